@@ -1,0 +1,25 @@
+-- Cluster-wide roles. Run as a superuser before the database exists (memvault db migrate
+-- does) and again after every reset. Idempotent, and it re-asserts the attributes every
+-- time so that a role widened by hand is narrowed again. LOGIN and passwords are an
+-- operator's decision (the local cluster sets them); none is granted here.
+do $$
+declare
+  r text;
+begin
+  foreach r in array array['memvault_owner', 'memvault_user', 'memvault_worker', 'memvault_monitor', 'memvault_authenticator'] loop
+    if not exists (select 1 from pg_roles where rolname = r) then
+      execute format('create role %I nologin', r);
+    end if;
+    execute format('alter role %I nosuperuser nobypassrls nocreatedb nocreaterole noreplication', r);
+  end loop;
+  -- The API logs in as the authenticator, which holds no privileges of its own
+  -- (NOINHERIT) and may only switch to memvault_user per transaction.
+  alter role memvault_authenticator noinherit;
+  if not exists (
+    select 1 from pg_auth_members m
+    where m.roleid = 'memvault_user'::regrole and m.member = 'memvault_authenticator'::regrole
+  ) then
+    grant memvault_user to memvault_authenticator;
+  end if;
+end
+$$;

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Installs what memvault needs from Debian: the PostgreSQL 15 server and pgvector.
+# pgvector is not packaged for Debian 12, so it is built from Debian 13 (trixie)'s own
+# source package against postgresql-server-dev-15. Every step is skipped when its result
+# is already there, and every step says what it does.
+set -euo pipefail
+
+PG_MAJOR="${MEMVAULT_PG_MAJOR:-15}"
+PG_BIN="/usr/lib/postgresql/${PG_MAJOR}/bin"
+PGVECTOR_MIN="0.8.0"
+
+say() { printf '[provision] %s\n' "$*"; }
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null 2>&1; then SUDO="sudo"; else
+    say "not root and no sudo: install postgresql-${PG_MAJOR} and pgvector >= ${PGVECTOR_MIN} by hand"; exit 1
+  fi
+fi
+
+apt_updated=0
+apt_install() {
+  if [ "$apt_updated" -eq 0 ]; then say "apt-get update"; $SUDO apt-get update -qq; apt_updated=1; fi
+  say "apt-get install $*"
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+if [ -x "${PG_BIN}/postgres" ] && [ -x "${PG_BIN}/initdb" ]; then
+  say "PostgreSQL ${PG_MAJOR} server: present (${PG_BIN})"
+else
+  apt_install "postgresql-${PG_MAJOR}" "postgresql-client-${PG_MAJOR}"
+fi
+
+sharedir="$("${PG_BIN}/pg_config" --sharedir 2>/dev/null || echo "/usr/share/postgresql/${PG_MAJOR}")"
+pkglibdir="$("${PG_BIN}/pg_config" --pkglibdir 2>/dev/null || echo "/usr/lib/postgresql/${PG_MAJOR}/lib")"
+installed_version() {
+  sed -n "s/^default_version *= *'\(.*\)'/\1/p" "${sharedir}/extension/vector.control" 2>/dev/null || true
+}
+version_ge() { [ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | head -n1)" = "$2" ]; }
+
+have="$(installed_version)"
+if [ -z "${MEMVAULT_FORCE_PGVECTOR_BUILD:-}" ] && [ -n "$have" ] && [ -f "${pkglibdir}/vector.so" ] && version_ge "$have" "$PGVECTOR_MIN"; then
+  say "pgvector: present (${have})"
+  exit 0
+fi
+
+say "pgvector ${PGVECTOR_MIN}+ missing (found: '${have:-none}'): building from Debian trixie's source package"
+src_list=/etc/apt/sources.list.d/memvault-trixie-src.sources
+if [ ! -f "$src_list" ]; then
+  say "adding deb-src entry for trixie (source packages only: no binary package comes from it) at ${src_list}"
+  $SUDO tee "$src_list" >/dev/null <<SRC
+Types: deb-src
+URIs: http://deb.debian.org/debian
+Suites: trixie
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+SRC
+  apt_updated=0
+fi
+apt_install "postgresql-server-dev-${PG_MAJOR}" dpkg-dev make gcc
+if [ "$apt_updated" -eq 0 ]; then $SUDO apt-get update -qq; fi
+
+build_dir="$(mktemp -d /tmp/memvault-pgvector.XXXXXX)"
+chmod 755 "$build_dir" # apt's _apt user downloads into it
+trap 'rm -rf "$build_dir"' EXIT
+cd "$build_dir"
+say "apt-get source pgvector (into ${build_dir})"
+apt-get source -qq --download-only pgvector/trixie >/dev/null
+# apt-get verified the files against the signed Sources index; the maintainer's own
+# signature on the .dsc cannot be checked without debian-keyring, hence --no-check.
+dpkg-source --no-check -x ./pgvector_*.dsc src >/dev/null
+cd src
+say "make (PG_CONFIG=${PG_BIN}/pg_config)"
+make -s PG_CONFIG="${PG_BIN}/pg_config" >/dev/null
+say "make install"
+$SUDO make -s PG_CONFIG="${PG_BIN}/pg_config" install >/dev/null
+say "pgvector: installed ($(installed_version))"

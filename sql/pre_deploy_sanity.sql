@@ -1,0 +1,90 @@
+-- Pre-deploy sanity: is every tenant table isolated and searchable?
+--   psql -f sql/pre_deploy_sanity.sql      (exits non-zero when a check fails)
+-- A tenant table is any table in schema memvault with a user_hash column.
+\set ON_ERROR_STOP on
+\set QUIET on
+\pset footer off
+
+with tenant_tables as (
+  select c.oid, c.relname, c.relrowsecurity, c.relforcerowsecurity
+  from pg_catalog.pg_class c
+  join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+  where n.nspname = 'memvault' and c.relkind in ('r', 'p')
+    and exists (select 1 from pg_catalog.pg_attribute a
+                where a.attrelid = c.oid and a.attname = 'user_hash' and not a.attisdropped)
+),
+vector_tables as (
+  select distinct a.attrelid as oid, c.relname
+  from pg_catalog.pg_attribute a
+  join pg_catalog.pg_class c on c.oid = a.attrelid
+  join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+  where n.nspname = 'memvault' and c.relkind in ('r', 'p') and not a.attisdropped
+    and a.atttypid = 'public.vector'::pg_catalog.regtype
+),
+policies as (
+  select p.polrelid, p.polname, p.polpermissive, p.polcmd,
+         coalesce(pg_catalog.pg_get_expr(p.polqual, p.polrelid), '') as using_expr,
+         coalesce(pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid), '') as check_expr
+  from pg_catalog.pg_policy p
+),
+check1 as (
+  select 1 as n, 'RLS enabled and forced on every tenant table' as name,
+         count(*) > 0 and bool_and(relrowsecurity and relforcerowsecurity) as passed,
+         case when count(*) = 0 then 'no tenant tables found'
+              else coalesce('not isolated: ' || string_agg(relname, ', ') filter (where not (relrowsecurity and relforcerowsecurity)),
+                            count(*) || ' tenant tables') end as detail
+  from tenant_tables
+),
+check2 as (
+  -- Active: RLS on, at least one permissive policy for all commands keyed on
+  -- app.user_hash, and no permissive policy that is not keyed on it (a USING (true)
+  -- policy would open the table).
+  select 2 as n, 'tenant policy present and active' as name,
+         count(*) > 0 and bool_and(ok) as passed,
+         case when count(*) = 0 then 'no tenant tables found'
+              else coalesce('missing or unsafe on: ' || string_agg(relname, ', ') filter (where not ok),
+                            count(*) || ' tables keyed on app.user_hash') end as detail
+  from (
+    select t.relname,
+           t.relrowsecurity
+           and exists (select 1 from policies p
+                       where p.polrelid = t.oid and p.polpermissive and p.polcmd = '*'
+                         and p.using_expr like '%current_setting(''app.user_hash''%'
+                         and p.check_expr like '%current_setting(''app.user_hash''%')
+           and not exists (select 1 from policies p
+                           where p.polrelid = t.oid and p.polpermissive
+                             and p.using_expr not like '%current_setting(''app.user_hash''%') as ok
+    from tenant_tables t
+  ) s
+),
+check3 as (
+  select 3 as n, 'ANN index (HNSW/IVFFlat) present and valid' as name,
+         count(*) > 0 and bool_and(ok) as passed,
+         case when count(*) = 0 then 'no vector columns found'
+              else coalesce('missing or invalid on: ' || string_agg(relname, ', ') filter (where not ok),
+                            count(*) || ' vector tables indexed') end as detail
+  from (
+    select v.relname,
+           exists (select 1 from pg_catalog.pg_index x
+                   join pg_catalog.pg_class i on i.oid = x.indexrelid
+                   join pg_catalog.pg_am am on am.oid = i.relam
+                   where x.indrelid = v.oid and am.amname in ('hnsw', 'ivfflat')
+                     and x.indisvalid and x.indisready and x.indislive) as ok
+    from vector_tables v
+  ) s
+),
+checks as (select * from check1 union all select * from check2 union all select * from check3)
+select string_agg(pg_catalog.format('Check %s: %-46s %s  (%s)', n, name, case when passed then 'PASS' else 'FAIL' end, detail),
+                  E'\n' order by n) as report,
+       count(*) filter (where passed) as passed_count,
+       count(*) as check_count,
+       bool_and(passed) as all_passed
+from checks
+\gset
+
+\echo :report
+\echo RESULT: :passed_count of :check_count sanity checks PASSED
+\if :all_passed
+\else
+  do $$ begin raise exception 'pre-deploy sanity failed: see the FAIL lines above'; end $$;
+\endif

@@ -1,0 +1,99 @@
+// `memvault db start|stop|status|url|env|migrate|dump-schema`
+import fs from "node:fs";
+import path from "node:path";
+import { config } from "../config.ts";
+import { resolveTarget } from "../db/databaseTarget.ts";
+import { dumpSchema, SCHEMA_DUMP_PATH } from "../db/dumpSchema.ts";
+import { clusterRunning, readClusterState, roleUrl, stopCluster, SUPERUSER } from "../db/localCluster.ts";
+import { migrateDatabase } from "../db/migrateDatabase.ts";
+import { ROLES, type RoleKey } from "../db/roles.ts";
+import { CliError } from "./cliError.ts";
+
+const say = (line: string) => process.stderr.write(`[memvault] ${line}\n`);
+
+function requireCluster() {
+  const home = config.home();
+  const state = readClusterState(home);
+  if (!state) throw new CliError("NO_CLUSTER", `no local cluster in ${home}: run \`memvault db start\``);
+  return state;
+}
+
+function roleKey(value: string | undefined): RoleKey | "root" {
+  const key = value ?? "root";
+  if (key === "root" || key in ROLES) return key as RoleKey | "root";
+  throw new CliError("BAD_ROLE", `--role must be one of root, ${Object.keys(ROLES).join(", ")}`);
+}
+
+/** Password-free URL; psql and pg find the password in PGPASSFILE. */
+function publicUrl(url: string): string {
+  const u = new URL(url);
+  u.password = "";
+  return u.toString();
+}
+
+export async function dbCommand(sub: string | undefined, flags: { role?: string; url?: string; migrate?: boolean }): Promise<void> {
+  switch (sub) {
+    case "start": {
+      const target = await resolveTarget({ start: true, log: say });
+      await migrateDatabase(target, say);
+      say(`ready: ${publicUrl(target.ownerUrl)}`);
+      return;
+    }
+    case "migrate": {
+      const target = await resolveTarget({ start: !config.ownerDatabaseUrl(), log: say });
+      await migrateDatabase(target, say);
+      return;
+    }
+    case "stop": {
+      stopCluster(requireCluster());
+      say("stopped");
+      return;
+    }
+    case "status": {
+      const state = requireCluster();
+      const running = clusterRunning(state);
+      process.stdout.write(`${running ? "running" : "stopped"} port=${state.port} data=${state.dataDir}\n`);
+      if (!running) process.exitCode = 3;
+      return;
+    }
+    case "url": {
+      const state = requireCluster();
+      const key = roleKey(flags.role);
+      const db = key === "root" && flags.role === undefined ? config.databaseName() : config.databaseName();
+      process.stdout.write(publicUrl(roleUrl(state, key, db)) + "\n");
+      return;
+    }
+    case "env": {
+      // eval "$(memvault db env)": psql and the DBA scripts then reach the local cluster.
+      const state = requireCluster();
+      const key = roleKey(flags.role);
+      const user = key === "root" ? SUPERUSER : ROLES[key];
+      const lines = [
+        `export PGHOST=127.0.0.1`,
+        `export PGPORT=${state.port}`,
+        `export PGUSER=${user}`,
+        `export PGDATABASE=${config.databaseName()}`,
+        `export PGPASSFILE=${path.join(state.home, "pgpass")}`,
+      ];
+      if (flags.migrate) {
+        // For graphile-migrate's own CLI (watch, commit). Secrets stay in the environment.
+        lines.push(
+          `export DATABASE_URL='${roleUrl(state, "owner", config.databaseName())}'`,
+          `export SHADOW_DATABASE_URL='${roleUrl(state, "owner", `${config.databaseName()}_shadow`)}'`,
+          `export ROOT_DATABASE_URL='${roleUrl(state, "root", "postgres")}'`,
+          `export EMBEDDING_DIM=${config.embeddingDim()}`,
+        );
+      }
+      process.stdout.write(lines.join("\n") + "\n");
+      return;
+    }
+    case "dump-schema": {
+      const url = flags.url ?? (await resolveTarget({ start: false })).ownerUrl;
+      fs.writeFileSync(SCHEMA_DUMP_PATH, dumpSchema(config.pgBin(), url));
+      say(`wrote ${path.relative(process.cwd(), SCHEMA_DUMP_PATH)}`);
+      return;
+    }
+    default:
+      throw new CliError("USAGE", "usage: memvault db start|stop|status|url [--role R]|env [--role R] [--migrate]|migrate|dump-schema [--url U]");
+  }
+}

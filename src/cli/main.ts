@@ -1,0 +1,57 @@
+#!/usr/bin/env node
+// memvault's command line. Each command lives in its own module.
+import { parseArgs } from "node:util";
+import { ConfigError } from "../config.ts";
+import { CliError } from "./cliError.ts";
+import { dbCommand } from "./dbCommand.ts";
+import { doctorCommand } from "./doctorCommand.ts";
+import { startCommand } from "./startCommand.ts";
+
+const USAGE = `usage: memvault <command>
+  start                      provision the local cluster, migrate, run memvault
+  db start|stop|status       manage the local PostgreSQL cluster (MEMVAULT_HOME, default ./.memvault)
+  db url [--role R]          connection URL (no password; see db env) for root|owner|user|worker|monitor|authenticator
+  db env [--role R] [--migrate]  shell exports for psql (PGPASSFILE) and graphile-migrate
+  db migrate                 apply roles, extension and pending migrations
+  db dump-schema [--url U]   rewrite migrations/schema.sql from a migrated database
+  doctor                     DBA checks (sanity, leak test, indexes, roles) as a PASS/FAIL table`;
+
+async function main(argv: string[]): Promise<void> {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      role: { type: "string" },
+      url: { type: "string" },
+      migrate: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  const [command, sub] = positionals;
+  if (values.help || !command) {
+    process.stdout.write(USAGE + "\n");
+    return;
+  }
+  switch (command) {
+    case "db":
+      return dbCommand(sub, values);
+    case "doctor":
+      return doctorCommand();
+    case "start":
+      return startCommand();
+    default:
+      throw new CliError("USAGE", `unknown command '${command}'\n${USAGE}`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  () => process.exit(),
+  (err: unknown) => {
+    if (err instanceof CliError || err instanceof ConfigError) {
+      process.stderr.write(`memvault: ${err.code}: ${err.message}\n`);
+    } else {
+      process.stderr.write(`memvault: ${err instanceof Error ? err.message : String(err)}\n`);
+    }
+    process.exit(process.exitCode && process.exitCode !== 0 ? process.exitCode : 1);
+  },
+);

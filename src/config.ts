@@ -1,0 +1,67 @@
+// The one place that reads process.env. Each getter validates its variable and fails
+// fast, naming it; values are read lazily so a command only needs the variables it uses.
+import path from "node:path";
+
+export class ConfigError extends Error {
+  readonly code = "MEMVAULT_CONFIG";
+  readonly variable: string;
+  constructor(variable: string, problem: string) {
+    super(`${variable}: ${problem}`);
+    this.name = "ConfigError";
+    this.variable = variable;
+  }
+}
+
+function raw(name: string): string | undefined {
+  const value = process.env[name];
+  return value === undefined || value.trim() === "" ? undefined : value.trim();
+}
+
+function intVar(name: string, fallback: number, min: number, max: number): number {
+  const value = raw(name);
+  if (value === undefined) return fallback;
+  if (!/^\d+$/.test(value)) throw new ConfigError(name, `must be a whole number, got '${value}'`);
+  const n = Number(value);
+  if (n < min || n > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${n}`);
+  return n;
+}
+
+function urlVar(name: string): string | undefined {
+  const value = raw(name);
+  if (value === undefined) return undefined;
+  if (!/^postgres(ql)?:\/\//.test(value)) {
+    // Never echo the value: it may carry a password.
+    throw new ConfigError(name, "must be a postgres:// connection URL");
+  }
+  return value;
+}
+
+export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+const LOG_LEVELS: readonly LogLevel[] = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
+
+export const config = {
+  /** DATABASE_URL: the schema owner's connection (migrations only). Unset: the local cluster. */
+  ownerDatabaseUrl: (): string | undefined => urlVar("DATABASE_URL"),
+  /** ROOT_DATABASE_URL: a superuser connection to a maintenance database (roles, extension, create database). */
+  rootDatabaseUrl: (): string | undefined => urlVar("ROOT_DATABASE_URL"),
+  /** SHADOW_DATABASE_URL: graphile-migrate's shadow database, used by `graphile-migrate commit`. */
+  shadowDatabaseUrl: (): string | undefined => urlVar("SHADOW_DATABASE_URL"),
+  /** MEMVAULT_HOME: where the local cluster and its credentials live. Default: ./.memvault */
+  home: (): string => path.resolve(raw("MEMVAULT_HOME") ?? ".memvault"),
+  /** MEMVAULT_DB_NAME: the application database of the local cluster. Default: memvault */
+  databaseName: (): string => {
+    const name = raw("MEMVAULT_DB_NAME") ?? "memvault";
+    if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name)) throw new ConfigError("MEMVAULT_DB_NAME", "must be a lowercase SQL identifier");
+    return name;
+  },
+  /** MEMVAULT_PG_BIN: PostgreSQL server binaries. Default: /usr/lib/postgresql/15/bin */
+  pgBin: (): string => raw("MEMVAULT_PG_BIN") ?? "/usr/lib/postgresql/15/bin",
+  /** EMBEDDING_DIM: vector dimension baked into the schema by migrations. Default: 384 (HNSW allows up to 2000). */
+  embeddingDim: (): number => intVar("EMBEDDING_DIM", 384, 1, 2000),
+  /** LOG_LEVEL: pino level. Default: info */
+  logLevel: (): LogLevel => {
+    const value = (raw("LOG_LEVEL") ?? "info") as LogLevel;
+    if (!LOG_LEVELS.includes(value)) throw new ConfigError("LOG_LEVEL", `must be one of ${LOG_LEVELS.join(", ")}`);
+    return value;
+  },
+};

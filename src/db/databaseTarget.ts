@@ -1,0 +1,49 @@
+// Where memvault's database is: the URLs from the environment when DATABASE_URL is set,
+// otherwise the local cluster under MEMVAULT_HOME (created and started on demand).
+import { config, ConfigError } from "../config.ts";
+import { initCluster, readClusterState, roleUrl, startCluster, type ClusterState } from "./localCluster.ts";
+import { ensureLocalLogins } from "./localLogins.ts";
+import type { MigrationTarget } from "./migrateDatabase.ts";
+
+export interface DatabaseTarget extends MigrationTarget {
+  /** Set when the target is the local cluster. */
+  cluster?: ClusterState;
+  databaseName: string;
+}
+
+export function targetFromCluster(state: ClusterState, databaseName: string): DatabaseTarget {
+  return {
+    cluster: state,
+    databaseName,
+    rootUrl: roleUrl(state, "root", "postgres"),
+    ownerUrl: roleUrl(state, "owner", databaseName),
+    embeddingDim: config.embeddingDim(),
+  };
+}
+
+/** The configured target; for the local cluster, initialises and starts it when asked to. */
+export async function resolveTarget(opts: { start: boolean; log?: (line: string) => void }): Promise<DatabaseTarget> {
+  const ownerUrl = config.ownerDatabaseUrl();
+  if (ownerUrl) {
+    const rootUrl = config.rootDatabaseUrl();
+    if (!rootUrl) throw new ConfigError("ROOT_DATABASE_URL", "is required with DATABASE_URL (roles and the vector extension need a superuser)");
+    const shadowUrl = config.shadowDatabaseUrl();
+    return {
+      rootUrl,
+      ownerUrl,
+      ...(shadowUrl ? { shadowUrl } : {}),
+      databaseName: new URL(ownerUrl).pathname.slice(1),
+      embeddingDim: config.embeddingDim(),
+    };
+  }
+  const home = config.home();
+  let state = readClusterState(home);
+  if (!opts.start) {
+    if (!state) throw new Error(`no local cluster in ${home}: run \`memvault db start\``);
+    return targetFromCluster(state, config.databaseName());
+  }
+  state = await initCluster({ home, pgBin: config.pgBin(), durable: true, ...(opts.log ? { log: opts.log } : {}) });
+  state = await startCluster(state, opts.log);
+  await ensureLocalLogins(state);
+  return targetFromCluster(state, config.databaseName());
+}

@@ -1,0 +1,96 @@
+// memvault doctor: the DBA scripts plus the role checks, as PASS / WARN / FAIL rows.
+import pg from "pg";
+import { ROLES, RUNTIME_ROLES } from "./roles.ts";
+import { runPsqlScript } from "./runPsqlScript.ts";
+import { selectExtensionVersion } from "../sql/selectExtensionVersion.ts";
+import { selectRoleFindings, type RoleFinding } from "../sql/selectRoleFindings.ts";
+import { selectUnforcedTenantTables } from "../sql/selectUnforcedTenantTables.ts";
+
+export type Status = "PASS" | "WARN" | "FAIL";
+export interface DoctorRow {
+  check: string;
+  status: Status;
+  detail: string;
+}
+
+/** First pgvector release without CVE-2026-3172 (parallel HNSW builds read other relations). */
+export const PGVECTOR_FIXED = "0.8.2";
+
+const SCRIPTS = ["pre_deploy_sanity.sql", "leak_test.sql", "verify_indexes.sql", "monitoring.sql"] as const;
+
+function compareVersions(a: string, b: string): number {
+  const pa = a.split(".").map(Number);
+  const pb = b.split(".").map(Number);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+function lastResultLine(output: string): string {
+  const lines = output.split("\n").map((l) => l.replace(/^psql:[^ ]*:\d+: (NOTICE|ERROR): {1,2}/, "").trim());
+  const result = lines.filter((l) => l.startsWith("RESULT:")).pop();
+  const error = lines.filter((l) => /exception|failed|error/i.test(l)).pop();
+  return result ?? error ?? lines.filter(Boolean).pop() ?? "";
+}
+
+function roleRows(findings: RoleFinding[]): DoctorRow[] {
+  return findings.map((f) => {
+    const problems: string[] = [];
+    if (!f.exists) problems.push("missing");
+    if (f.superuser) problems.push("SUPERUSER");
+    if (f.bypassrls) problems.push("BYPASSRLS");
+    const runtime = (RUNTIME_ROLES as readonly string[]).includes(f.role);
+    if (runtime && f.ownedObjects > 0) problems.push(`owns ${f.ownedObjects} objects (owners bypass grants)`);
+    if (runtime && f.createSchemas.length > 0) problems.push(`CREATE on ${f.createSchemas.join(", ")} (could build indexes)`);
+    if (runtime && f.canCreateTemp) problems.push("TEMP on the database (could build indexes)");
+    if (f.role === ROLES.authenticator && f.inherits) problems.push("INHERIT (must be NOINHERIT)");
+    return {
+      check: `role ${f.role}`,
+      status: problems.length ? "FAIL" : "PASS",
+      detail: problems.length ? problems.join("; ") : "no superuser, no bypassrls" + (runtime ? ", owns nothing, cannot create" : ""),
+    };
+  });
+}
+
+/** rootAppUrl: a superuser connection to the application database (the leak test switches roles). */
+export async function runDoctor(pgBin: string, rootAppUrl: string): Promise<DoctorRow[]> {
+  const rows: DoctorRow[] = [];
+  for (const script of SCRIPTS) {
+    const res = await runPsqlScript(pgBin, rootAppUrl, script);
+    rows.push({ check: `sql/${script}`, status: res.exitCode === 0 ? "PASS" : "FAIL", detail: lastResultLine(res.output) });
+  }
+  const client = new pg.Client({ connectionString: rootAppUrl });
+  await client.connect();
+  try {
+    rows.push(...roleRows(await selectRoleFindings(client, [ROLES.owner, ...RUNTIME_ROLES])));
+    const { tenantTables, unforced } = await selectUnforcedTenantTables(client);
+    rows.push({
+      check: "FORCE ROW LEVEL SECURITY",
+      status: tenantTables > 0 && unforced.length === 0 ? "PASS" : "FAIL",
+      detail: unforced.length ? `not forced: ${unforced.join(", ")}` : `${tenantTables} tenant tables forced`,
+    });
+    const version = await selectExtensionVersion(client, "vector");
+    rows.push(
+      version === null
+        ? { check: "pgvector", status: "FAIL", detail: "extension vector not installed" }
+        : compareVersions(version, PGVECTOR_FIXED) < 0
+          ? {
+              check: "pgvector",
+              status: "WARN",
+              detail: `${version} < ${PGVECTOR_FIXED}: CVE-2026-3172; mitigated (no parallel HNSW builds, runtime roles cannot create indexes); upgrade`,
+            }
+          : { check: "pgvector", status: "PASS", detail: version },
+    );
+  } finally {
+    await client.end();
+  }
+  return rows;
+}
+
+export function formatDoctorTable(rows: DoctorRow[]): string {
+  const w = Math.max(5, ...rows.map((r) => r.check.length));
+  const head = `${"CHECK".padEnd(w)}  STATUS  DETAIL`;
+  return [head, "-".repeat(head.length + 20), ...rows.map((r) => `${r.check.padEnd(w)}  ${r.status.padEnd(6)}  ${r.detail}`)].join("\n");
+}

@@ -1,0 +1,187 @@
+// The embedded PostgreSQL cluster used when no DATABASE_URL is given: a data directory
+// under MEMVAULT_HOME, a free loopback port, its unix socket inside the data directory,
+// password (SCRAM) auth for every role. Tests build throwaway clusters with the same code.
+import { spawnSync, type SpawnOptions } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import net from "node:net";
+import path from "node:path";
+import { serverOsUser, type OsUser } from "./osUser.ts";
+import { LOGIN_ROLES, ROLES, type RoleKey } from "./roles.ts";
+
+export const SUPERUSER = "postgres";
+
+export interface ClusterState {
+  home: string;
+  dataDir: string;
+  port: number;
+  pgBin: string;
+  /** Role name -> password; the file holding it is 0600. */
+  passwords: Record<string, string>;
+}
+
+export interface InitOptions {
+  home: string;
+  pgBin: string;
+  /** false for throwaway test clusters: fsync and full-page writes off. */
+  durable: boolean;
+  log?: (line: string) => void;
+}
+
+const stateFile = (home: string) => path.join(home, "cluster.json");
+
+export function readClusterState(home: string): ClusterState | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(stateFile(home), "utf8")) as ClusterState;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw err;
+  }
+}
+
+function writeClusterState(state: ClusterState): void {
+  fs.writeFileSync(stateFile(state.home), JSON.stringify(state, null, 2) + "\n", { mode: 0o600 });
+  fs.chmodSync(stateFile(state.home), 0o600);
+  // libpq's password file, so that DBAs can use psql without a password on the command line.
+  const lines = Object.entries(state.passwords).map(([role, pw]) => `127.0.0.1:${state.port}:*:${role}:${pw}`);
+  fs.writeFileSync(path.join(state.home, "pgpass"), lines.join("\n") + "\n", { mode: 0o600 });
+  fs.chmodSync(path.join(state.home, "pgpass"), 0o600);
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once("error", () => resolve(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
+  });
+}
+
+function runAsServerUser(user: OsUser | undefined, cmd: string, args: string[], opts: SpawnOptions = {}) {
+  const res = spawnSync(cmd, args, {
+    ...opts,
+    encoding: "utf8",
+    ...(user ? { uid: user.uid, gid: user.gid } : {}),
+    // The server user's HOME may not exist; postgres does not need one.
+    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", LC_ALL: "C.UTF-8", ...(opts.env ?? {}) },
+  });
+  return { status: res.status, out: `${res.stdout ?? ""}${res.stderr ?? ""}`.trim() };
+}
+
+/** initdb into HOME/pgdata; a no-op when the cluster exists. */
+export async function initCluster(opts: InitOptions): Promise<ClusterState> {
+  const existing = readClusterState(opts.home);
+  if (existing && fs.existsSync(path.join(existing.dataDir, "PG_VERSION"))) return existing;
+  const log = opts.log ?? (() => {});
+  const user = serverOsUser();
+  // 0711: the server user must traverse HOME to reach its data directory, but must not list it.
+  fs.mkdirSync(opts.home, { recursive: true, mode: 0o711 });
+  fs.chmodSync(opts.home, 0o711);
+  const dataDir = path.join(opts.home, "pgdata");
+  fs.mkdirSync(dataDir, { mode: 0o700 });
+  if (user) fs.chownSync(dataDir, user.uid, user.gid);
+
+  const passwords: Record<string, string> = { [SUPERUSER]: randomBytes(24).toString("hex") };
+  for (const key of LOGIN_ROLES) passwords[ROLES[key]] = randomBytes(24).toString("hex");
+
+  // initdb reads the superuser password from a file the server user can read; it lives
+  // only for the call.
+  const pwFile = path.join(dataDir, "..", `.pw-${process.pid}`);
+  fs.writeFileSync(pwFile, passwords[SUPERUSER] + "\n", { mode: 0o600 });
+  if (user) fs.chownSync(pwFile, user.uid, user.gid);
+  log(`initdb ${dataDir}${user ? ` (as OS user ${user.name})` : ""}`);
+  const init = runAsServerUser(user, path.join(opts.pgBin, "initdb"), [
+    "-D", dataDir, "-U", SUPERUSER, `--pwfile=${pwFile}`,
+    "--auth-local=scram-sha-256", "--auth-host=scram-sha-256",
+    "-E", "UTF8", "--locale=C.UTF-8", "--no-instructions",
+  ]);
+  fs.rmSync(pwFile, { force: true });
+  if (init.status !== 0) {
+    throw new Error(`initdb failed (is ${opts.home} reachable by the server's OS user? set MEMVAULT_HOME elsewhere):\n${init.out}`);
+  }
+
+  const settings = [
+    "listen_addresses = '127.0.0.1'",
+    `unix_socket_directories = '${dataDir}'`,
+    "password_encryption = 'scram-sha-256'",
+    // pgvector < 0.8.2 (CVE-2026-3172): parallel HNSW builds can read other relations.
+    "max_parallel_maintenance_workers = 0",
+    "shared_buffers = '512MB'",
+    "maintenance_work_mem = '1GB'",
+    "work_mem = '16MB'",
+    "log_min_messages = warning",
+    ...(opts.durable ? [] : ["fsync = off", "full_page_writes = off", "synchronous_commit = off"]),
+  ];
+  fs.appendFileSync(path.join(dataDir, "postgresql.conf"), `\n# memvault local cluster\n${settings.join("\n")}\n`);
+
+  const state: ClusterState = { home: opts.home, dataDir, port: await freePort(), pgBin: opts.pgBin, passwords };
+  writeClusterState(state);
+  return state;
+}
+
+export function clusterRunning(state: ClusterState): boolean {
+  const res = runAsServerUser(serverOsUser(), path.join(state.pgBin, "pg_ctl"), ["status", "-D", state.dataDir]);
+  return res.status === 0;
+}
+
+export async function startCluster(state: ClusterState, log: (line: string) => void = () => {}): Promise<ClusterState> {
+  if (clusterRunning(state)) return state;
+  let next = state;
+  if (!(await portIsFree(state.port))) {
+    next = { ...state, port: await freePort() };
+    log(`port ${state.port} is taken; using ${next.port}`);
+    writeClusterState(next);
+  }
+  log(`starting PostgreSQL on 127.0.0.1:${next.port} (data ${next.dataDir})`);
+  const res = runAsServerUser(serverOsUser(), path.join(next.pgBin, "pg_ctl"), [
+    "start", "-D", next.dataDir, "-w", "-t", "60",
+    "-l", path.join(next.dataDir, "server.log"), "-o", `-p ${next.port}`,
+  ]);
+  if (res.status !== 0) {
+    const tail = readLogTail(next);
+    throw new Error(`pg_ctl start failed:\n${res.out}\n${tail}`);
+  }
+  return next;
+}
+
+function readLogTail(state: ClusterState): string {
+  try {
+    return fs.readFileSync(path.join(state.dataDir, "server.log"), "utf8").split("\n").slice(-20).join("\n");
+  } catch {
+    return "";
+  }
+}
+
+export function stopCluster(state: ClusterState): void {
+  if (!clusterRunning(state)) return;
+  const res = runAsServerUser(serverOsUser(), path.join(state.pgBin, "pg_ctl"), ["stop", "-D", state.dataDir, "-m", "fast", "-w"]);
+  if (res.status !== 0) throw new Error(`pg_ctl stop failed:\n${res.out}`);
+}
+
+/** Stops a throwaway cluster and removes every file of it. */
+export function destroyCluster(state: ClusterState): void {
+  stopCluster(state);
+  fs.rmSync(state.home, { recursive: true, force: true });
+}
+
+export function clusterUrl(state: ClusterState, role: string, database: string): string {
+  const password = state.passwords[role];
+  if (!password) throw new Error(`the local cluster has no login for role ${role}`);
+  return `postgres://${role}:${password}@127.0.0.1:${state.port}/${database}`;
+}
+
+export function roleUrl(state: ClusterState, key: RoleKey | "root", database: string): string {
+  return clusterUrl(state, key === "root" ? SUPERUSER : ROLES[key], database);
+}
+

@@ -1,0 +1,71 @@
+// Brings a database to the committed schema with graphile-migrate: the superuser-only
+// set-up first (roles, extension, database privileges), then the migrations as the owner.
+import fs from "node:fs";
+import path from "node:path";
+import JSON5 from "json5";
+import { migrate, reset, run, type Settings } from "graphile-migrate";
+// graphile-migrate keeps its pools alive for a while after each command; a CLI that
+// wants to exit, or a test that clones the database as a template, must close them.
+import { clearAllPools } from "graphile-migrate/dist/pgReal.js";
+import pg from "pg";
+
+export const PROJECT_ROOT = path.resolve(import.meta.dirname, "..", "..");
+const MIGRATIONS = path.join(PROJECT_ROOT, "migrations");
+
+export interface MigrationTarget {
+  /** Superuser, connected to a maintenance database (not the application database). */
+  rootUrl: string;
+  /** The schema owner, connected to the application database. */
+  ownerUrl: string;
+  shadowUrl?: string;
+  embeddingDim: number;
+}
+
+export function migrateSettings(target: MigrationTarget): Settings {
+  const gmrc = JSON5.parse(fs.readFileSync(path.join(PROJECT_ROOT, ".gmrc"), "utf8")) as Settings;
+  return {
+    ...gmrc,
+    connectionString: target.ownerUrl,
+    rootConnectionString: target.rootUrl,
+    ...(target.shadowUrl ? { shadowConnectionString: target.shadowUrl } : {}),
+    migrationsFolder: MIGRATIONS,
+    placeholders: { ...gmrc.placeholders, ":EMBEDDING_DIM": String(target.embeddingDim) },
+  };
+}
+
+async function databaseExists(rootUrl: string, name: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: rootUrl });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query("select 1 from pg_catalog.pg_database where datname = $1::text", [name]);
+    return rowCount === 1;
+  } finally {
+    await client.end();
+  }
+}
+
+const readMigrationFile = (name: string) => fs.readFileSync(path.join(MIGRATIONS, name), "utf8");
+
+/**
+ * Creates the database when missing (graphile-migrate reset runs the afterReset
+ * hooks), otherwise re-applies the idempotent superuser set-up and migrates.
+ */
+export async function migrateDatabase(target: MigrationTarget, log: (line: string) => void = () => {}): Promise<void> {
+  const settings = migrateSettings(target);
+  const dbName = new URL(target.ownerUrl).pathname.slice(1);
+  try {
+    log("roles: ensuring memvault roles (migrations/roles.sql)");
+    await run(settings, readMigrationFile("roles.sql"), "roles.sql", { rootDatabase: true });
+    if (!(await databaseExists(target.rootUrl, dbName))) {
+      log(`database ${dbName}: creating and migrating from scratch`);
+      await reset(settings, false);
+    } else {
+      log(`database ${dbName}: superuser set-up (migrations/afterReset.sql)`);
+      await run(settings, readMigrationFile("afterReset.sql"), "afterReset.sql", { root: true });
+      log(`database ${dbName}: applying pending migrations`);
+      await migrate(settings, false);
+    }
+  } finally {
+    clearAllPools();
+  }
+}

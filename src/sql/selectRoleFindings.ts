@@ -1,0 +1,40 @@
+import type pg from "pg";
+
+export interface RoleFinding {
+  role: string;
+  exists: boolean;
+  superuser: boolean;
+  bypassrls: boolean;
+  inherits: boolean;
+  ownedObjects: number;
+  createSchemas: string[];
+  canCreateTemp: boolean;
+}
+
+/** Attributes and privileges of the named roles that would break tenant isolation. */
+export async function selectRoleFindings(client: pg.ClientBase, roles: readonly string[]): Promise<RoleFinding[]> {
+  const { rows } = await client.query<RoleFinding>(
+    `select r.name as role,
+            a.oid is not null as exists,
+            coalesce(a.rolsuper, false) as superuser,
+            coalesce(a.rolbypassrls, false) as bypassrls,
+            coalesce(a.rolinherit, false) as inherits,
+            case when a.oid is null then 0 else
+              (select count(*) from pg_catalog.pg_class c where c.relowner = a.oid)
+              + (select count(*) from pg_catalog.pg_proc p where p.proowner = a.oid)
+              + (select count(*) from pg_catalog.pg_namespace n where n.nspowner = a.oid)
+            end::integer as "ownedObjects",
+            case when a.oid is null then '{}'::text[] else
+              array(select n.nspname::text from pg_catalog.pg_namespace n
+                    where n.nspname not like 'pg\\_%' and n.nspname <> 'information_schema'
+                      and pg_catalog.has_schema_privilege(a.oid, n.oid, 'CREATE')
+                    order by 1)
+            end as "createSchemas",
+            a.oid is not null and pg_catalog.has_database_privilege(a.oid, pg_catalog.current_database(), 'TEMP') as "canCreateTemp"
+     from unnest($1::text[]) as r(name)
+     left join pg_catalog.pg_roles a on a.rolname = r.name
+     order by r.name`,
+    [roles],
+  );
+  return rows;
+}
