@@ -49,8 +49,10 @@ CREATE FUNCTION memvault.search_chunks(query public.vector, k integer DEFAULT 8)
     AS $_$
 declare
   tenant text := nullif(current_setting('app.user_hash', true), '');
-  ids uuid[];
-  distances double precision[];
+  exact_max integer := coalesce(nullif(current_setting('memvault.exact_search_max_rows', true), '')::integer, 2000);
+  tenant_rows integer;
+  ids uuid[] := '{}';
+  distances double precision[] := '{}';
 begin
   if k is null or k < 1 or k > 1000 then
     raise exception 'k must be between 1 and 1000' using errcode = '22023';
@@ -62,28 +64,32 @@ begin
     return; -- fail closed; RLS would return nothing anyway
   end if;
 
-  -- Without iterative scans the HNSW scan returns ef_search candidates and RLS then
-  -- drops every other tenant's: a small tenant would get 0 rows.
-  perform set_config('hnsw.iterative_scan', 'relaxed_order', true);
-  perform set_config('hnsw.ef_search',
-    greatest(coalesce(nullif(current_setting('hnsw.ef_search', true), '')::integer, 40), 2 * k)::text, true);
+  -- Dynamic SQL throughout so the planner sees this tenant's literal key.
+  -- How big is the tenant, up to exact_max + 1 rows (an index-only count)?
+  execute format('select count(*) from (select 1 from memvault.memory_chunks c where c.user_hash = %L limit %s) s',
+                 tenant, exact_max + 1) into tenant_rows;
 
-  -- Dynamic SQL so the planner sees this tenant's literal key and its row count:
-  -- HNSW for large tenants, an exact scan of the tenant's rows for small ones.
-  execute format($sql$
-    select coalesce(array_agg(id order by distance, id), '{}'), coalesce(array_agg(distance order by distance, id), '{}')
-    from (
-      select c.id, c.embedding operator(public.<=>) $1 as distance
-      from memvault.memory_chunks c
-      where c.user_hash = %L
-      order by c.embedding operator(public.<=>) $1
-      limit $2
-    ) candidates
-  $sql$, tenant) into ids, distances using query, k;
+  if tenant_rows > exact_max then
+    -- Without iterative scans the HNSW scan returns ef_search candidates and RLS then
+    -- drops every other tenant's: a small share of the table would get too few rows.
+    perform set_config('hnsw.iterative_scan', 'relaxed_order', true);
+    perform set_config('hnsw.ef_search',
+      greatest(coalesce(nullif(current_setting('hnsw.ef_search', true), '')::integer, 40), 2 * k)::text, true);
+    execute format($sql$
+      select coalesce(array_agg(id order by distance, id), '{}'), coalesce(array_agg(distance order by distance, id), '{}')
+      from (
+        select c.id, c.embedding operator(public.<=>) $1 as distance
+        from memvault.memory_chunks c
+        where c.user_hash = %L
+        order by c.embedding operator(public.<=>) $1
+        limit $2
+      ) candidates
+    $sql$, tenant) into ids, distances using query, k;
+  end if;
 
-  if cardinality(ids) < k then
-    -- The iterative scan gives up after hnsw.max_scan_tuples; a tenant it could not fill
-    -- is small enough to rank exactly. "+ 0" keeps the planner off the ANN index.
+  if cardinality(ids) < k and tenant_rows > 0 then
+    -- Small tenants, and large ones whose iterative scan gave up at hnsw.max_scan_tuples:
+    -- rank the tenant's rows exactly. "+ 0" keeps the planner off the ANN index.
     execute format($sql$
       select coalesce(array_agg(id order by distance, id), '{}'), coalesce(array_agg(distance order by distance, id), '{}')
       from (
@@ -106,7 +112,7 @@ ALTER FUNCTION memvault.search_chunks(query public.vector, k integer) OWNER TO m
 -- Name: FUNCTION search_chunks(query public.vector, k integer); Type: COMMENT; Schema: memvault; Owner: memvault_owner
 --
 
-COMMENT ON FUNCTION memvault.search_chunks(query public.vector, k integer) IS 'The current tenant''s k (1..1000) nearest chunks by cosine distance, nearest first: exactly min(k, tenant rows) rows.';
+COMMENT ON FUNCTION memvault.search_chunks(query public.vector, k integer) IS 'The current tenant''s k (1..1000) nearest chunks by cosine distance, nearest first: exactly min(k, tenant rows) rows. Tenants up to memvault.exact_search_max_rows rows (default 2000) are ranked exactly, larger ones through HNSW with iterative scans.';
 
 SET default_tablespace = '';
 

@@ -36,9 +36,6 @@ function urlVar(name: string): string | undefined {
   return value;
 }
 
-export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
-const LOG_LEVELS: readonly LogLevel[] = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
-
 export const config = {
   /** DATABASE_URL: the schema owner's connection (migrations only). Unset: the local cluster. */
   ownerDatabaseUrl: (): string | undefined => urlVar("DATABASE_URL"),
@@ -58,10 +55,4 @@ export const config = {
   pgBin: (): string => raw("MEMVAULT_PG_BIN") ?? "/usr/lib/postgresql/15/bin",
   /** EMBEDDING_DIM: vector dimension baked into the schema by migrations. Default: 384 (HNSW allows up to 2000). */
   embeddingDim: (): number => intVar("EMBEDDING_DIM", 384, 1, 2000),
-  /** LOG_LEVEL: pino level. Default: info */
-  logLevel: (): LogLevel => {
-    const value = (raw("LOG_LEVEL") ?? "info") as LogLevel;
-    if (!LOG_LEVELS.includes(value)) throw new ConfigError("LOG_LEVEL", `must be one of ${LOG_LEVELS.join(", ")}`);
-    return value;
-  },
 };

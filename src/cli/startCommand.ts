@@ -10,5 +10,5 @@ export async function startCommand(): Promise<void> {
   await migrateDatabase(target, say);
   const where = target.cluster ? `local cluster on 127.0.0.1:${target.cluster.port}` : "the configured database";
   say(`database ready (${where}, database ${target.databaseName})`);
-  say(`DBA prompt: eval "$(npx memvault db env)" && psql`);
+  say(`DBA prompt: eval "$(bin/memvault db env)" && psql`);
 }

@@ -47,6 +47,19 @@ async function databaseExists(rootUrl: string, name: string): Promise<boolean> {
 const readMigrationFile = (name: string) => fs.readFileSync(path.join(MIGRATIONS, name), "utf8");
 
 /**
+ * migrations/afterReset.sql as the superuser on the application database. Needed on its
+ * own for a database cloned from a template: CREATE DATABASE does not copy the
+ * database's privileges.
+ */
+export async function applySuperuserSetup(target: MigrationTarget): Promise<void> {
+  try {
+    await run(migrateSettings(target), readMigrationFile("afterReset.sql"), "afterReset.sql", { root: true });
+  } finally {
+    clearAllPools();
+  }
+}
+
+/**
  * Creates the database when missing (graphile-migrate reset runs the afterReset
  * hooks), otherwise re-applies the idempotent superuser set-up and migrates.
  */

@@ -1,0 +1,39 @@
+// A private PostgreSQL cluster in a temporary directory, migrated into one database:
+// what the tests and benchmarks run against. Never the developer's cluster, never :5432.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { destroyCluster, initCluster, startCluster, type ClusterState } from "./localCluster.ts";
+import { ensureLocalLogins } from "./localLogins.ts";
+import { migrateDatabase } from "./migrateDatabase.ts";
+import { targetFromCluster, type DatabaseTarget } from "./databaseTarget.ts";
+
+export interface ThrowawayCluster {
+  state: ClusterState;
+  target: DatabaseTarget;
+  destroy(): void;
+}
+
+export async function createThrowawayCluster(opts: {
+  pgBin: string;
+  databaseName: string;
+  prefix: string;
+  log?: (line: string) => void;
+}): Promise<ThrowawayCluster> {
+  // Short path: the unix socket path (inside the data directory) must stay under 108 bytes.
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), opts.prefix));
+  let state: ClusterState | undefined;
+  try {
+    state = await initCluster({ home, pgBin: opts.pgBin, durable: false, ...(opts.log ? { log: opts.log } : {}) });
+    state = await startCluster(state, opts.log);
+    await ensureLocalLogins(state);
+    const target = targetFromCluster(state, opts.databaseName);
+    await migrateDatabase(target, opts.log);
+    const final = state;
+    return { state: final, target, destroy: () => destroyCluster(final) };
+  } catch (err) {
+    if (state) destroyCluster(state);
+    else fs.rmSync(home, { recursive: true, force: true });
+    throw err;
+  }
+}

@@ -1,0 +1,57 @@
+// memvault doctor's checks against a real database: all PASS (pgvector WARN while < 0.8.2)
+// on a migrated one, FAIL rows when a runtime role could create objects or FORCE is off.
+import pg from "pg";
+import { afterEach, describe, expect, it } from "vitest";
+import { config } from "../../src/config.ts";
+import { runDoctor, type DoctorRow } from "../../src/db/doctor.ts";
+import { createTestDatabase, type TestDatabase } from "../support/testDatabase.ts";
+
+let db: TestDatabase | undefined;
+afterEach(async () => {
+  await db?.drop();
+  db = undefined;
+});
+
+async function doctorAfter(sql?: string): Promise<DoctorRow[]> {
+  db = await createTestDatabase();
+  if (sql) {
+    const client = new pg.Client({ connectionString: db.url("root") });
+    await client.connect();
+    await client.query(sql).finally(() => client.end());
+  }
+  return runDoctor(config.pgBin(), db.url("root"));
+}
+
+const row = (rows: DoctorRow[], check: string) => rows.find((r) => r.check === check);
+
+describe("doctor", () => {
+  it("passes every check on a migrated database and warns about pgvector < 0.8.2", async () => {
+    const rows = await doctorAfter();
+    expect(rows.filter((r) => r.status === "FAIL")).toEqual([]);
+    expect(rows.map((r) => r.check)).toEqual(
+      expect.arrayContaining(["sql/pre_deploy_sanity.sql", "sql/leak_test.sql", "role memvault_user", "role memvault_worker", "FORCE ROW LEVEL SECURITY"]),
+    );
+    expect(row(rows, "sql/pre_deploy_sanity.sql")?.detail).toBe("RESULT: 3 of 3 sanity checks PASSED");
+    const vector = row(rows, "pgvector");
+    // This machine builds 0.8.0: the CVE warning must show.
+    expect(vector?.status).toBe("WARN");
+    expect(vector?.detail).toContain("CVE-2026-3172");
+  });
+
+  it("fails a runtime role that may create objects (and so indexes)", async () => {
+    const rows = await doctorAfter("grant create on schema memvault to memvault_worker");
+    expect(row(rows, "role memvault_worker")).toMatchObject({ status: "FAIL", detail: expect.stringContaining("CREATE on memvault") });
+    expect(row(rows, "role memvault_user")?.status).toBe("PASS");
+  });
+
+  it("fails a runtime role that owns a table", async () => {
+    const rows = await doctorAfter("create table public.owned_by_user (x int); alter table public.owned_by_user owner to memvault_user");
+    expect(row(rows, "role memvault_user")).toMatchObject({ status: "FAIL", detail: expect.stringContaining("owns 1 objects") });
+  });
+
+  it("fails when FORCE ROW LEVEL SECURITY is off", async () => {
+    const rows = await doctorAfter("alter table memvault.memory_chunks no force row level security");
+    expect(row(rows, "FORCE ROW LEVEL SECURITY")).toMatchObject({ status: "FAIL", detail: "not forced: memory_chunks" });
+    expect(row(rows, "sql/leak_test.sql")?.status).toBe("FAIL");
+  });
+});

@@ -1,0 +1,32 @@
+// Once per test run: a throwaway cluster with the template database migrated from
+// scratch. Each test file clones the template (test/support/testDatabase.ts).
+import type { TestProject } from "vitest/node";
+import { config } from "../../src/config.ts";
+import { createThrowawayCluster, type ThrowawayCluster } from "../../src/db/throwawayCluster.ts";
+import type { ClusterState } from "../../src/db/localCluster.ts";
+
+export const TEMPLATE_DB = "memvault_template";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    cluster: ClusterState;
+    templateDatabase: string;
+  }
+}
+
+let cluster: ThrowawayCluster | undefined;
+
+export async function setup(project: TestProject): Promise<void> {
+  cluster = await createThrowawayCluster({
+    pgBin: config.pgBin(),
+    databaseName: TEMPLATE_DB,
+    prefix: "mvt-",
+    log: (line) => process.stderr.write(`[test cluster] ${line}\n`),
+  });
+  project.provide("cluster", cluster.state);
+  project.provide("templateDatabase", TEMPLATE_DB);
+}
+
+export async function teardown(): Promise<void> {
+  cluster?.destroy();
+}

@@ -1,0 +1,64 @@
+// A fresh copy of the migrated template per test file, dropped when the file is done.
+import { randomBytes } from "node:crypto";
+import pg from "pg";
+import { inject } from "vitest";
+import { clusterUrl, roleUrl, SUPERUSER } from "../../src/db/localCluster.ts";
+import type { RoleKey } from "../../src/db/roles.ts";
+import { config } from "../../src/config.ts";
+import { applySuperuserSetup } from "../../src/db/migrateDatabase.ts";
+import { track, untrack } from "./openResources.ts";
+
+export interface TestDatabase {
+  name: string;
+  url(role: RoleKey | "root"): string;
+  /** A tracked pool; close it with pool.end() (tracked pools untrack themselves). */
+  pool(role?: RoleKey | "root"): pg.Pool;
+  drop(): Promise<void>;
+}
+
+async function asRoot<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: clusterUrl(inject("cluster"), SUPERUSER, "postgres") });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const cluster = inject("cluster");
+  const template = inject("templateDatabase");
+  const name = `t_${randomBytes(6).toString("hex")}`;
+  await asRoot(async (c) => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await c.query(`create database ${c.escapeIdentifier(name)} template ${c.escapeIdentifier(template)} owner memvault_owner`);
+        return;
+      } catch (err) {
+        // 55006: the template still has a connection (another file is cloning it right now).
+        if ((err as { code?: string }).code !== "55006" || attempt === 50) throw err;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+  });
+  await applySuperuserSetup({ rootUrl: roleUrl(cluster, "root", "postgres"), ownerUrl: roleUrl(cluster, "owner", name), embeddingDim: config.embeddingDim() });
+  const db: TestDatabase = {
+    name,
+    url: (role) => roleUrl(cluster, role, name),
+    pool(role = "root") {
+      const pool = new pg.Pool({ connectionString: db.url(role), max: 4 });
+      const resource = track({ label: `pg pool (${role}) on ${name}`, close: () => pool.end() });
+      const end = pool.end.bind(pool);
+      pool.end = (async () => {
+        untrack(resource);
+        await end();
+      }) as typeof pool.end;
+      return pool;
+    },
+    async drop() {
+      await asRoot((c) => c.query(`drop database if exists ${c.escapeIdentifier(name)} with (force)`));
+    },
+  };
+  return db;
+}
