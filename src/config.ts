@@ -53,6 +53,21 @@ export const config = {
   },
   /** MEMVAULT_PG_BIN: PostgreSQL server binaries. Default: /usr/lib/postgresql/15/bin */
   pgBin: (): string => raw("MEMVAULT_PG_BIN") ?? "/usr/lib/postgresql/15/bin",
+  /**
+   * MEMVAULT_KEYRING (the keyring JSON) or MEMVAULT_KEYRING_FILE (a 0600 file holding it).
+   * No default: without a keyring nothing that seals or hashes starts.
+   */
+  keyringSource: (): { variable: string; text: string } | { variable: string; file: string } => {
+    const inline = raw("MEMVAULT_KEYRING");
+    const file = raw("MEMVAULT_KEYRING_FILE");
+    if (inline && file) throw new ConfigError("MEMVAULT_KEYRING", "and MEMVAULT_KEYRING_FILE are both set: set one");
+    if (inline) return { variable: "MEMVAULT_KEYRING", text: inline };
+    if (file) return { variable: "MEMVAULT_KEYRING_FILE", file: path.resolve(file) };
+    throw new ConfigError(
+      "MEMVAULT_KEYRING",
+      "is not set (nor MEMVAULT_KEYRING_FILE): memvault has no default key; create a keyring with `memvault keys generate --keyring`",
+    );
+  },
   /** EMBEDDING_DIM: vector dimension baked into the schema by migrations. Default: 384 (HNSW allows up to 2000). */
   embeddingDim: (): number => intVar("EMBEDDING_DIM", 384, 1, 2000),
 };

@@ -5,6 +5,7 @@ import { ConfigError } from "../config.ts";
 import { CliError } from "./cliError.ts";
 import { dbCommand } from "./dbCommand.ts";
 import { doctorCommand } from "./doctorCommand.ts";
+import { keysCommand } from "./keysCommand.ts";
 import { startCommand } from "./startCommand.ts";
 
 const USAGE = `usage: memvault <command>
@@ -14,7 +15,10 @@ const USAGE = `usage: memvault <command>
   db env [--role R] [--migrate]  shell exports for psql (PGPASSFILE) and graphile-migrate
   db migrate                 apply roles, extension and pending migrations
   db dump-schema [--url U]   rewrite migrations/schema.sql from a migrated database
-  doctor                     DBA checks (sanity, leak test, indexes, roles) as a PASS/FAIL table`;
+  doctor                     DBA checks (sanity, leak test, indexes, roles) as a PASS/FAIL table
+  keys generate              print a new random 256-bit key (base64)
+  keys generate --keyring [--out FILE]   a new keyring (written 0600 with --out)
+  keys rotate [--file FILE]  add a new primary key to the keyring (MEMVAULT_KEYRING_FILE by default)`;
 
 async function main(argv: string[]): Promise<void> {
   const { positionals, values } = parseArgs({
@@ -24,6 +28,9 @@ async function main(argv: string[]): Promise<void> {
       role: { type: "string" },
       url: { type: "string" },
       migrate: { type: "boolean" },
+      keyring: { type: "boolean" },
+      out: { type: "string" },
+      file: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -35,6 +42,8 @@ async function main(argv: string[]): Promise<void> {
   switch (command) {
     case "db":
       return dbCommand(sub, values);
+    case "keys":
+      return keysCommand(sub, values);
     case "doctor":
       return doctorCommand();
     case "start":

@@ -1,0 +1,50 @@
+// npm run bench:crypto: seal and open throughput and latency on one core (the main
+// thread; Node runs synchronous cipher calls on the calling thread) for 64 B, 1 KiB and
+// 16 KiB payloads.
+import { randomBytes } from "node:crypto";
+import { createSealer } from "../src/crypto/seal.ts";
+import { newKeyringDocument, parseKeyring } from "../src/crypto/keyring.ts";
+import { printTable, progress, writeBenchResult } from "./support/benchResult.ts";
+import { percentile } from "./support/stats.ts";
+
+// A throwaway keyring generated for this run only.
+const sealer = createSealer(parseKeyring("bench", JSON.stringify(newKeyringDocument())));
+const ctx = { userHash: "0".repeat(63) + "1", table: "memory_chunks", field: "text", rowId: "6f1c2b3a-0000-4000-8000-000000000001" };
+const SIZES = [
+  { label: "64 B", key: "64b", bytes: 64, ops: 200_000 },
+  { label: "1 KiB", key: "1k", bytes: 1024, ops: 200_000 },
+  { label: "16 KiB", key: "16k", bytes: 16 * 1024, ops: 50_000 },
+];
+
+function measure(ops: number, fn: (i: number) => void) {
+  for (let i = 0; i < Math.min(5_000, ops); i++) fn(i); // warm-up
+  const samples = new Float64Array(ops);
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < ops; i++) {
+    const t0 = process.hrtime.bigint();
+    fn(i);
+    samples[i] = Number(process.hrtime.bigint() - t0) / 1e6;
+  }
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  const list = Array.from(samples);
+  return { opsPerS: ops / seconds, p50: percentile(list, 50), p95: percentile(list, 95), p99: percentile(list, 99) };
+}
+
+const metrics: Record<string, number> = {};
+const rows: (string | number)[][] = [];
+for (const [n, size] of SIZES.entries()) {
+  const payloads = Array.from({ length: 64 }, () => randomBytes(size.bytes));
+  const blobs = payloads.map((p) => sealer.seal(p, ctx));
+  const seal = measure(size.ops, (i) => sealer.seal(payloads[i % 64]!, ctx));
+  const open = measure(size.ops, (i) => sealer.openSealed(blobs[i % 64]!, ctx));
+  for (const [op, r] of [["seal", seal], ["open", open]] as const) {
+    metrics[`${op}_ops_per_s_${size.key}`] = r.opsPerS;
+    metrics[`${op}_p50_ms_${size.key}`] = r.p50;
+    metrics[`${op}_p95_ms_${size.key}`] = r.p95;
+    metrics[`${op}_p99_ms_${size.key}`] = r.p99;
+    rows.push([op, size.label, Math.round(r.opsPerS), r.p50, r.p95, r.p99]);
+  }
+  progress("payload sizes", n + 1, SIZES.length);
+}
+printTable(["op", "payload", "ops/s", "p50 ms", "p95 ms", "p99 ms"], rows);
+process.stdout.write(`wrote ${writeBenchResult("crypto", metrics)}\n`);
