@@ -40,6 +40,39 @@ CREATE EXTENSION IF NOT EXISTS vector WITH SCHEMA public;
 COMMENT ON EXTENSION vector IS 'vector data type and ivfflat and hnsw access methods';
 
 --
+-- Name: request_reseal(); Type: FUNCTION; Schema: memvault; Owner: memvault_owner
+--
+
+CREATE FUNCTION memvault.request_reseal() RETURNS integer
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  n integer := 0;
+  t text;
+begin
+  if not (select rolsuper from pg_catalog.pg_roles where rolname = current_user) then
+    raise exception 'memvault.request_reseal() must be run by a superuser: it lists every tenant'
+      using errcode = '42501';
+  end if;
+  for t in select distinct user_hash from memvault.memory_chunks loop
+    perform graphile_worker.add_job('reseal_chunks', json_build_object('userHash', t),
+      job_key := 'reseal_chunks:' || t);
+    n := n + 1;
+  end loop;
+  return n;
+end;
+$$;
+
+ALTER FUNCTION memvault.request_reseal() OWNER TO memvault_owner;
+
+--
+-- Name: FUNCTION request_reseal(); Type: COMMENT; Schema: memvault; Owner: memvault_owner
+--
+
+COMMENT ON FUNCTION memvault.request_reseal() IS 'Superuser only: enqueue a re-seal job per tenant (rows sealed under an older key version move to the current primary). Returns the number of tenants.';
+
+--
 -- Name: search_chunks(public.vector, integer); Type: FUNCTION; Schema: memvault; Owner: memvault_owner
 --
 
@@ -114,9 +147,93 @@ ALTER FUNCTION memvault.search_chunks(query public.vector, k integer) OWNER TO m
 
 COMMENT ON FUNCTION memvault.search_chunks(query public.vector, k integer) IS 'The current tenant''s k (1..1000) nearest chunks by cosine distance, nearest first: exactly min(k, tenant rows) rows. Tenants up to memvault.exact_search_max_rows rows (default 2000) are ranked exactly, larger ones through HNSW with iterative scans.';
 
+--
+-- Name: tg_chunk_ingest__enqueue_seal(); Type: FUNCTION; Schema: memvault; Owner: memvault_owner
+--
+
+CREATE FUNCTION memvault.tg_chunk_ingest__enqueue_seal() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  t record;
+  i integer;
+begin
+  for t in select user_hash, count(*)::integer as n, min(id::text) as only_id from inserted group by user_hash loop
+    if t.n = 1 then
+      perform graphile_worker.add_job('seal_chunk',
+        json_build_object('userHash', t.user_hash, 'id', t.only_id),
+        job_key := 'seal_chunk:' || t.user_hash || ':' || t.only_id);
+    else
+      for i in 1 .. least(4, ceil(t.n / 500.0)::integer) loop
+        perform graphile_worker.add_job('seal_batch',
+          json_build_object('userHash', t.user_hash),
+          job_key := 'seal_batch:' || t.user_hash || ':' || i);
+      end loop;
+    end if;
+  end loop;
+  return null;
+end;
+$$;
+
+ALTER FUNCTION memvault.tg_chunk_ingest__enqueue_seal() OWNER TO memvault_owner;
+
+--
+-- Name: tg_chunk_ingest__reject_sealed_id(); Type: FUNCTION; Schema: memvault; Owner: memvault_owner
+--
+
+CREATE FUNCTION memvault.tg_chunk_ingest__reject_sealed_id() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+  if exists (select 1 from memvault.memory_chunks c where c.user_hash = new.user_hash and c.id = new.id) then
+    raise exception 'chunk % already exists', new.id using errcode = '23505', constraint = 'memory_chunks_pkey';
+  end if;
+  return new;
+end;
+$$;
+
+ALTER FUNCTION memvault.tg_chunk_ingest__reject_sealed_id() OWNER TO memvault_owner;
+
 SET default_tablespace = '';
 
 SET default_table_access_method = heap;
+
+--
+-- Name: chunk_ingest; Type: TABLE; Schema: memvault; Owner: memvault_owner
+--
+
+CREATE TABLE memvault.chunk_ingest (
+    user_hash text DEFAULT NULLIF(current_setting('app.user_hash'::text, true), ''::text) NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    text text NOT NULL,
+    meta jsonb DEFAULT '{}'::jsonb NOT NULL,
+    embedding public.vector(384) NOT NULL,
+    attempts integer DEFAULT 0 NOT NULL,
+    last_error text,
+    CONSTRAINT chunk_ingest_meta_object CHECK ((jsonb_typeof(meta) = 'object'::text)),
+    CONSTRAINT chunk_ingest_meta_size CHECK ((octet_length((meta)::text) <= 16384)),
+    CONSTRAINT chunk_ingest_text_size CHECK (((octet_length(text) >= 1) AND (octet_length(text) <= 65536))),
+    CONSTRAINT chunk_ingest_user_hash_format CHECK ((user_hash ~ '^[0-9a-f]{64}$'::text))
+);
+
+ALTER TABLE ONLY memvault.chunk_ingest FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE memvault.chunk_ingest OWNER TO memvault_owner;
+
+--
+-- Name: TABLE chunk_ingest; Type: COMMENT; Schema: memvault; Owner: memvault_owner
+--
+
+COMMENT ON TABLE memvault.chunk_ingest IS 'Plaintext chunks waiting for the worker to seal them into memory_chunks; each row lives until its seal job commits.';
+
+--
+-- Name: COLUMN chunk_ingest.last_error; Type: COMMENT; Schema: memvault; Owner: memvault_owner
+--
+
+COMMENT ON COLUMN memvault.chunk_ingest.last_error IS 'Error code of the last failed seal attempt (never content).';
 
 --
 -- Name: memory_chunks; Type: TABLE; Schema: memvault; Owner: memvault_owner
@@ -241,11 +358,97 @@ ALTER TABLE memvault.monitor_tables OWNER TO memvault_owner;
 COMMENT ON VIEW memvault.monitor_tables IS 'Per table: RLS state, policy count, estimated rows, size and scan counters.';
 
 --
+-- Name: seal_backlog; Type: VIEW; Schema: memvault; Owner: memvault_owner
+--
+
+CREATE VIEW memvault.seal_backlog AS
+ SELECT j.task_identifier,
+    (count(*))::integer AS jobs,
+    (count(*) FILTER (WHERE (j.attempts >= j.max_attempts)))::integer AS failed,
+    (count(*) FILTER (WHERE (j.locked_at IS NOT NULL)))::integer AS running,
+    EXTRACT(epoch FROM (now() - min(j.created_at))) AS oldest_age_seconds
+   FROM graphile_worker.jobs j
+  WHERE (j.task_identifier = ANY (ARRAY['seal_chunk'::text, 'seal_batch'::text, 'reseal_chunks'::text]))
+  GROUP BY j.task_identifier;
+
+ALTER TABLE memvault.seal_backlog OWNER TO memvault_owner;
+
+--
+-- Name: VIEW seal_backlog; Type: COMMENT; Schema: memvault; Owner: memvault_owner
+--
+
+COMMENT ON VIEW memvault.seal_backlog IS 'Pending seal and re-seal jobs by task: count, failed, running, age of the oldest.';
+
+--
+-- Name: seal_failures; Type: VIEW; Schema: memvault; Owner: memvault_owner
+--
+
+CREATE VIEW memvault.seal_failures AS
+ SELECT j.id AS job_id,
+    t.identifier AS task_identifier,
+    (j.payload ->> 'userHash'::text) AS user_hash,
+    (j.payload ->> 'id'::text) AS chunk_id,
+    j.attempts,
+    j.max_attempts,
+    j.last_error,
+    j.created_at,
+    j.updated_at
+   FROM (graphile_worker._private_jobs j
+     JOIN graphile_worker._private_tasks t ON ((t.id = j.task_id)))
+  WHERE ((t.identifier = ANY (ARRAY['seal_chunk'::text, 'seal_batch'::text, 'reseal_chunks'::text])) AND (j.attempts >= j.max_attempts));
+
+ALTER TABLE memvault.seal_failures OWNER TO memvault_owner;
+
+--
+-- Name: VIEW seal_failures; Type: COMMENT; Schema: memvault; Owner: memvault_owner
+--
+
+COMMENT ON VIEW memvault.seal_failures IS 'Seal and re-seal jobs that failed permanently (max attempts), with their last error. Ids only, no content. `memvault ingest retry` reschedules them.';
+
+--
+-- Name: worker_heartbeats; Type: TABLE; Schema: memvault; Owner: memvault_owner
+--
+
+CREATE TABLE memvault.worker_heartbeats (
+    worker_id text NOT NULL,
+    process text NOT NULL,
+    last_seen timestamp with time zone DEFAULT now() NOT NULL
+);
+
+ALTER TABLE memvault.worker_heartbeats OWNER TO memvault_owner;
+
+--
+-- Name: TABLE worker_heartbeats; Type: COMMENT; Schema: memvault; Owner: memvault_owner
+--
+
+COMMENT ON TABLE memvault.worker_heartbeats IS 'graphile-worker worker ids of running memvault worker processes, with their last heartbeat. No tenant data.';
+
+--
+-- Name: chunk_ingest chunk_ingest_pkey; Type: CONSTRAINT; Schema: memvault; Owner: memvault_owner
+--
+
+ALTER TABLE ONLY memvault.chunk_ingest
+    ADD CONSTRAINT chunk_ingest_pkey PRIMARY KEY (user_hash, id);
+
+--
 -- Name: memory_chunks memory_chunks_pkey; Type: CONSTRAINT; Schema: memvault; Owner: memvault_owner
 --
 
 ALTER TABLE ONLY memvault.memory_chunks
     ADD CONSTRAINT memory_chunks_pkey PRIMARY KEY (user_hash, id);
+
+--
+-- Name: worker_heartbeats worker_heartbeats_pkey; Type: CONSTRAINT; Schema: memvault; Owner: memvault_owner
+--
+
+ALTER TABLE ONLY memvault.worker_heartbeats
+    ADD CONSTRAINT worker_heartbeats_pkey PRIMARY KEY (worker_id);
+
+--
+-- Name: chunk_ingest_user_hash_created_at; Type: INDEX; Schema: memvault; Owner: memvault_owner
+--
+
+CREATE INDEX chunk_ingest_user_hash_created_at ON memvault.chunk_ingest USING btree (user_hash, created_at);
 
 --
 -- Name: memory_chunks_embedding_hnsw; Type: INDEX; Schema: memvault; Owner: memvault_owner
@@ -260,10 +463,34 @@ CREATE INDEX memory_chunks_embedding_hnsw ON memvault.memory_chunks USING hnsw (
 CREATE INDEX memory_chunks_user_hash_created_at ON memvault.memory_chunks USING btree (user_hash, created_at);
 
 --
+-- Name: chunk_ingest _100_reject_sealed_id; Type: TRIGGER; Schema: memvault; Owner: memvault_owner
+--
+
+CREATE TRIGGER _100_reject_sealed_id BEFORE INSERT ON memvault.chunk_ingest FOR EACH ROW EXECUTE FUNCTION memvault.tg_chunk_ingest__reject_sealed_id();
+
+--
+-- Name: chunk_ingest _900_enqueue_seal; Type: TRIGGER; Schema: memvault; Owner: memvault_owner
+--
+
+CREATE TRIGGER _900_enqueue_seal AFTER INSERT ON memvault.chunk_ingest REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT EXECUTE FUNCTION memvault.tg_chunk_ingest__enqueue_seal();
+
+--
+-- Name: chunk_ingest; Type: ROW SECURITY; Schema: memvault; Owner: memvault_owner
+--
+
+ALTER TABLE memvault.chunk_ingest ENABLE ROW LEVEL SECURITY;
+
+--
 -- Name: memory_chunks; Type: ROW SECURITY; Schema: memvault; Owner: memvault_owner
 --
 
 ALTER TABLE memvault.memory_chunks ENABLE ROW LEVEL SECURITY;
+
+--
+-- Name: chunk_ingest tenant_isolation; Type: POLICY; Schema: memvault; Owner: memvault_owner
+--
+
+CREATE POLICY tenant_isolation ON memvault.chunk_ingest USING ((user_hash = NULLIF(current_setting('app.user_hash'::text, true), ''::text))) WITH CHECK ((user_hash = NULLIF(current_setting('app.user_hash'::text, true), ''::text)));
 
 --
 -- Name: memory_chunks tenant_isolation; Type: POLICY; Schema: memvault; Owner: memvault_owner
@@ -285,6 +512,75 @@ GRANT USAGE ON SCHEMA memvault TO memvault_monitor;
 
 GRANT ALL ON FUNCTION memvault.search_chunks(query public.vector, k integer) TO memvault_user;
 GRANT ALL ON FUNCTION memvault.search_chunks(query public.vector, k integer) TO memvault_worker;
+
+--
+-- Name: FUNCTION tg_chunk_ingest__enqueue_seal(); Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+REVOKE ALL ON FUNCTION memvault.tg_chunk_ingest__enqueue_seal() FROM PUBLIC;
+
+--
+-- Name: TABLE chunk_ingest; Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+GRANT DELETE ON TABLE memvault.chunk_ingest TO memvault_user;
+GRANT DELETE ON TABLE memvault.chunk_ingest TO memvault_worker;
+
+--
+-- Name: COLUMN chunk_ingest.user_hash; Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+GRANT SELECT(user_hash),INSERT(user_hash) ON TABLE memvault.chunk_ingest TO memvault_user;
+GRANT SELECT(user_hash) ON TABLE memvault.chunk_ingest TO memvault_worker;
+
+--
+-- Name: COLUMN chunk_ingest.id; Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+GRANT SELECT(id),INSERT(id) ON TABLE memvault.chunk_ingest TO memvault_user;
+GRANT SELECT(id) ON TABLE memvault.chunk_ingest TO memvault_worker;
+
+--
+-- Name: COLUMN chunk_ingest.created_at; Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+GRANT SELECT(created_at) ON TABLE memvault.chunk_ingest TO memvault_user;
+GRANT SELECT(created_at) ON TABLE memvault.chunk_ingest TO memvault_worker;
+
+--
+-- Name: COLUMN chunk_ingest.text; Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+GRANT INSERT(text) ON TABLE memvault.chunk_ingest TO memvault_user;
+GRANT SELECT(text) ON TABLE memvault.chunk_ingest TO memvault_worker;
+
+--
+-- Name: COLUMN chunk_ingest.meta; Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+GRANT INSERT(meta) ON TABLE memvault.chunk_ingest TO memvault_user;
+GRANT SELECT(meta) ON TABLE memvault.chunk_ingest TO memvault_worker;
+
+--
+-- Name: COLUMN chunk_ingest.embedding; Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+GRANT INSERT(embedding) ON TABLE memvault.chunk_ingest TO memvault_user;
+GRANT SELECT(embedding) ON TABLE memvault.chunk_ingest TO memvault_worker;
+
+--
+-- Name: COLUMN chunk_ingest.attempts; Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+GRANT SELECT(attempts) ON TABLE memvault.chunk_ingest TO memvault_user;
+GRANT SELECT(attempts),UPDATE(attempts) ON TABLE memvault.chunk_ingest TO memvault_worker;
+
+--
+-- Name: COLUMN chunk_ingest.last_error; Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+GRANT SELECT(last_error) ON TABLE memvault.chunk_ingest TO memvault_user;
+GRANT SELECT(last_error),UPDATE(last_error) ON TABLE memvault.chunk_ingest TO memvault_worker;
 
 --
 -- Name: TABLE memory_chunks; Type: ACL; Schema: memvault; Owner: memvault_owner
@@ -365,6 +661,27 @@ GRANT SELECT ON TABLE memvault.monitor_policies TO memvault_monitor;
 --
 
 GRANT SELECT ON TABLE memvault.monitor_tables TO memvault_monitor;
+
+--
+-- Name: TABLE seal_backlog; Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+GRANT SELECT ON TABLE memvault.seal_backlog TO memvault_monitor;
+GRANT SELECT ON TABLE memvault.seal_backlog TO memvault_worker;
+
+--
+-- Name: TABLE seal_failures; Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+GRANT SELECT ON TABLE memvault.seal_failures TO memvault_monitor;
+GRANT SELECT ON TABLE memvault.seal_failures TO memvault_worker;
+
+--
+-- Name: TABLE worker_heartbeats; Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE memvault.worker_heartbeats TO memvault_worker;
+GRANT SELECT ON TABLE memvault.worker_heartbeats TO memvault_monitor;
 
 --
 -- PostgreSQL database dump complete

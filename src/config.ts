@@ -36,6 +36,9 @@ function urlVar(name: string): string | undefined {
   return value;
 }
 
+export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+const LOG_LEVELS: readonly LogLevel[] = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
+
 export const config = {
   /** DATABASE_URL: the schema owner's connection (migrations only). Unset: the local cluster. */
   ownerDatabaseUrl: (): string | undefined => urlVar("DATABASE_URL"),
@@ -67,6 +70,28 @@ export const config = {
       "MEMVAULT_KEYRING",
       "is not set (nor MEMVAULT_KEYRING_FILE): memvault has no default key; create a keyring with `memvault keys generate --keyring`",
     );
+  },
+  /** INGEST_MAX_TEXT_BYTES: chunk_ingest CHECK limit, baked in when the ingest migration runs. Default 65536. */
+  ingestMaxTextBytes: (): number => intVar("INGEST_MAX_TEXT_BYTES", 65_536, 1, 1_048_576),
+  /** INGEST_MAX_META_BYTES: likewise for meta (jsonb as text). Default 16384. */
+  ingestMaxMetaBytes: (): number => intVar("INGEST_MAX_META_BYTES", 16_384, 2, 1_048_576),
+  /** WORKER_DATABASE_URL: memvault_worker's connection. Unset: the local cluster's worker login. */
+  workerDatabaseUrl: (): string | undefined => urlVar("WORKER_DATABASE_URL"),
+  /** WORKER_CONCURRENCY: jobs run at once per worker process. Default 2 (one per core here). */
+  workerConcurrency: (): number => intVar("WORKER_CONCURRENCY", 2, 1, 64),
+  /** WORKER_DEAD_AFTER_SECONDS: a worker whose heartbeat is this old is dead and its jobs are unlocked. Default 30. */
+  workerDeadAfterSeconds: (): number => intVar("WORKER_DEAD_AFTER_SECONDS", 30, 1, 86_400),
+  /** SEAL_BATCH_SIZE: ingest rows a seal_batch or reseal_chunks job claims per transaction. Default 500. */
+  sealBatchSize: (): number => intVar("SEAL_BATCH_SIZE", 500, 1, 10_000),
+  /** METRICS_PORT: Prometheus /metrics on 127.0.0.1 (METRICS_HOST to change). 0 turns it off. Default 9464. */
+  metricsPort: (): number => intVar("METRICS_PORT", 9464, 0, 65_535),
+  /** METRICS_HOST: the address /metrics listens on. Default 127.0.0.1. */
+  metricsHost: (): string => raw("METRICS_HOST") ?? "127.0.0.1",
+  /** LOG_LEVEL: pino level. Default info. */
+  logLevel: (): LogLevel => {
+    const value = (raw("LOG_LEVEL") ?? "info") as LogLevel;
+    if (!LOG_LEVELS.includes(value)) throw new ConfigError("LOG_LEVEL", `must be one of ${LOG_LEVELS.join(", ")}`);
+    return value;
   },
   /** EMBEDDING_DIM: vector dimension baked into the schema by migrations. Default: 384 (HNSW allows up to 2000). */
   embeddingDim: (): number => intVar("EMBEDDING_DIM", 384, 1, 2000),

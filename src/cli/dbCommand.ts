@@ -5,7 +5,7 @@ import { config } from "../config.ts";
 import { resolveTarget } from "../db/databaseTarget.ts";
 import { dumpSchema, SCHEMA_DUMP_PATH } from "../db/dumpSchema.ts";
 import { clusterRunning, readClusterState, roleUrl, stopCluster, SUPERUSER } from "../db/localCluster.ts";
-import { migrateDatabase } from "../db/migrateDatabase.ts";
+import { installJobQueue, migrateDatabase } from "../db/migrateDatabase.ts";
 import { ROLES, type RoleKey } from "../db/roles.ts";
 import { CliError } from "./cliError.ts";
 
@@ -82,9 +82,16 @@ export async function dbCommand(sub: string | undefined, flags: { role?: string;
           `export SHADOW_DATABASE_URL='${roleUrl(state, "owner", `${config.databaseName()}_shadow`)}'`,
           `export ROOT_DATABASE_URL='${roleUrl(state, "root", "postgres")}'`,
           `export EMBEDDING_DIM=${config.embeddingDim()}`,
+          `export INGEST_MAX_TEXT_BYTES=${config.ingestMaxTextBytes()}`,
+          `export INGEST_MAX_META_BYTES=${config.ingestMaxMetaBytes()}`,
         );
       }
       process.stdout.write(lines.join("\n") + "\n");
+      return;
+    }
+    case "install-job-queue": {
+      // graphile-migrate's afterReset hook: graphile-worker's schema before the migrations.
+      await installJobQueue(flags.url ?? (await resolveTarget({ start: false })).ownerUrl);
       return;
     }
     case "dump-schema": {
@@ -94,6 +101,6 @@ export async function dbCommand(sub: string | undefined, flags: { role?: string;
       return;
     }
     default:
-      throw new CliError("USAGE", "usage: memvault db start|stop|status|url [--role R]|env [--role R] [--migrate]|migrate|dump-schema [--url U]");
+      throw new CliError("USAGE", "usage: memvault db start|stop|status|url [--role R]|env [--role R] [--migrate]|migrate|dump-schema [--url U]|install-job-queue [--url U]");
   }
 }

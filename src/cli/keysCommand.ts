@@ -10,6 +10,9 @@ import {
   rotateKeyringDocument,
   type KeyringDocument,
 } from "../crypto/keyring.ts";
+import pg from "pg";
+import { resolveTarget, superuserAppUrl } from "../db/databaseTarget.ts";
+import { requestReseal, selectKeyVersionUsage } from "../sql/keyVersionUsage.ts";
 import { CliError } from "./cliError.ts";
 
 const say = (line: string) => process.stderr.write(`[memvault] ${line}\n`);
@@ -22,7 +25,69 @@ function writeKeyringFile(file: string, doc: KeyringDocument, opts: { replace: b
   fs.renameSync(tmp, file);
 }
 
-export async function keysCommand(sub: string | undefined, flags: { keyring?: boolean; out?: string; file?: string }): Promise<void> {
+/** The keyring document from --file, MEMVAULT_KEYRING_FILE or MEMVAULT_KEYRING, validated. */
+function readKeyringDocument(flags: { file?: string }) {
+  const source = flags.file ? { variable: "--file", file: path.resolve(flags.file) } : config.keyringSource();
+  const text = "text" in source ? source.text : readKeyringFile(source.variable, source.file);
+  parseKeyring(source.variable, text); // refuse to touch a keyring that would not load
+  return { source, doc: JSON.parse(text) as KeyringDocument };
+}
+
+function saveKeyringDocument(source: ReturnType<typeof readKeyringDocument>["source"], doc: KeyringDocument, what: string): void {
+  parseKeyring(source.variable, JSON.stringify(doc));
+  if ("file" in source) {
+    writeKeyringFile(source.file, doc, { replace: true });
+    say(`${what} in ${source.file}`);
+  } else {
+    process.stdout.write(JSON.stringify(doc) + "\n");
+    say(`${what} in the keyring above: store it as MEMVAULT_KEYRING and restart`);
+  }
+}
+
+async function withSuperuser<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: superuserAppUrl(await resolveTarget({ start: false })) });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Polls until no chunk is below `primary`, drawing a progress bar on stderr. */
+async function followReseal(client: pg.Client, primary: number, timeoutMs: number): Promise<void> {
+  const count = async () => {
+    let below = 0;
+    let total = 0;
+    for (const [version, n] of await selectKeyVersionUsage(client)) {
+      total += n;
+      if (version < primary) below += n;
+    }
+    return { below, total };
+  };
+  const start = Date.now();
+  for (;;) {
+    const { below, total } = await count();
+    const done = total - below;
+    const width = 30;
+    const filled = total === 0 ? width : Math.round((done / total) * width);
+    process.stderr.write(`\rre-seal [${"#".repeat(filled)}${".".repeat(width - filled)}] ${done}/${total} chunks on key version ${primary}`);
+    if (below === 0) {
+      process.stderr.write("\n");
+      return;
+    }
+    if (Date.now() - start > timeoutMs) {
+      process.stderr.write("\n");
+      throw new CliError("RESEAL_TIMEOUT", `${below} chunks still below key version ${primary}; workers keep going (are any running?)`);
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+export async function keysCommand(
+  sub: string | undefined,
+  flags: { keyring?: boolean; out?: string; file?: string; reseal?: boolean; version?: string; timeout?: string },
+): Promise<void> {
   switch (sub) {
     case "generate": {
       if (!flags.keyring) {
@@ -39,22 +104,32 @@ export async function keysCommand(sub: string | undefined, flags: { keyring?: bo
       return;
     }
     case "rotate": {
-      const source = flags.file ? { variable: "--file", file: path.resolve(flags.file) } : config.keyringSource();
-      const text = "text" in source ? source.text : readKeyringFile(source.variable, source.file);
-      parseKeyring(source.variable, text); // refuse to rotate a keyring that would not load
-      const rotated = rotateKeyringDocument(JSON.parse(text) as KeyringDocument);
-      parseKeyring(source.variable, JSON.stringify(rotated));
-      if ("file" in source) {
-        writeKeyringFile(source.file, rotated, { replace: true });
-        say(`key version ${rotated.primary} is now primary in ${source.file}; versions ${rotated.keys.map((k) => k.version).join(", ")} still open old rows`);
-      } else {
-        process.stdout.write(JSON.stringify(rotated) + "\n");
-        say(`key version ${rotated.primary} is primary in the keyring above: store it as MEMVAULT_KEYRING and restart`);
+      const { source, doc } = readKeyringDocument(flags);
+      const rotated = rotateKeyringDocument(doc);
+      saveKeyringDocument(source, rotated, `key version ${rotated.primary} is now primary (versions ${rotated.keys.map((k) => k.version).join(", ")} still open old rows)`);
+      if (!flags.reseal) {
+        say("workers pick up a changed keyring file by themselves (restart them for MEMVAULT_KEYRING); re-seal old rows with --reseal or select memvault.request_reseal()");
+        return;
       }
-      say("restart the API and workers to seal with the new key; old rows keep opening with their own versions");
+      await withSuperuser(async (client) => {
+        say(`re-seal requested for ${await requestReseal(client)} tenants`);
+        await followReseal(client, rotated.primary, Number(flags.timeout ?? 3_600) * 1000);
+      });
+      return;
+    }
+    case "remove": {
+      const version = Number(flags.version);
+      const { source, doc } = readKeyringDocument(flags);
+      if (!doc.keys.some((k) => k.version === version)) throw new CliError("USAGE", `--version must name a key version in the keyring`);
+      if (version === doc.primary) throw new CliError("KEY_IS_PRIMARY", `key version ${version} is the primary: rotate first`);
+      const inUse = await withSuperuser(async (client) => (await selectKeyVersionUsage(client)).get(version) ?? 0);
+      if (inUse > 0) {
+        throw new CliError("KEY_IN_USE", `${inUse} chunks are still sealed with key version ${version}: re-seal them first (memvault keys rotate --reseal, or select memvault.request_reseal())`);
+      }
+      saveKeyringDocument(source, { ...doc, keys: doc.keys.filter((k) => k.version !== version) }, `key version ${version} removed`);
       return;
     }
     default:
-      throw new CliError("USAGE", "usage: memvault keys generate [--keyring [--out FILE]] | keys rotate [--file FILE]");
+      throw new CliError("USAGE", "usage: memvault keys generate [--keyring [--out FILE]] | rotate [--file FILE] [--reseal] | remove --version N [--file FILE]");
   }
 }

@@ -5,8 +5,10 @@ import { ConfigError } from "../config.ts";
 import { CliError } from "./cliError.ts";
 import { dbCommand } from "./dbCommand.ts";
 import { doctorCommand } from "./doctorCommand.ts";
+import { ingestCommand } from "./ingestCommand.ts";
 import { keysCommand } from "./keysCommand.ts";
 import { startCommand } from "./startCommand.ts";
+import { workerCommand } from "./workerCommand.ts";
 
 const USAGE = `usage: memvault <command>
   start                      provision the local cluster, migrate, run memvault
@@ -15,10 +17,13 @@ const USAGE = `usage: memvault <command>
   db env [--role R] [--migrate]  shell exports for psql (PGPASSFILE) and graphile-migrate
   db migrate                 apply roles, extension and pending migrations
   db dump-schema [--url U]   rewrite migrations/schema.sql from a migrated database
+  worker                     run background jobs (sealing) until SIGTERM; metrics on METRICS_PORT
   doctor                     DBA checks (sanity, leak test, indexes, roles) as a PASS/FAIL table
   keys generate              print a new random 256-bit key (base64)
   keys generate --keyring [--out FILE]   a new keyring (written 0600 with --out)
-  keys rotate [--file FILE]  add a new primary key to the keyring (MEMVAULT_KEYRING_FILE by default)`;
+  keys rotate [--file FILE] [--reseal]  add a new primary key; --reseal re-seals old rows with a progress bar
+  keys remove --version N    drop an old key version, refused while any chunk is sealed with it
+  ingest retry               reschedule failed seal jobs; queue ingest rows that have no job`;
 
 async function main(argv: string[]): Promise<void> {
   const { positionals, values } = parseArgs({
@@ -31,6 +36,9 @@ async function main(argv: string[]): Promise<void> {
       keyring: { type: "boolean" },
       out: { type: "string" },
       file: { type: "string" },
+      reseal: { type: "boolean" },
+      version: { type: "string" },
+      timeout: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -44,6 +52,10 @@ async function main(argv: string[]): Promise<void> {
       return dbCommand(sub, values);
     case "keys":
       return keysCommand(sub, values);
+    case "ingest":
+      return ingestCommand(sub);
+    case "worker":
+      return workerCommand();
     case "doctor":
       return doctorCommand();
     case "start":

@@ -21,6 +21,14 @@ export function targetFromCluster(state: ClusterState, databaseName: string): Da
   };
 }
 
+/** A superuser connection to the application database: DBA commands that must see every tenant. */
+export function superuserAppUrl(target: DatabaseTarget): string {
+  if (target.cluster) return roleUrl(target.cluster, "root", target.databaseName);
+  const u = new URL(target.rootUrl);
+  u.pathname = `/${target.databaseName}`;
+  return u.toString();
+}
+
 /** The configured target; for the local cluster, initialises and starts it when asked to. */
 export async function resolveTarget(opts: { start: boolean; log?: (line: string) => void }): Promise<DatabaseTarget> {
   const ownerUrl = config.ownerDatabaseUrl();

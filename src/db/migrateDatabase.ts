@@ -3,11 +3,13 @@
 import fs from "node:fs";
 import path from "node:path";
 import JSON5 from "json5";
-import { migrate, reset, run, type Settings } from "graphile-migrate";
+import { migrate, run, type Settings } from "graphile-migrate";
+import { Logger, runMigrations as installWorkerSchema } from "graphile-worker";
 // graphile-migrate keeps its pools alive for a while after each command; a CLI that
 // wants to exit, or a test that clones the database as a template, must close them.
 import { clearAllPools } from "graphile-migrate/dist/pgReal.js";
 import pg from "pg";
+import { config } from "../config.ts";
 
 export const PROJECT_ROOT = path.resolve(import.meta.dirname, "..", "..");
 const MIGRATIONS = path.join(PROJECT_ROOT, "migrations");
@@ -21,6 +23,8 @@ export interface MigrationTarget {
   embeddingDim: number;
 }
 
+
+
 export function migrateSettings(target: MigrationTarget): Settings {
   const gmrc = JSON5.parse(fs.readFileSync(path.join(PROJECT_ROOT, ".gmrc"), "utf8")) as Settings;
   return {
@@ -29,7 +33,12 @@ export function migrateSettings(target: MigrationTarget): Settings {
     rootConnectionString: target.rootUrl,
     ...(target.shadowUrl ? { shadowConnectionString: target.shadowUrl } : {}),
     migrationsFolder: MIGRATIONS,
-    placeholders: { ...gmrc.placeholders, ":EMBEDDING_DIM": String(target.embeddingDim) },
+    placeholders: {
+      ...gmrc.placeholders,
+      ":EMBEDDING_DIM": String(target.embeddingDim),
+      ":INGEST_MAX_TEXT_BYTES": String(config.ingestMaxTextBytes()),
+      ":INGEST_MAX_META_BYTES": String(config.ingestMaxMetaBytes()),
+    },
   };
 }
 
@@ -43,6 +52,11 @@ async function databaseExists(rootUrl: string, name: string): Promise<boolean> {
     await client.end();
   }
 }
+
+// graphile-worker logs every migration step at info; memvault reports its own steps.
+const quietWorkerLogger = new Logger(() => (level, message) => {
+  if (level === "error" || level === "warning") process.stderr.write(`[graphile-worker] ${message}\n`);
+});
 
 const readMigrationFile = (name: string) => fs.readFileSync(path.join(MIGRATIONS, name), "utf8");
 
@@ -59,9 +73,14 @@ export async function applySuperuserSetup(target: MigrationTarget): Promise<void
   }
 }
 
+/** graphile-worker's own schema, as the owner; a no-op when it is current. */
+export async function installJobQueue(ownerUrl: string): Promise<void> {
+  await installWorkerSchema({ connectionString: ownerUrl, logger: quietWorkerLogger });
+}
+
 /**
- * Creates the database when missing (graphile-migrate reset runs the afterReset
- * hooks), otherwise re-applies the idempotent superuser set-up and migrates.
+ * Superuser set-up (roles, database, extension, privileges), graphile-worker's schema,
+ * then memvault's pending migrations as the owner. Every step is idempotent.
  */
 export async function migrateDatabase(target: MigrationTarget, log: (line: string) => void = () => {}): Promise<void> {
   const settings = migrateSettings(target);
@@ -70,14 +89,15 @@ export async function migrateDatabase(target: MigrationTarget, log: (line: strin
     log("roles: ensuring memvault roles (migrations/roles.sql)");
     await run(settings, readMigrationFile("roles.sql"), "roles.sql", { rootDatabase: true });
     if (!(await databaseExists(target.rootUrl, dbName))) {
-      log(`database ${dbName}: creating and migrating from scratch`);
-      await reset(settings, false);
-    } else {
-      log(`database ${dbName}: superuser set-up (migrations/afterReset.sql)`);
-      await run(settings, readMigrationFile("afterReset.sql"), "afterReset.sql", { root: true });
-      log(`database ${dbName}: applying pending migrations`);
-      await migrate(settings, false);
+      log(`database ${dbName}: creating`);
+      await run(settings, `create database ${pg.escapeIdentifier(dbName)} owner memvault_owner`, "create-database.sql", { rootDatabase: true });
     }
+    log(`database ${dbName}: superuser set-up (migrations/afterReset.sql)`);
+    await run(settings, readMigrationFile("afterReset.sql"), "afterReset.sql", { root: true });
+    log(`database ${dbName}: job queue schema (graphile-worker)`);
+    await installJobQueue(target.ownerUrl);
+    log(`database ${dbName}: applying pending migrations`);
+    await migrate(settings, false);
   } finally {
     clearAllPools();
   }

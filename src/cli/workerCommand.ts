@@ -1,0 +1,29 @@
+// `memvault worker`: runs jobs until SIGTERM/SIGINT, then drains.
+import { config } from "../config.ts";
+import { resolveTarget } from "../db/databaseTarget.ts";
+import { roleUrl } from "../db/localCluster.ts";
+import { runWorker } from "../worker/runWorker.ts";
+
+export async function workerCommand(): Promise<void> {
+  let connectionString = config.workerDatabaseUrl();
+  if (!connectionString) {
+    const target = await resolveTarget({ start: false });
+    if (!target.cluster) throw new Error("WORKER_DATABASE_URL is required with DATABASE_URL");
+    connectionString = roleUrl(target.cluster, "worker", target.databaseName);
+  }
+  const worker = await runWorker({
+    connectionString,
+    concurrency: config.workerConcurrency(),
+    batchSize: config.sealBatchSize(),
+    metricsPort: config.metricsPort(),
+    metricsHost: config.metricsHost(),
+    deadAfterSeconds: config.workerDeadAfterSeconds(),
+    heartbeatMs: Math.min(5_000, (config.workerDeadAfterSeconds() * 1000) / 3),
+  });
+  await new Promise<void>((resolve) => {
+    const shutdown = () => void worker.stop().then(resolve);
+    process.once("SIGTERM", shutdown);
+    process.once("SIGINT", shutdown);
+    worker.promise.then(resolve, resolve);
+  });
+}

@@ -1,0 +1,29 @@
+import type pg from "pg";
+
+export interface IngestRow {
+  id: string;
+  created_at: Date;
+  text: string;
+  meta: string;
+  embedding: string;
+}
+
+const COLUMNS = "id, created_at, text, meta::text as meta, embedding::text as embedding";
+
+/** Locks the given ingest rows of the current tenant, skipping rows another job holds. */
+export async function claimIngestRowsById(client: pg.ClientBase, ids: string[]): Promise<IngestRow[]> {
+  const { rows } = await client.query<IngestRow>(
+    `select ${COLUMNS} from memvault.chunk_ingest where id = any($1::uuid[]) for update skip locked`,
+    [ids],
+  );
+  return rows;
+}
+
+/** Locks up to `limit` of the current tenant's oldest ingest rows that no other job holds. */
+export async function claimIngestRows(client: pg.ClientBase, limit: number): Promise<IngestRow[]> {
+  const { rows } = await client.query<IngestRow>(
+    `select ${COLUMNS} from memvault.chunk_ingest order by created_at, id limit $1::integer for update skip locked`,
+    [limit],
+  );
+  return rows;
+}

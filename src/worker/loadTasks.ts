@@ -1,0 +1,19 @@
+// tasks/<identifier>.ts, one per job identifier; each default-exports a factory that
+// receives the worker's context and returns the graphile-worker task.
+import fs from "node:fs";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import type { Task, TaskList } from "graphile-worker";
+import { PROJECT_ROOT } from "../db/migrateDatabase.ts";
+import type { WorkerContext } from "./workerContext.ts";
+
+export const TASKS_DIR = path.join(PROJECT_ROOT, "tasks");
+
+export async function loadTasks(ctx: WorkerContext): Promise<TaskList> {
+  const list: TaskList = {};
+  for (const file of fs.readdirSync(TASKS_DIR).filter((f) => f.endsWith(".ts")).sort()) {
+    const mod = (await import(pathToFileURL(path.join(TASKS_DIR, file)).href)) as { default: (ctx: WorkerContext) => Task };
+    list[path.basename(file, ".ts")] = mod.default(ctx);
+  }
+  return list;
+}

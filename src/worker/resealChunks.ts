@@ -1,0 +1,52 @@
+// Re-sealing after a key rotation: the tenant's chunks under an older key version are
+// opened and sealed again under the primary, a batch per transaction. Resumable and
+// idempotent: a row already on the primary version is never claimed again.
+import type pg from "pg";
+import { createSealer } from "../crypto/seal.ts";
+import { claimChunksToReseal } from "../sql/claimChunksToReseal.ts";
+import { updateResealedChunks } from "../sql/updateResealedChunks.ts";
+import { JobError, toJobError } from "./jobError.ts";
+import { chunkContext, type ChunkField } from "./sealRows.ts";
+import type { WorkerContext } from "./workerContext.ts";
+import { withTenant } from "./withTenant.ts";
+
+const FIELDS: [ChunkField, "text_cipher" | "meta_cipher" | "emb_cipher"][] = [
+  ["text", "text_cipher"],
+  ["meta", "meta_cipher"],
+  ["embedding", "emb_cipher"],
+];
+
+export async function resealTenant(ctx: WorkerContext, client: pg.ClientBase, userHash: string, abort: AbortSignal): Promise<number> {
+  let total = 0;
+  try {
+    for (;;) {
+      if (abort.aborted) throw new JobError("WORKER_SHUTDOWN");
+      const end = ctx.metrics.sealBatch.startTimer({ task: "reseal_chunks" });
+      const n = await withTenant(client, userHash, async (tx) => {
+        const keyring = ctx.keyrings.current();
+        const rows = await claimChunksToReseal(tx, keyring.primaryVersion, ctx.batchSize);
+        if (rows.length === 0) return 0;
+        const sealer = createSealer(keyring, { counter: ctx.counter });
+        const sealed = { ids: [] as string[], textCiphers: [] as Buffer[], metaCiphers: [] as Buffer[], embCiphers: [] as Buffer[] };
+        const out = { text: sealed.textCiphers, meta: sealed.metaCiphers, embedding: sealed.embCiphers };
+        for (const row of rows) {
+          sealed.ids.push(row.id);
+          for (const [field, column] of FIELDS) {
+            const context = chunkContext(userHash, row.id, field);
+            const plain = sealer.openSealed(row[column], context);
+            out[field].push(sealer.seal(plain, context));
+            plain.fill(0);
+          }
+        }
+        ctx.metrics.seals.inc({ key_version: String(keyring.primaryVersion) }, rows.length * 3);
+        return updateResealedChunks(tx, keyring.primaryVersion, sealed);
+      });
+      end();
+      ctx.metrics.chunksResealed.inc(n);
+      total += n;
+      if (n === 0) return total;
+    }
+  } catch (err) {
+    throw toJobError(err);
+  }
+}

@@ -1,0 +1,104 @@
+// A memvault worker process: graphile-worker running tasks/ as memvault_worker, with
+// structured logs, Prometheus metrics, worker heartbeats, and a graceful drain on SIGTERM.
+import { EventEmitter } from "node:events";
+import http from "node:http";
+import { Logger as GraphileLogger, run, type Runner, type WorkerEvents } from "graphile-worker";
+import pg from "pg";
+import { createSealCounter } from "../crypto/sealCounter.ts";
+import { logger } from "../logger.ts";
+import { createKeyringProvider } from "./keyringProvider.ts";
+import { loadTasks } from "./loadTasks.ts";
+import type { WorkerContext } from "./workerContext.ts";
+import { startLiveness } from "./workerLiveness.ts";
+import { createWorkerMetrics } from "./workerMetrics.ts";
+
+export interface WorkerOptions {
+  connectionString: string;
+  concurrency: number;
+  batchSize: number;
+  metricsPort: number;
+  metricsHost: string;
+  heartbeatMs?: number;
+  deadAfterSeconds?: number;
+}
+
+export interface RunningWorker {
+  stop(): Promise<void>;
+  metricsUrl?: string;
+  promise: Promise<void>;
+}
+
+const graphileLogger = new GraphileLogger((scope) => (level, message, meta) => {
+  const fields = { scope: { workerId: scope.workerId, taskIdentifier: scope.taskIdentifier, jobId: scope.jobId }, ...(meta?.error ? { code: (meta.error as { code?: unknown }).code } : {}) };
+  const pinoLevel = level === "warning" ? "warn" : level === "error" ? "error" : level === "debug" ? "debug" : "info";
+  // graphile-worker's messages name jobs and errors; error text is already a code (JobError).
+  logger[pinoLevel](fields, message);
+});
+
+export async function runWorker(opts: WorkerOptions): Promise<RunningWorker> {
+  // Fail closed before touching the queue: no keyring, no worker.
+  const keyrings = createKeyringProvider();
+  const pool = new pg.Pool({ connectionString: opts.connectionString, max: opts.concurrency + 3 });
+  pool.on("error", (err) => logger.error({ code: (err as { code?: string }).code }, "idle database connection failed"));
+  pool.on("connect", (client) => client.on("error", (err) => logger.error({ code: (err as { code?: string }).code }, "database connection failed")));
+  const metrics = createWorkerMetrics(pool);
+  const counter = createSealCounter({
+    onWarn: (version, seals) => logger.warn({ keyVersion: version, seals }, "key version nearing its random-nonce limit: rotate the keyring"),
+  });
+  const ctx: WorkerContext = { keyrings, counter, metrics, batchSize: opts.batchSize, logger };
+  const taskList = await loadTasks(ctx);
+
+  const liveness = startLiveness(pool, logger, { intervalMs: opts.heartbeatMs ?? 5_000, deadAfterSeconds: opts.deadAfterSeconds ?? 30 });
+  const events: WorkerEvents = new EventEmitter() as WorkerEvents;
+  events.on("worker:create", ({ worker }) => void liveness.add(worker.workerId).catch(() => {}));
+  events.on("worker:stop", ({ worker }) => void liveness.remove(worker.workerId).catch(() => {}));
+  events.on("job:start", ({ job }) => {
+    const due = Math.max(new Date(job.run_at).getTime(), new Date(job.created_at).getTime());
+    metrics.jobLatency.observe({ task: job.task_identifier }, Math.max(0, Date.now() - due) / 1000);
+  });
+  events.on("job:success", ({ job }) => metrics.jobs.inc({ task: job.task_identifier, outcome: "done" }));
+  events.on("job:error", ({ job }) => metrics.jobs.inc({ task: job.task_identifier, outcome: "failed" }));
+  events.on("job:failed", ({ job }) => metrics.jobs.inc({ task: job.task_identifier, outcome: "gave_up" }));
+
+  let runner: Runner;
+  try {
+    runner = await run({ pgPool: pool, concurrency: opts.concurrency, taskList, logger: graphileLogger, events, noHandleSignals: true, pollInterval: 1_000, parsedCronItems: [] });
+  } catch (err) {
+    await liveness.stop();
+    await pool.end();
+    throw err;
+  }
+
+  let server: http.Server | undefined;
+  let metricsUrl: string | undefined;
+  if (opts.metricsPort > 0) {
+    server = http.createServer(async (req, res) => {
+      if (req.url !== "/metrics") {
+        res.writeHead(404).end();
+        return;
+      }
+      try {
+        const body = await metrics.registry.metrics();
+        res.writeHead(200, { "content-type": metrics.registry.contentType }).end(body);
+      } catch {
+        res.writeHead(500).end();
+      }
+    });
+    await new Promise<void>((resolve) => server!.listen(opts.metricsPort, opts.metricsHost, resolve));
+    const { port } = server.address() as { port: number };
+    metricsUrl = `http://${opts.metricsHost}:${port}/metrics`;
+  }
+  logger.info({ concurrency: opts.concurrency, tasks: Object.keys(taskList), metricsUrl }, "worker started");
+
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      logger.info("draining: waiting for running jobs");
+      await runner.stop();
+      await liveness.stop();
+      await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+      await pool.end();
+      logger.info("worker stopped");
+    })());
+  return { stop, ...(metricsUrl ? { metricsUrl } : {}), promise: runner.promise };
+}

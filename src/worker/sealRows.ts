@@ -1,0 +1,39 @@
+// Turns plaintext rows into sealed columns. The AAD names the destination (table
+// memory_chunks, the field, the row id, the tenant), so a cipher copied anywhere else fails.
+import type { Sealer } from "../crypto/seal.ts";
+import type { SealedColumns } from "../sql/moveIngestToChunks.ts";
+
+export const CHUNK_TABLE = "memory_chunks";
+export type ChunkField = "text" | "meta" | "embedding";
+
+export const chunkContext = (userHash: string, rowId: string, field: ChunkField) => ({ userHash, table: CHUNK_TABLE, field, rowId });
+
+/** pgvector's text form "[0.1,0.2,…]" as little-endian float32 bytes: the sealed embedding copy. */
+export function embeddingToBytes(text: string): Buffer {
+  const values = JSON.parse(text) as number[];
+  return Buffer.from(Float32Array.from(values).buffer);
+}
+
+export function embeddingFromBytes(bytes: Buffer): number[] {
+  return Array.from(new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length)));
+}
+
+export interface PlainChunk {
+  id: string;
+  text: string;
+  /** jsonb as text */
+  meta: string;
+  /** pgvector text form */
+  embedding: string;
+}
+
+export function sealChunks(sealer: Sealer, userHash: string, rows: PlainChunk[]): SealedColumns {
+  const out: SealedColumns = { ids: [], textCiphers: [], metaCiphers: [], embCiphers: [] };
+  for (const row of rows) {
+    out.ids.push(row.id);
+    out.textCiphers.push(sealer.seal(Buffer.from(row.text, "utf8"), chunkContext(userHash, row.id, "text")));
+    out.metaCiphers.push(sealer.seal(Buffer.from(row.meta, "utf8"), chunkContext(userHash, row.id, "meta")));
+    out.embCiphers.push(sealer.seal(embeddingToBytes(row.embedding), chunkContext(userHash, row.id, "embedding")));
+  }
+  return out;
+}

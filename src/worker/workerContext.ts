@@ -1,0 +1,13 @@
+import type { Logger } from "pino";
+import type { SealCounter } from "../crypto/sealCounter.ts";
+import type { KeyringProvider } from "./keyringProvider.ts";
+import type { WorkerMetrics } from "./workerMetrics.ts";
+
+/** What tasks get from the process that runs them. */
+export interface WorkerContext {
+  keyrings: KeyringProvider;
+  counter: SealCounter;
+  metrics: WorkerMetrics;
+  batchSize: number;
+  logger: Logger;
+}

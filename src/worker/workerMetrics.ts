@@ -1,0 +1,69 @@
+// Prometheus metrics of a worker process (prom-client). The backlog gauges read the
+// job queue when scraped, so they cost nothing between scrapes.
+import type pg from "pg";
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { selectSealBacklog } from "../sql/selectSealBacklog.ts";
+
+export function createWorkerMetrics(pool: pg.Pool) {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: "memvault_worker_" });
+  const jobs = new Counter({
+    name: "memvault_jobs_total",
+    help: "Jobs finished, by task and outcome (done, failed: will retry, gave_up: max attempts reached).",
+    labelNames: ["task", "outcome"] as const,
+    registers: [registry],
+  });
+  const jobLatency = new Histogram({
+    name: "memvault_job_start_latency_seconds",
+    help: "From the time a job was due (added, or its retry time) to the time a worker started it.",
+    labelNames: ["task"] as const,
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [registry],
+  });
+  const sealBatch = new Histogram({
+    name: "memvault_seal_batch_seconds",
+    help: "One seal or re-seal transaction: claim, seal, write back, commit.",
+    labelNames: ["task"] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+  const chunksSealed = new Counter({
+    name: "memvault_chunks_sealed_total",
+    help: "Ingest rows sealed into memory_chunks.",
+    registers: [registry],
+  });
+  const chunksResealed = new Counter({
+    name: "memvault_chunks_resealed_total",
+    help: "Chunks re-sealed under the primary key version.",
+    registers: [registry],
+  });
+  const seals = new Counter({
+    name: "memvault_seals_total",
+    help: "AES-GCM seals performed by this process, by key version (NIST SP 800-38D allows 2^32 per key).",
+    labelNames: ["key_version"] as const,
+    registers: [registry],
+  });
+  new Gauge({
+    name: "memvault_seal_backlog_jobs",
+    help: "Seal and re-seal jobs waiting or running, by task.",
+    labelNames: ["task"] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const row of await selectSealBacklog(pool)) this.set({ task: row.task_identifier }, row.jobs);
+    },
+  });
+  new Gauge({
+    name: "memvault_seal_backlog_oldest_age_seconds",
+    help: "Age of the oldest waiting seal or re-seal job, by task.",
+    labelNames: ["task"] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const row of await selectSealBacklog(pool)) this.set({ task: row.task_identifier }, row.oldest_age_seconds);
+    },
+  });
+  return { registry, jobs, jobLatency, sealBatch, chunksSealed, chunksResealed, seals };
+}
+
+export type WorkerMetrics = ReturnType<typeof createWorkerMetrics>;
