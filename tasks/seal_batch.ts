@@ -7,5 +7,8 @@ import type { WorkerContext } from "../src/worker/workerContext.ts";
 export default (ctx: WorkerContext): Task =>
   async (payload, helpers) => {
     const { userHash } = tenantPayload(payload);
-    await helpers.withPgClient((client) => sealBatches(ctx, client, userHash, helpers.abortSignal));
+    const { interrupted } = await helpers.withPgClient((client) => sealBatches(ctx, client, userHash));
+    // Draining: hand the rest back to the queue under the same key (a new job, since this
+    // one is still locked) instead of failing and waiting out a retry backoff.
+    if (interrupted) await helpers.addJob("seal_batch", { userHash }, { jobKey: helpers.job.key ?? undefined });
   };

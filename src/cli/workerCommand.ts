@@ -20,10 +20,12 @@ export async function workerCommand(): Promise<void> {
     deadAfterSeconds: config.workerDeadAfterSeconds(),
     heartbeatMs: Math.min(5_000, (config.workerDeadAfterSeconds() * 1000) / 3),
   });
-  await new Promise<void>((resolve) => {
-    const shutdown = () => void worker.stop().then(resolve);
+  // Either a signal or the runner ending by itself (e.g. a fatal database error) ends the
+  // process, always through stop(): drain, heartbeats removed, pool closed, logs flushed.
+  await new Promise<void>((resolve, reject) => {
+    const shutdown = () => void worker.stop().then(resolve, reject);
     process.once("SIGTERM", shutdown);
     process.once("SIGINT", shutdown);
-    worker.promise.then(resolve, resolve);
+    worker.promise.then(shutdown, (err: unknown) => void worker.stop().finally(() => reject(err)));
   });
 }

@@ -3,14 +3,14 @@
 import fs from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import type { Task, TaskList } from "graphile-worker";
+import type { Task } from "graphile-worker";
 import { PROJECT_ROOT } from "../db/migrateDatabase.ts";
 import type { WorkerContext } from "./workerContext.ts";
 
 export const TASKS_DIR = path.join(PROJECT_ROOT, "tasks");
 
-export async function loadTasks(ctx: WorkerContext): Promise<TaskList> {
-  const list: TaskList = {};
+export async function loadTasks(ctx: WorkerContext): Promise<Record<string, Task>> {
+  const list: Record<string, Task> = {};
   for (const file of fs.readdirSync(TASKS_DIR).filter((f) => f.endsWith(".ts")).sort()) {
     const mod = (await import(pathToFileURL(path.join(TASKS_DIR, file)).href)) as { default: (ctx: WorkerContext) => Task };
     list[path.basename(file, ".ts")] = mod.default(ctx);

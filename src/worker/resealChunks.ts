@@ -5,7 +5,7 @@ import type pg from "pg";
 import { createSealer } from "../crypto/seal.ts";
 import { claimChunksToReseal } from "../sql/claimChunksToReseal.ts";
 import { updateResealedChunks } from "../sql/updateResealedChunks.ts";
-import { JobError, toJobError } from "./jobError.ts";
+import { toJobError } from "./jobError.ts";
 import { chunkContext, type ChunkField } from "./sealRows.ts";
 import type { WorkerContext } from "./workerContext.ts";
 import { withTenant } from "./withTenant.ts";
@@ -16,11 +16,12 @@ const FIELDS: [ChunkField, "text_cipher" | "meta_cipher" | "emb_cipher"][] = [
   ["embedding", "emb_cipher"],
 ];
 
-export async function resealTenant(ctx: WorkerContext, client: pg.ClientBase, userHash: string, abort: AbortSignal): Promise<number> {
+/** Like sealBatches: stops between batches when the worker drains, reporting `interrupted`. */
+export async function resealTenant(ctx: WorkerContext, client: pg.ClientBase, userHash: string): Promise<{ resealed: number; interrupted: boolean }> {
   let total = 0;
   try {
     for (;;) {
-      if (abort.aborted) throw new JobError("WORKER_SHUTDOWN");
+      if (ctx.draining.aborted) return { resealed: total, interrupted: true };
       const end = ctx.metrics.sealBatch.startTimer({ task: "reseal_chunks" });
       const n = await withTenant(client, userHash, async (tx) => {
         const keyring = ctx.keyrings.current();
@@ -44,7 +45,7 @@ export async function resealTenant(ctx: WorkerContext, client: pg.ClientBase, us
       end();
       ctx.metrics.chunksResealed.inc(n);
       total += n;
-      if (n === 0) return total;
+      if (n === 0) return { resealed: total, interrupted: false };
     }
   } catch (err) {
     throw toJobError(err);

@@ -2,7 +2,7 @@
 // structured logs, Prometheus metrics, worker heartbeats, and a graceful drain on SIGTERM.
 import { EventEmitter } from "node:events";
 import http from "node:http";
-import { Logger as GraphileLogger, run, type Runner, type WorkerEvents } from "graphile-worker";
+import { Logger as GraphileLogger, run, type Runner, type TaskList, type WorkerEvents } from "graphile-worker";
 import pg from "pg";
 import { createSealCounter } from "../crypto/sealCounter.ts";
 import { logger } from "../logger.ts";
@@ -45,11 +45,25 @@ export async function runWorker(opts: WorkerOptions): Promise<RunningWorker> {
   const counter = createSealCounter({
     onWarn: (version, seals) => logger.warn({ keyVersion: version, seals }, "key version nearing its random-nonce limit: rotate the keyring"),
   });
-  const ctx: WorkerContext = { keyrings, counter, metrics, batchSize: opts.batchSize, logger };
-  const taskList = await loadTasks(ctx);
+  const draining = new AbortController();
+  const ctx: WorkerContext = { keyrings, counter, metrics, batchSize: opts.batchSize, logger, draining: draining.signal };
+  // Every task run is tracked, so that a drain can wait for the last job to be completed
+  // in the database before the pool closes.
+  const inflight = new Set<Promise<void>>();
+  const taskList: TaskList = {};
+  for (const [name, task] of Object.entries(await loadTasks(ctx))) {
+    taskList[name] = (payload, helpers) => {
+      const run = Promise.resolve(task(payload, helpers)).then(() => undefined);
+      const settled = run.catch(() => undefined).then(() => void inflight.delete(settled));
+      inflight.add(settled);
+      return run;
+    };
+  }
 
   const liveness = startLiveness(pool, logger, { intervalMs: opts.heartbeatMs ?? 5_000, deadAfterSeconds: opts.deadAfterSeconds ?? 30 });
   const events: WorkerEvents = new EventEmitter() as WorkerEvents;
+  // graphile-worker 0.18 locks jobs under the pool's id, older paths under worker ids: beat for both.
+  events.on("pool:create", ({ workerPool }) => void liveness.add(workerPool.id).catch(() => {}));
   events.on("worker:create", ({ worker }) => void liveness.add(worker.workerId).catch(() => {}));
   events.on("worker:stop", ({ worker }) => void liveness.remove(worker.workerId).catch(() => {}));
   events.on("job:start", ({ job }) => {
@@ -94,7 +108,11 @@ export async function runWorker(opts: WorkerOptions): Promise<RunningWorker> {
   const stop = () =>
     (stopping ??= (async () => {
       logger.info("draining: waiting for running jobs");
+      draining.abort();
       await runner.stop();
+      await Promise.all(inflight);
+      // graphile-worker records the outcome of a job just after its task settles.
+      await new Promise((r) => setTimeout(r, 100));
       await liveness.stop();
       await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
       await pool.end();

@@ -9,7 +9,7 @@ import { claimIngestRows, claimIngestRowsById, type IngestRow } from "../sql/cla
 import { moveIngestToChunks } from "../sql/moveIngestToChunks.ts";
 import { notifyChunksSealed } from "../sql/notifyChunksSealed.ts";
 import { recordIngestFailure } from "../sql/recordIngestFailure.ts";
-import { JobError, jobErrorCode, toJobError } from "./jobError.ts";
+import { jobErrorCode, toJobError } from "./jobError.ts";
 import { sealChunks } from "./sealRows.ts";
 import type { WorkerContext } from "./workerContext.ts";
 import { withTenant } from "./withTenant.ts";
@@ -51,16 +51,16 @@ export function sealChunk(ctx: WorkerContext, client: pg.ClientBase, userHash: s
   return sealOnce(ctx, client, userHash, (tx) => claimIngestRowsById(tx, [id]), "seal_chunk");
 }
 
-/** Claims batches of the tenant's rows until none are left (or the worker is shutting down). */
-export async function sealBatches(ctx: WorkerContext, client: pg.ClientBase, userHash: string, abort: AbortSignal): Promise<number> {
-  let total = 0;
+/**
+ * Claims batches of the tenant's rows until none are left. When the worker drains it
+ * stops between batches and reports `interrupted`: the task hands the rest back to the queue.
+ */
+export async function sealBatches(ctx: WorkerContext, client: pg.ClientBase, userHash: string): Promise<{ sealed: number; interrupted: boolean }> {
+  let sealed = 0;
   for (;;) {
-    if (abort.aborted) {
-      // Rows may remain: fail so that graphile-worker runs the job again after the restart.
-      throw new JobError("WORKER_SHUTDOWN");
-    }
+    if (ctx.draining.aborted) return { sealed, interrupted: true };
     const n = await sealOnce(ctx, client, userHash, (tx) => claimIngestRows(tx, ctx.batchSize), "seal_batch");
-    total += n;
-    if (n === 0) return total;
+    sealed += n;
+    if (n === 0) return { sealed, interrupted: false };
   }
 }

@@ -10,4 +10,6 @@ export interface WorkerContext {
   metrics: WorkerMetrics;
   batchSize: number;
   logger: Logger;
+  /** Aborted when the process starts draining: long tasks stop between batches. */
+  draining: AbortSignal;
 }

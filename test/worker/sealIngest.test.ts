@@ -228,12 +228,12 @@ describe("a job for tenant A", () => {
       }
     })();
     const workerPool = new pg.Pool({ connectionString: db.url("worker"), max: 2 });
-    const ctx = { keyrings: provider, counter: createSealCounter(), metrics: createWorkerMetrics(workerPool), batchSize: 100, logger };
+    const ctx = { keyrings: provider, counter: createSealCounter(), metrics: createWorkerMetrics(workerPool), batchSize: 100, logger, draining: new AbortController().signal };
     const client = new pg.Client({ connectionString: db.url("worker") });
     await client.connect();
     try {
       expect(await sealChunk(ctx, client, A, id)).toBe(0);
-      expect(await sealBatches(ctx, client, A, new AbortController().signal)).toBe(0);
+      expect(await sealBatches(ctx, client, A)).toEqual({ sealed: 0, interrupted: false });
       expect((await root.query("select user_hash from memvault.chunk_ingest where id = $1", [id])).rows).toEqual([{ user_hash: B }]);
       expect(await chunk(id)).toBeUndefined();
       // B's own job would seal it.
