@@ -343,7 +343,10 @@ CREATE VIEW memvault.monitor_tables AS
     s.seq_scan,
     s.idx_scan,
     s.last_autovacuum,
-    s.last_autoanalyze
+    s.last_autoanalyze,
+    (EXISTS ( SELECT 1
+           FROM pg_attribute a
+          WHERE ((a.attrelid = c.oid) AND (a.attname = 'user_hash'::name) AND (NOT a.attisdropped)))) AS is_tenant_table
    FROM ((pg_class c
      JOIN pg_namespace n ON ((n.oid = c.relnamespace)))
      LEFT JOIN pg_stat_user_tables s ON ((s.relid = c.oid)))

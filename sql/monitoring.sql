@@ -8,7 +8,7 @@
 \pset footer off
 
 \echo '== tenant tables'
-select table_name, rls_enabled, rls_forced, policies, estimated_rows,
+select table_name, is_tenant_table as tenant, rls_enabled, rls_forced, policies, estimated_rows,
        pg_catalog.pg_size_pretty(total_bytes) as total_size, seq_scan, idx_scan
 from memvault.monitor_tables order by table_name;
 
@@ -22,13 +22,14 @@ select table_name, index_name, method, is_valid, pg_catalog.pg_size_pretty(size_
        case when coalesce(idx_scan, 0) = 0 then 'never scanned' else '' end as note
 from memvault.monitor_indexes order by table_name, index_name;
 
-select (select count(*) from memvault.monitor_tables where not (rls_enabled and rls_forced) or policies = 0) as unisolated,
+select (select count(*) from memvault.monitor_tables
+        where is_tenant_table and (not (rls_enabled and rls_forced) or policies = 0)) as unisolated,
        (select count(*) from memvault.monitor_indexes where not is_valid) as invalid,
        (select count(*) from memvault.monitor_indexes where method in ('hnsw', 'ivfflat') and is_valid) as ann
 \gset
 select :unisolated + :invalid > 0 or :ann = 0 as broken \gset
 \if :broken
-  \echo 'FAIL:' :unisolated 'tables without forced RLS or a policy,' :invalid 'invalid indexes,' :ann 'valid ANN indexes'
+  \echo 'FAIL:' :unisolated 'tenant tables without forced RLS or a policy,' :invalid 'invalid indexes,' :ann 'valid ANN indexes'
   do $$ begin raise exception 'monitoring found a problem'; end $$;
 \endif
 \echo 'RESULT: isolation and indexes OK'

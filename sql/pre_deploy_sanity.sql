@@ -13,6 +13,7 @@ with tenant_tables as (
     and exists (select 1 from pg_catalog.pg_attribute a
                 where a.attrelid = c.oid and a.attname = 'user_hash' and not a.attisdropped)
 ),
+-- Search tables: every vector column outside the *_ingest staging tables needs an ANN index.
 vector_tables as (
   select distinct a.attrelid as oid, c.relname
   from pg_catalog.pg_attribute a
@@ -20,6 +21,7 @@ vector_tables as (
   join pg_catalog.pg_namespace n on n.oid = c.relnamespace
   where n.nspname = 'memvault' and c.relkind in ('r', 'p') and not a.attisdropped
     and a.atttypid = 'public.vector'::pg_catalog.regtype
+    and c.relname not like '%\_ingest'
 ),
 policies as (
   select p.polrelid, p.polname, p.polpermissive, p.polcmd,

@@ -25,6 +25,7 @@ join pg_catalog.pg_class c on c.oid = a.attrelid
 join pg_catalog.pg_namespace n on n.oid = c.relnamespace
 where n.nspname = 'memvault' and c.relkind in ('r', 'p') and not a.attisdropped
   and a.atttypid = 'public.vector'::pg_catalog.regtype
+  and c.relname not like '%\_ingest' -- staging tables are not searched
 \gset
 
 -- The tenant to explain: -v user_hash=..., else the largest tenant (visible to a

@@ -26,6 +26,8 @@ export interface RunningWorker {
   stop(): Promise<void>;
   metricsUrl?: string;
   promise: Promise<void>;
+  /** graphile-worker's events (job:start, job:success, …), for benchmarks and embedding. */
+  events: WorkerEvents;
 }
 
 const graphileLogger = new GraphileLogger((scope) => (level, message, meta) => {
@@ -118,5 +120,5 @@ export async function runWorker(opts: WorkerOptions): Promise<RunningWorker> {
       await pool.end();
       logger.info("worker stopped");
     })());
-  return { stop, ...(metricsUrl ? { metricsUrl } : {}), promise: runner.promise };
+  return { stop, ...(metricsUrl ? { metricsUrl } : {}), promise: runner.promise, events };
 }

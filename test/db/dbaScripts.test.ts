@@ -37,7 +37,7 @@ describe("on a migrated database", () => {
 
   it("leak_test.sql reports 0 leaked rows and leaves nothing behind", async () => {
     const res = await run(db, "leak_test.sql");
-    expect(res.output).toMatch(/RESULT: 0 leaked rows in 36 probes/);
+    expect(res.output).toMatch(/RESULT: 0 leaked rows in 72 probes/);
     expect(res.output).not.toContain("LEAK");
     expect(res.exitCode).toBe(0);
     const client = new pg.Client({ connectionString: db.url("root") });
@@ -67,22 +67,27 @@ const broken: { name: string; sql: string; fails: Record<string, RegExp> }[] = [
   {
     name: "RLS not forced",
     sql: "alter table memvault.memory_chunks no force row level security",
-    fails: { "pre_deploy_sanity.sql": /RESULT: 2 of 3/, "leak_test.sql": /LEAK select as memvault_owner/, "monitoring.sql": /FAIL: 1 tables/ },
+    fails: { "pre_deploy_sanity.sql": /RESULT: 2 of 3/, "leak_test.sql": /LEAK memory_chunks.select as memvault_owner/, "monitoring.sql": /FAIL: 1 tenant tables/ },
   },
   {
     name: "RLS disabled",
     sql: "alter table memvault.memory_chunks disable row level security",
-    fails: { "pre_deploy_sanity.sql": /RESULT: 1 of 3/, "leak_test.sql": /LEAK select as memvault_user/, "monitoring.sql": /FAIL: 1 tables/ },
+    fails: { "pre_deploy_sanity.sql": /RESULT: 1 of 3/, "leak_test.sql": /LEAK memory_chunks.select as memvault_user/, "monitoring.sql": /FAIL: 1 tenant tables/ },
   },
   {
     name: "a permissive USING (true) policy added",
     sql: "create policy open_door on memvault.memory_chunks for select using (true)",
-    fails: { "pre_deploy_sanity.sql": /Check 2: .*FAIL/, "leak_test.sql": /LEAK select as memvault_worker/ },
+    fails: { "pre_deploy_sanity.sql": /Check 2: .*FAIL/, "leak_test.sql": /LEAK memory_chunks.select as memvault_worker/ },
   },
   {
     name: "tenant policy dropped",
     sql: "drop policy tenant_isolation on memvault.memory_chunks",
-    fails: { "pre_deploy_sanity.sql": /Check 2: .*FAIL/, "leak_test.sql": /leak test is broken/, "monitoring.sql": /FAIL: 1 tables/ },
+    fails: { "pre_deploy_sanity.sql": /Check 2: .*FAIL/, "leak_test.sql": /leak test is broken/, "monitoring.sql": /FAIL: 1 tenant tables/ },
+  },
+  {
+    name: "RLS disabled on chunk_ingest",
+    sql: "alter table memvault.chunk_ingest disable row level security",
+    fails: { "pre_deploy_sanity.sql": /RESULT: 1 of 3/, "leak_test.sql": /LEAK chunk_ingest.select as memvault_worker/, "monitoring.sql": /FAIL: 1 tenant tables/ },
   },
   {
     name: "HNSW index dropped",

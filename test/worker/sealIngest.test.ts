@@ -30,14 +30,13 @@ const pgVector = (v: number[]) => `[${v.join(",")}]`;
 
 let db: TestDatabase;
 let root: pg.Pool;
-let worker: WorkerProcess | undefined;
+let worker: WorkerProcess | undefined; // only while "with a worker running" runs
 
 beforeAll(async () => {
   db = await createTestDatabase();
   root = db.pool();
 });
 afterAll(async () => {
-  await worker?.stop();
   await root.end();
   await db.drop();
   fs.rmSync(path.dirname(keyringFile), { recursive: true, force: true });
@@ -132,6 +131,7 @@ describe("with a worker running", () => {
     worker = await startWorker(db, { MEMVAULT_KEYRING_FILE: keyringFile, METRICS_PORT: "0" });
   });
   afterAll(async () => {
+    await worker?.stop();
     await listener.end();
   });
 

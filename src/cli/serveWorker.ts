@@ -1,0 +1,24 @@
+// Runs a worker with the configured options until SIGTERM/SIGINT, or until the runner
+// ends by itself (e.g. a fatal database error); either way through stop(): drain,
+// heartbeats removed, pool closed, logs flushed.
+import { config } from "../config.ts";
+import { runWorker } from "../worker/runWorker.ts";
+
+export async function serveWorker(connectionString: string, onReady: (metricsUrl?: string) => void = () => {}): Promise<void> {
+  const worker = await runWorker({
+    connectionString,
+    concurrency: config.workerConcurrency(),
+    batchSize: config.sealBatchSize(),
+    metricsPort: config.metricsPort(),
+    metricsHost: config.metricsHost(),
+    deadAfterSeconds: config.workerDeadAfterSeconds(),
+    heartbeatMs: Math.min(5_000, (config.workerDeadAfterSeconds() * 1000) / 3),
+  });
+  onReady(worker.metricsUrl);
+  await new Promise<void>((resolve, reject) => {
+    const shutdown = () => void worker.stop().then(resolve, reject);
+    process.once("SIGTERM", shutdown);
+    process.once("SIGINT", shutdown);
+    worker.promise.then(shutdown, (err: unknown) => void worker.stop().finally(() => reject(err)));
+  });
+}

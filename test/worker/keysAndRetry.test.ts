@@ -1,0 +1,184 @@
+// Keys and failures through real worker processes: no keyring, no worker; a keyring that
+// breaks mid-run fails jobs without losing rows; rotation + re-seal moves every row to the
+// new key; old keys cannot be removed while rows need them; DBAs can retry failed jobs.
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { createSealer } from "../../src/crypto/seal.ts";
+import { freePort, roleUrl } from "../../src/db/localCluster.ts";
+import { PROJECT_ROOT } from "../../src/db/migrateDatabase.ts";
+import { chunkContext } from "../../src/worker/sealRows.ts";
+import { freshKeyringDocument, keyringFrom } from "../support/keyrings.ts";
+import { asIdentity, tenantHash } from "../support/tenant.ts";
+import { createTestDatabase, type TestDatabase } from "../support/testDatabase.ts";
+import { waitFor } from "../support/waitFor.ts";
+import { startWorker, writeKeyringFile } from "../support/workerProcess.ts";
+
+const A = tenantHash("keys A");
+const B = tenantHash("keys B");
+const doc = freshKeyringDocument();
+const keyringFile = writeKeyringFile(doc);
+let db: TestDatabase;
+let root: pg.Pool;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  root = db.pool();
+});
+afterAll(async () => {
+  await root.end();
+  await db.drop();
+  fs.rmSync(path.dirname(keyringFile), { recursive: true, force: true });
+});
+
+const cli = (...args: string[]) =>
+  spawnSync(process.execPath, [path.join(PROJECT_ROOT, "src/cli/main.ts"), ...args], {
+    env: {
+      PATH: process.env.PATH,
+      DATABASE_URL: db.url("owner"),
+      ROOT_DATABASE_URL: roleUrl(inject("cluster"), "root", "postgres"),
+      MEMVAULT_KEYRING_FILE: keyringFile,
+    },
+    encoding: "utf8",
+  });
+
+async function remember(userHash: string, n: number): Promise<void> {
+  await asIdentity(
+    root,
+    { role: "memvault_user", userHash },
+    (c) =>
+      c.query(
+        `insert into memvault.chunk_ingest (text, meta, embedding)
+         select 'memory ' || g, jsonb_build_object('g', g),
+                (select array_agg(cos(g + i))::real[]::public.vector from generate_series(1, 384) i)
+         from generate_series(1, $1::integer) g`,
+        [n],
+      ),
+    { commit: true },
+  );
+}
+
+const count = async (sql: string) => (await root.query(sql)).rows[0].n as number;
+
+describe("keys and failures", () => {
+  it("a worker without a keyring refuses to start, naming the variable", async () => {
+    const res = spawnSync(process.execPath, [path.join(PROJECT_ROOT, "src/cli/main.ts"), "worker"], {
+      env: { PATH: process.env.PATH, WORKER_DATABASE_URL: db.url("worker"), METRICS_PORT: "0" },
+      encoding: "utf8",
+      timeout: 20_000,
+    });
+    expect(res.status).toBe(1);
+    expect(res.stderr).toMatch(/MEMVAULT_KEYRING: is not set/);
+  });
+
+  it("a keyring that breaks mid-run fails the job, keeps the rows, and heals once fixed", async () => {
+    const worker = await startWorker(db, { MEMVAULT_KEYRING_FILE: keyringFile });
+    try {
+      const good = fs.readFileSync(keyringFile, "utf8");
+      fs.writeFileSync(keyringFile, "{ this is not a keyring", { mode: 0o600 });
+      await remember(A, 1);
+      await waitFor("the failed attempt", async () => (await count("select max(attempts)::int as n from memvault.chunk_ingest")) >= 1, 30_000);
+      const row = (await root.query("select attempts, last_error, text from memvault.chunk_ingest")).rows[0];
+      expect(row.last_error).toBe("MEMVAULT_CONFIG MEMVAULT_KEYRING_FILE");
+      expect(await count("select count(*)::int as n from memvault.memory_chunks")).toBe(0);
+      const job = (await root.query("select last_error from graphile_worker.jobs")).rows[0];
+      expect(job.last_error).toBe("MEMVAULT_CONFIG MEMVAULT_KEYRING_FILE"); // a code: no content, no key
+      fs.writeFileSync(keyringFile, good, { mode: 0o600 });
+      // graphile-worker retries with exponential backoff (e^1 s, e^2 s, ...).
+      await waitFor("the retry to seal it", async () => (await count("select count(*)::int as n from memvault.memory_chunks")) === 1, 60_000, 250);
+      expect(await count("select count(*)::int as n from memvault.chunk_ingest")).toBe(0);
+    } finally {
+      await worker.stop();
+    }
+  });
+
+  it("jobs that gave up are listed for DBAs and `memvault ingest retry` brings them back", async () => {
+    const good = fs.readFileSync(keyringFile, "utf8");
+    fs.writeFileSync(keyringFile, JSON.stringify({ ...doc, keys: [] }), { mode: 0o600 });
+    const worker = await startWorker(db, { MEMVAULT_KEYRING_FILE: keyringFile }, { waitReady: false });
+    // It cannot even start with that keyring.
+    await waitFor("the worker to refuse", () => worker.child.exitCode !== null, 20_000);
+    expect(worker.logs()).toMatch(/MEMVAULT_KEYRING_FILE: needs a non-empty "keys" array/);
+    await worker.stop();
+    fs.writeFileSync(keyringFile, good, { mode: 0o600 });
+
+    await remember(B, 3);
+    // Simulate a job that used up its attempts.
+    await root.query("update graphile_worker._private_jobs set attempts = max_attempts, last_error = 'SEAL_UNKNOWN_KEY'");
+    const failures = (await root.query("select task_identifier, user_hash, last_error from memvault.seal_failures")).rows;
+    expect(failures).toEqual([{ task_identifier: "seal_batch", user_hash: B, last_error: "SEAL_UNKNOWN_KEY" }]);
+    // The monitor role can read the list.
+    await asIdentity(root, { role: "memvault_monitor" }, async (c) => {
+      expect((await c.query("select count(*)::int as n from memvault.seal_failures")).rows[0].n).toBe(1);
+    });
+
+    const res = cli("ingest", "retry");
+    expect(res.stderr).toBe("");
+    expect(res.stdout).toContain("rescheduled 1 failed jobs");
+    const next = await startWorker(db, { MEMVAULT_KEYRING_FILE: keyringFile });
+    try {
+      await waitFor("B's rows sealed", async () => (await count(`select count(*)::int as n from memvault.memory_chunks where user_hash = '${B}'`)) === 3, 30_000);
+    } finally {
+      await next.stop();
+    }
+  });
+
+  it("rotate --reseal moves every row to the new key; the old key can go only after", async () => {
+    await remember(A, 40);
+    const worker = await startWorker(db, { MEMVAULT_KEYRING_FILE: keyringFile, SEAL_BATCH_SIZE: "7" });
+    try {
+      await waitFor("all sealed", async () => (await count("select count(*)::int as n from memvault.chunk_ingest")) === 0, 30_000);
+      expect(await count("select count(*)::int as n from memvault.memory_chunks where key_version <> 1")).toBe(0);
+
+      // Key 1 is primary: it cannot be removed; nor can a key still sealing rows.
+      expect(cli("keys", "remove", "--version", "1").stderr).toMatch(/KEY_IS_PRIMARY/);
+      const rotated = cli("keys", "rotate", "--reseal", "--timeout", "60");
+      expect(rotated.status).toBe(0);
+      expect(rotated.stderr).toMatch(/re-seal requested for 2 tenants/);
+      expect(rotated.stderr).toMatch(/re-seal \[#+\] 44\/44 chunks on key version 2/);
+      expect(await count("select count(*)::int as n from memvault.memory_chunks where key_version <> 2")).toBe(0);
+
+      const newDoc = JSON.parse(fs.readFileSync(keyringFile, "utf8"));
+      const sealer = createSealer(keyringFrom(newDoc));
+      for (const r of (await root.query("select user_hash, id, text_cipher, meta_cipher from memvault.memory_chunks")).rows) {
+        expect(sealer.openSealed(r.text_cipher, chunkContext(r.user_hash, r.id, "text")).toString()).toMatch(/^memory \d+$/);
+        expect(JSON.parse(sealer.openSealed(r.meta_cipher, chunkContext(r.user_hash, r.id, "meta")).toString())).toHaveProperty("g");
+      }
+      // The re-sealed rows no longer need version 1: now it may go.
+      const removed = cli("keys", "remove", "--version", "1");
+      expect(removed.status).toBe(0);
+      expect(JSON.parse(fs.readFileSync(keyringFile, "utf8")).keys.map((k: { version: number }) => k.version)).toEqual([2]);
+    } finally {
+      await worker.stop();
+    }
+  });
+
+  it("refuses to remove a key version that still seals rows", async () => {
+    // A row sealed under a version that is about to be rotated away.
+    cli("keys", "rotate"); // 3 is primary; every row is on 2
+    const refused = cli("keys", "remove", "--version", "2");
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toMatch(/KEY_IN_USE: 44 chunks are still sealed with key version 2/);
+    expect(JSON.parse(fs.readFileSync(keyringFile, "utf8")).keys.map((k: { version: number }) => k.version)).toEqual([2, 3]);
+  });
+
+  it("the worker serves Prometheus metrics", async () => {
+    const worker = await startWorker(db, { MEMVAULT_KEYRING_FILE: keyringFile, METRICS_PORT: String(await freePort()) });
+    try {
+      await remember(A, 1);
+      await waitFor("sealed", async () => (await count("select count(*)::int as n from memvault.chunk_ingest")) === 0, 30_000);
+      const url = await waitFor("the metrics url", () => /"metricsUrl":"([^"]+)"/.exec(worker.logs())?.[1]);
+      const body = await waitFor("seal metrics", async () => {
+        const text = await (await fetch(url)).text();
+        return text.includes('memvault_jobs_total{task="seal_chunk",outcome="done"}') ? text : undefined;
+      });
+      expect(body).toMatch(/memvault_chunks_sealed_total \d+/);
+      expect(body).toContain("memvault_job_start_latency_seconds_bucket");
+      expect(body).toContain('memvault_seals_total{key_version="3"}');
+    } finally {
+      await worker.stop();
+    }
+  });
+});
