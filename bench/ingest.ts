@@ -19,7 +19,14 @@ import { printTable, progress, writeBenchResult } from "./support/benchResult.ts
 import { percentile } from "./support/stats.ts";
 import { toPgVector, vectorSource } from "./support/vectors.ts";
 
-const { values } = parseArgs({ options: { rows: { type: "string", default: "20000" }, singles: { type: "string", default: "200" } } });
+const { values } = parseArgs({
+  options: {
+    rows: { type: "string", default: "20000" },
+    singles: { type: "string", default: "200" },
+    // Only (c): for iterating on the pipeline's own cost.
+    "noindex-only": { type: "boolean", default: false },
+  },
+});
 const ROWS = Number(values.rows);
 const SINGLES = Number(values.singles);
 const DIMS = config.embeddingDim();
@@ -57,15 +64,19 @@ async function insertBatches(sql: string, label: string): Promise<void> {
 
 const count = async (sql: string) => Number((await root.query(sql)).rows[0].n);
 
-/** Bulk insert into chunk_ingest, then wait until every row is sealed; rows/s over the whole span. */
-async function sealEndToEnd(label: string): Promise<number> {
-  const worker = await runWorker({
+/** The same worker `memvault worker` runs, in this process (WORKER_CONCURRENCY, SEAL_BATCH_SIZE apply). */
+const startBenchWorker = () =>
+  runWorker({
     connectionString: roleUrl(cluster.state, "worker", "memvault_bench"),
     concurrency: config.workerConcurrency(),
     batchSize: config.sealBatchSize(),
     metricsPort: 0,
     metricsHost: "127.0.0.1",
   });
+
+/** Bulk insert into chunk_ingest, then wait until every row is sealed; rows/s over the whole span. */
+async function sealEndToEnd(label: string): Promise<number> {
+  const worker = await startBenchWorker();
   try {
     const t0 = performance.now();
     await insertBatches(
@@ -97,7 +108,19 @@ try {
   await root.query("create table bench.plain (like memvault.memory_chunks including defaults including constraints)");
   await root.query("set max_parallel_maintenance_workers = 0");
   await root.query(hnswDef.replace(/memory_chunks_embedding_hnsw ON memvault\.memory_chunks/, "plain_embedding_hnsw ON bench.plain"));
-  let t0 = performance.now();
+  if (values["noindex-only"]) {
+    await root.query("drop index memvault.memory_chunks_embedding_hnsw");
+    printTable(["measure", "value"], [["(c) sealed end to end, no ANN index (rows/s)", await sealEndToEnd("sealed (no index)")]]);
+  } else {
+    await fullRun(hnswDef);
+  }
+} finally {
+  await root.end().catch(() => {});
+  cluster.destroy();
+}
+
+async function fullRun(hnswDef: string): Promise<void> {
+  const t0 = performance.now();
   await insertBatches(
     `insert into bench.plain (user_hash, id, key_version, text_cipher, meta_cipher, emb_cipher, embedding)
      select $1, u.id, 1, convert_to(u.text, 'UTF8'), convert_to(u.meta, 'UTF8'), float4send(0), u.embedding::public.vector
@@ -117,13 +140,7 @@ try {
   await root.query(hnswDef);
 
   // (d) add->start latency: single-row inserts, one at a time, as an application would.
-  const worker = await runWorker({
-    connectionString: roleUrl(cluster.state, "worker", "memvault_bench"),
-    concurrency: config.workerConcurrency(),
-    batchSize: config.sealBatchSize(),
-    metricsPort: 0,
-    metricsHost: "127.0.0.1",
-  });
+  const worker = await startBenchWorker();
   const latencies: number[] = [];
   const started = new Map<string, number>();
   worker.events.on("job:start", ({ job }) => started.set(job.id, Date.now() - new Date(job.run_at).getTime()));
@@ -167,7 +184,4 @@ try {
     ],
   );
   process.stdout.write(`wrote ${writeBenchResult("ingest", metrics)}\n`);
-} finally {
-  await root.end().catch(() => {});
-  cluster.destroy();
 }

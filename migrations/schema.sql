@@ -179,22 +179,27 @@ $$;
 ALTER FUNCTION memvault.tg_chunk_ingest__enqueue_seal() OWNER TO memvault_owner;
 
 --
--- Name: tg_chunk_ingest__reject_sealed_id(); Type: FUNCTION; Schema: memvault; Owner: memvault_owner
+-- Name: tg_chunk_ingest__reject_sealed_ids(); Type: FUNCTION; Schema: memvault; Owner: memvault_owner
 --
 
-CREATE FUNCTION memvault.tg_chunk_ingest__reject_sealed_id() RETURNS trigger
+CREATE FUNCTION memvault.tg_chunk_ingest__reject_sealed_ids() RETURNS trigger
     LANGUAGE plpgsql
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
+declare
+  taken uuid;
 begin
-  if exists (select 1 from memvault.memory_chunks c where c.user_hash = new.user_hash and c.id = new.id) then
-    raise exception 'chunk % already exists', new.id using errcode = '23505', constraint = 'memory_chunks_pkey';
+  select i.id into taken
+  from inserted i join memvault.memory_chunks c on c.user_hash = i.user_hash and c.id = i.id
+  limit 1;
+  if found then
+    raise exception 'chunk % already exists', taken using errcode = '23505', constraint = 'memory_chunks_pkey';
   end if;
-  return new;
+  return null;
 end;
 $$;
 
-ALTER FUNCTION memvault.tg_chunk_ingest__reject_sealed_id() OWNER TO memvault_owner;
+ALTER FUNCTION memvault.tg_chunk_ingest__reject_sealed_ids() OWNER TO memvault_owner;
 
 SET default_tablespace = '';
 
@@ -466,10 +471,10 @@ CREATE INDEX memory_chunks_embedding_hnsw ON memvault.memory_chunks USING hnsw (
 CREATE INDEX memory_chunks_user_hash_created_at ON memvault.memory_chunks USING btree (user_hash, created_at);
 
 --
--- Name: chunk_ingest _100_reject_sealed_id; Type: TRIGGER; Schema: memvault; Owner: memvault_owner
+-- Name: chunk_ingest _050_reject_sealed_ids; Type: TRIGGER; Schema: memvault; Owner: memvault_owner
 --
 
-CREATE TRIGGER _100_reject_sealed_id BEFORE INSERT ON memvault.chunk_ingest FOR EACH ROW EXECUTE FUNCTION memvault.tg_chunk_ingest__reject_sealed_id();
+CREATE TRIGGER _050_reject_sealed_ids AFTER INSERT ON memvault.chunk_ingest REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT EXECUTE FUNCTION memvault.tg_chunk_ingest__reject_sealed_ids();
 
 --
 -- Name: chunk_ingest _900_enqueue_seal; Type: TRIGGER; Schema: memvault; Owner: memvault_owner

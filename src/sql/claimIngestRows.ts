@@ -5,10 +5,11 @@ export interface IngestRow {
   created_at: Date;
   text: string;
   meta: string;
-  embedding: string;
+  /** pgvector's binary form (vector_send): no float formatting or parsing on either side. */
+  embedding: Buffer;
 }
 
-const COLUMNS = "id, created_at, text, meta::text as meta, embedding::text as embedding";
+const COLUMNS = "id, created_at, text, meta::text as meta, public.vector_send(embedding) as embedding";
 
 /** Locks the given ingest rows of the current tenant, skipping rows another job holds. */
 export async function claimIngestRowsById(client: pg.ClientBase, ids: string[]): Promise<IngestRow[]> {

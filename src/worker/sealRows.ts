@@ -8,10 +8,16 @@ export type ChunkField = "text" | "meta" | "embedding";
 
 export const chunkContext = (userHash: string, rowId: string, field: ChunkField) => ({ userHash, table: CHUNK_TABLE, field, rowId });
 
-/** pgvector's text form "[0.1,0.2,…]" as little-endian float32 bytes: the sealed embedding copy. */
-export function embeddingToBytes(text: string): Buffer {
-  const values = JSON.parse(text) as number[];
-  return Buffer.from(Float32Array.from(values).buffer);
+/**
+ * pgvector's binary form (int16 dimensions, int16 unused, then big-endian float4s) as
+ * little-endian float32 bytes: the sealed embedding copy.
+ */
+export function embeddingToBytes(binary: Buffer): Buffer {
+  const dims = binary.readUInt16BE(0);
+  if (binary.length !== 4 + dims * 4) throw new Error("malformed vector_send output");
+  const out = Buffer.allocUnsafe(dims * 4);
+  for (let i = 0; i < dims; i++) out.writeFloatLE(binary.readFloatBE(4 + i * 4), i * 4);
+  return out;
 }
 
 export function embeddingFromBytes(bytes: Buffer): number[] {
@@ -23,8 +29,8 @@ export interface PlainChunk {
   text: string;
   /** jsonb as text */
   meta: string;
-  /** pgvector text form */
-  embedding: string;
+  /** pgvector binary form (vector_send) */
+  embedding: Buffer;
 }
 
 export function sealChunks(sealer: Sealer, userHash: string, rows: PlainChunk[]): SealedColumns {
