@@ -58,9 +58,7 @@ export async function dbCommand(sub: string | undefined, flags: { role?: string;
     }
     case "url": {
       const state = requireCluster();
-      const key = roleKey(flags.role);
-      const db = key === "root" && flags.role === undefined ? config.databaseName() : config.databaseName();
-      process.stdout.write(publicUrl(roleUrl(state, key, db)) + "\n");
+      process.stdout.write(publicUrl(roleUrl(state, roleKey(flags.role), config.databaseName())) + "\n");
       return;
     }
     case "env": {

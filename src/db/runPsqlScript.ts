@@ -1,6 +1,7 @@
 // The DBA scripts in sql/ are the checks; doctor runs them exactly as a DBA would.
 import { spawn } from "node:child_process";
 import path from "node:path";
+import { libpqConnection } from "./libpqConnection.ts";
 import { PROJECT_ROOT } from "./migrateDatabase.ts";
 
 export interface PsqlResult {
@@ -13,10 +14,11 @@ export function psqlScriptPath(name: string): string {
 }
 
 export function runPsqlScript(pgBin: string, url: string, script: string, vars: Record<string, string> = {}): Promise<PsqlResult> {
-  const args = ["--no-psqlrc", "--dbname", url, "--file", psqlScriptPath(script)];
+  const { dbname, env } = libpqConnection(url);
+  const args = ["--no-psqlrc", "--dbname", dbname, "--file", psqlScriptPath(script)];
   for (const [k, v] of Object.entries(vars)) args.push("--set", `${k}=${v}`);
   return new Promise((resolve, reject) => {
-    const child = spawn(path.join(pgBin, "psql"), args, { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(path.join(pgBin, "psql"), args, { stdio: ["ignore", "pipe", "pipe"], env });
     let output = "";
     child.stdout.on("data", (d: Buffer) => (output += d.toString()));
     child.stderr.on("data", (d: Buffer) => (output += d.toString()));
