@@ -12,7 +12,6 @@ import pg from "pg";
 import { config } from "../src/config.ts";
 import { newKeyringDocument } from "../src/crypto/keyring.ts";
 import { roleUrl } from "../src/db/localCluster.ts";
-import { PROJECT_ROOT } from "../src/db/migrateDatabase.ts";
 import { createThrowawayCluster } from "../src/db/throwawayCluster.ts";
 import { runWorker } from "../src/worker/runWorker.ts";
 import { printTable, progress, writeBenchResult } from "./support/benchResult.ts";
@@ -32,7 +31,7 @@ const SINGLES = Number(values.singles);
 const DIMS = config.embeddingDim();
 const log = (line: string) => process.stderr.write(`[bench:ingest] ${line}\n`);
 
-const dl19 = JSON.parse(fs.readFileSync(path.resolve(PROJECT_ROOT, "..", "shared", "testdata", "dl19", "bm25_top100_dl19.json"), "utf8")) as {
+const dl19 = JSON.parse(fs.readFileSync(path.join(config.sharedDir(), "testdata", "dl19", "bm25_top100_dl19.json"), "utf8")) as {
   hits: { content: string }[];
 }[];
 const passages = dl19.flatMap((q) => q.hits.map((h) => h.content));

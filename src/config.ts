@@ -93,6 +93,8 @@ export const config = {
     if (!LOG_LEVELS.includes(value)) throw new ConfigError("LOG_LEVEL", `must be one of ${LOG_LEVELS.join(", ")}`);
     return value;
   },
+  /** MEMVAULT_SHARED_DIR: the read-only shared test data (wycheproof, tokenizers, dl19). Default: ../shared beside the checkout. */
+  sharedDir: (): string => path.resolve(raw("MEMVAULT_SHARED_DIR") ?? path.join(import.meta.dirname, "..", "..", "shared")),
   /** EMBEDDING_DIM: vector dimension baked into the schema by migrations. Default: 384 (HNSW allows up to 2000). */
   embeddingDim: (): number => intVar("EMBEDDING_DIM", 384, 1, 2000),
 };

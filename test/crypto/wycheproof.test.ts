@@ -6,9 +6,9 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { gcmDecrypt, gcmEncrypt } from "../../src/crypto/aesGcm.ts";
 import { hkdfSha256 } from "../../src/crypto/hkdf.ts";
-import { PROJECT_ROOT } from "../../src/db/migrateDatabase.ts";
+import { config } from "../../src/config.ts";
 
-const DIR = path.resolve(PROJECT_ROOT, "..", "shared", "testdata", "wycheproof");
+const DIR = path.join(config.sharedDir(), "testdata", "wycheproof");
 type Case = { tcId: number; result: "valid" | "invalid" | "acceptable"; comment: string; [field: string]: string | number };
 type Group = { tests: Case[]; ivSize?: number; keySize?: number; tagSize?: number };
 const load = (file: string) => (JSON.parse(fs.readFileSync(path.join(DIR, file), "utf8")) as { testGroups: Group[] }).testGroups;
