@@ -26,6 +26,14 @@ function intVar(name: string, fallback: number, min: number, max: number): numbe
   return n;
 }
 
+function boolVar(name: string, fallback: boolean): boolean {
+  const value = raw(name);
+  if (value === undefined) return fallback;
+  if (/^(1|true|yes|on)$/i.test(value)) return true;
+  if (/^(0|false|no|off)$/i.test(value)) return false;
+  throw new ConfigError(name, `must be true or false, got '${value}'`);
+}
+
 function urlVar(name: string): string | undefined {
   const value = raw(name);
   if (value === undefined) return undefined;
@@ -95,6 +103,36 @@ export const config = {
   },
   /** MEMVAULT_SHARED_DIR: the read-only shared test data (wycheproof, tokenizers, dl19). Default: ../shared beside the checkout. */
   sharedDir: (): string => path.resolve(raw("MEMVAULT_SHARED_DIR") ?? path.join(import.meta.dirname, "..", "..", "shared")),
+  /** RERANK_ENABLED: false turns cross-encoder scoring off (callers get ANN order, reason "disabled"). Default true. */
+  rerankEnabled: (): boolean => boolVar("RERANK_ENABLED", true),
+  /** RERANK_MODEL_DIR: model.onnx + tokenizer.json (Hugging Face / Optimum layout). Default: MEMVAULT_HOME/models/ms-marco-TinyBERT-L-2-v2 */
+  rerankModelDir: (): string => path.resolve(raw("RERANK_MODEL_DIR") ?? path.join(config.home(), "models", "ms-marco-TinyBERT-L-2-v2")),
+  /** RERANK_URL: a text-embeddings-inference server (/rerank); when set it scores instead of the local model. */
+  rerankUrl: (): string | undefined => {
+    const value = raw("RERANK_URL");
+    if (value !== undefined && !/^https?:\/\//.test(value)) throw new ConfigError("RERANK_URL", "must be an http(s) URL");
+    return value;
+  },
+  /** RERANK_DEVICE: cpu, or cuda (ONNX Runtime's CUDA provider; falls back to CPU with a warning). Default cpu. */
+  rerankDevice: (): "cpu" | "cuda" => {
+    const value = raw("RERANK_DEVICE") ?? "cpu";
+    if (value !== "cpu" && value !== "cuda") throw new ConfigError("RERANK_DEVICE", "must be cpu or cuda");
+    return value;
+  },
+  /** RERANK_THREADS: ONNX Runtime intra-op threads. Default 1 (the worker runs jobs in parallel). */
+  rerankThreads: (): number => intVar("RERANK_THREADS", 1, 1, 64),
+  /** RERANK_BATCH_SIZE: pairs per inference call. Default 32. */
+  rerankBatchSize: (): number => intVar("RERANK_BATCH_SIZE", 32, 1, 1024),
+  /** RERANK_MAX_LENGTH: tokens per (query, text) pair; the text is truncated. Default 256. */
+  rerankMaxLength: (): number => intVar("RERANK_MAX_LENGTH", 256, 16, 512),
+  /** RERANK_BUDGET_MS: per-request scoring budget; past it the caller gets ANN order. Default 250. */
+  rerankBudgetMs: (): number => intVar("RERANK_BUDGET_MS", 250, 1, 60_000),
+  /** RERANK_BREAKER_FAILURES / _WINDOW_MS / _COOLDOWN_MS: open after N failures within the window; probe after the cooldown. Defaults 5, 30000, 10000. */
+  rerankBreaker: () => ({
+    failures: intVar("RERANK_BREAKER_FAILURES", 5, 1, 1_000),
+    windowMs: intVar("RERANK_BREAKER_WINDOW_MS", 30_000, 100, 3_600_000),
+    cooldownMs: intVar("RERANK_BREAKER_COOLDOWN_MS", 10_000, 10, 3_600_000),
+  }),
   /** EMBEDDING_DIM: vector dimension baked into the schema by migrations. Default: 384 (HNSW allows up to 2000). */
   embeddingDim: (): number => intVar("EMBEDDING_DIM", 384, 1, 2000),
 };

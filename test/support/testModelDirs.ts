@@ -1,0 +1,11 @@
+// Generated test models, written once per test file into a temporary directory.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { writeTestModel, type TestModelKind } from "../../scripts/testModels.ts";
+
+export function makeModelDirs(kinds: TestModelKind[]): { dir(kind: TestModelKind): string; root: string; remove(): void } {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), "mvm-"));
+  for (const kind of kinds) writeTestModel(kind, path.join(root, kind));
+  return { root, dir: (kind) => path.join(root, kind), remove: () => fs.rmSync(root, { recursive: true, force: true }) };
+}
