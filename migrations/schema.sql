@@ -201,6 +201,29 @@ $$;
 
 ALTER FUNCTION memvault.tg_chunk_ingest__reject_sealed_ids() OWNER TO memvault_owner;
 
+--
+-- Name: tg_search_requests__enqueue(); Type: FUNCTION; Schema: memvault; Owner: memvault_owner
+--
+
+CREATE FUNCTION memvault.tg_search_requests__enqueue() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+  perform graphile_worker.add_job('rerank_search',
+    json_build_object('userHash', new.user_hash, 'id', new.id),
+    max_attempts := 1, priority := -10);
+  perform graphile_worker.add_job('expire_search_requests',
+    json_build_object('userHash', new.user_hash),
+    run_at := now() + interval '1 hour',
+    job_key := 'expire_search_requests:' || new.user_hash,
+    job_key_mode := 'preserve_run_at');
+  return null;
+end;
+$$;
+
+ALTER FUNCTION memvault.tg_search_requests__enqueue() OWNER TO memvault_owner;
+
 SET default_tablespace = '';
 
 SET default_table_access_method = heap;
@@ -414,6 +437,42 @@ ALTER TABLE memvault.seal_failures OWNER TO memvault_owner;
 COMMENT ON VIEW memvault.seal_failures IS 'Seal and re-seal jobs that failed permanently (max attempts), with their last error. Ids only, no content. `memvault ingest retry` reschedules them.';
 
 --
+-- Name: search_requests; Type: TABLE; Schema: memvault; Owner: memvault_owner
+--
+
+CREATE TABLE memvault.search_requests (
+    user_hash text DEFAULT NULLIF(current_setting('app.user_hash'::text, true), ''::text) NOT NULL,
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    query_cipher bytea NOT NULL,
+    key_version integer NOT NULL,
+    candidate_ids uuid[] NOT NULL,
+    candidate_distances double precision[] NOT NULL,
+    deadline timestamp with time zone NOT NULL,
+    status text DEFAULT 'pending'::text NOT NULL,
+    skip_reason text,
+    ranked_ids uuid[],
+    scores real[],
+    latency_ms double precision,
+    finished_at timestamp with time zone,
+    CONSTRAINT search_requests_candidates CHECK (((cardinality(candidate_ids) = cardinality(candidate_distances)) AND (cardinality(candidate_ids) <= 100))),
+    CONSTRAINT search_requests_key_version_positive CHECK ((key_version > 0)),
+    CONSTRAINT search_requests_skip_reason CHECK ((skip_reason = ANY (ARRAY['timeout'::text, 'error'::text, 'breaker_open'::text, 'disabled'::text, 'no_model'::text, 'deadline'::text]))),
+    CONSTRAINT search_requests_status CHECK ((status = ANY (ARRAY['pending'::text, 'reranked'::text, 'skipped'::text]))),
+    CONSTRAINT search_requests_user_hash_format CHECK ((user_hash ~ '^[0-9a-f]{64}$'::text))
+);
+
+ALTER TABLE ONLY memvault.search_requests FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE memvault.search_requests OWNER TO memvault_owner;
+
+--
+-- Name: TABLE search_requests; Type: COMMENT; Schema: memvault; Owner: memvault_owner
+--
+
+COMMENT ON TABLE memvault.search_requests IS 'Rerank requests: ANN candidates in order, the sealed query, and the reranked order or the skip reason. Deleted after the retention period.';
+
+--
 -- Name: worker_heartbeats; Type: TABLE; Schema: memvault; Owner: memvault_owner
 --
 
@@ -446,6 +505,13 @@ ALTER TABLE ONLY memvault.memory_chunks
     ADD CONSTRAINT memory_chunks_pkey PRIMARY KEY (user_hash, id);
 
 --
+-- Name: search_requests search_requests_pkey; Type: CONSTRAINT; Schema: memvault; Owner: memvault_owner
+--
+
+ALTER TABLE ONLY memvault.search_requests
+    ADD CONSTRAINT search_requests_pkey PRIMARY KEY (user_hash, id);
+
+--
 -- Name: worker_heartbeats worker_heartbeats_pkey; Type: CONSTRAINT; Schema: memvault; Owner: memvault_owner
 --
 
@@ -471,10 +537,22 @@ CREATE INDEX memory_chunks_embedding_hnsw ON memvault.memory_chunks USING hnsw (
 CREATE INDEX memory_chunks_user_hash_created_at ON memvault.memory_chunks USING btree (user_hash, created_at);
 
 --
+-- Name: search_requests_user_hash_created_at; Type: INDEX; Schema: memvault; Owner: memvault_owner
+--
+
+CREATE INDEX search_requests_user_hash_created_at ON memvault.search_requests USING btree (user_hash, created_at);
+
+--
 -- Name: chunk_ingest _050_reject_sealed_ids; Type: TRIGGER; Schema: memvault; Owner: memvault_owner
 --
 
 CREATE TRIGGER _050_reject_sealed_ids AFTER INSERT ON memvault.chunk_ingest REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT EXECUTE FUNCTION memvault.tg_chunk_ingest__reject_sealed_ids();
+
+--
+-- Name: search_requests _900_enqueue_rerank; Type: TRIGGER; Schema: memvault; Owner: memvault_owner
+--
+
+CREATE TRIGGER _900_enqueue_rerank AFTER INSERT ON memvault.search_requests FOR EACH ROW EXECUTE FUNCTION memvault.tg_search_requests__enqueue();
 
 --
 -- Name: chunk_ingest _900_enqueue_seal; Type: TRIGGER; Schema: memvault; Owner: memvault_owner
@@ -495,6 +573,12 @@ ALTER TABLE memvault.chunk_ingest ENABLE ROW LEVEL SECURITY;
 ALTER TABLE memvault.memory_chunks ENABLE ROW LEVEL SECURITY;
 
 --
+-- Name: search_requests; Type: ROW SECURITY; Schema: memvault; Owner: memvault_owner
+--
+
+ALTER TABLE memvault.search_requests ENABLE ROW LEVEL SECURITY;
+
+--
 -- Name: chunk_ingest tenant_isolation; Type: POLICY; Schema: memvault; Owner: memvault_owner
 --
 
@@ -505,6 +589,12 @@ CREATE POLICY tenant_isolation ON memvault.chunk_ingest USING ((user_hash = NULL
 --
 
 CREATE POLICY tenant_isolation ON memvault.memory_chunks USING ((user_hash = NULLIF(current_setting('app.user_hash'::text, true), ''::text))) WITH CHECK ((user_hash = NULLIF(current_setting('app.user_hash'::text, true), ''::text)));
+
+--
+-- Name: search_requests tenant_isolation; Type: POLICY; Schema: memvault; Owner: memvault_owner
+--
+
+CREATE POLICY tenant_isolation ON memvault.search_requests USING ((user_hash = NULLIF(current_setting('app.user_hash'::text, true), ''::text))) WITH CHECK ((user_hash = NULLIF(current_setting('app.user_hash'::text, true), ''::text)));
 
 --
 -- Name: SCHEMA memvault; Type: ACL; Schema: -; Owner: memvault_owner
@@ -526,6 +616,12 @@ GRANT ALL ON FUNCTION memvault.search_chunks(query public.vector, k integer) TO 
 --
 
 REVOKE ALL ON FUNCTION memvault.tg_chunk_ingest__enqueue_seal() FROM PUBLIC;
+
+--
+-- Name: FUNCTION tg_search_requests__enqueue(); Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+REVOKE ALL ON FUNCTION memvault.tg_search_requests__enqueue() FROM PUBLIC;
 
 --
 -- Name: TABLE chunk_ingest; Type: ACL; Schema: memvault; Owner: memvault_owner
@@ -683,6 +779,103 @@ GRANT SELECT ON TABLE memvault.seal_backlog TO memvault_worker;
 
 GRANT SELECT ON TABLE memvault.seal_failures TO memvault_monitor;
 GRANT SELECT ON TABLE memvault.seal_failures TO memvault_worker;
+
+--
+-- Name: TABLE search_requests; Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+GRANT DELETE ON TABLE memvault.search_requests TO memvault_user;
+GRANT SELECT,DELETE ON TABLE memvault.search_requests TO memvault_worker;
+
+--
+-- Name: COLUMN search_requests.user_hash; Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+GRANT SELECT(user_hash),INSERT(user_hash) ON TABLE memvault.search_requests TO memvault_user;
+
+--
+-- Name: COLUMN search_requests.id; Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+GRANT SELECT(id),INSERT(id) ON TABLE memvault.search_requests TO memvault_user;
+
+--
+-- Name: COLUMN search_requests.created_at; Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+GRANT SELECT(created_at) ON TABLE memvault.search_requests TO memvault_user;
+
+--
+-- Name: COLUMN search_requests.query_cipher; Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+GRANT INSERT(query_cipher) ON TABLE memvault.search_requests TO memvault_user;
+
+--
+-- Name: COLUMN search_requests.key_version; Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+GRANT INSERT(key_version) ON TABLE memvault.search_requests TO memvault_user;
+
+--
+-- Name: COLUMN search_requests.candidate_ids; Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+GRANT SELECT(candidate_ids),INSERT(candidate_ids) ON TABLE memvault.search_requests TO memvault_user;
+
+--
+-- Name: COLUMN search_requests.candidate_distances; Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+GRANT SELECT(candidate_distances),INSERT(candidate_distances) ON TABLE memvault.search_requests TO memvault_user;
+
+--
+-- Name: COLUMN search_requests.deadline; Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+GRANT SELECT(deadline),INSERT(deadline) ON TABLE memvault.search_requests TO memvault_user;
+
+--
+-- Name: COLUMN search_requests.status; Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+GRANT SELECT(status) ON TABLE memvault.search_requests TO memvault_user;
+GRANT UPDATE(status) ON TABLE memvault.search_requests TO memvault_worker;
+
+--
+-- Name: COLUMN search_requests.skip_reason; Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+GRANT SELECT(skip_reason) ON TABLE memvault.search_requests TO memvault_user;
+GRANT UPDATE(skip_reason) ON TABLE memvault.search_requests TO memvault_worker;
+
+--
+-- Name: COLUMN search_requests.ranked_ids; Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+GRANT SELECT(ranked_ids) ON TABLE memvault.search_requests TO memvault_user;
+GRANT UPDATE(ranked_ids) ON TABLE memvault.search_requests TO memvault_worker;
+
+--
+-- Name: COLUMN search_requests.scores; Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+GRANT SELECT(scores) ON TABLE memvault.search_requests TO memvault_user;
+GRANT UPDATE(scores) ON TABLE memvault.search_requests TO memvault_worker;
+
+--
+-- Name: COLUMN search_requests.latency_ms; Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+GRANT SELECT(latency_ms) ON TABLE memvault.search_requests TO memvault_user;
+GRANT UPDATE(latency_ms) ON TABLE memvault.search_requests TO memvault_worker;
+
+--
+-- Name: COLUMN search_requests.finished_at; Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+GRANT SELECT(finished_at) ON TABLE memvault.search_requests TO memvault_user;
+GRANT UPDATE(finished_at) ON TABLE memvault.search_requests TO memvault_worker;
 
 --
 -- Name: TABLE worker_heartbeats; Type: ACL; Schema: memvault; Owner: memvault_owner

@@ -21,7 +21,10 @@ declare
           'update memvault.memory_chunks set key_version = key_version + 1'],
     array['chunk_ingest', 'memvault_user',
           'insert into memvault.chunk_ingest (user_hash, text, embedding) values (%L, ''leak test'', %L::public.vector)',
-          'update memvault.chunk_ingest set attempts = attempts + 1']
+          'update memvault.chunk_ingest set attempts = attempts + 1'],
+    array['search_requests', 'memvault_user',
+          'insert into memvault.search_requests (user_hash, query_cipher, key_version, candidate_ids, candidate_distances, deadline) values (%L, ''\x01'', 1, ''{}'', ''{}'', now() + interval ''1 hour'')',
+          'update memvault.search_requests set status = ''skipped'', skip_reason = ''error''']
   ];
   t text[];
   r text;

@@ -133,6 +133,10 @@ export const config = {
     windowMs: intVar("RERANK_BREAKER_WINDOW_MS", 30_000, 100, 3_600_000),
     cooldownMs: intVar("RERANK_BREAKER_COOLDOWN_MS", 10_000, 10, 3_600_000),
   }),
+  /** RERANK_RETENTION_SECONDS: search requests older than this are deleted. Default 3600. */
+  rerankRetentionSeconds: (): number => intVar("RERANK_RETENTION_SECONDS", 3_600, 1, 30 * 86_400),
+  /** WORKER_TASKS: comma-separated task identifiers this worker runs (e.g. rerank_search alone, for latency). Default: all. */
+  workerTasks: (): string[] | undefined => raw("WORKER_TASKS")?.split(",").map((t) => t.trim()).filter(Boolean),
   /** EMBEDDING_DIM: vector dimension baked into the schema by migrations. Default: 384 (HNSW allows up to 2000). */
   embeddingDim: (): number => intVar("EMBEDDING_DIM", 384, 1, 2000),
 };

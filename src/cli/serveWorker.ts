@@ -13,6 +13,8 @@ export async function serveWorker(connectionString: string, onReady: (metricsUrl
     metricsHost: config.metricsHost(),
     deadAfterSeconds: config.workerDeadAfterSeconds(),
     heartbeatMs: Math.min(5_000, (config.workerDeadAfterSeconds() * 1000) / 3),
+    searchRetentionSeconds: config.rerankRetentionSeconds(),
+    ...(config.workerTasks() ? { tasks: config.workerTasks()! } : {}),
   });
   onReady(worker.metricsUrl);
   await new Promise<void>((resolve, reject) => {

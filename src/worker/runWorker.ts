@@ -6,6 +6,7 @@ import { Logger as GraphileLogger, run, type Runner, type TaskList, type WorkerE
 import pg from "pg";
 import { createSealCounter } from "../crypto/sealCounter.ts";
 import { logger } from "../logger.ts";
+import { createRerankerFromConfig } from "../rerank/createRerankerFromConfig.ts";
 import { createKeyringProvider } from "./keyringProvider.ts";
 import { loadTasks } from "./loadTasks.ts";
 import type { WorkerContext } from "./workerContext.ts";
@@ -20,6 +21,9 @@ export interface WorkerOptions {
   metricsHost: string;
   heartbeatMs?: number;
   deadAfterSeconds?: number;
+  searchRetentionSeconds?: number;
+  /** Only these task identifiers (e.g. a rerank-only worker); default all in tasks/. */
+  tasks?: string[];
 }
 
 export interface RunningWorker {
@@ -48,12 +52,22 @@ export async function runWorker(opts: WorkerOptions): Promise<RunningWorker> {
     onWarn: (version, seals) => logger.warn({ keyVersion: version, seals }, "key version nearing its random-nonce limit: rotate the keyring"),
   });
   const draining = new AbortController();
-  const ctx: WorkerContext = { keyrings, counter, metrics, batchSize: opts.batchSize, logger, draining: draining.signal };
+  const { reranker, scorer } = await createRerankerFromConfig(metrics.registry, logger);
+  const ctx: WorkerContext = {
+    keyrings,
+    counter,
+    metrics,
+    batchSize: opts.batchSize,
+    logger,
+    draining: draining.signal,
+    reranker,
+    searchRetentionSeconds: opts.searchRetentionSeconds ?? 3_600,
+  };
   // Every task run is tracked, so that a drain can wait for the last job to be completed
   // in the database before the pool closes.
   const inflight = new Set<Promise<void>>();
   const taskList: TaskList = {};
-  for (const [name, task] of Object.entries(await loadTasks(ctx))) {
+  for (const [name, task] of Object.entries(await loadTasks(ctx, opts.tasks))) {
     taskList[name] = (payload, helpers) => {
       const run = Promise.resolve(task(payload, helpers)).then(() => undefined);
       const settled = run.catch(() => undefined).then(() => void inflight.delete(settled));
@@ -116,6 +130,7 @@ export async function runWorker(opts: WorkerOptions): Promise<RunningWorker> {
       // graphile-worker records the outcome of a job just after its task settles.
       await new Promise((r) => setTimeout(r, 100));
       await liveness.stop();
+      await scorer?.close();
       await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
       await pool.end();
       logger.info("worker stopped");

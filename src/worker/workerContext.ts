@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import type { SealCounter } from "../crypto/sealCounter.ts";
+import type { Reranker } from "../rerank/reranker.ts";
 import type { KeyringProvider } from "./keyringProvider.ts";
 import type { WorkerMetrics } from "./workerMetrics.ts";
 
@@ -12,4 +13,8 @@ export interface WorkerContext {
   logger: Logger;
   /** Aborted when the process starts draining: long tasks stop between batches. */
   draining: AbortSignal;
+  /** Fail-open cross-encoder reranking (no model: every request skips with no_model). */
+  reranker: Reranker;
+  /** How long search requests are kept. */
+  searchRetentionSeconds: number;
 }

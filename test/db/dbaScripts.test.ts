@@ -37,7 +37,7 @@ describe("on a migrated database", () => {
 
   it("leak_test.sql reports 0 leaked rows and leaves nothing behind", async () => {
     const res = await run(db, "leak_test.sql");
-    expect(res.output).toMatch(/RESULT: 0 leaked rows in 72 probes/);
+    expect(res.output).toMatch(/RESULT: 0 leaked rows in 108 probes/);
     expect(res.output).not.toContain("LEAK");
     expect(res.exitCode).toBe(0);
     const client = new pg.Client({ connectionString: db.url("root") });
@@ -88,6 +88,11 @@ const broken: { name: string; sql: string; fails: Record<string, RegExp> }[] = [
     name: "RLS disabled on chunk_ingest",
     sql: "alter table memvault.chunk_ingest disable row level security",
     fails: { "pre_deploy_sanity.sql": /RESULT: 1 of 3/, "leak_test.sql": /LEAK chunk_ingest.select as memvault_worker/, "monitoring.sql": /FAIL: 1 tenant tables/ },
+  },
+  {
+    name: "RLS disabled on search_requests",
+    sql: "alter table memvault.search_requests disable row level security",
+    fails: { "pre_deploy_sanity.sql": /RESULT: 1 of 3/, "leak_test.sql": /LEAK search_requests.select as memvault_worker/ },
   },
   {
     name: "HNSW index dropped",

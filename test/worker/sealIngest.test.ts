@@ -12,6 +12,10 @@ import { createKeyringProvider } from "../../src/worker/keyringProvider.ts";
 import { sealBatches, sealChunk } from "../../src/worker/sealIngest.ts";
 import { chunkContext, embeddingFromBytes } from "../../src/worker/sealRows.ts";
 import { createWorkerMetrics } from "../../src/worker/workerMetrics.ts";
+import { Registry } from "prom-client";
+import { createCircuitBreaker } from "../../src/rerank/circuitBreaker.ts";
+import { createReranker } from "../../src/rerank/reranker.ts";
+import { createRerankMetrics } from "../../src/rerank/rerankMetrics.ts";
 import { freshKeyringDocument, keyringFrom } from "../support/keyrings.ts";
 import { track, untrack } from "../support/openResources.ts";
 import { asIdentity, tenantHash } from "../support/tenant.ts";
@@ -228,7 +232,7 @@ describe("a job for tenant A", () => {
       }
     })();
     const workerPool = new pg.Pool({ connectionString: db.url("worker"), max: 2 });
-    const ctx = { keyrings: provider, counter: createSealCounter(), metrics: createWorkerMetrics(workerPool), batchSize: 100, logger, draining: new AbortController().signal };
+    const ctx = { keyrings: provider, counter: createSealCounter(), metrics: createWorkerMetrics(workerPool), batchSize: 100, logger, draining: new AbortController().signal, reranker: createReranker({ scorer: undefined, enabled: () => false, breaker: createCircuitBreaker({ failures: 1, windowMs: 1, cooldownMs: 1 }), metrics: createRerankMetrics(new Registry()) }), searchRetentionSeconds: 60 };
     const client = new pg.Client({ connectionString: db.url("worker") });
     await client.connect();
     try {

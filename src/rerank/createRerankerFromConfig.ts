@@ -1,0 +1,48 @@
+// The reranker a process runs with: RERANK_URL's server, else the local ONNX model. A
+// missing or broken model is a clear log line and fail-open skips (no_model), never a
+// crashed worker.
+import type { Logger } from "pino";
+import type { Registry } from "prom-client";
+import { config } from "../config.ts";
+import { createCircuitBreaker } from "./circuitBreaker.ts";
+import { loadCrossEncoder } from "./crossEncoder.ts";
+import { createRemoteScorer } from "./remoteScorer.ts";
+import { createReranker, type Reranker } from "./reranker.ts";
+import { RerankError } from "./rerankError.ts";
+import { createRerankMetrics, type RerankMetrics } from "./rerankMetrics.ts";
+import type { Scorer } from "./scorer.ts";
+
+export async function createRerankerFromConfig(registry: Registry, logger: Logger): Promise<{ reranker: Reranker; metrics: RerankMetrics; scorer?: Scorer }> {
+  const metrics = createRerankMetrics(registry);
+  let scorer: Scorer | undefined;
+  const url = config.rerankUrl();
+  if (url) {
+    scorer = createRemoteScorer(url, { timeoutMs: config.rerankBudgetMs() * 4 });
+  } else {
+    try {
+      scorer = await loadCrossEncoder({
+        modelDir: config.rerankModelDir(),
+        maxLength: config.rerankMaxLength(),
+        batchSize: config.rerankBatchSize(),
+        threads: config.rerankThreads(),
+        device: config.rerankDevice(),
+        onDeviceFallback: () => {
+          metrics.deviceFallbacks.inc();
+          logger.warn("RERANK_DEVICE=cuda: the CUDA execution provider did not load; scoring on the CPU");
+        },
+      });
+    } catch (err) {
+      if (!(err instanceof RerankError)) throw err;
+      logger.warn({ code: err.code }, `reranking off: ${err.message}; searches return ANN order (skip reason no_model)`);
+    }
+  }
+  if (scorer) logger.info({ scorer: scorer.name }, "reranking with a cross-encoder");
+  const reranker = createReranker({
+    scorer,
+    enabled: config.rerankEnabled,
+    breaker: createCircuitBreaker(config.rerankBreaker()),
+    metrics,
+    onError: (err) => logger.warn({ code: (err as { code?: string }).code ?? "INTERNAL" }, "rerank scoring failed; ANN order returned"),
+  });
+  return { reranker, metrics, ...(scorer ? { scorer } : {}) };
+}

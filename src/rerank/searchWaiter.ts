@@ -1,0 +1,88 @@
+// What a caller (the API) uses: insert a search request and wait for its rerank, up to
+// the deadline. One LISTEN connection per process (pg-listen, reconnecting), notifications
+// dispatched in memory by request id; the outcome is then re-read under the tenant's RLS.
+import { randomUUID } from "node:crypto";
+import type pg from "pg";
+import pgListen from "pg-listen";
+import type * as PgListen from "pg-listen";
+import { sealedKeyVersion, type Sealer } from "../crypto/seal.ts";
+import { insertSearchRequest, SEARCH_DONE_CHANNEL, selectSearchResult } from "../sql/searchRequests.ts";
+import { searchQueryContext } from "./rerankSearch.ts";
+import type { SkipReason } from "./reranker.ts";
+
+/** Runs fn in a transaction as the tenant (role and app.user_hash set for that transaction). */
+export type InTenant = <T>(fn: (client: pg.ClientBase) => Promise<T>) => Promise<T>;
+
+export interface RerankRequest {
+  userHash: string;
+  query: string;
+  /** ANN order */
+  candidates: { id: string; distance: number }[];
+  budgetMs: number;
+}
+
+export type RerankResult =
+  | { requestId: string; reranked: true; order: string[]; scores: number[] }
+  | { requestId: string; reranked: false; order: string[]; skipReason: SkipReason };
+
+export interface SearchWaiter {
+  rerank(inTenant: InTenant, sealer: Sealer, request: RerankRequest): Promise<RerankResult>;
+  close(): Promise<void>;
+}
+
+// pg-listen is CommonJS with `exports.default`: under ESM the function sits one level down.
+type CreateSubscriber = (
+  config: pg.ClientConfig,
+  options?: { parse?: (s: string) => unknown; serialize?: (v: unknown) => string },
+) => PgListen.Subscriber;
+const createSubscriber = (pgListen as unknown as { default: CreateSubscriber }).default;
+
+export async function createSearchWaiter(connectionString: string): Promise<SearchWaiter> {
+  const subscriber = createSubscriber({ connectionString }, { parse: (s: string) => s, serialize: (s: unknown) => String(s) });
+  const waiting = new Map<string, () => void>();
+  subscriber.notifications.on(SEARCH_DONE_CHANNEL, (id: string) => waiting.get(id)?.());
+  // pg-listen reconnects by itself; a waiter whose NOTIFY is lost still ends at its deadline.
+  subscriber.events.on("error", () => {});
+  await subscriber.connect();
+  await subscriber.listenTo(SEARCH_DONE_CHANNEL);
+
+  return {
+    async rerank(inTenant, sealer, request) {
+      const id = randomUUID();
+      const ann = request.candidates.map((c) => c.id);
+      const deadline = new Date(Date.now() + request.budgetMs);
+      let timer: NodeJS.Timeout | undefined;
+      // Registered before the insert, so that a fast worker's NOTIFY cannot be missed.
+      const done = new Promise<void>((resolve) => {
+        waiting.set(id, resolve);
+        timer = setTimeout(resolve, request.budgetMs);
+      });
+      try {
+        const queryCipher = sealer.seal(Buffer.from(request.query, "utf8"), searchQueryContext(request.userHash, id));
+        await inTenant((c) =>
+          insertSearchRequest(c, {
+            id,
+            queryCipher,
+            keyVersion: sealedKeyVersion(queryCipher),
+            candidateIds: ann,
+            candidateDistances: request.candidates.map((c) => c.distance),
+            deadline,
+          }),
+        );
+        await done;
+      } finally {
+        clearTimeout(timer);
+        waiting.delete(id);
+      }
+      const row = await inTenant((c) => selectSearchResult(c, id));
+      if (row?.status === "reranked" && row.ranked_ids && row.scores) {
+        return { requestId: id, reranked: true, order: row.ranked_ids, scores: row.scores };
+      }
+      if (row?.status === "skipped") {
+        return { requestId: id, reranked: false, order: row.ranked_ids ?? ann, skipReason: (row.skip_reason ?? "error") as SkipReason };
+      }
+      return { requestId: id, reranked: false, order: ann, skipReason: "timeout" };
+    },
+    close: () => subscriber.close(),
+  };
+}
