@@ -1,5 +1,6 @@
 // The one place that reads process.env. Each getter validates its variable and fails
 // fast, naming it; values are read lazily so a command only needs the variables it uses.
+import os from "node:os";
 import path from "node:path";
 
 export class ConfigError extends Error {
@@ -105,8 +106,8 @@ export const config = {
   sharedDir: (): string => path.resolve(raw("MEMVAULT_SHARED_DIR") ?? path.join(import.meta.dirname, "..", "..", "shared")),
   /** RERANK_ENABLED: false turns cross-encoder scoring off (callers get ANN order, reason "disabled"). Default true. */
   rerankEnabled: (): boolean => boolVar("RERANK_ENABLED", true),
-  /** RERANK_MODEL_DIR: model.onnx + tokenizer.json (Hugging Face / Optimum layout). Default: MEMVAULT_HOME/models/ms-marco-TinyBERT-L-2-v2 */
-  rerankModelDir: (): string => path.resolve(raw("RERANK_MODEL_DIR") ?? path.join(config.home(), "models", "ms-marco-TinyBERT-L-2-v2")),
+  /** RERANK_MODEL_DIR: model.onnx + tokenizer.json (Hugging Face / Optimum layout). Default: MEMVAULT_HOME/models/ms-marco-TinyBERT-L2-v2 */
+  rerankModelDir: (): string => path.resolve(raw("RERANK_MODEL_DIR") ?? path.join(config.home(), "models", "ms-marco-TinyBERT-L2-v2")),
   /** RERANK_URL: a text-embeddings-inference server (/rerank); when set it scores instead of the local model. */
   rerankUrl: (): string | undefined => {
     const value = raw("RERANK_URL");
@@ -119,8 +120,8 @@ export const config = {
     if (value !== "cpu" && value !== "cuda") throw new ConfigError("RERANK_DEVICE", "must be cpu or cuda");
     return value;
   },
-  /** RERANK_THREADS: ONNX Runtime intra-op threads. Default 1 (the worker runs jobs in parallel). */
-  rerankThreads: (): number => intVar("RERANK_THREADS", 1, 1, 64),
+  /** RERANK_THREADS: ONNX Runtime intra-op threads. Default: the machine's cores, at most 4 (one request's latency is what callers wait on). */
+  rerankThreads: (): number => intVar("RERANK_THREADS", Math.min(4, os.availableParallelism()), 1, 64),
   /** RERANK_BATCH_SIZE: pairs per inference call. Default 32. */
   rerankBatchSize: (): number => intVar("RERANK_BATCH_SIZE", 32, 1, 1024),
   /** RERANK_MAX_LENGTH: tokens per (query, text) pair; the text is truncated. Default 256. */

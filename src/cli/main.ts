@@ -7,6 +7,7 @@ import { dbCommand } from "./dbCommand.ts";
 import { doctorCommand } from "./doctorCommand.ts";
 import { ingestCommand } from "./ingestCommand.ts";
 import { keysCommand } from "./keysCommand.ts";
+import { modelCommand } from "./modelCommand.ts";
 import { startCommand } from "./startCommand.ts";
 import { workerCommand } from "./workerCommand.ts";
 
@@ -23,7 +24,8 @@ const USAGE = `usage: memvault <command>
   keys generate --keyring [--out FILE]   a new keyring (written 0600 with --out)
   keys rotate [--file FILE] [--reseal]  add a new primary key; --reseal re-seals old rows with a progress bar
   keys remove --version N    drop an old key version, refused while any chunk is sealed with it
-  ingest retry               reschedule failed seal jobs; queue ingest rows that have no job`;
+  ingest retry               reschedule failed seal jobs; queue ingest rows that have no job
+  model fetch --sha256-model H --sha256-tokenizer H   the production cross-encoder from the Hugging Face hub, checked against the pins`;
 
 async function main(argv: string[]): Promise<void> {
   const { positionals, values } = parseArgs({
@@ -39,6 +41,10 @@ async function main(argv: string[]): Promise<void> {
       reseal: { type: "boolean" },
       version: { type: "string" },
       timeout: { type: "string" },
+      revision: { type: "string" },
+      endpoint: { type: "string" },
+      "sha256-model": { type: "string" },
+      "sha256-tokenizer": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -52,6 +58,8 @@ async function main(argv: string[]): Promise<void> {
       return dbCommand(sub, values);
     case "keys":
       return keysCommand(sub, values);
+    case "model":
+      return modelCommand(sub, values);
     case "ingest":
       return ingestCommand(sub);
     case "worker":

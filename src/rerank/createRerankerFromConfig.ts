@@ -12,8 +12,16 @@ import { RerankError } from "./rerankError.ts";
 import { createRerankMetrics, type RerankMetrics } from "./rerankMetrics.ts";
 import type { Scorer } from "./scorer.ts";
 
+let processMetrics: RerankMetrics | undefined;
+
+/** This process's rerank metrics: calls, skips by reason, latency p50/p95/p99, breaker state. */
+export function getRerankMetrics() {
+  return processMetrics?.snapshot();
+}
+
 export async function createRerankerFromConfig(registry: Registry, logger: Logger): Promise<{ reranker: Reranker; metrics: RerankMetrics; scorer?: Scorer }> {
   const metrics = createRerankMetrics(registry);
+  processMetrics = metrics;
   let scorer: Scorer | undefined;
   const url = config.rerankUrl();
   if (url) {
