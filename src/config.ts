@@ -1,6 +1,7 @@
 // The one place that reads process.env. Each getter validates its variable and fails
 // fast, naming it; values are read lazily so a command only needs the variables it uses.
 import os from "node:os";
+import type { VerificationConfig } from "./api/verifyToken.ts";
 import path from "node:path";
 
 export class ConfigError extends Error {
@@ -138,6 +139,27 @@ export const config = {
   rerankRetentionSeconds: (): number => intVar("RERANK_RETENTION_SECONDS", 3_600, 1, 30 * 86_400),
   /** WORKER_TASKS: comma-separated task identifiers this worker runs (e.g. rerank_search alone, for latency). Default: all. */
   workerTasks: (): string[] | undefined => raw("WORKER_TASKS")?.split(",").map((t) => t.trim()).filter(Boolean),
+  /**
+   * How API tokens are verified: JWT_SECRET (HS256, at least 32 bytes), or JWT_JWKS_URL /
+   * JWT_JWKS_FILE (RS256 / ES256). Exactly one. JWT_ISSUER and JWT_AUDIENCE are checked when set.
+   */
+  jwtVerification: (): VerificationConfig => {
+    const secret = raw("JWT_SECRET");
+    const url = raw("JWT_JWKS_URL");
+    const file = raw("JWT_JWKS_FILE");
+    const set = [secret, url, file].filter((v) => v !== undefined).length;
+    if (set !== 1) throw new ConfigError("JWT_SECRET", "set exactly one of JWT_SECRET, JWT_JWKS_URL, JWT_JWKS_FILE");
+    const claims = { ...(raw("JWT_ISSUER") ? { issuer: raw("JWT_ISSUER")! } : {}), ...(raw("JWT_AUDIENCE") ? { audience: raw("JWT_AUDIENCE")! } : {}) };
+    if (secret !== undefined) {
+      if (Buffer.byteLength(secret) < 32) throw new ConfigError("JWT_SECRET", "must be at least 32 bytes");
+      return { kind: "secret", secret: new TextEncoder().encode(secret), ...claims };
+    }
+    if (url !== undefined) {
+      if (!/^https?:\/\//.test(url)) throw new ConfigError("JWT_JWKS_URL", "must be an http(s) URL");
+      return { kind: "jwks-url", url, ...claims };
+    }
+    return { kind: "jwks-file", file: path.resolve(file!), ...claims };
+  },
   /** EMBEDDING_DIM: vector dimension baked into the schema by migrations. Default: 384 (HNSW allows up to 2000). */
   embeddingDim: (): number => intVar("EMBEDDING_DIM", 384, 1, 2000),
 };

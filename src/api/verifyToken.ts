@@ -1,0 +1,63 @@
+// Bearer token verification (PostGraphile 5 verifies nothing itself). HS256 with a shared
+// secret, or RS256/ES256 against a JWKS; exp and nbf with a small leeway; issuer and
+// audience when configured. "none" and any algorithm outside the configured family are
+// refused, which also closes the RS256 -> HS256 key-confusion trick.
+import fs from "node:fs";
+import { createLocalJWKSet, createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from "jose";
+
+export type AuthErrorCode = "AUTH_MISSING" | "AUTH_INVALID" | "AUTH_EXPIRED";
+
+export class AuthError extends Error {
+  readonly code: AuthErrorCode;
+  constructor(code: AuthErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "AuthError";
+    this.code = code;
+  }
+}
+
+export type VerificationConfig =
+  | { kind: "secret"; secret: Uint8Array; issuer?: string; audience?: string }
+  | { kind: "jwks-url"; url: string; issuer?: string; audience?: string }
+  | { kind: "jwks-file"; file: string; issuer?: string; audience?: string };
+
+export const CLOCK_TOLERANCE_SECONDS = 5;
+
+export interface TokenVerifier {
+  /** The token's subject; throws AuthError (never with the token in the message). */
+  verify(authorization: string | undefined): Promise<{ sub: string }>;
+}
+
+export function createTokenVerifier(cfg: VerificationConfig): TokenVerifier {
+  let key: Uint8Array | JWTVerifyGetKey;
+  let algorithms: string[];
+  if (cfg.kind === "secret") {
+    key = cfg.secret;
+    algorithms = ["HS256"];
+  } else {
+    key = cfg.kind === "jwks-url" ? createRemoteJWKSet(new URL(cfg.url)) : createLocalJWKSet(JSON.parse(fs.readFileSync(cfg.file, "utf8")));
+    algorithms = ["RS256", "ES256"];
+  }
+  return {
+    async verify(authorization) {
+      const match = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/.exec(authorization ?? "");
+      if (!match) throw new AuthError(authorization ? "AUTH_INVALID" : "AUTH_MISSING", authorization ? "malformed bearer token" : "a bearer token is required");
+      try {
+        const options = {
+          algorithms,
+          clockTolerance: CLOCK_TOLERANCE_SECONDS,
+          ...(cfg.issuer ? { issuer: cfg.issuer } : {}),
+          ...(cfg.audience ? { audience: cfg.audience } : {}),
+          requiredClaims: ["sub", "exp"],
+        };
+        const { payload } = typeof key === "function" ? await jwtVerify(match[1]!, key, options) : await jwtVerify(match[1]!, key, options);
+        if (typeof payload.sub !== "string" || payload.sub.length === 0) throw new AuthError("AUTH_INVALID", "token has no subject");
+        return { sub: payload.sub };
+      } catch (err) {
+        if (err instanceof AuthError) throw err;
+        if (err instanceof errors.JWTExpired) throw new AuthError("AUTH_EXPIRED", "token expired", { cause: err });
+        throw new AuthError("AUTH_INVALID", "token rejected", { cause: err });
+      }
+    },
+  };
+}
