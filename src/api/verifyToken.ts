@@ -4,16 +4,12 @@
 // refused, which also closes the RS256 -> HS256 key-confusion trick.
 import fs from "node:fs";
 import { createLocalJWKSet, createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from "jose";
+import { CodedError } from "../codedError.ts";
 
 export type AuthErrorCode = "AUTH_MISSING" | "AUTH_INVALID" | "AUTH_EXPIRED";
 
-export class AuthError extends Error {
-  readonly code: AuthErrorCode;
-  constructor(code: AuthErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = "AuthError";
-    this.code = code;
-  }
+export class AuthError extends CodedError<AuthErrorCode> {
+  override readonly name = "AuthError";
 }
 
 export type VerificationConfig =

@@ -1,3 +1,4 @@
+import { CodedError } from "../codedError.ts";
 export type SealErrorCode =
   /** The blob is too short, has an unknown format version or a bad length. */
   | "SEAL_MALFORMED"
@@ -14,11 +15,6 @@ export type SealErrorCode =
  * Every crypto failure. Messages never carry key material, plaintext or ciphertext;
  * `cause` holds the library error, whose text names no secret either.
  */
-export class SealError extends Error {
-  readonly code: SealErrorCode;
-  constructor(code: SealErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = "SealError";
-    this.code = code;
-  }
+export class SealError extends CodedError<SealErrorCode> {
+  override readonly name = "SealError";
 }

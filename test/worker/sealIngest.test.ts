@@ -243,6 +243,9 @@ describe("a job for tenant A", () => {
       // B's own job would seal it.
       expect(await sealChunk(ctx, client, B, id)).toBe(1);
       expect((await chunk(id)).user_hash).toBe(B);
+      // Running the same job again (at-least-once delivery) is a no-op.
+      expect(await sealChunk(ctx, client, B, id)).toBe(0);
+      expect((await root.query("select count(*)::int as n from memvault.memory_chunks where id = $1", [id])).rows[0].n).toBe(1);
     } finally {
       await client.end();
       await workerPool.end();
