@@ -1,34 +1,19 @@
 // kill -9 in the middle of a 20k-row bulk ingest, then a new worker: every row sealed
 // exactly once, none lost, none duplicated. Also: SIGTERM drains cleanly.
-import fs from "node:fs";
-import path from "node:path";
-import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freshKeyringDocument } from "../support/keyrings.ts";
+import { describe, expect, it } from "vitest";
 import { asIdentity, tenantHash } from "../support/tenant.ts";
-import { createTestDatabase, type TestDatabase } from "../support/testDatabase.ts";
 import { waitFor } from "../support/waitFor.ts";
-import { startWorker, writeKeyringFile } from "../support/workerProcess.ts";
+import { startWorker } from "../support/workerProcess.ts";
+import { useWorkerFixture } from "../support/workerFixture.ts";
 
 const A = tenantHash("crash A");
 const B = tenantHash("crash B");
-const keyringFile = writeKeyringFile(freshKeyringDocument());
-let db: TestDatabase;
-let root: pg.Pool;
-
-beforeAll(async () => {
-  db = await createTestDatabase();
-  root = db.pool();
-});
-afterAll(async () => {
-  await root.end();
-  await db.drop();
-  fs.rmSync(path.dirname(keyringFile), { recursive: true, force: true });
-});
+const fx = useWorkerFixture();
+const { keyringFile } = fx;
 
 async function bulkInsert(userHash: string, n: number): Promise<void> {
   await asIdentity(
-    root,
+    fx.root,
     { role: "memvault_user", userHash },
     (c) =>
       c.query(
@@ -43,7 +28,7 @@ async function bulkInsert(userHash: string, n: number): Promise<void> {
 }
 
 async function state() {
-  const { rows } = await root.query(`
+  const { rows } = await fx.root.query(`
     select (select count(*)::int from memvault.chunk_ingest) as ingest,
            (select count(*)::int from memvault.memory_chunks) as chunks,
            (select count(distinct (user_hash, id))::int from memvault.memory_chunks) as distinct_chunks,
@@ -56,10 +41,10 @@ describe("a worker killed with SIGKILL mid-ingest", () => {
   it("loses and duplicates nothing once another worker takes over", async () => {
     const ids = new Set<string>();
     await bulkInsert(A, 20_000);
-    for (const r of (await root.query("select id from memvault.chunk_ingest")).rows) ids.add(r.id);
+    for (const r of (await fx.root.query("select id from memvault.chunk_ingest")).rows) ids.add(r.id);
     expect(ids.size).toBe(20_000);
 
-    const first = await startWorker(db, { MEMVAULT_KEYRING_FILE: keyringFile, WORKER_CONCURRENCY: "2", SEAL_BATCH_SIZE: "250" });
+    const first = await startWorker(fx.db, { MEMVAULT_KEYRING_FILE: keyringFile, WORKER_CONCURRENCY: "2", SEAL_BATCH_SIZE: "250" });
     await waitFor("some rows sealed", async () => (await state()).chunks >= 1_000, 120_000, 50);
     await first.crash();
 
@@ -70,18 +55,18 @@ describe("a worker killed with SIGKILL mid-ingest", () => {
     expect(mid.ingest + mid.chunks).toBe(20_000);
     expect(mid.both_tables).toBe(0);
     // The dead worker's jobs are still locked: graphile-worker alone would wait hours.
-    const locked = (await root.query("select count(*)::int as n from graphile_worker.jobs where locked_at is not null")).rows[0].n;
+    const locked = (await fx.root.query("select count(*)::int as n from graphile_worker.jobs where locked_at is not null")).rows[0].n;
     expect(locked).toBeGreaterThan(0);
 
-    const second = await startWorker(db, { MEMVAULT_KEYRING_FILE: keyringFile, WORKER_CONCURRENCY: "2", WORKER_DEAD_AFTER_SECONDS: "2" });
+    const second = await startWorker(fx.db, { MEMVAULT_KEYRING_FILE: keyringFile, WORKER_CONCURRENCY: "2", WORKER_DEAD_AFTER_SECONDS: "2" });
     try {
       await waitFor("every row sealed", async () => (await state()).ingest === 0, 240_000, 250);
       const end = await state();
       expect(end).toMatchObject({ ingest: 0, chunks: 20_000, distinct_chunks: 20_000, both_tables: 0 });
-      const sealed = new Set((await root.query("select id from memvault.memory_chunks")).rows.map((r) => r.id));
+      const sealed = new Set((await fx.root.query("select id from memvault.memory_chunks")).rows.map((r) => r.id));
       expect([...ids].every((id) => sealed.has(id))).toBe(true);
       expect(second.logs()).toContain("unlocked the jobs of dead workers");
-      await waitFor("the queue to empty", async () => (await root.query("select count(*)::int as n from graphile_worker.jobs")).rows[0].n === 0, 30_000);
+      await waitFor("the queue to empty", async () => (await fx.root.query("select count(*)::int as n from graphile_worker.jobs")).rows[0].n === 0, 30_000);
     } finally {
       expect(await second.stop()).toBe(0);
     }
@@ -92,17 +77,17 @@ describe("SIGTERM", () => {
   it("drains: the worker exits 0, leaves no job locked, and the next worker finishes", async () => {
     const before = (await state()).chunks;
     await bulkInsert(B, 3_000);
-    const worker = await startWorker(db, { MEMVAULT_KEYRING_FILE: keyringFile, SEAL_BATCH_SIZE: "100" });
+    const worker = await startWorker(fx.db, { MEMVAULT_KEYRING_FILE: keyringFile, SEAL_BATCH_SIZE: "100" });
     await waitFor("sealing to start", async () => (await state()).chunks > before, 60_000, 20);
     expect(await worker.stop()).toBe(0);
     expect(worker.logs()).toContain("worker stopped");
-    const locked = (await root.query("select id, task_identifier, attempts, last_error, locked_by from graphile_worker.jobs where locked_at is not null")).rows;
+    const locked = (await fx.root.query("select id, task_identifier, attempts, last_error, locked_by from graphile_worker.jobs where locked_at is not null")).rows;
     expect(locked).toEqual([]);
     const mid = await state();
     expect(mid.both_tables).toBe(0);
     expect(mid.ingest + mid.chunks).toBe(before + 3_000);
 
-    const next = await startWorker(db, { MEMVAULT_KEYRING_FILE: keyringFile });
+    const next = await startWorker(fx.db, { MEMVAULT_KEYRING_FILE: keyringFile });
     try {
       await waitFor("every row sealed", async () => (await state()).ingest === 0, 120_000, 200);
       expect(await state()).toMatchObject({ chunks: before + 3_000, distinct_chunks: before + 3_000 });

@@ -4,40 +4,27 @@
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import pg from "pg";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { describe, expect, inject, it } from "vitest";
 import { createSealer } from "../../src/crypto/seal.ts";
 import { freePort, roleUrl } from "../../src/db/localCluster.ts";
 import { PROJECT_ROOT } from "../../src/db/migrateDatabase.ts";
 import { chunkContext } from "../../src/worker/sealRows.ts";
-import { freshKeyringDocument, keyringFrom } from "../support/keyrings.ts";
+import { keyringFrom } from "../support/keyrings.ts";
 import { asIdentity, tenantHash } from "../support/tenant.ts";
-import { createTestDatabase, type TestDatabase } from "../support/testDatabase.ts";
 import { waitFor } from "../support/waitFor.ts";
-import { startWorker, writeKeyringFile } from "../support/workerProcess.ts";
+import { startWorker } from "../support/workerProcess.ts";
+import { useWorkerFixture } from "../support/workerFixture.ts";
 
 const A = tenantHash("keys A");
 const B = tenantHash("keys B");
-const doc = freshKeyringDocument();
-const keyringFile = writeKeyringFile(doc);
-let db: TestDatabase;
-let root: pg.Pool;
-
-beforeAll(async () => {
-  db = await createTestDatabase();
-  root = db.pool();
-});
-afterAll(async () => {
-  await root.end();
-  await db.drop();
-  fs.rmSync(path.dirname(keyringFile), { recursive: true, force: true });
-});
+const fx = useWorkerFixture();
+const { doc, keyringFile } = fx;
 
 const cli = (...args: string[]) =>
   spawnSync(process.execPath, [path.join(PROJECT_ROOT, "src/cli/main.ts"), ...args], {
     env: {
       PATH: process.env.PATH,
-      DATABASE_URL: db.url("owner"),
+      DATABASE_URL: fx.db.url("owner"),
       ROOT_DATABASE_URL: roleUrl(inject("cluster"), "root", "postgres"),
       MEMVAULT_KEYRING_FILE: keyringFile,
     },
@@ -46,7 +33,7 @@ const cli = (...args: string[]) =>
 
 async function remember(userHash: string, n: number): Promise<void> {
   await asIdentity(
-    root,
+    fx.root,
     { role: "memvault_user", userHash },
     (c) =>
       c.query(
@@ -60,12 +47,12 @@ async function remember(userHash: string, n: number): Promise<void> {
   );
 }
 
-const count = async (sql: string) => (await root.query(sql)).rows[0].n as number;
+const count = async (sql: string) => (await fx.root.query(sql)).rows[0].n as number;
 
 describe("keys and failures", () => {
   it("a worker without a keyring refuses to start, naming the variable", async () => {
     const res = spawnSync(process.execPath, [path.join(PROJECT_ROOT, "src/cli/main.ts"), "worker"], {
-      env: { PATH: process.env.PATH, WORKER_DATABASE_URL: db.url("worker"), METRICS_PORT: "0" },
+      env: { PATH: process.env.PATH, WORKER_DATABASE_URL: fx.db.url("worker"), METRICS_PORT: "0" },
       encoding: "utf8",
       timeout: 20_000,
     });
@@ -74,16 +61,16 @@ describe("keys and failures", () => {
   });
 
   it("a keyring that breaks mid-run fails the job, keeps the rows, and heals once fixed", async () => {
-    const worker = await startWorker(db, { MEMVAULT_KEYRING_FILE: keyringFile });
+    const worker = await startWorker(fx.db, { MEMVAULT_KEYRING_FILE: keyringFile });
     try {
       const good = fs.readFileSync(keyringFile, "utf8");
       fs.writeFileSync(keyringFile, "{ this is not a keyring", { mode: 0o600 });
       await remember(A, 1);
       await waitFor("the failed attempt", async () => (await count("select max(attempts)::int as n from memvault.chunk_ingest")) >= 1, 30_000);
-      const row = (await root.query("select attempts, last_error, text from memvault.chunk_ingest")).rows[0];
+      const row = (await fx.root.query("select attempts, last_error, text from memvault.chunk_ingest")).rows[0];
       expect(row.last_error).toBe("MEMVAULT_CONFIG MEMVAULT_KEYRING_FILE");
       expect(await count("select count(*)::int as n from memvault.memory_chunks")).toBe(0);
-      const job = (await root.query("select last_error from graphile_worker.jobs")).rows[0];
+      const job = (await fx.root.query("select last_error from graphile_worker.jobs")).rows[0];
       expect(job.last_error).toBe("MEMVAULT_CONFIG MEMVAULT_KEYRING_FILE"); // a code: no content, no key
       fs.writeFileSync(keyringFile, good, { mode: 0o600 });
       // graphile-worker retries with exponential backoff (e^1 s, e^2 s, ...).
@@ -97,7 +84,7 @@ describe("keys and failures", () => {
   it("jobs that gave up are listed for DBAs and `memvault ingest retry` brings them back", async () => {
     const good = fs.readFileSync(keyringFile, "utf8");
     fs.writeFileSync(keyringFile, JSON.stringify({ ...doc, keys: [] }), { mode: 0o600 });
-    const worker = await startWorker(db, { MEMVAULT_KEYRING_FILE: keyringFile }, { waitReady: false });
+    const worker = await startWorker(fx.db, { MEMVAULT_KEYRING_FILE: keyringFile }, { waitReady: false });
     // It cannot even start with that keyring.
     await waitFor("the worker to refuse", () => worker.child.exitCode !== null, 20_000);
     expect(worker.logs()).toMatch(/MEMVAULT_KEYRING_FILE: needs a non-empty "keys" array/);
@@ -106,18 +93,18 @@ describe("keys and failures", () => {
 
     await remember(B, 3);
     // Simulate a job that used up its attempts.
-    await root.query("update graphile_worker._private_jobs set attempts = max_attempts, last_error = 'SEAL_UNKNOWN_KEY'");
-    const failures = (await root.query("select task_identifier, user_hash, last_error from memvault.seal_failures")).rows;
+    await fx.root.query("update graphile_worker._private_jobs set attempts = max_attempts, last_error = 'SEAL_UNKNOWN_KEY'");
+    const failures = (await fx.root.query("select task_identifier, user_hash, last_error from memvault.seal_failures")).rows;
     expect(failures).toEqual([{ task_identifier: "seal_batch", user_hash: B, last_error: "SEAL_UNKNOWN_KEY" }]);
     // The monitor role can read the list.
-    await asIdentity(root, { role: "memvault_monitor" }, async (c) => {
+    await asIdentity(fx.root, { role: "memvault_monitor" }, async (c) => {
       expect((await c.query("select count(*)::int as n from memvault.seal_failures")).rows[0].n).toBe(1);
     });
 
     const res = cli("ingest", "retry");
     expect(res.stderr).toBe("");
     expect(res.stdout).toContain("rescheduled 1 failed jobs");
-    const next = await startWorker(db, { MEMVAULT_KEYRING_FILE: keyringFile });
+    const next = await startWorker(fx.db, { MEMVAULT_KEYRING_FILE: keyringFile });
     try {
       await waitFor("B's rows sealed", async () => (await count(`select count(*)::int as n from memvault.memory_chunks where user_hash = '${B}'`)) === 3, 30_000);
     } finally {
@@ -127,7 +114,7 @@ describe("keys and failures", () => {
 
   it("rotate --reseal moves every row to the new key; the old key can go only after", async () => {
     await remember(A, 40);
-    const worker = await startWorker(db, { MEMVAULT_KEYRING_FILE: keyringFile, SEAL_BATCH_SIZE: "7" });
+    const worker = await startWorker(fx.db, { MEMVAULT_KEYRING_FILE: keyringFile, SEAL_BATCH_SIZE: "7" });
     try {
       await waitFor("all sealed", async () => (await count("select count(*)::int as n from memvault.chunk_ingest")) === 0, 30_000);
       expect(await count("select count(*)::int as n from memvault.memory_chunks where key_version <> 1")).toBe(0);
@@ -142,7 +129,7 @@ describe("keys and failures", () => {
 
       const newDoc = JSON.parse(fs.readFileSync(keyringFile, "utf8"));
       const sealer = createSealer(keyringFrom(newDoc));
-      for (const r of (await root.query("select user_hash, id, text_cipher, meta_cipher from memvault.memory_chunks")).rows) {
+      for (const r of (await fx.root.query("select user_hash, id, text_cipher, meta_cipher from memvault.memory_chunks")).rows) {
         expect(sealer.openSealed(r.text_cipher, chunkContext(r.user_hash, r.id, "text")).toString()).toMatch(/^memory \d+$/);
         expect(JSON.parse(sealer.openSealed(r.meta_cipher, chunkContext(r.user_hash, r.id, "meta")).toString())).toHaveProperty("g");
       }
@@ -165,7 +152,7 @@ describe("keys and failures", () => {
   });
 
   it("the worker serves Prometheus metrics", async () => {
-    const worker = await startWorker(db, { MEMVAULT_KEYRING_FILE: keyringFile, METRICS_PORT: String(await freePort()) });
+    const worker = await startWorker(fx.db, { MEMVAULT_KEYRING_FILE: keyringFile, METRICS_PORT: String(await freePort()) });
     try {
       await remember(A, 1);
       await waitFor("sealed", async () => (await count("select count(*)::int as n from memvault.chunk_ingest")) === 0, 30_000);
