@@ -1,0 +1,19 @@
+import { CodedError } from "../codedError.ts";
+
+export type InputErrorCode =
+  | "TEXT_EMPTY"
+  | "TEXT_TOO_LONG"
+  | "META_NOT_OBJECT"
+  | "META_TOO_LARGE"
+  | "EMBEDDING_DIMENSION"
+  | "EMBEDDING_NOT_FINITE"
+  | "ID_TAKEN"
+  | "K_OUT_OF_RANGE"
+  | "PAGE_SIZE"
+  | "BAD_CURSOR"
+  | "BATCH_TOO_LARGE";
+
+/** Bad client input: a stable code, a message that quotes no content, nothing written. */
+export class InputError extends CodedError<InputErrorCode> {
+  override readonly name = "InputError";
+}

@@ -1,0 +1,153 @@
+// What the GraphQL API does, as plain functions over a tenant transaction: the GraphQL
+// layer only maps fields onto these. Every function runs as memvault_user with the
+// request's app.user_hash, so Postgres decides what exists; sealing and opening happen
+// here, in the app tier.
+import type pg from "pg";
+import type { Sealer } from "../crypto/seal.ts";
+import { SealError } from "../crypto/sealError.ts";
+import type { SkipReason } from "../rerank/reranker.ts";
+import type { InTenant, SearchWaiter } from "../rerank/searchWaiter.ts";
+import {
+  deleteAllMemories,
+  deleteMemory,
+  insertIngestRows,
+  searchChunks,
+  selectChunkPage,
+  selectChunksById,
+  type SealedChunkRow,
+} from "../sql/memoryQueries.ts";
+import { chunkContext } from "../worker/sealRows.ts";
+import { InputError } from "./inputError.ts";
+import { validateEmbedding, validateMemoryInput, type Limits, type MemoryInput } from "./validateMemoryInput.ts";
+
+export const MAX_BATCH = 100;
+export const MAX_PAGE = 100;
+export const MAX_K = 50;
+
+export interface Memory {
+  id: string;
+  createdAt: Date;
+  keyVersion: number;
+  /** null when the sealed value failed to open; `error` says why. Never another row's data. */
+  text: string | null;
+  meta: Record<string, unknown> | null;
+  error: string | null;
+}
+
+export interface SearchHit {
+  memory: Memory;
+  distance: number;
+  score: number | null;
+}
+
+export interface MemoryServiceDeps {
+  sealer: () => Sealer;
+  limits: Limits;
+  waiter?: SearchWaiter;
+  rerankBudgetMs: number;
+  rerankCandidates: number;
+}
+
+// Opaque keyset cursor: the row's exact created_at (microseconds) and id.
+const encodeCursor = (row: SealedChunkRow) => Buffer.from(`${row.created_at_key}|${row.id}`).toString("base64url");
+
+function decodeCursor(cursor: string): { createdAt: string; id: string } {
+  const [createdAt, id] = Buffer.from(cursor, "base64url").toString("utf8").split("|");
+  if (!createdAt || !id || !/^[0-9a-f-]{36}$/.test(id) || !/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d{1,6})?[+-]\d\d(:\d\d)?$/.test(createdAt)) {
+    throw new InputError("BAD_CURSOR", "cursor is not one this API issued");
+  }
+  return { createdAt, id };
+}
+
+/** Postgres refusals that are the client's doing, as stable codes (never the message). */
+function asInputError(err: unknown): unknown {
+  const e = err as { code?: string; constraint?: string };
+  if (e.code === "23505") return new InputError("ID_TAKEN", "a memory with this id exists", { cause: err });
+  if (e.code === "23514" && e.constraint?.includes("text")) return new InputError("TEXT_TOO_LONG", "text is outside the allowed size", { cause: err });
+  if (e.code === "23514" && e.constraint?.includes("meta")) return new InputError("META_TOO_LARGE", "meta is outside the allowed size", { cause: err });
+  return err;
+}
+
+export function createMemoryService(deps: MemoryServiceDeps) {
+  const open = (userHash: string, row: SealedChunkRow): Memory => {
+    const sealer = deps.sealer();
+    try {
+      return {
+        id: row.id,
+        createdAt: row.created_at,
+        keyVersion: row.key_version,
+        text: sealer.openSealed(row.text_cipher, chunkContext(userHash, row.id, "text")).toString("utf8"),
+        meta: JSON.parse(sealer.openSealed(row.meta_cipher, chunkContext(userHash, row.id, "meta")).toString("utf8")) as Record<string, unknown>,
+        error: null,
+      };
+    } catch (err) {
+      const code = err instanceof SealError ? err.code : "OPEN_FAILED";
+      return { id: row.id, createdAt: row.created_at, keyVersion: row.key_version, text: null, meta: null, error: code };
+    }
+  };
+
+  return {
+    /** Writes to chunk_ingest; the worker seals it. */
+    async rememberMany(tx: pg.ClientBase, inputs: MemoryInput[]): Promise<{ id: string; status: "pending" }[]> {
+      if (inputs.length === 0) return [];
+      if (inputs.length > MAX_BATCH) throw new InputError("BATCH_TOO_LARGE", `at most ${MAX_BATCH} memories per call`);
+      const rows = inputs.map((input) => {
+        const { metaJson, vector } = validateMemoryInput(input, deps.limits);
+        return { id: input.id ?? null, text: input.text, metaJson, vector };
+      });
+      try {
+        return (await insertIngestRows(tx, rows)).map((id) => ({ id, status: "pending" as const }));
+      } catch (err) {
+        throw asInputError(err);
+      }
+    },
+
+    async memories(tx: pg.ClientBase, userHash: string, page: { first?: number; after?: string }) {
+      const first = page.first ?? 20;
+      if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE) throw new InputError("PAGE_SIZE", `first must be 1..${MAX_PAGE}`);
+      const rows = await selectChunkPage(tx, first + 1, page.after ? decodeCursor(page.after) : null);
+      const items = rows.slice(0, first);
+      return {
+        nodes: items.map((r) => open(userHash, r)),
+        endCursor: items.length ? encodeCursor(items.at(-1)!) : null,
+        hasNextPage: rows.length > first,
+      };
+    },
+
+    /** ANN candidates, then (with a query) the rerank waiter within the budget; fails open to ANN order. */
+    async search(inTenant: InTenant, userHash: string, args: { embedding: number[]; query?: string; k?: number }) {
+      const k = args.k ?? 8;
+      if (!Number.isInteger(k) || k < 1 || k > MAX_K) throw new InputError("K_OUT_OF_RANGE", `k must be 1..${MAX_K}`);
+      const vector = validateEmbedding(args.embedding, deps.limits.dims);
+      const wanted = args.query ? Math.max(k, deps.rerankCandidates) : k;
+      const candidates = await inTenant((tx) => searchChunks(tx, vector, wanted));
+      let order = candidates.map((c) => c.id);
+      let scores: Map<string, number> | undefined;
+      let reranked = false;
+      let rerankSkipReason: SkipReason | "no_query" | null = args.query ? null : "no_query";
+      if (args.query && candidates.length > 0) {
+        if (!deps.waiter) {
+          rerankSkipReason = "no_model";
+        } else {
+          const result = await deps.waiter.rerank(inTenant, deps.sealer(), { userHash, query: args.query, candidates, budgetMs: deps.rerankBudgetMs });
+          order = result.order;
+          reranked = result.reranked;
+          if (result.reranked) scores = new Map(result.order.map((id, i) => [id, result.scores[i]!]));
+          else rerankSkipReason = result.skipReason;
+        }
+      }
+      const top = order.slice(0, k);
+      const rows = new Map((await inTenant((tx) => selectChunksById(tx, top))).map((r) => [r.id, r]));
+      const distance = new Map(candidates.map((c) => [c.id, c.distance]));
+      const hits: SearchHit[] = top
+        .filter((id) => rows.has(id)) // forgotten in between: dropped, never replaced by anything else
+        .map((id) => ({ memory: open(userHash, rows.get(id)!), distance: distance.get(id)!, score: scores?.get(id) ?? null }));
+      return { hits, reranked, rerankSkipReason };
+    },
+
+    forget: (tx: pg.ClientBase, id: string) => deleteMemory(tx, id),
+    forgetAll: (tx: pg.ClientBase) => deleteAllMemories(tx),
+  };
+}
+
+export type MemoryService = ReturnType<typeof createMemoryService>;

@@ -1,0 +1,138 @@
+// The API's operations over real Postgres and a real worker: two tenants, remember ->
+// sealed -> memories (opened) -> search (ANN, then reranked) -> forget; bad input refused
+// with stable codes and nothing written; a tampered cipher is an error for that field only.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { InputError } from "../../src/api/inputError.ts";
+import { createMemoryService, type MemoryService } from "../../src/api/memoryService.ts";
+import { createSealer } from "../../src/crypto/seal.ts";
+import { createSearchWaiter, type InTenant, type SearchWaiter } from "../../src/rerank/searchWaiter.ts";
+import { keyringFrom } from "../support/keyrings.ts";
+import { track, untrack } from "../support/openResources.ts";
+import { asIdentity, tenantHash } from "../support/tenant.ts";
+import { makeModelDirs } from "../support/testModelDirs.ts";
+import { waitFor } from "../support/waitFor.ts";
+import { useWorkerFixture } from "../support/workerFixture.ts";
+import { startWorker, type WorkerProcess } from "../support/workerProcess.ts";
+
+const A = tenantHash("api A");
+const B = tenantHash("api B");
+const DIMS = 384;
+const fx = useWorkerFixture();
+let models: ReturnType<typeof makeModelDirs>;
+let waiter: SearchWaiter;
+let worker: WorkerProcess;
+let service: MemoryService;
+
+const vec = (seed: number) => Array.from({ length: DIMS }, (_, i) => Math.sin(seed * 13 + i * 0.7));
+const as = (userHash: string): InTenant => (fn) => asIdentity(fx.root, { role: "memvault_user", userHash }, fn, { commit: true });
+const count = async (sql: string) => (await fx.root.query(sql)).rows[0].n as number;
+
+beforeAll(async () => {
+  models = makeModelDirs(["overlap"]);
+  worker = await startWorker(fx.db, { MEMVAULT_KEYRING_FILE: fx.keyringFile, RERANK_MODEL_DIR: models.dir("overlap") });
+  waiter = await createSearchWaiter(fx.db.url("worker"));
+  untrack(track({ label: "search waiter", close: () => waiter.close() }));
+  const sealer = createSealer(keyringFrom(fx.doc));
+  service = createMemoryService({
+    sealer: () => sealer,
+    limits: { dims: DIMS, maxTextBytes: 65_536, maxMetaBytes: 16_384 },
+    waiter,
+    rerankBudgetMs: 3_000,
+    rerankCandidates: 24,
+  });
+});
+afterAll(async () => {
+  await waiter.close();
+  await worker.stop();
+  models.remove();
+});
+
+const texts = ["Bananas are yellow.", "The Eiffel Tower is in Paris.", "Paris is the capital of France.", "Berlin is in Germany.", "Rome has the Colosseum."];
+
+describe("memory service", () => {
+  let idsA: string[] = [];
+
+  it("remember: pending ids, sealed by the worker", async () => {
+    const out = await as(A)((tx) => service.rememberMany(tx, texts.map((text, i) => ({ text, meta: { i }, embedding: vec(i) }))));
+    expect(out).toHaveLength(5);
+    expect(out.every((o) => o.status === "pending")).toBe(true);
+    idsA = out.map((o) => o.id);
+    await as(B)((tx) => service.rememberMany(tx, [{ text: "B's private note", embedding: vec(99) }]));
+    await waitFor("sealed", async () => (await count("select count(*)::int as n from memvault.memory_chunks")) === 6);
+  });
+
+  it("memories: the tenant's own, opened, newest first, paginated", async () => {
+    const seen: string[] = [];
+    let after: string | undefined;
+    for (;;) {
+      const page = await as(A)((tx) => service.memories(tx, A, { first: 2, ...(after ? { after } : {}) }));
+      seen.push(...page.nodes.map((n) => n.text!));
+      expect(page.nodes.every((n) => n.error === null)).toBe(true);
+      if (!page.hasNextPage) break;
+      after = page.endCursor!;
+    }
+    expect(seen.sort()).toEqual([...texts].sort());
+    const b = await as(B)((tx) => service.memories(tx, B, {}));
+    expect(b.nodes.map((n) => n.text)).toEqual(["B's private note"]);
+  });
+
+  it("search without a query: ANN order, k hits, own rows only", async () => {
+    const res = await service.search(as(A), A, { embedding: vec(2), k: 3 });
+    expect(res.hits).toHaveLength(3);
+    expect(res.hits[0]!.memory.text).toBe(texts[2]); // its own vector
+    expect(res).toMatchObject({ reranked: false, rerankSkipReason: "no_query" });
+    const b = await service.search(as(B), B, { embedding: vec(2), k: 8 });
+    expect(b.hits.map((h) => h.memory.text)).toEqual(["B's private note"]);
+  });
+
+  it("search with a query: reranked by the cross-encoder (overlap model)", async () => {
+    const res = await service.search(as(A), A, { embedding: vec(0), query: "what is the capital of france", k: 2 });
+    expect(res.reranked).toBe(true);
+    expect(res.hits[0]!.memory.text).toBe("Paris is the capital of France.");
+    expect(res.hits[0]!.score).toBeGreaterThan(res.hits[1]!.score!);
+  });
+
+  it.each([
+    ["empty text", { text: "", embedding: vec(1) }, "TEXT_EMPTY"],
+    ["oversized text", { text: "x".repeat(65_537), embedding: vec(1) }, "TEXT_TOO_LONG"],
+    ["meta that is an array", { text: "t", meta: [1] as unknown as Record<string, unknown>, embedding: vec(1) }, "META_NOT_OBJECT"],
+    ["oversized meta", { text: "t", meta: { x: "y".repeat(16_400) }, embedding: vec(1) }, "META_TOO_LARGE"],
+    ["a wrong dimension", { text: "t", embedding: [1, 2, 3] }, "EMBEDDING_DIMENSION"],
+    ["NaN", { text: "t", embedding: [Number.NaN, ...vec(1).slice(1)] }, "EMBEDDING_NOT_FINITE"],
+  ])("refuses %s with a stable code, writing nothing", async (_label, input, code) => {
+    const before = await count("select count(*)::int as n from memvault.chunk_ingest");
+    const err = await as(A)((tx) => service.rememberMany(tx, [input])).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InputError);
+    expect((err as InputError).code).toBe(code);
+    expect(await count("select count(*)::int as n from memvault.chunk_ingest")).toBe(before);
+  });
+
+  it("refuses a taken id, k out of range, oversized pages and forged cursors", async () => {
+    await expect(as(A)((tx) => service.rememberMany(tx, [{ id: idsA[0]!, text: "again", embedding: vec(1) }]))).rejects.toMatchObject({ code: "ID_TAKEN" });
+    await expect(service.search(as(A), A, { embedding: vec(1), k: 51 })).rejects.toMatchObject({ code: "K_OUT_OF_RANGE" });
+    await expect(as(A)((tx) => service.memories(tx, A, { first: 101 }))).rejects.toMatchObject({ code: "PAGE_SIZE" });
+    await expect(as(A)((tx) => service.memories(tx, A, { after: "not-a-cursor" }))).rejects.toMatchObject({ code: "BAD_CURSOR" });
+  });
+
+  it("a cipher swapped between rows is an error for that memory, never the other row's text", async () => {
+    // An attacker with table access copies row 1's text cipher over row 0's.
+    await fx.root.query(
+      "update memvault.memory_chunks set text_cipher = (select text_cipher from memvault.memory_chunks where id = $2) where id = $1",
+      [idsA[0], idsA[1]],
+    );
+    const page = await as(A)((tx) => service.memories(tx, A, { first: 10 }));
+    const tampered = page.nodes.find((n) => n.id === idsA[0])!;
+    expect(tampered).toMatchObject({ text: null, meta: null, error: "SEAL_AUTH_FAILED" });
+    expect(page.nodes.filter((n) => n.text === texts[1])).toHaveLength(1);
+  });
+
+  it("forget: B cannot forget A's memory; A forgets one, then all", async () => {
+    expect(await as(B)((tx) => service.forget(tx, idsA[2]!))).toBe(0);
+    expect(await as(A)((tx) => service.forget(tx, idsA[2]!))).toBe(1);
+    const all = await as(A)((tx) => service.forgetAll(tx));
+    expect(all.chunks).toBe(4);
+    expect(all.searches).toBeGreaterThanOrEqual(1);
+    expect(await count(`select count(*)::int as n from memvault.memory_chunks where user_hash = '${B}'`)).toBe(1);
+  });
+});
+
