@@ -5,4 +5,9 @@ export class CodedError<Code extends string> extends Error {
     super(message, options);
     this.code = code;
   }
+
+  /** GraphQL copies an original error's extensions into the error it reports. */
+  get extensions(): { code: Code } {
+    return { code: this.code };
+  }
 }

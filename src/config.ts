@@ -160,6 +160,17 @@ export const config = {
     }
     return { kind: "jwks-file", file: path.resolve(file!), ...claims };
   },
+  /** Whether any keyring, JWT or GRAPHIQL setting is present (npm start fills in development defaults only where none is). */
+  keyringConfigured: (): boolean => raw("MEMVAULT_KEYRING") !== undefined || raw("MEMVAULT_KEYRING_FILE") !== undefined,
+  jwtConfigured: (): boolean => ["JWT_SECRET", "JWT_JWKS_URL", "JWT_JWKS_FILE"].some((v) => raw(v) !== undefined),
+  graphiqlConfigured: (): boolean => raw("GRAPHIQL") !== undefined,
+  /** API_PORT / API_HOST: where the GraphQL API listens. Defaults 4000, 127.0.0.1. */
+  apiPort: (): number => intVar("API_PORT", 4000, 0, 65_535),
+  apiHost: (): string => raw("API_HOST") ?? "127.0.0.1",
+  /** AUTHENTICATOR_DATABASE_URL: memvault_authenticator's connection. Unset: the local cluster's. */
+  authenticatorDatabaseUrl: (): string | undefined => urlVar("AUTHENTICATOR_DATABASE_URL"),
+  /** GRAPHIQL: serve Ruru (GraphiQL) at /. Default false; `npm start` turns it on for local development. */
+  graphiql: (): boolean => boolVar("GRAPHIQL", false),
   /** EMBEDDING_DIM: vector dimension baked into the schema by migrations. Default: 384 (HNSW allows up to 2000). */
   embeddingDim: (): number => intVar("EMBEDDING_DIM", 384, 1, 2000),
 };

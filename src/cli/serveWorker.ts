@@ -4,9 +4,14 @@
 import { config } from "../config.ts";
 import { runWorker } from "../worker/runWorker.ts";
 
-export async function serveWorker(connectionString: string, onReady: (metricsUrl?: string) => void = () => {}): Promise<void> {
+export async function serveWorker(
+  connectionString: string,
+  keyringSource: ReturnType<typeof config.keyringSource> = config.keyringSource(),
+  onReady: (metricsUrl?: string) => void = () => {},
+): Promise<void> {
   const worker = await runWorker({
     connectionString,
+    keyringSource,
     concurrency: config.workerConcurrency(),
     batchSize: config.sealBatchSize(),
     metricsPort: config.metricsPort(),

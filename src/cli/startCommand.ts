@@ -1,30 +1,31 @@
 // `memvault start` (what `npm start` runs): the local cluster (unless DATABASE_URL is
-// set), migrations, then the worker in this process until SIGTERM/SIGINT. The API joins
-// here when it lands.
+// set), migrations, then the GraphQL API and the worker in this process until
+// SIGTERM/SIGINT. On the local cluster it creates what development needs and nothing
+// more: a random keyring and a random JWT secret, each once, 0600, in MEMVAULT_HOME.
+import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
+import { SignJWT } from "jose";
+import { startApiServer } from "../api/apiServer.ts";
+import { createTokenVerifier } from "../api/verifyToken.ts";
 import { config } from "../config.ts";
 import { newKeyringDocument } from "../crypto/keyring.ts";
 import { resolveTarget } from "../db/databaseTarget.ts";
 import { roleUrl } from "../db/localCluster.ts";
 import { migrateDatabase } from "../db/migrateDatabase.ts";
+import { logger } from "../logger.ts";
+import { createKeyringProvider } from "../worker/keyringProvider.ts";
 import { serveWorker } from "./serveWorker.ts";
 
 const say = (line: string) => process.stderr.write(`[memvault] ${line}\n`);
 
-/**
- * Local development only: with no keyring configured and the local cluster in use, a
- * random keyring is created once in MEMVAULT_HOME (0600) and used from there. There is
- * never a built-in key; production sets MEMVAULT_KEYRING or MEMVAULT_KEYRING_FILE.
- */
-function ensureDevelopmentKeyring(home: string): void {
-  if (process.env.MEMVAULT_KEYRING || process.env.MEMVAULT_KEYRING_FILE) return;
-  const file = path.join(home, "keyring.json");
+/** Writes a file once with mode 0600 from the first byte; returns its path. */
+function ensureSecretFile(file: string, make: () => string, what: string): string {
   if (!fs.existsSync(file)) {
-    fs.writeFileSync(file, JSON.stringify(newKeyringDocument(), null, 2) + "\n", { mode: 0o600, flag: "wx" });
-    say(`created a development keyring at ${file} (random keys, mode 0600; production sets MEMVAULT_KEYRING_FILE)`);
+    fs.writeFileSync(file, make(), { mode: 0o600, flag: "wx" });
+    say(`created a development ${what} at ${file} (random, mode 0600)`);
   }
-  process.env.MEMVAULT_KEYRING_FILE = file;
+  return file;
 }
 
 export async function startCommand(): Promise<void> {
@@ -32,15 +33,51 @@ export async function startCommand(): Promise<void> {
   await migrateDatabase(target, say);
   const where = target.cluster ? `local cluster on 127.0.0.1:${target.cluster.port}` : "the configured database";
   say(`database ready (${where}, database ${target.databaseName})`);
-  say(`DBA prompt: eval "$(bin/memvault db env)" && psql`);
 
   let workerUrl = config.workerDatabaseUrl();
+  let authenticatorUrl = config.authenticatorDatabaseUrl();
+  let keyringFile: string | undefined;
+  let devSecret: Uint8Array | undefined;
+  let graphiql = config.graphiql();
   if (target.cluster) {
-    ensureDevelopmentKeyring(target.cluster.home);
+    const home = target.cluster.home;
+    if (!config.keyringConfigured()) {
+      keyringFile = ensureSecretFile(path.join(home, "keyring.json"), () => JSON.stringify(newKeyringDocument(), null, 2) + "\n", "keyring");
+    }
+    if (!config.jwtConfigured()) {
+      const file = ensureSecretFile(path.join(home, "jwt-secret"), () => randomBytes(32).toString("hex"), "JWT secret");
+      devSecret = new TextEncoder().encode(fs.readFileSync(file, "utf8").trim());
+    }
+    if (!config.graphiqlConfigured()) graphiql = true;
     workerUrl ??= roleUrl(target.cluster, "worker", target.databaseName);
+    authenticatorUrl ??= roleUrl(target.cluster, "authenticator", target.databaseName);
   }
-  if (!workerUrl) throw new Error("WORKER_DATABASE_URL is required with DATABASE_URL");
-  await serveWorker(workerUrl, (metricsUrl) =>
-    say(`worker running${metricsUrl ? `; metrics at ${metricsUrl}` : ""}; Ctrl-C stops it (the cluster keeps running: bin/memvault db stop)`),
-  );
+  if (!workerUrl || !authenticatorUrl) throw new Error("WORKER_DATABASE_URL and AUTHENTICATOR_DATABASE_URL are required with DATABASE_URL");
+  const keyringSource = keyringFile ? { variable: "MEMVAULT_KEYRING_FILE", file: keyringFile } : config.keyringSource();
+
+  const api = await startApiServer({
+    port: config.apiPort(),
+    host: config.apiHost(),
+    authenticatorUrl,
+    verifier: createTokenVerifier(devSecret ? { kind: "secret", secret: devSecret } : config.jwtVerification()),
+    keyrings: createKeyringProvider(keyringSource),
+    limits: { dims: config.embeddingDim(), maxTextBytes: config.ingestMaxTextBytes(), maxMetaBytes: config.ingestMaxMetaBytes() },
+    rerankBudgetMs: config.rerankBudgetMs(),
+    graphiql,
+    logger,
+  });
+  say(`GraphQL API at ${api.url}/graphql${graphiql ? ` (GraphiQL at ${api.url}/)` : ""}`);
+  if (devSecret) {
+    const token = await new SignJWT({ sub: "dev-user" }).setProtectedHeader({ alg: "HS256" }).setExpirationTime("24h").sign(devSecret);
+    say(`development token for user "dev-user" (24 h):\n${token}`);
+    say(`try: curl -s ${api.url}/graphql -H 'authorization: Bearer ${token}' -H 'content-type: application/json' -d '{"query":"{ memories(first: 5) { nodes { id text } } }"}'`);
+  }
+  say(`DBA prompt: eval "$(bin/memvault db env)" && psql`);
+  try {
+    await serveWorker(workerUrl, keyringSource, (metricsUrl) =>
+      say(`worker running${metricsUrl ? `; metrics at ${metricsUrl}` : ""}; Ctrl-C stops both (the cluster keeps running: bin/memvault db stop)`),
+    );
+  } finally {
+    await api.stop();
+  }
 }

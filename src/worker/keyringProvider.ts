@@ -9,8 +9,7 @@ export interface KeyringProvider {
   current(): Keyring;
 }
 
-export function createKeyringProvider(): KeyringProvider {
-  const source = config.keyringSource();
+export function createKeyringProvider(source: ReturnType<typeof config.keyringSource> = config.keyringSource()): KeyringProvider {
   if ("text" in source) {
     const keyring = parseKeyring(source.variable, source.text);
     return { current: () => keyring };

@@ -15,6 +15,8 @@ import { createWorkerMetrics } from "./workerMetrics.ts";
 
 export interface WorkerOptions {
   connectionString: string;
+  /** Default: MEMVAULT_KEYRING / MEMVAULT_KEYRING_FILE. */
+  keyringSource?: Parameters<typeof createKeyringProvider>[0];
   concurrency: number;
   batchSize: number;
   metricsPort: number;
@@ -43,7 +45,7 @@ const graphileLogger = new GraphileLogger((scope) => (level, message, meta) => {
 
 export async function runWorker(opts: WorkerOptions): Promise<RunningWorker> {
   // Fail closed before touching the queue: no keyring, no worker.
-  const keyrings = createKeyringProvider();
+  const keyrings = createKeyringProvider(opts.keyringSource);
   const pool = new pg.Pool({ connectionString: opts.connectionString, max: opts.concurrency + 3 });
   pool.on("error", (err) => logger.error({ code: (err as { code?: string }).code }, "idle database connection failed"));
   pool.on("connect", (client) => client.on("error", (err) => logger.error({ code: (err as { code?: string }).code }, "database connection failed")));

@@ -1,0 +1,138 @@
+// The GraphQL API over HTTP with a real worker: two tenants end to end, and every way in
+// without a valid token gets 401 before any database work.
+import { randomBytes } from "node:crypto";
+import { SignJWT } from "jose";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startApiServer, type RunningApi } from "../../src/api/apiServer.ts";
+import { createTokenVerifier } from "../../src/api/verifyToken.ts";
+import { parseKeyring } from "../../src/crypto/keyring.ts";
+import { logger } from "../../src/logger.ts";
+import { track, untrack } from "../support/openResources.ts";
+import { makeModelDirs } from "../support/testModelDirs.ts";
+import { waitFor } from "../support/waitFor.ts";
+import { useWorkerFixture } from "../support/workerFixture.ts";
+import { startWorker, type WorkerProcess } from "../support/workerProcess.ts";
+
+const fx = useWorkerFixture();
+const secret = new TextEncoder().encode(randomBytes(32).toString("hex"));
+const DIMS = 384;
+let api: RunningApi;
+let worker: WorkerProcess;
+let models: ReturnType<typeof makeModelDirs>;
+
+const token = (sub: string, claims: Record<string, unknown> = {}) =>
+  new SignJWT({ sub, exp: Math.floor(Date.now() / 1000) + 300, ...claims }).setProtectedHeader({ alg: "HS256" }).sign(secret);
+const vec = (seed: number) => Array.from({ length: DIMS }, (_, i) => Math.cos(seed * 7 + i * 0.3));
+
+async function gql(auth: string | undefined, query: string, variables: Record<string, unknown> = {}) {
+  const res = await fetch(`${api.url}/graphql`, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...(auth ? { authorization: auth } : {}) },
+    body: JSON.stringify({ query, variables }),
+  });
+  return { status: res.status, body: (await res.json()) as { data?: any; errors?: { message: string; extensions?: { code?: string } }[] } };
+}
+
+beforeAll(async () => {
+  models = makeModelDirs(["overlap"]);
+  worker = await startWorker(fx.db, { MEMVAULT_KEYRING_FILE: fx.keyringFile, RERANK_MODEL_DIR: models.dir("overlap") });
+  const keyring = parseKeyring("test", JSON.stringify(fx.doc));
+  api = await startApiServer({
+    port: 0,
+    host: "127.0.0.1",
+    authenticatorUrl: fx.db.url("authenticator"),
+    verifier: createTokenVerifier({ kind: "secret", secret }),
+    keyrings: { current: () => keyring },
+    limits: { dims: DIMS, maxTextBytes: 65_536, maxMetaBytes: 16_384 },
+    rerankBudgetMs: 3_000,
+    graphiql: false,
+    logger,
+  });
+  untrack(track({ label: "API server", close: () => api.stop() }));
+});
+afterAll(async () => {
+  await api.stop();
+  await worker.stop();
+  models.remove();
+});
+
+const REMEMBER = `mutation($input: RememberInput!) { remember(input: $input) { id status } }`;
+const MEMORIES = `query { memories(first: 10) { nodes { id text meta error } hasNextPage } }`;
+
+describe("GraphQL API", () => {
+  it("answers 401 without a valid token, before touching the database", async () => {
+    // Every query the API runs is as memvault_authenticator: none may start during these requests.
+    const t0 = (await fx.root.query("select clock_timestamp() as t")).rows[0].t;
+    for (const auth of [undefined, "Bearer nope", `Bearer ${await token("alice", { exp: Math.floor(Date.now() / 1000) - 60 })}`, `Bearer ${await new SignJWT({ sub: "alice", exp: Math.floor(Date.now() / 1000) + 60 }).setProtectedHeader({ alg: "HS256" }).sign(new TextEncoder().encode(randomBytes(32).toString("hex")))}`]) {
+      const res = await gql(auth, MEMORIES);
+      expect(res.status).toBe(401);
+      expect(res.body.data).toBeUndefined();
+      expect(res.body.errors?.[0]?.extensions?.code).toMatch(/^AUTH_/);
+    }
+    const touched = await fx.root.query(
+      "select count(*)::int as n from pg_stat_activity where usename = 'memvault_authenticator' and query_start > $1",
+      [t0],
+    );
+    expect(touched.rows[0].n).toBe(0);
+  });
+
+  it("two tenants: remember, sealed, memories, search with rerank, forget; never each other's", async () => {
+    const alice = `Bearer ${await token("alice")}`;
+    const bob = `Bearer ${await token("bob")}`;
+    const texts = ["Paris is the capital of France.", "Bananas are yellow.", "Berlin is in Germany."];
+    const ids: string[] = [];
+    for (const [i, text] of texts.entries()) {
+      const r = await gql(alice, REMEMBER, { input: { text, meta: JSON.stringify({ i }), embedding: vec(i) } });
+      expect(r.body.errors).toBeUndefined();
+      expect(r.body.data.remember.status).toBe("pending");
+      ids.push(r.body.data.remember.id);
+    }
+    await gql(bob, REMEMBER, { input: { text: "bob's secret", embedding: vec(0) } });
+    await waitFor("sealed", async () => (await fx.root.query("select count(*)::int as n from memvault.memory_chunks")).rows[0].n === 4);
+
+    const a = await gql(alice, MEMORIES);
+    expect(a.body.data.memories.nodes.map((n: { text: string }) => n.text).sort()).toEqual([...texts].sort());
+    const b = await gql(bob, MEMORIES);
+    expect(b.body.data.memories.nodes.map((n: { text: string }) => n.text)).toEqual(["bob's secret"]);
+
+    const search = await gql(alice, `query($e: [Float!]!) { search(embedding: $e, query: "what is the capital of france", k: 2) { reranked rerankSkipReason hits { distance score chunk { text } } } }`, { e: vec(1) });
+    expect(search.body.errors).toBeUndefined();
+    expect(search.body.data.search.reranked).toBe(true);
+    expect(search.body.data.search.hits[0].chunk.text).toBe("Paris is the capital of France.");
+
+    // Bob cannot find, read or forget Alice's memories, even by id.
+    const bobSearch = await gql(bob, `query($e: [Float!]!) { search(embedding: $e, k: 8) { hits { chunk { id text } } } }`, { e: vec(0) });
+    expect(bobSearch.body.data.search.hits.map((h: { chunk: { text: string } }) => h.chunk.text)).toEqual(["bob's secret"]);
+    expect((await gql(bob, `mutation($id: String!) { forget(id: $id) }`, { id: ids[0] })).body.data.forget).toBe(0);
+    expect((await gql(alice, `mutation($id: String!) { forget(id: $id) }`, { id: ids[0] })).body.data.forget).toBe(1);
+    const all = await gql(alice, `mutation { forgetAll { chunks pending searches } }`);
+    expect(all.body.data.forgetAll).toMatchObject({ chunks: 2 });
+    expect((await gql(bob, MEMORIES)).body.data.memories.nodes).toHaveLength(1);
+  });
+
+  it("bad input is a GraphQL error with a stable code, nothing written, nothing leaked", async () => {
+    const alice = `Bearer ${await token("alice")}`;
+    const before = (await fx.root.query("select count(*)::int as n from memvault.chunk_ingest")).rows[0].n;
+    for (const [input, code] of [
+      [{ text: "x", embedding: [1, 2, 3] }, "EMBEDDING_DIMENSION"],
+      [{ text: "", embedding: vec(1) }, "TEXT_EMPTY"],
+      [{ text: "x", meta: "[1,2]", embedding: vec(1) }, "META_NOT_OBJECT"],
+    ] as const) {
+      const r = await gql(alice, REMEMBER, { input });
+      expect(r.body.errors?.[0]?.extensions?.code).toBe(code);
+      expect(JSON.stringify(r.body)).not.toMatch(/insert into|memvault\.|at .*\.ts/);
+    }
+    expect((await gql(alice, `query($e: [Float!]!) { search(embedding: $e, k: 51) { reranked } }`, { e: vec(1) })).body.errors?.[0]?.extensions?.code).toBe("K_OUT_OF_RANGE");
+    expect((await fx.root.query("select count(*)::int as n from memvault.chunk_ingest")).rows[0].n).toBe(before);
+  });
+
+  it("serves /healthz, /readyz and /metrics", async () => {
+    expect((await fetch(`${api.url}/healthz`)).status).toBe(200);
+    const ready = await fetch(`${api.url}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({ ready: true, database: true, schema: true, keyring: true });
+    const metrics = await (await fetch(`${api.url}/metrics`)).text();
+    expect(metrics).toContain("memvault_api_auth_failures_total");
+    expect(metrics).toContain('memvault_api_request_seconds_count{route="/graphql"');
+  });
+});
