@@ -6,6 +6,7 @@ export default defineConfig({
     globalSetup: ["test/support/globalSetup.ts"],
     setupFiles: ["test/support/setupFile.ts"],
     pool: "forks",
+    env: { GRAPHILE_ENV: "test" },
     maxWorkers: 2,
     testTimeout: 60_000,
     hookTimeout: 180_000,

@@ -3,13 +3,6 @@
 import { parseArgs } from "node:util";
 import { ConfigError } from "../config.ts";
 import { CliError } from "./cliError.ts";
-import { dbCommand } from "./dbCommand.ts";
-import { doctorCommand } from "./doctorCommand.ts";
-import { ingestCommand } from "./ingestCommand.ts";
-import { keysCommand } from "./keysCommand.ts";
-import { modelCommand } from "./modelCommand.ts";
-import { startCommand } from "./startCommand.ts";
-import { workerCommand } from "./workerCommand.ts";
 
 const USAGE = `usage: memvault <command>
   start                      provision the local cluster, migrate, run memvault
@@ -53,21 +46,22 @@ async function main(argv: string[]): Promise<void> {
     process.stdout.write(USAGE + "\n");
     return;
   }
+  // Commands load lazily: `memvault keys` should not pay for PostGraphile or ONNX Runtime.
   switch (command) {
     case "db":
-      return dbCommand(sub, values);
+      return (await import("./dbCommand.ts")).dbCommand(sub, values);
     case "keys":
-      return keysCommand(sub, values);
+      return (await import("./keysCommand.ts")).keysCommand(sub, values);
     case "model":
-      return modelCommand(sub, values);
+      return (await import("./modelCommand.ts")).modelCommand(sub, values);
     case "ingest":
-      return ingestCommand(sub);
+      return (await import("./ingestCommand.ts")).ingestCommand(sub);
     case "worker":
-      return workerCommand();
+      return (await import("./workerCommand.ts")).workerCommand();
     case "doctor":
-      return doctorCommand();
+      return (await import("./doctorCommand.ts")).doctorCommand();
     case "start":
-      return startCommand();
+      return (await import("./startCommand.ts")).startCommand();
     default:
       throw new CliError("USAGE", `unknown command '${command}'\n${USAGE}`);
   }
