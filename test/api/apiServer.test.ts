@@ -136,3 +136,44 @@ describe("GraphQL API", () => {
     expect(metrics).toContain('memvault_api_request_seconds_count{route="/graphql"');
   });
 });
+
+describe("GraphQL API under load and failure", () => {
+  it("two tenants hammering one pool concurrently never see each other's rows", async () => {
+    const tokens = { carol: `Bearer ${await token("carol")}`, dave: `Bearer ${await token("dave")}` };
+    for (const [name, auth] of Object.entries(tokens)) {
+      await gql(auth, `mutation($i: [RememberInput!]!) { rememberMany(inputs: $i) { id } }`, {
+        i: Array.from({ length: 5 }, (_, n) => ({ text: `${name} memory ${n}`, embedding: vec(n + (name === "carol" ? 10 : 20)) })),
+      });
+    }
+    await waitFor("sealed", async () => (await fx.root.query("select count(*)::int as n from memvault.chunk_ingest")).rows[0].n === 0);
+    const runs = await Promise.all(
+      Array.from({ length: 60 }, async (_, i) => {
+        const name = i % 2 ? "carol" : "dave";
+        const r = await gql(tokens[name], i % 3 ? MEMORIES : `query($e: [Float!]!) { search(embedding: $e, k: 10) { hits { chunk { text } } } }`, { e: vec(i) });
+        const texts: string[] = i % 3 ? r.body.data.memories.nodes.map((n: { text: string }) => n.text) : r.body.data.search.hits.map((h: { chunk: { text: string } }) => h.chunk.text);
+        return { name, texts };
+      }),
+    );
+    for (const { name, texts } of runs) {
+      expect(texts.length).toBeGreaterThan(0);
+      expect(texts.every((t) => t.startsWith(`${name} memory`))).toBe(true);
+    }
+  });
+
+  it("worker stopped: remember still succeeds, search fails open to ANN order with the reason", async () => {
+    await worker.stop();
+    const erin = `Bearer ${await token("erin")}`;
+    const r = await gql(erin, REMEMBER, { input: { text: "written while the worker is down", embedding: vec(5) } });
+    expect(r.body.data.remember.status).toBe("pending");
+    // Carol's sealed memories: the rerank job will not run, the caller gets ANN order.
+    const carol = `Bearer ${await token("carol")}`;
+    const s = await gql(carol, `query($e: [Float!]!) { search(embedding: $e, query: "memory", k: 3) { reranked rerankSkipReason hits { chunk { text } } } }`, { e: vec(11) });
+    expect(s.body.data.search).toMatchObject({ reranked: false, rerankSkipReason: "timeout" });
+    expect(s.body.data.search.hits[0].chunk.text).toBe("carol memory 1"); // its own vector: ANN order
+    worker = await startWorker(fx.db, { MEMVAULT_KEYRING_FILE: fx.keyringFile, RERANK_MODEL_DIR: models.dir("overlap") }, { scope: "file" });
+    await waitFor("sealed once the worker is back", async () => {
+      const m = await gql(erin, MEMORIES);
+      return m.body.data.memories.nodes.some((n: { text: string }) => n.text === "written while the worker is down");
+    });
+  });
+});

@@ -3,6 +3,8 @@
 export interface Resource {
   label: string;
   close(): Promise<void>;
+  /** "file": may outlive the test that opened it, but not the file (checked in afterAll). */
+  scope?: "test" | "file";
 }
 
 const open = new Set<Resource>();

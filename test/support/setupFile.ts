@@ -19,7 +19,7 @@ async function closeAndReport(leaked: Resource[], when: string): Promise<void> {
 }
 
 afterEach(async () => {
-  await closeAndReport(openResources().filter((r) => !before.has(r)), "this test");
+  await closeAndReport(openResources().filter((r) => !before.has(r) && r.scope !== "file"), "this test");
 });
 
 afterAll(async () => {

@@ -26,7 +26,11 @@ export function writeKeyringFile(doc: KeyringDocument): string {
   return file;
 }
 
-export async function startWorker(db: TestDatabase, env: Record<string, string>, opts: { waitReady?: boolean } = {}): Promise<WorkerProcess> {
+export async function startWorker(
+  db: TestDatabase,
+  env: Record<string, string>,
+  opts: { waitReady?: boolean; scope?: "test" | "file" } = {},
+): Promise<WorkerProcess> {
   const child = spawn(process.execPath, [path.join(PROJECT_ROOT, "src/cli/main.ts"), "worker"], {
     env: {
       PATH: process.env.PATH,
@@ -43,6 +47,7 @@ export async function startWorker(db: TestDatabase, env: Record<string, string>,
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   const resource = track({
     label: `worker process ${child.pid}`,
+    scope: opts.scope ?? "test",
     close: async () => {
       child.kill("SIGKILL");
       await exited;

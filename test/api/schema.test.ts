@@ -1,0 +1,33 @@
+// The public GraphQL schema is reviewed like code: any change shows up in this snapshot.
+import { printSchema } from "postgraphile/graphql";
+import { postgraphile } from "postgraphile";
+import { makePgService } from "postgraphile/adaptors/pg";
+import { PostGraphileAmberPreset } from "postgraphile/presets/amber";
+import { describe, expect, it } from "vitest";
+import { createMemoryService } from "../../src/api/memoryService.ts";
+import { createMemvaultApiPlugin } from "../../src/api/memvaultApiPlugin.ts";
+import { useWorkerFixture } from "../support/workerFixture.ts";
+
+const fx = useWorkerFixture();
+
+describe("GraphQL schema", () => {
+  it("matches the snapshot, and exposes no cipher column or embedding", async () => {
+    const service = createMemoryService({ sealer: () => { throw new Error("unused"); }, limits: { dims: 384, maxTextBytes: 1, maxMetaBytes: 1 }, rerankBudgetMs: 1, rerankCandidates: 1 });
+    const pgl = postgraphile({
+      extends: [PostGraphileAmberPreset],
+      plugins: [createMemvaultApiPlugin(service)],
+      pgServices: [makePgService({ connectionString: fx.db.url("authenticator"), schemas: [] })],
+    });
+    try {
+      const sdl = printSchema(await pgl.getSchema());
+      expect(sdl).not.toMatch(/cipher|userHash|user_hash|keyring/i);
+      // The embedding is input only: no output type carries it.
+      const memoryType = /type Memory \{[^}]*\}/.exec(sdl)?.[0] ?? "";
+      expect(memoryType).toContain("text: String");
+      expect(memoryType).not.toContain("embedding");
+      expect(sdl).toMatchSnapshot();
+    } finally {
+      await pgl.release();
+    }
+  });
+});
