@@ -73,6 +73,8 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
       graphiql: opts.graphiql,
       graphiqlPath: "/",
       websockets: false,
+      // A full rememberMany (100 x 64 KiB text + 16 KiB meta + a vector) fits; much more is refused (413).
+      maxRequestLength: 10_000_000,
       maskError(error) {
         const original = error.originalError;
         if (!original || original instanceof CodedError) return error;

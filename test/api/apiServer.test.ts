@@ -123,7 +123,14 @@ describe("GraphQL API", () => {
       expect(JSON.stringify(r.body)).not.toMatch(/insert into|memvault\.|at .*\.ts/);
     }
     expect((await gql(alice, `query($e: [Float!]!) { search(embedding: $e, k: 51) { reranked } }`, { e: vec(1) })).body.errors?.[0]?.extensions?.code).toBe("K_OUT_OF_RANGE");
-    expect((await fx.root.query("select count(*)::int as n from memvault.chunk_ingest")).rows[0].n).toBe(before);
+    // The size limit is the ingest table's, not the HTTP server's: 64 KiB of text (even as
+    // escaped JSON) is accepted, one byte more is TEXT_TOO_LONG.
+    const big = "é".repeat(32_768); // 65,536 bytes of UTF-8
+    const ok = await gql(alice, REMEMBER, { input: { text: big, embedding: vec(2) } });
+    expect(ok.body.data?.remember?.status).toBe("pending");
+    const over = await gql(alice, REMEMBER, { input: { text: `${big}x`, embedding: vec(2) } });
+    expect(over.body.errors?.[0]?.extensions?.code).toBe("TEXT_TOO_LONG");
+    expect((await fx.root.query("select count(*)::int as n from memvault.chunk_ingest where text not like 'é%'")).rows[0].n).toBe(before);
   });
 
   it("serves /healthz, /readyz and /metrics", async () => {
