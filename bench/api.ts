@@ -101,6 +101,7 @@ try {
     limits: { dims: DIMS, maxTextBytes: 65_536, maxMetaBytes: 16_384 },
     rerankBudgetMs: 1_000,
     graphiql: false,
+    queryLimits: { maxDepth: 8, maxFields: 200, introspection: false },
     logger,
   });
 

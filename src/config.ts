@@ -171,6 +171,11 @@ export const config = {
   authenticatorDatabaseUrl: (): string | undefined => urlVar("AUTHENTICATOR_DATABASE_URL"),
   /** GRAPHIQL: serve Ruru (GraphiQL) at /. Default false; `npm start` turns it on for local development. */
   graphiql: (): boolean => boolVar("GRAPHIQL", false),
+  /** GRAPHQL_MAX_DEPTH / GRAPHQL_MAX_FIELDS: per-operation limits (selection depth, field selections). Defaults 8 and 200. */
+  graphqlMaxDepth: (): number => intVar("GRAPHQL_MAX_DEPTH", 8, 1, 100),
+  graphqlMaxFields: (): number => intVar("GRAPHQL_MAX_FIELDS", 200, 1, 100_000),
+  /** GRAPHQL_INTROSPECTION: allow __schema / __type. Default false; on whenever GraphiQL is (npm start). */
+  graphqlIntrospection: (): boolean => boolVar("GRAPHQL_INTROSPECTION", false),
   /** EMBEDDING_DIM: vector dimension baked into the schema by migrations. Default: 384 (HNSW allows up to 2000). */
   embeddingDim: (): number => intVar("EMBEDDING_DIM", 384, 1, 2000),
 };

@@ -17,6 +17,7 @@ import { createSearchWaiter } from "../rerank/searchWaiter.ts";
 import type { KeyringProvider } from "../worker/keyringProvider.ts";
 import { createMemoryService } from "./memoryService.ts";
 import { createMemvaultApiPlugin, type RequestTenant } from "./memvaultApiPlugin.ts";
+import { createQueryLimitsPlugin, type QueryLimits } from "./queryLimitsPlugin.ts";
 import { tenantTransactions } from "./tenantTransactions.ts";
 import type { Limits } from "./validateMemoryInput.ts";
 import type { TokenVerifier } from "./verifyToken.ts";
@@ -31,6 +32,7 @@ export interface ApiServerOptions {
   limits: Limits;
   rerankBudgetMs: number;
   graphiql: boolean;
+  queryLimits: QueryLimits;
   logger: Logger;
 }
 
@@ -65,7 +67,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   const tenants = new WeakMap<IncomingMessage, RequestTenant>();
   const preset: GraphileConfig.Preset = {
     extends: [PostGraphileAmberPreset],
-    plugins: [createMemvaultApiPlugin(service)],
+    plugins: [createMemvaultApiPlugin(service), createQueryLimitsPlugin(opts.queryLimits)],
     // No schema is introspected for generated CRUD: every field is explicit (the plugin).
     pgServices: [makePgService({ pool, schemas: [] })],
     grafserv: {

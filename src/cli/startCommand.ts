@@ -64,6 +64,8 @@ export async function startCommand(): Promise<void> {
     limits: { dims: config.embeddingDim(), maxTextBytes: config.ingestMaxTextBytes(), maxMetaBytes: config.ingestMaxMetaBytes() },
     rerankBudgetMs: config.rerankBudgetMs(),
     graphiql,
+    // GraphiQL needs introspection; otherwise it follows GRAPHQL_INTROSPECTION (default off).
+    queryLimits: { maxDepth: config.graphqlMaxDepth(), maxFields: config.graphqlMaxFields(), introspection: graphiql || config.graphqlIntrospection() },
     logger,
   });
   say(`GraphQL API at ${api.url}/graphql${graphiql ? ` (GraphiQL at ${api.url}/)` : ""}`);

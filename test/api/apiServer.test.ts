@@ -46,6 +46,7 @@ beforeAll(async () => {
     limits: { dims: DIMS, maxTextBytes: 65_536, maxMetaBytes: 16_384 },
     rerankBudgetMs: 3_000,
     graphiql: false,
+    queryLimits: { maxDepth: 8, maxFields: 200, introspection: false },
     logger,
   });
   untrack(track({ label: "API server", close: () => api.stop() }));
@@ -131,6 +132,19 @@ describe("GraphQL API", () => {
     const over = await gql(alice, REMEMBER, { input: { text: `${big}x`, embedding: vec(2) } });
     expect(over.body.errors?.[0]?.extensions?.code).toBe("TEXT_TOO_LONG");
     expect((await fx.root.query("select count(*)::int as n from memvault.chunk_ingest where text not like 'é%'")).rows[0].n).toBe(before);
+  });
+
+  it("refuses deep, costly and (when off) introspection queries before planning", async () => {
+    const alice = `Bearer ${await token("alice")}`;
+    const deep = await gql(alice, `{ ${"query { ".repeat(9)}__typename${" }".repeat(9)} }`);
+    expect(deep.body.errors?.[0]?.extensions?.code).toBe("QUERY_TOO_DEEP");
+    const wide = await gql(alice, `{ ${Array.from({ length: 201 }, (_, i) => `a${i}: __typename`).join(" ")} }`);
+    expect(wide.body.errors?.[0]?.extensions?.code).toBe("QUERY_TOO_COSTLY");
+    const intro = await gql(alice, `{ __schema { types { name } } }`);
+    expect(intro.body.errors?.[0]?.extensions?.code).toBe("INTROSPECTION_DISABLED");
+    expect(intro.body.data ?? null).toBeNull();
+    // Within the limits, the same shapes work.
+    expect((await gql(alice, `{ ${"query { ".repeat(3)}__typename${" }".repeat(3)} }`)).body.errors).toBeUndefined();
   });
 
   it("serves /healthz, /readyz and /metrics", async () => {
