@@ -13,7 +13,10 @@ import type { Logger } from "pino";
 import { CodedError } from "../codedError.ts";
 import { hmacUser } from "../crypto/hmacUser.ts";
 import { createSealer } from "../crypto/seal.ts";
+import { createNotificationHub } from "../db/notificationHub.ts";
 import { createSearchWaiter } from "../rerank/searchWaiter.ts";
+import { CHUNK_SEALED_CHANNEL } from "../sql/notifyChunksSealed.ts";
+import { SEARCH_DONE_CHANNEL } from "../sql/searchRequests.ts";
 import type { KeyringProvider } from "../worker/keyringProvider.ts";
 import { createMemoryService } from "./memoryService.ts";
 import { createMemvaultApiPlugin, type RequestTenant } from "./memvaultApiPlugin.ts";
@@ -55,7 +58,9 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
 
   const pool = new pg.Pool({ connectionString: opts.authenticatorUrl, max: 10 });
   pool.on("error", (err) => opts.logger.error({ code: (err as { code?: string }).code }, "idle API connection failed"));
-  const waiter = await createSearchWaiter(opts.authenticatorUrl);
+  // The process's one LISTEN connection: rerank results for the waiter, sealed chunks for subscriptions.
+  const hub = await createNotificationHub(opts.authenticatorUrl, [SEARCH_DONE_CHANNEL, CHUNK_SEALED_CHANNEL]);
+  const waiter = await createSearchWaiter(hub);
   const service = createMemoryService({
     sealer: () => createSealer(opts.keyrings.current()),
     limits: opts.limits,
@@ -67,14 +72,15 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   const tenants = new WeakMap<IncomingMessage, RequestTenant>();
   const preset: GraphileConfig.Preset = {
     extends: [PostGraphileAmberPreset],
-    plugins: [createMemvaultApiPlugin(service), createQueryLimitsPlugin(opts.queryLimits)],
+    plugins: [createMemvaultApiPlugin(service, hub), createQueryLimitsPlugin(opts.queryLimits)],
     // No schema is introspected for generated CRUD: every field is explicit (the plugin).
     pgServices: [makePgService({ pool, schemas: [] })],
     grafserv: {
       graphqlPath: "/graphql",
       graphiql: opts.graphiql,
       graphiqlPath: "/",
-      websockets: false,
+      // graphql-ws; the token travels in connection_init's payload ({ authorization }).
+      websockets: true,
       // A full rememberMany (100 x 64 KiB text + 16 KiB meta + a vector) fits; much more is refused (413).
       maxRequestLength: 10_000_000,
       maskError(error) {
@@ -86,7 +92,15 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
       },
     },
     grafast: {
-      context(requestContext) {
+      async context(requestContext) {
+        const ws = requestContext.ws;
+        if (ws) {
+          // Verified before any plan runs; a bad token fails the operation with no database work.
+          const authorization = (ws.connectionParams as { authorization?: unknown } | undefined)?.authorization;
+          const { sub } = await opts.verifier.verify(typeof authorization === "string" ? authorization : undefined);
+          const userHash = hmacUser(opts.keyrings.current(), sub);
+          return { memvault: { userHash, inTenant: tenantTransactions(pool, userHash) } };
+        }
         const req = requestContext.node?.req;
         const tenant = req ? tenants.get(req) : undefined;
         return tenant ? { memvault: tenant } : {};
@@ -96,7 +110,9 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   const pgl = postgraphile(preset);
   // Build the schema (and introspect) now: a broken start fails here, not on a first request.
   await pgl.getSchema();
-  const handler = pgl.createServ(grafserv).createHandler();
+  const serv = pgl.createServ(grafserv);
+  const handler = serv.createHandler();
+  const upgrade = await serv.getUpgradeHandler();
 
   const server = http.createServer(async (req, res) => {
     const started = performance.now();
@@ -131,14 +147,17 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
       if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" }).end(JSON.stringify({ errors: [{ message: "Internal error" }] }));
     }
   });
+  if (upgrade) server.on("upgrade", upgrade);
   await new Promise<void>((resolve) => server.listen(opts.port, opts.host, resolve));
   const { port } = server.address() as { port: number };
   return {
     url: `http://${opts.host}:${port}`,
     async stop() {
+      server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await pgl.release();
       await waiter.close();
+      await hub.close();
       await pool.end();
     },
   };

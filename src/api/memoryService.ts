@@ -40,6 +40,13 @@ export interface SearchHit {
   score: number | null;
 }
 
+export interface SearchStage {
+  phase: "ann" | "reranked";
+  hits: SearchHit[];
+  reranked: boolean;
+  rerankSkipReason: SkipReason | "no_query" | null;
+}
+
 export interface MemoryServiceDeps {
   sealer: () => Sealer;
   limits: Limits;
@@ -114,35 +121,59 @@ export function createMemoryService(deps: MemoryServiceDeps) {
       };
     },
 
-    /** ANN candidates, then (with a query) the rerank waiter within the budget; fails open to ANN order. */
-    async search(inTenant: InTenant, userHash: string, args: { embedding: number[]; query?: string; k?: number }) {
+    /**
+     * A search in stages, for progressive delivery: first the ANN order ("ann"), then, with a
+     * query, the reranked order or the ANN order with the reason ("reranked"). Fails open.
+     */
+    async *searchStages(inTenant: InTenant, userHash: string, args: { embedding: number[]; query?: string; k?: number }): AsyncGenerator<SearchStage> {
       const k = args.k ?? 8;
       if (!Number.isInteger(k) || k < 1 || k > MAX_K) throw new InputError("K_OUT_OF_RANGE", `k must be 1..${MAX_K}`);
       const vector = validateEmbedding(args.embedding, deps.limits.dims);
       const wanted = args.query ? Math.max(k, deps.rerankCandidates) : k;
       const candidates = await inTenant((tx) => searchChunks(tx, vector, wanted));
-      let order = candidates.map((c) => c.id);
-      let scores: Map<string, number> | undefined;
-      let reranked = false;
-      let rerankSkipReason: SkipReason | "no_query" | null = args.query ? null : "no_query";
-      if (args.query && candidates.length > 0) {
-        if (!deps.waiter) {
-          rerankSkipReason = "no_model";
-        } else {
-          const result = await deps.waiter.rerank(inTenant, deps.sealer(), { userHash, query: args.query, candidates, budgetMs: deps.rerankBudgetMs });
-          order = result.order;
-          reranked = result.reranked;
-          if (result.reranked) scores = new Map(result.order.map((id, i) => [id, result.scores[i]!]));
-          else rerankSkipReason = result.skipReason;
-        }
-      }
-      const top = order.slice(0, k);
-      const rows = new Map((await inTenant((tx) => selectChunksById(tx, top))).map((r) => [r.id, r]));
       const distance = new Map(candidates.map((c) => [c.id, c.distance]));
-      const hits: SearchHit[] = top
-        .filter((id) => rows.has(id)) // forgotten in between: dropped, never replaced by anything else
-        .map((id) => ({ memory: open(userHash, rows.get(id)!), distance: distance.get(id)!, score: scores?.get(id) ?? null }));
-      return { hits, reranked, rerankSkipReason };
+      const hitsFor = async (order: string[], scores?: Map<string, number>): Promise<SearchHit[]> => {
+        const top = order.slice(0, k);
+        const rows = new Map((await inTenant((tx) => selectChunksById(tx, top))).map((r) => [r.id, r]));
+        return top
+          .filter((id) => rows.has(id)) // forgotten in between: dropped, never replaced by anything else
+          .map((id) => ({ memory: open(userHash, rows.get(id)!), distance: distance.get(id)!, score: scores?.get(id) ?? null }));
+      };
+      const annOrder = candidates.map((c) => c.id);
+      if (!args.query) {
+        yield { phase: "ann", hits: await hitsFor(annOrder), reranked: false, rerankSkipReason: "no_query" };
+        return;
+      }
+      yield { phase: "ann", hits: await hitsFor(annOrder), reranked: false, rerankSkipReason: null };
+      if (candidates.length === 0) {
+        yield { phase: "reranked", hits: [], reranked: false, rerankSkipReason: null };
+        return;
+      }
+      if (!deps.waiter) {
+        yield { phase: "reranked", hits: await hitsFor(annOrder), reranked: false, rerankSkipReason: "no_model" };
+        return;
+      }
+      const result = await deps.waiter.rerank(inTenant, deps.sealer(), { userHash, query: args.query, candidates, budgetMs: deps.rerankBudgetMs });
+      if (result.reranked) {
+        const scores = new Map(result.order.map((id, i) => [id, result.scores[i]!]));
+        yield { phase: "reranked", hits: await hitsFor(result.order, scores), reranked: true, rerankSkipReason: null };
+      } else {
+        yield { phase: "reranked", hits: await hitsFor(result.order), reranked: false, rerankSkipReason: result.skipReason };
+      }
+    },
+
+    /** The final stage of searchStages: the reranked order when asked and possible, else ANN order. */
+    async search(inTenant: InTenant, userHash: string, args: { embedding: number[]; query?: string; k?: number }): Promise<Omit<SearchStage, "phase">> {
+      let last: SearchStage | undefined;
+      for await (const stage of this.searchStages(inTenant, userHash, args)) last = stage;
+      const { phase: _phase, ...result } = last!;
+      return result;
+    },
+
+    /** One chunk of the current tenant by id, opened; undefined when it is not this tenant's (or gone). */
+    async memory(inTenant: InTenant, userHash: string, id: string): Promise<Memory | undefined> {
+      const [row] = await inTenant((tx) => selectChunksById(tx, [id]));
+      return row ? open(userHash, row) : undefined;
     },
 
     forget: (tx: pg.ClientBase, id: string) => deleteMemory(tx, id),

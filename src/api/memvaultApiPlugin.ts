@@ -2,10 +2,12 @@
 // cipher columns and the embedding are never in the schema). Each field runs in the
 // request's tenant transactions, which the server puts on the GraphQL context after the
 // bearer token was verified.
-import { context, lambda, sideEffect, type FieldArgs, type Step } from "postgraphile/grafast";
+import { context, lambda, listen, sideEffect, type FieldArgs, type GrafastSubscriber, type Step } from "postgraphile/grafast";
+import type { NotificationHub } from "../db/notificationHub.ts";
+import { CHUNK_SEALED_CHANNEL } from "../sql/notifyChunksSealed.ts";
 import { extendSchema, gql } from "postgraphile/utils";
 import type { InTenant } from "../rerank/searchWaiter.ts";
-import type { Memory, MemoryService } from "./memoryService.ts";
+import type { Memory, MemoryService, SearchHit } from "./memoryService.ts";
 import type { MemoryInput } from "./validateMemoryInput.ts";
 
 export interface RequestTenant {
@@ -55,7 +57,35 @@ function toMemoryInput(a: RememberArgs): MemoryInput {
   return { ...(a.id ? { id: a.id } : {}), text: a.text, ...(meta !== undefined ? { meta } : {}), embedding: a.embedding };
 }
 
-export function createMemvaultApiPlugin(service: MemoryService): GraphileConfig.Plugin {
+const hitsOut = (hits: SearchHit[]) => hits.map((h) => ({ chunk: memoryOut(h.memory), distance: h.distance, score: h.score }));
+
+/** A subscriber whose single topic yields the given async iterable (graphql-ws ends it by return()). */
+const subscriberOf = <T>(events: () => AsyncIterableIterator<T>) =>
+  ({ subscribe: () => events() }) as unknown as GrafastSubscriber<{ events: T }>;
+
+/**
+ * The tenant's chunks as they are sealed: every NOTIFY carries an id only, and each id is
+ * re-read under the subscriber's RLS, so another tenant's chunk yields nothing.
+ */
+async function* sealedMemories(hub: NotificationHub, service: MemoryService, t: RequestTenant) {
+  const queue: string[] = [];
+  let wake: (() => void) | undefined;
+  const off = hub.on(CHUNK_SEALED_CHANNEL, (id) => {
+    if (queue.length < 10_000) queue.push(id); // a stalled client cannot grow memory without bound
+    wake?.();
+  });
+  try {
+    for (;;) {
+      while (queue.length === 0) await new Promise<void>((resolve) => (wake = resolve));
+      const memory = await service.memory(t.inTenant, t.userHash, queue.shift()!);
+      if (memory) yield { memory: memoryOut(memory) };
+    }
+  } finally {
+    off();
+  }
+}
+
+export function createMemvaultApiPlugin(service: MemoryService, hub: NotificationHub): GraphileConfig.Plugin {
   return extendSchema(() => ({
     typeDefs: gql`
       """A memory: sealed at rest, opened for its owner. text and meta are null, and error set, if it failed to open."""
@@ -103,6 +133,22 @@ export function createMemvaultApiPlugin(service: MemoryService): GraphileConfig.
         memories(first: Int = 20, after: String): MemoryPage!
         search(embedding: [Float!]!, query: String, k: Int = 8): SearchResult!
       }
+      type SearchProgress {
+        """"ann": the ANN order, at once; "reranked": the final order (reranked, or ANN with the reason)."""
+        phase: String!
+        hits: [SearchHit!]!
+        reranked: Boolean!
+        rerankSkipReason: String
+      }
+      type MemorySealedEvent {
+        memory: Memory!
+      }
+      extend type Subscription {
+        """Progressive search: the ANN result first, then the reranked one."""
+        searchProgress(embedding: [Float!]!, query: String, k: Int = 8): SearchProgress!
+        """The tenant's memories as the worker seals them."""
+        memorySealed: MemorySealedEvent!
+      }
       extend type Mutation {
         remember(input: RememberInput!): RememberPayload!
         rememberMany(inputs: [RememberInput!]!): [RememberPayload!]!
@@ -129,9 +175,46 @@ export function createMemvaultApiPlugin(service: MemoryService): GraphileConfig.
                 ...(query ? { query: query as string } : {}),
                 k: k as number,
               });
-              return { ...res, hits: res.hits.map((h) => ({ chunk: memoryOut(h.memory), distance: h.distance, score: h.score })) };
+              return { ...res, hits: hitsOut(res.hits) };
             },
           );
+        },
+      },
+      Subscription: {
+        searchProgress: {
+          subscribePlan(_$root: Step, fieldArgs: FieldArgs) {
+            const $subscriber = lambda(
+              [context(), fieldArgs.getRaw("embedding"), fieldArgs.getRaw("query"), fieldArgs.getRaw("k")],
+              ([ctx, embedding, query, k]) => {
+                const t = tenantOf(ctx);
+                return subscriberOf(async function* () {
+                  for await (const stage of service.searchStages(t.inTenant, t.userHash, {
+                    embedding: embedding as number[],
+                    ...(query ? { query: query as string } : {}),
+                    k: k as number,
+                  })) {
+                    yield { ...stage, hits: hitsOut(stage.hits) };
+                  }
+                });
+              },
+            );
+            return listen($subscriber, "events");
+          },
+          plan($event: Step) {
+            return $event;
+          },
+        },
+        memorySealed: {
+          subscribePlan() {
+            const $subscriber = lambda([context()], ([ctx]) => {
+              const t = tenantOf(ctx);
+              return subscriberOf(() => sealedMemories(hub, service, t));
+            });
+            return listen($subscriber, "events");
+          },
+          plan($event: Step) {
+            return $event;
+          },
         },
       },
       Mutation: {

@@ -1,11 +1,11 @@
 // What a caller (the API) uses: insert a search request and wait for its rerank, up to
-// the deadline. One LISTEN connection per process (pg-listen, reconnecting), notifications
-// dispatched in memory by request id; the outcome is then re-read under the tenant's RLS.
+// the deadline. Notifications come through the process's one LISTEN connection (the
+// notification hub), dispatched in memory by request id; the outcome is then re-read
+// under the tenant's RLS.
 import { randomUUID } from "node:crypto";
 import type pg from "pg";
-import pgListen from "pg-listen";
-import type * as PgListen from "pg-listen";
 import { sealedKeyVersion, type Sealer } from "../crypto/seal.ts";
+import { createNotificationHub, type NotificationHub } from "../db/notificationHub.ts";
 import { insertSearchRequest, SEARCH_DONE_CHANNEL, selectSearchResult } from "../sql/searchRequests.ts";
 import { searchQueryContext } from "./rerankSearch.ts";
 import type { SkipReason } from "./reranker.ts";
@@ -30,21 +30,12 @@ export interface SearchWaiter {
   close(): Promise<void>;
 }
 
-// pg-listen is CommonJS with `exports.default`: under ESM the function sits one level down.
-type CreateSubscriber = (
-  config: pg.ClientConfig,
-  options?: { parse?: (s: string) => unknown; serialize?: (v: unknown) => string },
-) => PgListen.Subscriber;
-const createSubscriber = (pgListen as unknown as { default: CreateSubscriber }).default;
-
-export async function createSearchWaiter(connectionString: string): Promise<SearchWaiter> {
-  const subscriber = createSubscriber({ connectionString }, { parse: (s: string) => s, serialize: (s: unknown) => String(s) });
+/** Given a connection string, the waiter keeps a hub of its own; given a hub, it shares it. */
+export async function createSearchWaiter(hubOrConnection: NotificationHub | string): Promise<SearchWaiter> {
+  const ownHub = typeof hubOrConnection === "string";
+  const hub = ownHub ? await createNotificationHub(hubOrConnection, [SEARCH_DONE_CHANNEL]) : hubOrConnection;
   const waiting = new Map<string, () => void>();
-  subscriber.notifications.on(SEARCH_DONE_CHANNEL, (id: string) => waiting.get(id)?.());
-  // pg-listen reconnects by itself; a waiter whose NOTIFY is lost still ends at its deadline.
-  subscriber.events.on("error", () => {});
-  await subscriber.connect();
-  await subscriber.listenTo(SEARCH_DONE_CHANNEL);
+  const off = hub.on(SEARCH_DONE_CHANNEL, (id) => waiting.get(id)?.());
 
   return {
     async rerank(inTenant, sealer, request) {
@@ -83,6 +74,9 @@ export async function createSearchWaiter(connectionString: string): Promise<Sear
       }
       return { requestId: id, reranked: false, order: ann, skipReason: "timeout" };
     },
-    close: () => subscriber.close(),
+    async close() {
+      off();
+      if (ownHub) await hub.close();
+    },
   };
 }

@@ -1,6 +1,7 @@
 // The GraphQL API over HTTP with a real worker: two tenants end to end, and every way in
 // without a valid token gets 401 before any database work.
 import { randomBytes } from "node:crypto";
+import { createClient } from "graphql-ws";
 import { SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startApiServer, type RunningApi } from "../../src/api/apiServer.ts";
@@ -196,5 +197,91 @@ describe("GraphQL API under load and failure", () => {
       const m = await gql(erin, MEMORIES);
       return m.body.data.memories.nodes.some((n: { text: string }) => n.text === "written while the worker is down");
     });
+  });
+});
+
+describe("GraphQL subscriptions over websockets (graphql-ws)", () => {
+  const wsUrl = () => `${api.url.replace("http", "ws")}/graphql`;
+
+  /** Collects `count` payloads of one subscription, or its error. */
+  async function collect(auth: string | undefined, query: string, variables: Record<string, unknown>, count: number, timeoutMs = 10_000) {
+    const client = createClient({ url: wsUrl(), webSocketImpl: WebSocket, connectionParams: auth ? { authorization: auth } : {}, retryAttempts: 0, lazy: true });
+    const resource = track({ label: "graphql-ws client", close: async () => void (await client.dispose()) });
+    const payloads: any[] = [];
+    try {
+      return await new Promise<{ payloads: any[]; errors?: unknown }>((resolve) => {
+        const timer = setTimeout(() => resolve({ payloads, errors: "timeout" }), timeoutMs);
+        const unsubscribe = client.subscribe(
+          { query, variables },
+          {
+            next: (p) => {
+              if (p.errors) {
+                clearTimeout(timer);
+                resolve({ payloads, errors: p.errors });
+                return;
+              }
+              payloads.push(p.data);
+              if (payloads.length >= count) {
+                clearTimeout(timer);
+                unsubscribe();
+                resolve({ payloads });
+              }
+            },
+            error: (e) => {
+              clearTimeout(timer);
+              resolve({ payloads, errors: e });
+            },
+            complete: () => {
+              clearTimeout(timer);
+              resolve({ payloads });
+            },
+          },
+        );
+      });
+    } finally {
+      await client.dispose();
+      untrack(resource);
+    }
+  }
+
+  it("progressive search: the ANN order first, then the reranked order", async () => {
+    const frank = `Bearer ${await token("frank")}`;
+    await gql(frank, `mutation($i: [RememberInput!]!) { rememberMany(inputs: $i) { id } }`, {
+      i: ["Bananas are yellow.", "Paris is the capital of France.", "Berlin is in Germany."].map((text, n) => ({ text, embedding: vec(40 + n) })),
+    });
+    await waitFor("sealed", async () => (await fx.root.query("select count(*)::int as n from memvault.chunk_ingest")).rows[0].n === 0);
+    const out = await collect(
+      frank,
+      `subscription($e: [Float!]!) { searchProgress(embedding: $e, query: "capital of france", k: 3) { phase reranked rerankSkipReason hits { chunk { text } } } }`,
+      { e: vec(40) },
+      2,
+    );
+    expect(out.errors).toBeUndefined();
+    const [ann, final] = out.payloads.map((p) => p.searchProgress);
+    expect(ann.phase).toBe("ann");
+    expect(ann.hits[0].chunk.text).toBe("Bananas are yellow."); // nearest vector
+    expect(final).toMatchObject({ phase: "reranked", reranked: true });
+    expect(final.hits[0].chunk.text).toBe("Paris is the capital of France.");
+  });
+
+  it("memorySealed: each tenant hears about its own chunks only", async () => {
+    const gina = `Bearer ${await token("gina")}`;
+    const hank = `Bearer ${await token("hank")}`;
+    const SUB = `subscription { memorySealed { memory { text } } }`;
+    const ginaEvents = collect(gina, SUB, {}, 1);
+    const hankEvents = collect(hank, SUB, {}, 1, 3_000);
+    await new Promise((r) => setTimeout(r, 500)); // both subscribed
+    await gql(gina, REMEMBER, { input: { text: "gina's sealed memory", embedding: vec(50) } });
+    expect((await ginaEvents).payloads[0].memorySealed.memory.text).toBe("gina's sealed memory");
+    const hanks = await hankEvents;
+    expect(hanks.payloads).toEqual([]); // nothing of gina's, until it gave up waiting
+  });
+
+  it("a subscription without a valid token gets no data", async () => {
+    for (const auth of [undefined, "Bearer forged.token.here"]) {
+      const out = await collect(auth, `subscription { memorySealed { memory { text } } }`, {}, 1, 3_000);
+      expect(out.payloads).toEqual([]);
+      expect(out.errors).toBeDefined();
+    }
   });
 });
