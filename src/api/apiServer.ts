@@ -8,7 +8,7 @@ import { postgraphile } from "postgraphile";
 import { makePgService } from "postgraphile/adaptors/pg";
 import { grafserv } from "postgraphile/grafserv/node";
 import { PostGraphileAmberPreset } from "postgraphile/presets/amber";
-import { Counter, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import type { Logger } from "pino";
 import { CodedError } from "../codedError.ts";
 import { hmacUser } from "../crypto/hmacUser.ts";
@@ -36,6 +36,8 @@ export interface ApiServerOptions {
   rerankBudgetMs: number;
   graphiql: boolean;
   queryLimits: QueryLimits;
+  /** For /readyz: how searches are reranked (informational: the worker scores, fail-open). */
+  rerankStatus?: () => string;
   logger: Logger;
 }
 
@@ -53,6 +55,17 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     labelNames: ["route", "status"] as const,
     buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [registry],
+  });
+  new Gauge({
+    name: "memvault_api_db_pool_connections",
+    help: "The API's connections to PostgreSQL by state (total, idle, waiting requests).",
+    labelNames: ["state"] as const,
+    registers: [registry],
+    collect() {
+      this.set({ state: "total" }, pool.totalCount);
+      this.set({ state: "idle" }, pool.idleCount);
+      this.set({ state: "waiting" }, pool.waitingCount);
+    },
   });
   const authFailures = new Counter({ name: "memvault_api_auth_failures_total", help: "Requests refused with 401, by code.", labelNames: ["code"] as const, registers: [registry] });
 
@@ -122,7 +135,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     try {
       if (route === "/healthz") return void res.writeHead(200, { "content-type": "text/plain" }).end("ok\n");
       if (route === "/readyz") {
-        const checks = await readiness(pool, opts.keyrings);
+        const checks = { ...(await readiness(pool, opts.keyrings)), rerank: opts.rerankStatus?.() ?? "unknown" };
         return void res.writeHead(checks.ready ? 200 : 503, { "content-type": "application/json" }).end(JSON.stringify(checks));
       }
       if (route === "/metrics") {

@@ -65,6 +65,8 @@ export async function startCommand(): Promise<void> {
     rerankBudgetMs: config.rerankBudgetMs(),
     graphiql,
     // GraphiQL needs introspection; otherwise it follows GRAPHQL_INTROSPECTION (default off).
+    rerankStatus: () =>
+      !config.rerankEnabled() ? "disabled" : config.rerankUrl() ? "remote" : fs.existsSync(path.join(config.rerankModelDir(), "model.onnx")) ? "model" : "no_model",
     queryLimits: { maxDepth: config.graphqlMaxDepth(), maxFields: config.graphqlMaxFields(), introspection: graphiql || config.graphqlIntrospection() },
     logger,
   });

@@ -22,7 +22,8 @@ let worker: WorkerProcess;
 let models: ReturnType<typeof makeModelDirs>;
 
 const token = (sub: string, claims: Record<string, unknown> = {}) =>
-  new SignJWT({ sub, exp: Math.floor(Date.now() / 1000) + 300, ...claims }).setProtectedHeader({ alg: "HS256" }).sign(secret);
+  new SignJWT({ sub, aud: "memvault", exp: Math.floor(Date.now() / 1000) + 300, ...claims }).setProtectedHeader({ alg: "HS256" }).sign(secret);
+const b64url = (o: object) => Buffer.from(JSON.stringify(o)).toString("base64url");
 const vec = (seed: number) => Array.from({ length: DIMS }, (_, i) => Math.cos(seed * 7 + i * 0.3));
 
 async function gql(auth: string | undefined, query: string, variables: Record<string, unknown> = {}) {
@@ -42,7 +43,7 @@ beforeAll(async () => {
     port: 0,
     host: "127.0.0.1",
     authenticatorUrl: fx.db.url("authenticator"),
-    verifier: createTokenVerifier({ kind: "secret", secret }),
+    verifier: createTokenVerifier({ kind: "secret", secret, audience: "memvault" }),
     keyrings: { current: () => keyring },
     limits: { dims: DIMS, maxTextBytes: 65_536, maxMetaBytes: 16_384 },
     rerankBudgetMs: 3_000,
@@ -65,7 +66,17 @@ describe("GraphQL API", () => {
   it("answers 401 without a valid token, before touching the database", async () => {
     // Every query the API runs is as memvault_authenticator: none may start during these requests.
     const t0 = (await fx.root.query("select clock_timestamp() as t")).rows[0].t;
-    for (const auth of [undefined, "Bearer nope", `Bearer ${await token("alice", { exp: Math.floor(Date.now() / 1000) - 60 })}`, `Bearer ${await new SignJWT({ sub: "alice", exp: Math.floor(Date.now() / 1000) + 60 }).setProtectedHeader({ alg: "HS256" }).sign(new TextEncoder().encode(randomBytes(32).toString("hex")))}`]) {
+    const forged = await new SignJWT({ sub: "alice", aud: "memvault", exp: Math.floor(Date.now() / 1000) + 60 })
+      .setProtectedHeader({ alg: "HS256" })
+      .sign(new TextEncoder().encode(randomBytes(32).toString("hex")));
+    for (const auth of [
+      undefined,
+      "Bearer nope",
+      `Bearer ${await token("alice", { exp: Math.floor(Date.now() / 1000) - 60 })}`, // expired
+      `Bearer ${forged}`,
+      `Bearer ${await token("alice", { aud: "someone-else" })}`, // wrong audience
+      `Bearer ${b64url({ alg: "none", typ: "JWT" })}.${b64url({ sub: "alice", aud: "memvault", exp: Math.floor(Date.now() / 1000) + 60 })}.`, // alg none
+    ]) {
       const res = await gql(auth, MEMORIES);
       expect(res.status).toBe(401);
       expect(res.body.data).toBeUndefined();
