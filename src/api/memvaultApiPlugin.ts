@@ -8,6 +8,7 @@ import { CHUNK_SEALED_CHANNEL } from "../sql/notifyChunksSealed.ts";
 import { extendSchema, gql } from "postgraphile/utils";
 import type { InTenant } from "../rerank/searchWaiter.ts";
 import type { Memory, MemoryService, SearchHit } from "./memoryService.ts";
+import { InputError } from "./inputError.ts";
 import type { MemoryInput } from "./validateMemoryInput.ts";
 
 export interface RequestTenant {
@@ -51,7 +52,7 @@ function toMemoryInput(a: RememberArgs): MemoryInput {
     try {
       meta = JSON.parse(a.meta) as Record<string, unknown>;
     } catch {
-      meta = [] as unknown as Record<string, unknown>; // rejected as META_NOT_OBJECT
+      throw new InputError("META_NOT_OBJECT", "meta must be a JSON object, as text");
     }
   }
   return { ...(a.id ? { id: a.id } : {}), text: a.text, ...(meta !== undefined ? { meta } : {}), embedding: a.embedding };

@@ -130,6 +130,7 @@ describe("GraphQL API", () => {
       [{ text: "x", embedding: [1, 2, 3] }, "EMBEDDING_DIMENSION"],
       [{ text: "", embedding: vec(1) }, "TEXT_EMPTY"],
       [{ text: "x", meta: "[1,2]", embedding: vec(1) }, "META_NOT_OBJECT"],
+      [{ text: "x", meta: "{not json", embedding: vec(1) }, "META_NOT_OBJECT"],
     ] as const) {
       const r = await gql(alice, REMEMBER, { input });
       expect(r.body.errors?.[0]?.extensions?.code).toBe(code);
