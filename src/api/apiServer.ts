@@ -3,6 +3,7 @@
 // a 401. /healthz, /readyz and /metrics beside /graphql; Ruru (GraphiQL) only when enabled.
 import http, { type IncomingMessage } from "node:http";
 import pg from "pg";
+import { isSafeError } from "postgraphile/grafast";
 import { GraphQLError } from "postgraphile/graphql";
 import { postgraphile } from "postgraphile";
 import { makePgService } from "postgraphile/adaptors/pg";
@@ -98,10 +99,14 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
       maxRequestLength: 10_000_000,
       maskError(error) {
         const original = error.originalError;
-        if (!original || original instanceof CodedError) return error;
+        if (!original || original instanceof CodedError || isSafeError(original)) return error;
         // Database and internal errors never reach clients: no SQL, no stack, no values.
         opts.logger.error({ code: (original as { code?: string }).code ?? "INTERNAL" }, "internal error in a GraphQL request");
-        return new GraphQLError("Internal error", { extensions: { code: "INTERNAL" } });
+        return new GraphQLError("Internal error", {
+          ...(error.nodes ? { nodes: error.nodes } : {}),
+          ...(error.path ? { path: error.path } : {}),
+          extensions: { code: "INTERNAL" },
+        });
       },
     },
     grafast: {

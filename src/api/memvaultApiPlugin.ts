@@ -2,7 +2,7 @@
 // cipher columns and the embedding are never in the schema). Each field runs in the
 // request's tenant transactions, which the server puts on the GraphQL context after the
 // bearer token was verified.
-import { context, lambda, listen, sideEffect, type FieldArgs, type GrafastSubscriber, type Step } from "postgraphile/grafast";
+import { context, flagError, lambda, listen, SafeError, sideEffect, type FieldArgs, type GrafastSubscriber, type Step } from "postgraphile/grafast";
 import type { NotificationHub } from "../db/notificationHub.ts";
 import { CHUNK_SEALED_CHANNEL } from "../sql/notifyChunksSealed.ts";
 import { extendSchema, gql } from "postgraphile/utils";
@@ -158,6 +158,16 @@ export function createMemvaultApiPlugin(service: MemoryService, hub: Notificatio
       }
     `,
     plans: {
+      Memory: {
+        // A memory that failed to open is an error on that field (with the seal's code), and
+        // null: never another row's data.
+        text($memory: Step) {
+          return lambda($memory, (m: ReturnType<typeof memoryOut>) => (m.error ? flagError(new SafeError("memory could not be opened", { code: m.error })) : m.text));
+        },
+        meta($memory: Step) {
+          return lambda($memory, (m: ReturnType<typeof memoryOut>) => (m.error ? flagError(new SafeError("memory could not be opened", { code: m.error })) : m.meta));
+        },
+      },
       Query: {
         memories(_$root: Step, fieldArgs: FieldArgs) {
           return lambda([context(), fieldArgs.getRaw("first"), fieldArgs.getRaw("after")], async ([ctx, first, after]) => {

@@ -147,6 +147,23 @@ describe("GraphQL API", () => {
     expect((await fx.root.query("select count(*)::int as n from memvault.chunk_ingest where text not like 'é%'")).rows[0].n).toBe(before);
   });
 
+  it("a memory whose seal fails to open is a field error with the seal's code, never another row's text", async () => {
+    const ivan = `Bearer ${await token("ivan")}`;
+    const r = await gql(ivan, `mutation($i: [RememberInput!]!) { rememberMany(inputs: $i) { id } }`, {
+      i: [{ text: "ivan one", embedding: vec(60) }, { text: "ivan two", embedding: vec(61) }],
+    });
+    const [one, two] = r.body.data.rememberMany.map((x: { id: string }) => x.id);
+    await waitFor("sealed", async () => (await fx.root.query("select count(*)::int as n from memvault.chunk_ingest")).rows[0].n === 0);
+    // Someone with table access copies row two's text cipher over row one's.
+    await fx.root.query("update memvault.memory_chunks set text_cipher = (select text_cipher from memvault.memory_chunks where id = $2) where id = $1", [one, two]);
+    const res = await gql(ivan, `query { memories(first: 10) { nodes { id text error } } }`);
+    const nodes = res.body.data.memories.nodes as { id: string; text: string | null; error: string | null }[];
+    expect(nodes.find((n) => n.id === one)).toMatchObject({ text: null, error: "SEAL_AUTH_FAILED" });
+    expect(nodes.find((n) => n.id === two)).toMatchObject({ text: "ivan two", error: null });
+    const fieldError = res.body.errors?.find((e: any) => e.path?.at(-1) === "text");
+    expect(fieldError?.extensions?.code).toBe("SEAL_AUTH_FAILED");
+  });
+
   it("refuses deep, costly and (when off) introspection queries before planning", async () => {
     const alice = `Bearer ${await token("alice")}`;
     const deep = await gql(alice, `{ ${"query { ".repeat(9)}__typename${" }".repeat(9)} }`);
