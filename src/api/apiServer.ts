@@ -52,8 +52,8 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   collectDefaultMetrics({ register: registry, prefix: "memvault_api_" });
   const requests = new Histogram({
     name: "memvault_api_request_seconds",
-    help: "HTTP request latency by route.",
-    labelNames: ["route", "status"] as const,
+    help: "HTTP request latency by route and, for /graphql, operation (its root fields).",
+    labelNames: ["route", "operation", "status"] as const,
     buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [registry],
   });
@@ -84,9 +84,10 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   });
 
   const tenants = new WeakMap<IncomingMessage, RequestTenant>();
+  const operations = new WeakMap<IncomingMessage, string>();
   const preset: GraphileConfig.Preset = {
     extends: [PostGraphileAmberPreset],
-    plugins: [createMemvaultApiPlugin(service, hub), createQueryLimitsPlugin(opts.queryLimits)],
+    plugins: [createMemvaultApiPlugin(service, hub), createQueryLimitsPlugin(opts.queryLimits, (req, label) => req && operations.set(req, label))],
     // No schema is introspected for generated CRUD: every field is explicit (the plugin).
     pgServices: [makePgService({ pool, schemas: [] })],
     grafserv: {
@@ -135,7 +136,15 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   const server = http.createServer(async (req, res) => {
     const started = performance.now();
     const route = (req.url ?? "/").split("?")[0]!;
-    const done = (status: number) => requests.observe({ route: ["/graphql", "/healthz", "/readyz", "/metrics"].includes(route) ? route : "other", status: String(status) }, (performance.now() - started) / 1000);
+    const done = (status: number) =>
+      requests.observe(
+        {
+          route: ["/graphql", "/healthz", "/readyz", "/metrics"].includes(route) ? route : "other",
+          operation: route === "/graphql" ? (operations.get(req) ?? "none") : "",
+          status: String(status),
+        },
+        (performance.now() - started) / 1000,
+      );
     res.on("finish", () => done(res.statusCode));
     try {
       if (route === "/healthz") return void res.writeHead(200, { "content-type": "text/plain" }).end("ok\n");

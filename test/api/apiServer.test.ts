@@ -184,7 +184,9 @@ describe("GraphQL API", () => {
     expect(await ready.json()).toMatchObject({ ready: true, database: true, schema: true, keyring: true });
     const metrics = await (await fetch(`${api.url}/metrics`)).text();
     expect(metrics).toContain("memvault_api_auth_failures_total");
-    expect(metrics).toContain('memvault_api_request_seconds_count{route="/graphql"');
+    expect(metrics).toMatch(/memvault_api_request_seconds_count\{route="\/graphql",operation="memories",status="200"\} [1-9]/);
+    expect(metrics).toMatch(/memvault_api_request_seconds_count\{route="\/graphql",operation="none",status="401"\} [1-9]/);
+    expect(metrics).toContain("memvault_api_db_pool_connections");
   });
 });
 
