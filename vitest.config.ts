@@ -3,6 +3,7 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
+    reporters: ["default", "./test/support/summaryReporter.ts"],
     globalSetup: ["test/support/globalSetup.ts"],
     setupFiles: ["test/support/setupFile.ts"],
     pool: "forks",
