@@ -14,11 +14,12 @@ import type { Logger } from "pino";
 import { CodedError } from "../codedError.ts";
 import { hmacUser } from "../crypto/hmacUser.ts";
 import { createSealer } from "../crypto/seal.ts";
+import { createSealCounter } from "../crypto/sealCounter.ts";
 import { createNotificationHub } from "../db/notificationHub.ts";
 import { createSearchWaiter } from "../rerank/searchWaiter.ts";
 import { CHUNK_SEALED_CHANNEL } from "../sql/notifyChunksSealed.ts";
 import { SEARCH_DONE_CHANNEL } from "../sql/searchRequests.ts";
-import type { KeyringProvider } from "../worker/keyringProvider.ts";
+import type { KeyringProvider } from "../crypto/keyringProvider.ts";
 import { createMemoryService } from "./memoryService.ts";
 import { createMemvaultApiPlugin, type RequestTenant } from "./memvaultApiPlugin.ts";
 import { createQueryLimitsPlugin, type QueryLimits } from "./queryLimitsPlugin.ts";
@@ -71,12 +72,16 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   const authFailures = new Counter({ name: "memvault_api_auth_failures_total", help: "Requests refused with 401, by code.", labelNames: ["code"] as const, registers: [registry] });
 
   const pool = new pg.Pool({ connectionString: opts.authenticatorUrl, max: 10 });
+  // Seals (search queries) counted per key version for this process, as the worker does.
+  const sealCounter = createSealCounter({
+    onWarn: (version, seals) => opts.logger.warn({ keyVersion: version, seals }, "key version nearing its random-nonce limit: rotate the keyring"),
+  });
   pool.on("error", (err) => opts.logger.error({ code: (err as { code?: string }).code }, "idle API connection failed"));
   // The process's one LISTEN connection: rerank results for the waiter, sealed chunks for subscriptions.
   const hub = await createNotificationHub(opts.authenticatorUrl, [SEARCH_DONE_CHANNEL, CHUNK_SEALED_CHANNEL]);
   const waiter = await createSearchWaiter(hub);
   const service = createMemoryService({
-    sealer: () => createSealer(opts.keyrings.current()),
+    sealer: () => createSealer(opts.keyrings.current(), { counter: sealCounter }),
     limits: opts.limits,
     waiter,
     rerankBudgetMs: opts.rerankBudgetMs,

@@ -8,13 +8,14 @@ import path from "node:path";
 import { SignJWT } from "jose";
 import { startApiServer } from "../api/apiServer.ts";
 import { createTokenVerifier } from "../api/verifyToken.ts";
+import { rerankConfigState } from "../rerank/createRerankerFromConfig.ts";
 import { config } from "../config.ts";
 import { newKeyringDocument } from "../crypto/keyring.ts";
 import { resolveTarget } from "../db/databaseTarget.ts";
 import { roleUrl } from "../db/localCluster.ts";
 import { migrateDatabase } from "../db/migrateDatabase.ts";
 import { logger } from "../logger.ts";
-import { createKeyringProvider } from "../worker/keyringProvider.ts";
+import { createKeyringProvider } from "../crypto/keyringProvider.ts";
 import { serveWorker } from "./serveWorker.ts";
 
 const say = (line: string) => process.stderr.write(`[memvault] ${line}\n`);
@@ -64,9 +65,8 @@ export async function startCommand(): Promise<void> {
     limits: { dims: config.embeddingDim(), maxTextBytes: config.ingestMaxTextBytes(), maxMetaBytes: config.ingestMaxMetaBytes() },
     rerankBudgetMs: config.rerankBudgetMs(),
     graphiql,
+    rerankStatus: rerankConfigState,
     // GraphiQL needs introspection; otherwise it follows GRAPHQL_INTROSPECTION (default off).
-    rerankStatus: () =>
-      !config.rerankEnabled() ? "disabled" : config.rerankUrl() ? "remote" : fs.existsSync(path.join(config.rerankModelDir(), "model.onnx")) ? "model" : "no_model",
     queryLimits: { maxDepth: config.graphqlMaxDepth(), maxFields: config.graphqlMaxFields(), introspection: graphiql || config.graphqlIntrospection() },
     logger,
   });

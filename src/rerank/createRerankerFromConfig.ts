@@ -1,6 +1,8 @@
 // The reranker a process runs with: RERANK_URL's server, else the local ONNX model. A
 // missing or broken model is a clear log line and fail-open skips (no_model), never a
 // crashed worker.
+import fs from "node:fs";
+import path from "node:path";
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
 import { config } from "../config.ts";
@@ -11,6 +13,13 @@ import { createReranker, type Reranker } from "./reranker.ts";
 import { RerankError } from "./rerankError.ts";
 import { createRerankMetrics, type RerankMetrics } from "./rerankMetrics.ts";
 import type { Scorer } from "./scorer.ts";
+
+/** What the configuration asks for, without loading anything (for /readyz). */
+export function rerankConfigState(): "disabled" | "remote" | "model" | "no_model" {
+  if (!config.rerankEnabled()) return "disabled";
+  if (config.rerankUrl()) return "remote";
+  return fs.existsSync(path.join(config.rerankModelDir(), "model.onnx")) ? "model" : "no_model";
+}
 
 let processMetrics: RerankMetrics | undefined;
 

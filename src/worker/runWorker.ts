@@ -7,7 +7,7 @@ import pg from "pg";
 import { createSealCounter } from "../crypto/sealCounter.ts";
 import { logger } from "../logger.ts";
 import { createRerankerFromConfig } from "../rerank/createRerankerFromConfig.ts";
-import { createKeyringProvider } from "./keyringProvider.ts";
+import { createKeyringProvider } from "../crypto/keyringProvider.ts";
 import { loadTasks } from "./loadTasks.ts";
 import type { WorkerContext } from "./workerContext.ts";
 import { startLiveness } from "./workerLiveness.ts";

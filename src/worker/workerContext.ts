@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import type { SealCounter } from "../crypto/sealCounter.ts";
 import type { Reranker } from "../rerank/reranker.ts";
-import type { KeyringProvider } from "./keyringProvider.ts";
+import type { KeyringProvider } from "../crypto/keyringProvider.ts";
 import type { WorkerMetrics } from "./workerMetrics.ts";
 
 /** What tasks get from the process that runs them. */

@@ -2,10 +2,14 @@
 // job queue when scraped, so they cost nothing between scrapes.
 import type pg from "pg";
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
-import { selectSealBacklog } from "../sql/selectSealBacklog.ts";
+import { selectSealBacklog, type SealBacklogRow } from "../sql/selectSealBacklog.ts";
 
 export function createWorkerMetrics(pool: pg.Pool) {
   const registry = new Registry();
+  // Both backlog gauges come from one query per scrape: prom-client collects them together.
+  let backlogQuery: Promise<SealBacklogRow[]> | undefined;
+  const backlog = () =>
+    (backlogQuery ??= selectSealBacklog(pool).finally(() => setImmediate(() => (backlogQuery = undefined))));
   collectDefaultMetrics({ register: registry, prefix: "memvault_worker_" });
   const jobs = new Counter({
     name: "memvault_jobs_total",
@@ -50,7 +54,7 @@ export function createWorkerMetrics(pool: pg.Pool) {
     registers: [registry],
     async collect() {
       this.reset();
-      for (const row of await selectSealBacklog(pool)) this.set({ task: row.task_identifier }, row.jobs);
+      for (const row of await backlog()) this.set({ task: row.task_identifier }, row.jobs);
     },
   });
   new Gauge({
@@ -60,7 +64,7 @@ export function createWorkerMetrics(pool: pg.Pool) {
     registers: [registry],
     async collect() {
       this.reset();
-      for (const row of await selectSealBacklog(pool)) this.set({ task: row.task_identifier }, row.oldest_age_seconds);
+      for (const row of await backlog()) this.set({ task: row.task_identifier }, row.oldest_age_seconds);
     },
   });
   return { registry, jobs, jobLatency, sealBatch, chunksSealed, chunksResealed, seals };

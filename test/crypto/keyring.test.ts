@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { ConfigError } from "../../src/config.ts";
 import { hmacUser } from "../../src/crypto/hmacUser.ts";
 import { parseKeyring, readKeyringFile } from "../../src/crypto/keyring.ts";
-import { loadKeyring } from "../../src/crypto/loadKeyring.ts";
+import { createKeyringProvider } from "../../src/crypto/keyringProvider.ts";
 import { freshKeyringDocument, keyringFrom } from "../support/keyrings.ts";
 
 const b64 = (n: number) => randomBytes(n).toString("base64");
@@ -72,10 +72,10 @@ describe("keyring", () => {
   it("fails closed at start-up when no keyring is configured, naming the variable", () => {
     delete process.env.MEMVAULT_KEYRING;
     delete process.env.MEMVAULT_KEYRING_FILE;
-    expect(() => loadKeyring()).toThrow(/^MEMVAULT_KEYRING: is not set/);
+    expect(() => createKeyringProvider().current()).toThrow(/^MEMVAULT_KEYRING: is not set/);
     process.env.MEMVAULT_KEYRING = JSON.stringify(good());
     process.env.MEMVAULT_KEYRING_FILE = "/nonexistent";
-    expect(() => loadKeyring()).toThrow(/both set/);
+    expect(() => createKeyringProvider().current()).toThrow(/both set/);
   });
 
   it("reads a 0600 keyring file and refuses one readable by group or others", () => {
@@ -85,9 +85,9 @@ describe("keyring", () => {
       fs.writeFileSync(file, JSON.stringify(good()), { mode: 0o600 });
       delete process.env.MEMVAULT_KEYRING;
       process.env.MEMVAULT_KEYRING_FILE = file;
-      expect(loadKeyring().primaryVersion).toBe(1);
+      expect(createKeyringProvider().current().primaryVersion).toBe(1);
       fs.chmodSync(file, 0o640);
-      expect(() => loadKeyring()).toThrow(/^MEMVAULT_KEYRING_FILE: .*readable by group or others/);
+      expect(() => createKeyringProvider().current()).toThrow(/^MEMVAULT_KEYRING_FILE: .*readable by group or others/);
       expect(() => readKeyringFile("MEMVAULT_KEYRING_FILE", path.join(dir, "missing.json"))).toThrow(/cannot read/);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });

@@ -1,7 +1,8 @@
 // kill -9 in the middle of a 20k-row bulk ingest, then a new worker: every row sealed
 // exactly once, none lost, none duplicated. Also: SIGTERM drains cleanly.
 import { describe, expect, it } from "vitest";
-import { asIdentity, tenantHash } from "../support/tenant.ts";
+import { tenantHash } from "../support/tenant.ts";
+import { bulkRemember } from "../support/bulkRemember.ts";
 import { waitFor } from "../support/waitFor.ts";
 import { startWorker } from "../support/workerProcess.ts";
 import { useWorkerFixture } from "../support/workerFixture.ts";
@@ -11,21 +12,7 @@ const B = tenantHash("crash B");
 const fx = useWorkerFixture();
 const { keyringFile } = fx;
 
-async function bulkInsert(userHash: string, n: number): Promise<void> {
-  await asIdentity(
-    fx.root,
-    { role: "memvault_user", userHash },
-    (c) =>
-      c.query(
-        `insert into memvault.chunk_ingest (text, meta, embedding)
-         select 'row ' || g, jsonb_build_object('g', g),
-                (select array_agg(sin(g * 7 + i))::real[]::public.vector from generate_series(1, 384) i)
-         from generate_series(1, $1::integer) g`,
-        [n],
-      ),
-    { commit: true },
-  );
-}
+const bulkInsert = (userHash: string, n: number) => bulkRemember(fx.root, userHash, n, "row");
 
 async function state() {
   const { rows } = await fx.root.query(`

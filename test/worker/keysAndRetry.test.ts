@@ -11,6 +11,7 @@ import { PROJECT_ROOT } from "../../src/db/migrateDatabase.ts";
 import { chunkContext } from "../../src/worker/sealRows.ts";
 import { keyringFrom } from "../support/keyrings.ts";
 import { asIdentity, tenantHash } from "../support/tenant.ts";
+import { bulkRemember } from "../support/bulkRemember.ts";
 import { waitFor } from "../support/waitFor.ts";
 import { startWorker } from "../support/workerProcess.ts";
 import { useWorkerFixture } from "../support/workerFixture.ts";
@@ -31,21 +32,7 @@ const cli = (...args: string[]) =>
     encoding: "utf8",
   });
 
-async function remember(userHash: string, n: number): Promise<void> {
-  await asIdentity(
-    fx.root,
-    { role: "memvault_user", userHash },
-    (c) =>
-      c.query(
-        `insert into memvault.chunk_ingest (text, meta, embedding)
-         select 'memory ' || g, jsonb_build_object('g', g),
-                (select array_agg(cos(g + i))::real[]::public.vector from generate_series(1, 384) i)
-         from generate_series(1, $1::integer) g`,
-        [n],
-      ),
-    { commit: true },
-  );
-}
+const remember = (userHash: string, n: number) => bulkRemember(fx.root, userHash, n, "memory");
 
 const count = async (sql: string) => (await fx.root.query(sql)).rows[0].n as number;
 

@@ -8,7 +8,7 @@ import { createSealer } from "../../src/crypto/seal.ts";
 import { createSealCounter } from "../../src/crypto/sealCounter.ts";
 import { logger } from "../../src/logger.ts";
 import { CHUNK_SEALED_CHANNEL } from "../../src/sql/notifyChunksSealed.ts";
-import { createKeyringProvider } from "../../src/worker/keyringProvider.ts";
+import { createKeyringProvider } from "../../src/crypto/keyringProvider.ts";
 import { sealBatches, sealChunk } from "../../src/worker/sealIngest.ts";
 import { chunkContext, embeddingFromBytes } from "../../src/worker/sealRows.ts";
 import { createWorkerMetrics } from "../../src/worker/workerMetrics.ts";
@@ -223,14 +223,7 @@ describe("a job for tenant A", () => {
       { commit: true },
     );
     await root.query("delete from graphile_worker._private_jobs");
-    const provider = (() => {
-      process.env.MEMVAULT_KEYRING_FILE = keyringFile;
-      try {
-        return createKeyringProvider();
-      } finally {
-        delete process.env.MEMVAULT_KEYRING_FILE;
-      }
-    })();
+    const provider = createKeyringProvider({ variable: "MEMVAULT_KEYRING_FILE", file: keyringFile });
     const workerPool = new pg.Pool({ connectionString: db.url("worker"), max: 2 });
     const ctx = { keyrings: provider, counter: createSealCounter(), metrics: createWorkerMetrics(workerPool), batchSize: 100, logger, draining: new AbortController().signal, reranker: createReranker({ scorer: undefined, enabled: () => false, breaker: createCircuitBreaker({ failures: 1, windowMs: 1, cooldownMs: 1 }), metrics: createRerankMetrics(new Registry()) }), searchRetentionSeconds: 60 };
     const client = new pg.Client({ connectionString: db.url("worker") });

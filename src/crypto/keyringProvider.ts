@@ -1,9 +1,10 @@
-// The worker's keyring, re-read when its file changes, so that `memvault keys rotate`
-// reaches running workers. A keyring that stops loading makes jobs fail (and retry, the
-// ingest rows staying where they are) instead of sealing with a stale key set.
+// The configured keyring (MEMVAULT_KEYRING or MEMVAULT_KEYRING_FILE), fail-closed at
+// creation and re-read when its file changes, so that `memvault keys rotate` reaches
+// running processes. A keyring that stops loading makes the next seal or open fail (a
+// worker's job retries, the ingest rows staying) instead of using a stale key set.
 import fs from "node:fs";
 import { config } from "../config.ts";
-import { parseKeyring, readKeyringFile, type Keyring } from "../crypto/keyring.ts";
+import { parseKeyring, readKeyringFile, type Keyring } from "./keyring.ts";
 
 export interface KeyringProvider {
   current(): Keyring;
