@@ -49,7 +49,6 @@ const cluster = await createThrowawayCluster({ pgBin: config.pgBin(), databaseNa
 // A development keyring for this run only, in the throwaway cluster's directory.
 const keyringFile = path.join(cluster.state.home, "bench-keyring.json");
 fs.writeFileSync(keyringFile, JSON.stringify(newKeyringDocument()), { mode: 0o600 });
-process.env.MEMVAULT_KEYRING_FILE = keyringFile;
 const root = new pg.Client({ connectionString: roleUrl(cluster.state, "root", "memvault_bench") });
 const BATCH = 1000;
 
@@ -67,6 +66,7 @@ const count = async (sql: string) => Number((await root.query(sql)).rows[0].n);
 const startBenchWorker = () =>
   runWorker({
     connectionString: roleUrl(cluster.state, "worker", "memvault_bench"),
+    keyringSource: { variable: "bench keyring", file: keyringFile },
     concurrency: config.workerConcurrency(),
     batchSize: config.sealBatchSize(),
     metricsPort: 0,

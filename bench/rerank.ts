@@ -40,7 +40,6 @@ writeTestModel("tinybert", modelDir);
 const keyringDoc = newKeyringDocument();
 const keyringFile = path.join(cluster.state.home, "bench-keyring.json");
 fs.writeFileSync(keyringFile, JSON.stringify(keyringDoc), { mode: 0o600 });
-process.env.MEMVAULT_KEYRING_FILE = keyringFile;
 process.env.RERANK_MODEL_DIR = modelDir;
 const sealer = createSealer(parseKeyring("bench", JSON.stringify(keyringDoc)));
 
@@ -72,6 +71,7 @@ try {
   const tenant = createHash("sha256").update("bench rerank tenant").digest("hex");
   const worker = await runWorker({
     connectionString: roleUrl(cluster.state, "worker", "memvault_bench"),
+    keyringSource: { variable: "bench keyring", file: keyringFile },
     concurrency: 2,
     batchSize: config.sealBatchSize(),
     metricsPort: 0,
