@@ -15,6 +15,7 @@ import { roleUrl } from "../src/db/localCluster.ts";
 import { createThrowawayCluster } from "../src/db/throwawayCluster.ts";
 import { runWorker } from "../src/worker/runWorker.ts";
 import { printTable, progress, writeBenchResult } from "./support/benchResult.ts";
+import { loadCorpus } from "./support/corpus.ts";
 import { percentile } from "./support/stats.ts";
 import { toPgVector, vectorSource } from "./support/vectors.ts";
 
@@ -31,10 +32,8 @@ const SINGLES = Number(values.singles);
 const DIMS = config.embeddingDim();
 const log = (line: string) => process.stderr.write(`[bench:ingest] ${line}\n`);
 
-const dl19 = JSON.parse(fs.readFileSync(path.join(config.sharedDir(), "testdata", "dl19", "bm25_top100_dl19.json"), "utf8")) as {
-  hits: { content: string }[];
-}[];
-const passages = dl19.flatMap((q) => q.hits.map((h) => h.content));
+const corpus = loadCorpus();
+const passages = corpus.queries.flatMap((q) => q.passages);
 const next = vectorSource("uniform", DIMS, 7);
 const tenant = createHash("sha256").update("bench ingest tenant").digest("hex");
 const rows = Array.from({ length: ROWS }, (_, i) => ({
@@ -43,7 +42,7 @@ const rows = Array.from({ length: ROWS }, (_, i) => ({
   meta: JSON.stringify({ passage: i % passages.length }),
   embedding: toPgVector(next()),
 }));
-log(`${ROWS} rows (${passages.length} distinct DL19 passages), ${DIMS} dims, random vectors`);
+log(`${ROWS} rows (${passages.length} distinct passages, corpus: ${corpus.source}), ${DIMS} dims, random vectors`);
 
 const cluster = await createThrowawayCluster({ pgBin: config.pgBin(), databaseName: "memvault_bench", prefix: "mvi-", log });
 // A development keyring for this run only, in the throwaway cluster's directory.
@@ -182,5 +181,5 @@ async function fullRun(hnswDef: string): Promise<void> {
       ["(d) add->start job latency p95 (ms)", metrics.job_latency_p95_ms],
     ],
   );
-  process.stdout.write(`wrote ${writeBenchResult("ingest", metrics)}\n`);
+  process.stdout.write(`wrote ${writeBenchResult("ingest", metrics, { corpus: corpus.source })}\n`);
 }

@@ -18,6 +18,7 @@ import { loadCrossEncoder } from "../src/rerank/crossEncoder.ts";
 import { createSearchWaiter, type InTenant } from "../src/rerank/searchWaiter.ts";
 import { runWorker } from "../src/worker/runWorker.ts";
 import { printTable, progress, writeBenchResult } from "./support/benchResult.ts";
+import { loadCorpus } from "./support/corpus.ts";
 import { percentile } from "./support/stats.ts";
 
 const { values } = parseArgs({
@@ -28,11 +29,9 @@ const K = Number(values.k);
 const THROUGHPUT_MS = Number(values["throughput-seconds"]) * 1000;
 const log = (line: string) => process.stderr.write(`[bench:rerank] ${line}\n`);
 
-const dl19 = JSON.parse(fs.readFileSync(path.join(config.sharedDir(), "testdata", "dl19", "bm25_top100_dl19.json"), "utf8")) as {
-  query: string;
-  hits: { content: string }[];
-}[];
-const queries = dl19.map((q) => ({ query: q.query, passages: q.hits.slice(0, K).map((h) => h.content) }));
+const corpus = loadCorpus({ passagesPerQuery: K });
+const queries = corpus.queries;
+log(`${queries.length} queries x ${K} passages, corpus: ${corpus.source}`);
 
 const cluster = await createThrowawayCluster({ pgBin: config.pgBin(), databaseName: "memvault_bench", prefix: "mvr-", log });
 const modelDir = path.join(cluster.state.home, "tinybert");
@@ -169,7 +168,7 @@ try {
     ],
   );
   process.stdout.write(`throughput: ${perMinute.toFixed(0)} reranked queries/min (2 callers); skipped: ${skipped}; ORT threads: ${threads}\n`);
-  process.stdout.write(`wrote ${writeBenchResult("rerank", metrics)}\n`);
+  process.stdout.write(`wrote ${writeBenchResult("rerank", metrics, { corpus: corpus.source })}\n`);
 } finally {
   await root.end().catch(() => {});
   cluster.destroy();

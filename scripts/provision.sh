@@ -7,10 +7,26 @@ cd "$(dirname "$0")/.."
 
 say() { printf '[provision] %s\n' "$*"; }
 
-stamp=node_modules/.package-lock.json
+# npm skips optional native packages whose `engines` exclude the Node running it (npm 9
+# under Debian's Node 18 drops rolldown's binding, which vitest needs), so dependencies are
+# installed by an npm running under Node >= 22.12: the system's if it is new enough,
+# otherwise the Node 24 that the first install brings. The stamp records which Node did it.
+stamp=node_modules/.memvault-installed
+node_ok() { "$1" -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 22 || (a === 22 && b >= 12) ? 0 : 1)' 2>/dev/null; }
 if [ ! -x node_modules/.bin/node ] || [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ]; then
-  say "npm ci (dependencies from package-lock.json, including Node 24 as node_modules/.bin/node)"
-  npm ci --no-audit --no-fund --loglevel=error
+  if ! command -v npm >/dev/null 2>&1; then say "npm not found: install Node.js and npm (any version from 18 on)"; exit 1; fi
+  if node_ok node; then
+    say "npm ci under the system's Node $(node --version) (dependencies from package-lock.json, Node 24 as node_modules/.bin/node)"
+    npm ci --no-audit --no-fund
+  else
+    say "the system's Node $(node --version 2>/dev/null || echo none) is older than 22.12: npm ci once for Node 24, then again under it"
+    npm ci --no-audit --no-fund
+    node24="$(mktemp -d /tmp/memvault-node.XXXXXX)"
+    cp "$(readlink -f node_modules/.bin/node)" "$node24/node"
+    PATH="$node24:$PATH" npm ci --no-audit --no-fund
+    rm -rf "$node24"
+  fi
+  echo "npm ci under Node $(node_modules/.bin/node --version)" > "$stamp"
 else
   say "npm dependencies: present"
 fi

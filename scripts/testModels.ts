@@ -12,14 +12,14 @@ import fs from "node:fs";
 import path from "node:path";
 import onnxProto from "onnx-proto";
 import type { onnx as O } from "onnx-proto";
-import { config } from "../src/config.ts";
 
 // onnx-proto is CommonJS: its namespace comes through the default export.
 const { onnx } = onnxProto;
 const T = onnx.TensorProto.DataType;
 export type TestModelKind = "tiny" | "tinybert" | "overlap";
 
-export const TOKENIZER_JSON = () => path.join(config.sharedDir(), "testdata", "tokenizers", "bert-base-uncased", "tokenizer.json");
+// Vendored (test/fixtures/SOURCE.md): tests and benches need no ../shared.
+export const TOKENIZER_JSON = () => path.join(import.meta.dirname, "..", "test", "fixtures", "bert-base-uncased", "tokenizer.json");
 
 class Graph {
   nodes: O.INodeProto[] = [];

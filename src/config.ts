@@ -103,8 +103,11 @@ export const config = {
     if (!LOG_LEVELS.includes(value)) throw new ConfigError("LOG_LEVEL", `must be one of ${LOG_LEVELS.join(", ")}`);
     return value;
   },
-  /** MEMVAULT_SHARED_DIR: the read-only shared test data (wycheproof, tokenizers, dl19). Default: ../shared beside the checkout. */
-  sharedDir: (): string => path.resolve(raw("MEMVAULT_SHARED_DIR") ?? path.join(import.meta.dirname, "..", "..", "shared")),
+  /** MEMVAULT_SHARED_DIR: optional extra bench data (testdata/dl19). Unset: the benches generate their corpus. */
+  sharedDir: (): string | undefined => {
+    const value = raw("MEMVAULT_SHARED_DIR");
+    return value === undefined ? undefined : path.resolve(value);
+  },
   /** RERANK_ENABLED: false turns cross-encoder scoring off (callers get ANN order, reason "disabled"). Default true. */
   rerankEnabled: (): boolean => boolVar("RERANK_ENABLED", true),
   /** RERANK_MODEL_DIR: model.onnx + tokenizer.json (Hugging Face / Optimum layout). Default: MEMVAULT_HOME/models/ms-marco-TinyBERT-L2-v2 */

@@ -1,4 +1,4 @@
-import { createHmac } from "node:crypto";
+import { createHmac, type KeyObject } from "node:crypto";
 import type { Keyring } from "./keyring.ts";
 import { SealError } from "./sealError.ts";
 
@@ -14,5 +14,10 @@ export function hmacUser(keyring: Pick<Keyring, "userHashKey">, userId: string):
   if (Buffer.byteLength(userId, "utf8") > MAX_USER_ID_BYTES) {
     throw new SealError("SEAL_BAD_INPUT", `user id must be at most ${MAX_USER_ID_BYTES} bytes`);
   }
-  return createHmac("sha256", keyring.userHashKey).update(userId, "utf8").digest("hex");
+  return hmacSha256(keyring.userHashKey, Buffer.from(userId, "utf8")).toString("hex");
+}
+
+/** HMAC-SHA256, full 32-byte tag: the primitive under hmacUser (checked against Wycheproof). */
+export function hmacSha256(key: KeyObject, message: Uint8Array): Buffer {
+  return createHmac("sha256", key).update(message).digest();
 }

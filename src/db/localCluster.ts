@@ -2,7 +2,7 @@
 // under MEMVAULT_HOME, a free loopback port, its unix socket inside the data directory,
 // password (SCRAM) auth for every role. Tests build throwaway clusters with the same code.
 import { spawnSync, type SpawnOptions } from "node:child_process";
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
@@ -79,7 +79,20 @@ function runAsServerUser(user: OsUser | undefined, cmd: string, args: string[], 
   return { status: res.status, out: `${res.stdout ?? ""}${res.stderr ?? ""}`.trim() };
 }
 
-/** initdb into HOME/pgdata; a no-op when the cluster exists. */
+/**
+ * HOME/pgdata, unless the server's OS user cannot reach HOME (as root in a clone under
+ * /root, mode 0700 on a fresh Debian): then /var/lib/memvault/<hash of HOME>/pgdata, so that
+ * no permission of the user's own directories has to change.
+ */
+function dataDirFor(home: string, user: OsUser | undefined, log: (line: string) => void): string {
+  const inHome = path.join(home, "pgdata");
+  if (!user || runAsServerUser(user, "test", ["-x", home]).status === 0) return inHome;
+  const elsewhere = path.join("/var/lib/memvault", createHash("sha256").update(home).digest("hex").slice(0, 16), "pgdata");
+  log(`OS user ${user.name} cannot reach ${home}: the data directory goes to ${elsewhere}`);
+  return elsewhere;
+}
+
+/** initdb into HOME/pgdata (see dataDirFor); a no-op when the cluster exists. */
 export async function initCluster(opts: InitOptions): Promise<ClusterState> {
   const existing = readClusterState(opts.home);
   if (existing && fs.existsSync(path.join(existing.dataDir, "PG_VERSION"))) return existing;
@@ -88,7 +101,16 @@ export async function initCluster(opts: InitOptions): Promise<ClusterState> {
   // 0711: the server user must traverse HOME to reach its data directory, but must not list it.
   fs.mkdirSync(opts.home, { recursive: true, mode: 0o711 });
   fs.chmodSync(opts.home, 0o711);
-  const dataDir = path.join(opts.home, "pgdata");
+  const dataDir = dataDirFor(opts.home, user, log);
+  if (fs.existsSync(dataDir)) {
+    // A half-made directory from a failed initdb is ours to retry; a real cluster without
+    // its state file (passwords) is not ours to overwrite.
+    if (fs.existsSync(path.join(dataDir, "PG_VERSION"))) {
+      throw new Error(`${dataDir} holds a cluster but ${stateFile(opts.home)} is missing: remove ${dataDir} to start over`);
+    }
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+  fs.mkdirSync(path.dirname(dataDir), { recursive: true, mode: 0o711 });
   fs.mkdirSync(dataDir, { mode: 0o700 });
   if (user) fs.chownSync(dataDir, user.uid, user.gid);
 
@@ -97,7 +119,7 @@ export async function initCluster(opts: InitOptions): Promise<ClusterState> {
 
   // initdb reads the superuser password from a file the server user can read; it lives
   // only for the call.
-  const pwFile = path.join(dataDir, "..", `.pw-${process.pid}`);
+  const pwFile = path.join(path.dirname(dataDir), `.pw-${process.pid}`);
   fs.writeFileSync(pwFile, passwords[SUPERUSER] + "\n", { mode: 0o600 });
   if (user) fs.chownSync(pwFile, user.uid, user.gid);
   log(`initdb ${dataDir}${user ? ` (as OS user ${user.name})` : ""}`);
@@ -172,6 +194,7 @@ export function stopCluster(state: ClusterState): void {
 /** Stops a throwaway cluster and removes every file of it. */
 export function destroyCluster(state: ClusterState): void {
   stopCluster(state);
+  if (!state.dataDir.startsWith(state.home + path.sep)) fs.rmSync(path.dirname(state.dataDir), { recursive: true, force: true });
   fs.rmSync(state.home, { recursive: true, force: true });
 }
 
