@@ -160,21 +160,23 @@ export function clusterRunning(state: ClusterState): boolean {
 export async function startCluster(state: ClusterState, log: (line: string) => void = () => {}): Promise<ClusterState> {
   if (clusterRunning(state)) return state;
   let next = state;
-  if (!(await portIsFree(state.port))) {
-    next = { ...state, port: await freePort() };
-    log(`port ${state.port} is taken; using ${next.port}`);
-    writeClusterState(next);
+  // Another process (a second test run, say) may take a free port between our check and
+  // the server's bind: then the port is busy after the failure, and another is tried.
+  for (let attempt = 1; ; attempt++) {
+    if (!(await portIsFree(next.port))) {
+      next = { ...next, port: await freePort() };
+      log(`port ${state.port} is taken; using ${next.port}`);
+      writeClusterState(next);
+    }
+    log(`starting PostgreSQL on 127.0.0.1:${next.port} (data ${next.dataDir})`);
+    const res = runAsServerUser(serverOsUser(), path.join(next.pgBin, "pg_ctl"), [
+      "start", "-D", next.dataDir, "-w", "-t", "120",
+      "-l", path.join(next.dataDir, "server.log"), "-o", `-p ${next.port}`,
+    ]);
+    if (res.status === 0) return next;
+    if (attempt < 3 && !clusterRunning(next) && !(await portIsFree(next.port))) continue;
+    throw new Error(`pg_ctl start failed:\n${res.out}\n${readLogTail(next)}`);
   }
-  log(`starting PostgreSQL on 127.0.0.1:${next.port} (data ${next.dataDir})`);
-  const res = runAsServerUser(serverOsUser(), path.join(next.pgBin, "pg_ctl"), [
-    "start", "-D", next.dataDir, "-w", "-t", "60",
-    "-l", path.join(next.dataDir, "server.log"), "-o", `-p ${next.port}`,
-  ]);
-  if (res.status !== 0) {
-    const tail = readLogTail(next);
-    throw new Error(`pg_ctl start failed:\n${res.out}\n${tail}`);
-  }
-  return next;
 }
 
 function readLogTail(state: ClusterState): string {

@@ -14,19 +14,27 @@ const candidates = ["a", "b", "c", "d"].map((id) => ({ id, text: `text ${id}` })
 const ann = candidates.map((c) => c.id);
 
 /** A scorer whose speed and health the test controls; counts its calls. */
-function fakeScorer(behaviour: { delayMs?: number; fail?: boolean; scores?: number[] }) {
+function fakeScorer(behaviour: { delayMs?: number; fail?: boolean; scores?: number[]; hang?: boolean }) {
   let calls = 0;
+  let inFlight = 0;
+  const release: (() => void)[] = [];
   const scorer: Scorer = {
     name: "fake",
     async score(_q, texts) {
       calls++;
-      if (behaviour.delayMs) await new Promise((r) => setTimeout(r, behaviour.delayMs));
+      inFlight++;
+      try {
+        if (behaviour.delayMs) await new Promise((r) => setTimeout(r, behaviour.delayMs));
+        if (behaviour.hang) await new Promise<void>((r) => release.push(r));
+      } finally {
+        inFlight--;
+      }
       if (behaviour.fail) throw new Error("model exploded");
       return behaviour.scores ?? texts.map((_, i) => i); // reverses ANN order
     },
     close: async () => {},
   };
-  return { scorer, calls: () => calls };
+  return { scorer, calls: () => calls, inFlight: () => inFlight, releaseAll: () => release.splice(0).forEach((r) => r()) };
 }
 
 function setup(scorer: Scorer | undefined, opts: { enabled?: boolean; clock?: { t: number } } = {}) {
@@ -44,22 +52,25 @@ describe("reranker", () => {
     expect(metrics.snapshot()).toMatchObject({ calls: 1, breaker: "closed" });
   });
 
-  it("returns ANN order within the budget when the scorer is slow, then trips the breaker", async () => {
-    const slow = fakeScorer({ delayMs: 400 });
+  it("returns ANN order at the budget when the scorer hangs, then trips the breaker", async () => {
+    // The scorer never answers until released: returning at all proves the budget cut it
+    // off (latency itself is measured in bench:rerank, not here).
+    const slow = fakeScorer({ hang: true });
     const { reranker, metrics, breaker } = setup(slow.scorer);
-    for (let i = 0; i < 3; i++) {
-      const t0 = performance.now();
-      const out = await reranker.rerank("q", candidates, 30);
-      expect(performance.now() - t0).toBeLessThan(200);
-      expect(out).toMatchObject({ reranked: false, order: ann, skipReason: "timeout" });
+    try {
+      for (let i = 0; i < 3; i++) {
+        const out = await reranker.rerank("q", candidates, 30);
+        expect(out).toMatchObject({ reranked: false, order: ann, skipReason: "timeout" });
+        expect(slow.inFlight()).toBe(i + 1); // still scoring when the caller got its answer
+      }
+      expect(breaker.state()).toBe("open");
+      const skipped = await reranker.rerank("q", candidates, 30);
+      expect(skipped).toMatchObject({ reranked: false, order: ann, skipReason: "breaker_open" });
+      expect(slow.calls()).toBe(3); // the open breaker did not call the scorer
+      expect(metrics.snapshot().skips).toEqual({ timeout: 3, breaker_open: 1 });
+    } finally {
+      slow.releaseAll();
     }
-    expect(breaker.state()).toBe("open");
-    const t0 = performance.now();
-    const skipped = await reranker.rerank("q", candidates, 30);
-    expect(performance.now() - t0).toBeLessThan(20); // no waiting: skipped at once
-    expect(skipped).toMatchObject({ reranked: false, order: ann, skipReason: "breaker_open" });
-    expect(slow.calls()).toBe(3);
-    expect(metrics.snapshot().skips).toEqual({ timeout: 3, breaker_open: 1 });
   });
 
   it("half-opens after the cooldown: a good probe closes it, a bad one opens it again", async () => {

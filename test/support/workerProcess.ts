@@ -44,7 +44,15 @@ export async function startWorker(
   let output = "";
   child.stdout!.on("data", (d: Buffer) => (output += d.toString()));
   child.stderr!.on("data", (d: Buffer) => (output += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  // Whatever happens to the test (a timeout, a crash of the test process), the worker dies with it.
+  const killOnExit = () => child.kill("SIGKILL");
+  process.once("exit", killOnExit);
+  const exited = new Promise<number | null>((resolve) =>
+    child.once("exit", (code) => {
+      process.off("exit", killOnExit);
+      resolve(code);
+    }),
+  );
   const resource = track({
     label: `worker process ${child.pid}`,
     scope: opts.scope ?? "test",
@@ -72,7 +80,7 @@ export async function startWorker(
     await waitFor("the worker to start", () => {
       if (child.exitCode !== null) throw new Error(`worker exited ${child.exitCode}: ${output}`);
       return output.includes('"worker started"');
-    }, 30_000);
+    }, 120_000);
   }
   return worker;
 }

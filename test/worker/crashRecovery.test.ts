@@ -1,4 +1,4 @@
-// kill -9 in the middle of a 20k-row bulk ingest, then a new worker: every row sealed
+// kill -9 in the middle of a 10k-row bulk ingest, then a new worker: every row sealed
 // exactly once, none lost, none duplicated. Also: SIGTERM drains cleanly.
 import { describe, expect, it } from "vitest";
 import { tenantHash } from "../support/tenant.ts";
@@ -25,21 +25,22 @@ async function state() {
 }
 
 describe("a worker killed with SIGKILL mid-ingest", () => {
-  it("loses and duplicates nothing once another worker takes over", async () => {
+  // Conditions are waited on with generous limits (a loaded machine is slow, not wrong).
+  it("loses and duplicates nothing once another worker takes over", { timeout: 600_000 }, async () => {
     const ids = new Set<string>();
-    await bulkInsert(A, 20_000);
+    await bulkInsert(A, 10_000);
     for (const r of (await fx.root.query("select id from memvault.chunk_ingest")).rows) ids.add(r.id);
-    expect(ids.size).toBe(20_000);
+    expect(ids.size).toBe(10_000);
 
     const first = await startWorker(fx.db, { MEMVAULT_KEYRING_FILE: keyringFile, WORKER_CONCURRENCY: "2", SEAL_BATCH_SIZE: "250" });
-    await waitFor("some rows sealed", async () => (await state()).chunks >= 1_000, 120_000, 50);
+    await waitFor("some rows sealed", async () => (await state()).chunks >= 1_000, 300_000, 50);
     await first.crash();
 
     // Mid-crash: every row is in exactly one table.
     const mid = await state();
     expect(mid.chunks).toBeGreaterThanOrEqual(1_000);
     expect(mid.ingest).toBeGreaterThan(0);
-    expect(mid.ingest + mid.chunks).toBe(20_000);
+    expect(mid.ingest + mid.chunks).toBe(10_000);
     expect(mid.both_tables).toBe(0);
     // The dead worker's jobs are still locked: graphile-worker alone would wait hours.
     const locked = (await fx.root.query("select count(*)::int as n from graphile_worker.jobs where locked_at is not null")).rows[0].n;
@@ -47,13 +48,13 @@ describe("a worker killed with SIGKILL mid-ingest", () => {
 
     const second = await startWorker(fx.db, { MEMVAULT_KEYRING_FILE: keyringFile, WORKER_CONCURRENCY: "2", WORKER_DEAD_AFTER_SECONDS: "2" });
     try {
-      await waitFor("every row sealed", async () => (await state()).ingest === 0, 240_000, 250);
+      await waitFor("every row sealed", async () => (await state()).ingest === 0, 480_000, 250);
       const end = await state();
-      expect(end).toMatchObject({ ingest: 0, chunks: 20_000, distinct_chunks: 20_000, both_tables: 0 });
+      expect(end).toMatchObject({ ingest: 0, chunks: 10_000, distinct_chunks: 10_000, both_tables: 0 });
       const sealed = new Set((await fx.root.query("select id from memvault.memory_chunks")).rows.map((r) => r.id));
       expect([...ids].every((id) => sealed.has(id))).toBe(true);
       expect(second.logs()).toContain("unlocked the jobs of dead workers");
-      await waitFor("the queue to empty", async () => (await fx.root.query("select count(*)::int as n from graphile_worker.jobs")).rows[0].n === 0, 30_000);
+      await waitFor("the queue to empty", async () => (await fx.root.query("select count(*)::int as n from graphile_worker.jobs")).rows[0].n === 0, 120_000);
     } finally {
       expect(await second.stop()).toBe(0);
     }
@@ -61,11 +62,11 @@ describe("a worker killed with SIGKILL mid-ingest", () => {
 });
 
 describe("SIGTERM", () => {
-  it("drains: the worker exits 0, leaves no job locked, and the next worker finishes", async () => {
+  it("drains: the worker exits 0, leaves no job locked, and the next worker finishes", { timeout: 600_000 }, async () => {
     const before = (await state()).chunks;
     await bulkInsert(B, 3_000);
     const worker = await startWorker(fx.db, { MEMVAULT_KEYRING_FILE: keyringFile, SEAL_BATCH_SIZE: "100" });
-    await waitFor("sealing to start", async () => (await state()).chunks > before, 60_000, 20);
+    await waitFor("sealing to start", async () => (await state()).chunks > before, 120_000, 20);
     expect(await worker.stop()).toBe(0);
     expect(worker.logs()).toContain("worker stopped");
     const locked = (await fx.root.query("select id, task_identifier, attempts, last_error, locked_by from graphile_worker.jobs where locked_at is not null")).rows;
@@ -76,7 +77,7 @@ describe("SIGTERM", () => {
 
     const next = await startWorker(fx.db, { MEMVAULT_KEYRING_FILE: keyringFile });
     try {
-      await waitFor("every row sealed", async () => (await state()).ingest === 0, 120_000, 200);
+      await waitFor("every row sealed", async () => (await state()).ingest === 0, 480_000, 200);
       expect(await state()).toMatchObject({ chunks: before + 3_000, distinct_chunks: before + 3_000 });
     } finally {
       await next.stop();

@@ -53,7 +53,7 @@ describe("keys and failures", () => {
       const good = fs.readFileSync(keyringFile, "utf8");
       fs.writeFileSync(keyringFile, "{ this is not a keyring", { mode: 0o600 });
       await remember(A, 1);
-      await waitFor("the failed attempt", async () => (await count("select max(attempts)::int as n from memvault.chunk_ingest")) >= 1, 30_000);
+      await waitFor("the failed attempt", async () => (await count("select max(attempts)::int as n from memvault.chunk_ingest")) >= 1, 120_000);
       const row = (await fx.root.query("select attempts, last_error, text from memvault.chunk_ingest")).rows[0];
       expect(row.last_error).toBe("MEMVAULT_CONFIG MEMVAULT_KEYRING_FILE");
       expect(await count("select count(*)::int as n from memvault.memory_chunks")).toBe(0);
@@ -61,7 +61,7 @@ describe("keys and failures", () => {
       expect(job.last_error).toBe("MEMVAULT_CONFIG MEMVAULT_KEYRING_FILE"); // a code: no content, no key
       fs.writeFileSync(keyringFile, good, { mode: 0o600 });
       // graphile-worker retries with exponential backoff (e^1 s, e^2 s, ...).
-      await waitFor("the retry to seal it", async () => (await count("select count(*)::int as n from memvault.memory_chunks")) === 1, 60_000, 250);
+      await waitFor("the retry to seal it", async () => (await count("select count(*)::int as n from memvault.memory_chunks")) === 1, 120_000, 250);
       expect(await count("select count(*)::int as n from memvault.chunk_ingest")).toBe(0);
     } finally {
       await worker.stop();
@@ -73,7 +73,7 @@ describe("keys and failures", () => {
     fs.writeFileSync(keyringFile, JSON.stringify({ ...doc, keys: [] }), { mode: 0o600 });
     const worker = await startWorker(fx.db, { MEMVAULT_KEYRING_FILE: keyringFile }, { waitReady: false });
     // It cannot even start with that keyring.
-    await waitFor("the worker to refuse", () => worker.child.exitCode !== null, 20_000);
+    await waitFor("the worker to refuse", () => worker.child.exitCode !== null, 120_000);
     expect(worker.logs()).toMatch(/MEMVAULT_KEYRING_FILE: needs a non-empty "keys" array/);
     await worker.stop();
     fs.writeFileSync(keyringFile, good, { mode: 0o600 });
@@ -93,7 +93,7 @@ describe("keys and failures", () => {
     expect(res.stdout).toContain("rescheduled 1 failed jobs");
     const next = await startWorker(fx.db, { MEMVAULT_KEYRING_FILE: keyringFile });
     try {
-      await waitFor("B's rows sealed", async () => (await count(`select count(*)::int as n from memvault.memory_chunks where user_hash = '${B}'`)) === 3, 30_000);
+      await waitFor("B's rows sealed", async () => (await count(`select count(*)::int as n from memvault.memory_chunks where user_hash = '${B}'`)) === 3, 120_000);
     } finally {
       await next.stop();
     }
@@ -103,7 +103,7 @@ describe("keys and failures", () => {
     await remember(A, 40);
     const worker = await startWorker(fx.db, { MEMVAULT_KEYRING_FILE: keyringFile, SEAL_BATCH_SIZE: "7" });
     try {
-      await waitFor("all sealed", async () => (await count("select count(*)::int as n from memvault.chunk_ingest")) === 0, 30_000);
+      await waitFor("all sealed", async () => (await count("select count(*)::int as n from memvault.chunk_ingest")) === 0, 120_000);
       expect(await count("select count(*)::int as n from memvault.memory_chunks where key_version <> 1")).toBe(0);
 
       // Key 1 is primary: it cannot be removed; nor can a key still sealing rows.
@@ -142,7 +142,7 @@ describe("keys and failures", () => {
     const worker = await startWorker(fx.db, { MEMVAULT_KEYRING_FILE: keyringFile, METRICS_PORT: String(await freePort()) });
     try {
       await remember(A, 1);
-      await waitFor("sealed", async () => (await count("select count(*)::int as n from memvault.chunk_ingest")) === 0, 30_000);
+      await waitFor("sealed", async () => (await count("select count(*)::int as n from memvault.chunk_ingest")) === 0, 120_000);
       const url = await waitFor("the metrics url", () => /"metricsUrl":"([^"]+)"/.exec(worker.logs())?.[1]);
       const body = await waitFor("seal metrics", async () => {
         const text = await (await fetch(url)).text();
