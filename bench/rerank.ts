@@ -15,7 +15,8 @@ import { createSealer } from "../src/crypto/seal.ts";
 import { roleUrl } from "../src/db/localCluster.ts";
 import { createThrowawayCluster } from "../src/db/throwawayCluster.ts";
 import { loadCrossEncoder } from "../src/rerank/crossEncoder.ts";
-import { createSearchWaiter, type InTenant } from "../src/rerank/searchWaiter.ts";
+import { createSearchWaiter } from "../src/api/searchWaiter.ts";
+import type { WithTenant } from "../src/db/withTenant.ts";
 import { runWorker } from "../src/worker/runWorker.ts";
 import { printTable, progress, writeBenchResult } from "./support/benchResult.ts";
 import { loadCorpus } from "./support/corpus.ts";
@@ -76,7 +77,7 @@ try {
     metricsPort: 0,
     metricsHost: "127.0.0.1",
   });
-  const inTenant: InTenant = async (fn) => {
+  const withTenant: WithTenant = async (fn) => {
     const c = await root.connect();
     try {
       await c.query("begin");
@@ -94,7 +95,7 @@ try {
   const candidateIds: string[][] = [];
   for (const q of queries) {
     candidateIds.push(
-      await inTenant(async (c) =>
+      await withTenant(async (c) =>
         (
           await c.query(
             `insert into memvault.chunk_ingest (text, embedding)
@@ -114,7 +115,7 @@ try {
 
   const waiter = await createSearchWaiter(roleUrl(cluster.state, "worker", "memvault_bench"));
   const request = (i: number) =>
-    waiter.rerank(inTenant, sealer, {
+    waiter.rerank(withTenant, sealer, {
       userHash: tenant,
       query: queries[i % queries.length]!.query,
       candidates: candidateIds[i % queries.length]!.map((id, rank) => ({ id, distance: rank / 100 })),

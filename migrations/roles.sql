@@ -5,6 +5,7 @@
 do $$
 declare
   r text;
+  v text;
 begin
   foreach r in array array['memvault_owner', 'memvault_user', 'memvault_worker', 'memvault_monitor', 'memvault_authenticator'] loop
     if not exists (select 1 from pg_roles where rolname = r) then
@@ -20,6 +21,24 @@ begin
     where m.roleid = 'memvault_user'::regrole and m.member = 'memvault_authenticator'::regrole
   ) then
     grant memvault_user to memvault_authenticator;
+  end if;
+  -- Nothing a runtime login runs may wait for ever. Defaults only: a value a DBA set
+  -- (ALTER ROLE ... SET statement_timeout) is kept.
+  for r, v in select * from (values ('memvault_authenticator', '15s'), ('memvault_worker', '5min'), ('memvault_monitor', '1min')) d(r, v) loop
+    if not exists (
+      select 1 from pg_db_role_setting s
+      where s.setrole = r::regrole and s.setdatabase = 0
+        and exists (select 1 from unnest(s.setconfig) c where c like 'statement_timeout=%')
+    ) then
+      execute format('alter role %I set statement_timeout = %L', r, v);
+    end if;
+  end loop;
+  if not exists (
+    select 1 from pg_db_role_setting s
+    where s.setrole = 'memvault_authenticator'::regrole and s.setdatabase = 0
+      and exists (select 1 from unnest(s.setconfig) c where c like 'idle_in_transaction_session_timeout=%')
+  ) then
+    alter role memvault_authenticator set idle_in_transaction_session_timeout = '1min';
   end if;
 end
 $$;

@@ -40,6 +40,24 @@ CREATE EXTENSION IF NOT EXISTS vector WITH SCHEMA public;
 COMMENT ON EXTENSION vector IS 'vector data type and ivfflat and hnsw access methods';
 
 --
+-- Name: current_user_hash(); Type: FUNCTION; Schema: memvault; Owner: memvault_owner
+--
+
+CREATE FUNCTION memvault.current_user_hash() RETURNS text
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $$
+  select nullif(pg_catalog.current_setting('app.user_hash', true), '')
+$$;
+
+ALTER FUNCTION memvault.current_user_hash() OWNER TO memvault_owner;
+
+--
+-- Name: FUNCTION current_user_hash(); Type: COMMENT; Schema: memvault; Owner: memvault_owner
+--
+
+COMMENT ON FUNCTION memvault.current_user_hash() IS 'The tenant of this transaction (app.user_hash), or null when unset or empty: then every tenant policy matches nothing.';
+
+--
 -- Name: request_reseal(); Type: FUNCTION; Schema: memvault; Owner: memvault_owner
 --
 
@@ -73,6 +91,45 @@ ALTER FUNCTION memvault.request_reseal() OWNER TO memvault_owner;
 COMMENT ON FUNCTION memvault.request_reseal() IS 'Superuser only: enqueue a re-seal job per tenant (rows sealed under an older key version move to the current primary). Returns the number of tenants.';
 
 --
+-- Name: reserve_seals(integer, integer); Type: FUNCTION; Schema: memvault; Owner: memvault_owner
+--
+
+CREATE FUNCTION memvault.reserve_seals(key_version integer, seals integer) RETURNS bigint
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  total bigint;
+begin
+  if key_version is null or key_version < 1 then
+    raise exception 'key_version must be positive' using errcode = '22023';
+  end if;
+  if seals is null or seals < 1 or seals > 16777216 then
+    raise exception 'seals must be between 1 and 2^24' using errcode = '22023';
+  end if;
+  insert into memvault.key_seal_reservations as r (key_version, reserved)
+  values (reserve_seals.key_version, reserve_seals.seals)
+  on conflict on constraint key_seal_reservations_pkey do update
+    set reserved = r.reserved + excluded.reserved, updated_at = now()
+    where r.reserved + excluded.reserved <= 4294967296
+  returning r.reserved into total;
+  if total is null then
+    raise exception 'key version % has reached 2^32 seals: rotate the keyring', reserve_seals.key_version
+      using errcode = '54000';
+  end if;
+  return total;
+end;
+$$;
+
+ALTER FUNCTION memvault.reserve_seals(key_version integer, seals integer) OWNER TO memvault_owner;
+
+--
+-- Name: FUNCTION reserve_seals(key_version integer, seals integer); Type: COMMENT; Schema: memvault; Owner: memvault_owner
+--
+
+COMMENT ON FUNCTION memvault.reserve_seals(key_version integer, seals integer) IS 'Reserves a block of seals under a key version; returns the total reserved. 54000 once 2^32 would be passed.';
+
+--
 -- Name: search_chunks(public.vector, integer); Type: FUNCTION; Schema: memvault; Owner: memvault_owner
 --
 
@@ -81,7 +138,7 @@ CREATE FUNCTION memvault.search_chunks(query public.vector, k integer DEFAULT 8)
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $_$
 declare
-  tenant text := nullif(current_setting('app.user_hash', true), '');
+  tenant text := memvault.current_user_hash();
   exact_max integer := coalesce(nullif(current_setting('memvault.exact_search_max_rows', true), '')::integer, 2000);
   tenant_rows integer;
   ids uuid[] := '{}';
@@ -92,6 +149,9 @@ begin
   end if;
   if query is null or public.vector_dims(query) <> 384 then
     raise exception 'query embedding must have 384 dimensions' using errcode = '22000';
+  end if;
+  if public.vector_norm(query) = 0 then
+    raise exception 'query embedding must not be the zero vector' using errcode = '22023';
   end if;
   if tenant is null then
     return; -- fail closed; RLS would return nothing anyway
@@ -105,6 +165,7 @@ begin
   if tenant_rows > exact_max then
     -- Without iterative scans the HNSW scan returns ef_search candidates and RLS then
     -- drops every other tenant's: a small share of the table would get too few rows.
+    -- (The cosine HNSW index holds no zero vectors.)
     perform set_config('hnsw.iterative_scan', 'relaxed_order', true);
     perform set_config('hnsw.ef_search',
       greatest(coalesce(nullif(current_setting('hnsw.ef_search', true), '')::integer, 40), 2 * k)::text, true);
@@ -117,18 +178,21 @@ begin
         order by c.embedding operator(public.<=>) $1
         limit $2
       ) candidates
+      where distance <> 'NaN'::double precision
     $sql$, tenant) into ids, distances using query, k;
   end if;
 
   if cardinality(ids) < k and tenant_rows > 0 then
     -- Small tenants, and large ones whose iterative scan gave up at hnsw.max_scan_tuples:
-    -- rank the tenant's rows exactly. "+ 0" keeps the planner off the ANN index.
+    -- rank the tenant's rows exactly. "+ 0" keeps the planner off the ANN index. A zero
+    -- vector (NaN distance; only rows from before the CHECK) is never a hit.
     execute format($sql$
       select coalesce(array_agg(id order by distance, id), '{}'), coalesce(array_agg(distance order by distance, id), '{}')
       from (
         select c.id, (c.embedding operator(public.<=>) $1) + 0 as distance
         from memvault.memory_chunks c
         where c.user_hash = %L
+          and (c.embedding operator(public.<=>) $1) <> 'NaN'::double precision
         order by 2
         limit $2
       ) exact
@@ -145,7 +209,7 @@ ALTER FUNCTION memvault.search_chunks(query public.vector, k integer) OWNER TO m
 -- Name: FUNCTION search_chunks(query public.vector, k integer); Type: COMMENT; Schema: memvault; Owner: memvault_owner
 --
 
-COMMENT ON FUNCTION memvault.search_chunks(query public.vector, k integer) IS 'The current tenant''s k (1..1000) nearest chunks by cosine distance, nearest first: exactly min(k, tenant rows) rows. Tenants up to memvault.exact_search_max_rows rows (default 2000) are ranked exactly, larger ones through HNSW with iterative scans.';
+COMMENT ON FUNCTION memvault.search_chunks(query public.vector, k integer) IS 'The current tenant''s k (1..1000) nearest chunks by cosine distance, nearest first: exactly min(k, tenant rows with a non-zero embedding) rows. Tenants up to memvault.exact_search_max_rows rows (default 2000) are ranked exactly, larger ones through HNSW with iterative scans. A zero query vector is refused (22023).';
 
 --
 -- Name: tg_chunk_ingest__enqueue_seal(); Type: FUNCTION; Schema: memvault; Owner: memvault_owner
@@ -215,7 +279,6 @@ begin
     max_attempts := 1, priority := -10);
   perform graphile_worker.add_job('expire_search_requests',
     json_build_object('userHash', new.user_hash),
-    run_at := now() + interval '1 hour',
     job_key := 'expire_search_requests:' || new.user_hash,
     job_key_mode := 'preserve_run_at');
   return null;
@@ -233,7 +296,7 @@ SET default_table_access_method = heap;
 --
 
 CREATE TABLE memvault.chunk_ingest (
-    user_hash text DEFAULT NULLIF(current_setting('app.user_hash'::text, true), ''::text) NOT NULL,
+    user_hash text DEFAULT memvault.current_user_hash() NOT NULL,
     id uuid DEFAULT gen_random_uuid() NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     text text NOT NULL,
@@ -264,11 +327,31 @@ COMMENT ON TABLE memvault.chunk_ingest IS 'Plaintext chunks waiting for the work
 COMMENT ON COLUMN memvault.chunk_ingest.last_error IS 'Error code of the last failed seal attempt (never content).';
 
 --
+-- Name: key_seal_reservations; Type: TABLE; Schema: memvault; Owner: memvault_owner
+--
+
+CREATE TABLE memvault.key_seal_reservations (
+    key_version integer NOT NULL,
+    reserved bigint NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT key_seal_reservations_bound CHECK (((reserved >= 0) AND (reserved <= '4294967296'::bigint))),
+    CONSTRAINT key_seal_reservations_key_version_positive CHECK ((key_version > 0))
+);
+
+ALTER TABLE memvault.key_seal_reservations OWNER TO memvault_owner;
+
+--
+-- Name: TABLE key_seal_reservations; Type: COMMENT; Schema: memvault; Owner: memvault_owner
+--
+
+COMMENT ON TABLE memvault.key_seal_reservations IS 'Seals reserved so far per key version (an upper bound on encryptions performed). No tenant data.';
+
+--
 -- Name: memory_chunks; Type: TABLE; Schema: memvault; Owner: memvault_owner
 --
 
 CREATE TABLE memvault.memory_chunks (
-    user_hash text DEFAULT NULLIF(current_setting('app.user_hash'::text, true), ''::text) NOT NULL,
+    user_hash text DEFAULT memvault.current_user_hash() NOT NULL,
     id uuid DEFAULT gen_random_uuid() NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     key_version integer NOT NULL,
@@ -441,7 +524,7 @@ COMMENT ON VIEW memvault.seal_failures IS 'Seal and re-seal jobs that failed per
 --
 
 CREATE TABLE memvault.search_requests (
-    user_hash text DEFAULT NULLIF(current_setting('app.user_hash'::text, true), ''::text) NOT NULL,
+    user_hash text DEFAULT memvault.current_user_hash() NOT NULL,
     id uuid DEFAULT gen_random_uuid() NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     query_cipher bytea NOT NULL,
@@ -491,11 +574,32 @@ ALTER TABLE memvault.worker_heartbeats OWNER TO memvault_owner;
 COMMENT ON TABLE memvault.worker_heartbeats IS 'graphile-worker worker ids of running memvault worker processes, with their last heartbeat. No tenant data.';
 
 --
+-- Name: chunk_ingest chunk_ingest_embedding_nonzero; Type: CHECK CONSTRAINT; Schema: memvault; Owner: memvault_owner
+--
+
+ALTER TABLE memvault.chunk_ingest
+    ADD CONSTRAINT chunk_ingest_embedding_nonzero CHECK ((public.vector_norm(embedding) > (0)::double precision)) NOT VALID;
+
+--
 -- Name: chunk_ingest chunk_ingest_pkey; Type: CONSTRAINT; Schema: memvault; Owner: memvault_owner
 --
 
 ALTER TABLE ONLY memvault.chunk_ingest
     ADD CONSTRAINT chunk_ingest_pkey PRIMARY KEY (user_hash, id);
+
+--
+-- Name: key_seal_reservations key_seal_reservations_pkey; Type: CONSTRAINT; Schema: memvault; Owner: memvault_owner
+--
+
+ALTER TABLE ONLY memvault.key_seal_reservations
+    ADD CONSTRAINT key_seal_reservations_pkey PRIMARY KEY (key_version);
+
+--
+-- Name: memory_chunks memory_chunks_embedding_nonzero; Type: CHECK CONSTRAINT; Schema: memvault; Owner: memvault_owner
+--
+
+ALTER TABLE memvault.memory_chunks
+    ADD CONSTRAINT memory_chunks_embedding_nonzero CHECK ((public.vector_norm(embedding) > (0)::double precision)) NOT VALID;
 
 --
 -- Name: memory_chunks memory_chunks_pkey; Type: CONSTRAINT; Schema: memvault; Owner: memvault_owner
@@ -582,19 +686,19 @@ ALTER TABLE memvault.search_requests ENABLE ROW LEVEL SECURITY;
 -- Name: chunk_ingest tenant_isolation; Type: POLICY; Schema: memvault; Owner: memvault_owner
 --
 
-CREATE POLICY tenant_isolation ON memvault.chunk_ingest USING ((user_hash = NULLIF(current_setting('app.user_hash'::text, true), ''::text))) WITH CHECK ((user_hash = NULLIF(current_setting('app.user_hash'::text, true), ''::text)));
+CREATE POLICY tenant_isolation ON memvault.chunk_ingest USING ((user_hash = memvault.current_user_hash())) WITH CHECK ((user_hash = memvault.current_user_hash()));
 
 --
 -- Name: memory_chunks tenant_isolation; Type: POLICY; Schema: memvault; Owner: memvault_owner
 --
 
-CREATE POLICY tenant_isolation ON memvault.memory_chunks USING ((user_hash = NULLIF(current_setting('app.user_hash'::text, true), ''::text))) WITH CHECK ((user_hash = NULLIF(current_setting('app.user_hash'::text, true), ''::text)));
+CREATE POLICY tenant_isolation ON memvault.memory_chunks USING ((user_hash = memvault.current_user_hash())) WITH CHECK ((user_hash = memvault.current_user_hash()));
 
 --
 -- Name: search_requests tenant_isolation; Type: POLICY; Schema: memvault; Owner: memvault_owner
 --
 
-CREATE POLICY tenant_isolation ON memvault.search_requests USING ((user_hash = NULLIF(current_setting('app.user_hash'::text, true), ''::text))) WITH CHECK ((user_hash = NULLIF(current_setting('app.user_hash'::text, true), ''::text)));
+CREATE POLICY tenant_isolation ON memvault.search_requests USING ((user_hash = memvault.current_user_hash())) WITH CHECK ((user_hash = memvault.current_user_hash()));
 
 --
 -- Name: SCHEMA memvault; Type: ACL; Schema: -; Owner: memvault_owner
@@ -603,6 +707,21 @@ CREATE POLICY tenant_isolation ON memvault.search_requests USING ((user_hash = N
 GRANT USAGE ON SCHEMA memvault TO memvault_user;
 GRANT USAGE ON SCHEMA memvault TO memvault_worker;
 GRANT USAGE ON SCHEMA memvault TO memvault_monitor;
+
+--
+-- Name: FUNCTION current_user_hash(); Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+GRANT ALL ON FUNCTION memvault.current_user_hash() TO memvault_user;
+GRANT ALL ON FUNCTION memvault.current_user_hash() TO memvault_worker;
+GRANT ALL ON FUNCTION memvault.current_user_hash() TO memvault_monitor;
+
+--
+-- Name: FUNCTION reserve_seals(key_version integer, seals integer); Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+GRANT ALL ON FUNCTION memvault.reserve_seals(key_version integer, seals integer) TO memvault_user;
+GRANT ALL ON FUNCTION memvault.reserve_seals(key_version integer, seals integer) TO memvault_worker;
 
 --
 -- Name: FUNCTION search_chunks(query public.vector, k integer); Type: ACL; Schema: memvault; Owner: memvault_owner
@@ -685,6 +804,12 @@ GRANT SELECT(attempts),UPDATE(attempts) ON TABLE memvault.chunk_ingest TO memvau
 
 GRANT SELECT(last_error) ON TABLE memvault.chunk_ingest TO memvault_user;
 GRANT SELECT(last_error),UPDATE(last_error) ON TABLE memvault.chunk_ingest TO memvault_worker;
+
+--
+-- Name: TABLE key_seal_reservations; Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+GRANT SELECT ON TABLE memvault.key_seal_reservations TO memvault_monitor;
 
 --
 -- Name: TABLE memory_chunks; Type: ACL; Schema: memvault; Owner: memvault_owner

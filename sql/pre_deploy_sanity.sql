@@ -23,11 +23,26 @@ vector_tables as (
     and a.atttypid = 'public.vector'::pg_catalog.regtype
     and c.relname not like '%\_ingest'
 ),
+-- The tenant predicate is memvault.current_user_hash() (or, in older schemas, the same
+-- expression pasted); the function only counts while it still reads app.user_hash.
+predicate as (
+  select coalesce(bool_and(p.prosrc like '%current_setting(''app.user_hash'', true)%' and not p.prosecdef), false) as fn_ok
+  from pg_catalog.pg_proc p join pg_catalog.pg_namespace n on n.oid = p.pronamespace
+  where n.nspname = 'memvault' and p.proname = 'current_user_hash'
+),
 policies as (
   select p.polrelid, p.polname, p.polpermissive, p.polcmd,
          coalesce(pg_catalog.pg_get_expr(p.polqual, p.polrelid), '') as using_expr,
          coalesce(pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid), '') as check_expr
   from pg_catalog.pg_policy p
+),
+keyed as (
+  select p.*,
+         (p.using_expr like '%current_setting(''app.user_hash''%'
+          or (p.using_expr like '%memvault.current_user_hash()%' and (select fn_ok from predicate))) as using_keyed,
+         (p.check_expr like '%current_setting(''app.user_hash''%'
+          or (p.check_expr like '%memvault.current_user_hash()%' and (select fn_ok from predicate))) as check_keyed
+  from policies p
 ),
 check1 as (
   select 1 as n, 'RLS enabled and forced on every tenant table' as name,
@@ -49,13 +64,11 @@ check2 as (
   from (
     select t.relname,
            t.relrowsecurity
-           and exists (select 1 from policies p
+           and exists (select 1 from keyed p
                        where p.polrelid = t.oid and p.polpermissive and p.polcmd = '*'
-                         and p.using_expr like '%current_setting(''app.user_hash''%'
-                         and p.check_expr like '%current_setting(''app.user_hash''%')
-           and not exists (select 1 from policies p
-                           where p.polrelid = t.oid and p.polpermissive
-                             and p.using_expr not like '%current_setting(''app.user_hash''%') as ok
+                         and p.using_keyed and p.check_keyed)
+           and not exists (select 1 from keyed p
+                           where p.polrelid = t.oid and p.polpermissive and not p.using_keyed) as ok
     from tenant_tables t
   ) s
 ),

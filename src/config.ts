@@ -1,8 +1,14 @@
 // The one place that reads process.env. Each getter validates its variable and fails
 // fast, naming it; values are read lazily so a command only needs the variables it uses.
 import os from "node:os";
-import type { VerificationConfig } from "./api/verifyToken.ts";
 import path from "node:path";
+
+/** How API tokens are verified (see config.jwtVerification). */
+export type VerificationConfig = (
+  | { kind: "secret"; secret: Uint8Array }
+  | { kind: "jwks-url"; url: string }
+  | { kind: "jwks-file"; file: string }
+) & { issuer?: string; audience?: string; maxLifetimeSeconds?: number };
 
 export class ConfigError extends Error {
   readonly code = "MEMVAULT_CONFIG";
@@ -144,7 +150,9 @@ export const config = {
   workerTasks: (): string[] | undefined => raw("WORKER_TASKS")?.split(",").map((t) => t.trim()).filter(Boolean),
   /**
    * How API tokens are verified: JWT_SECRET (HS256, at least 32 bytes), or JWT_JWKS_URL /
-   * JWT_JWKS_FILE (RS256 / ES256). Exactly one. JWT_ISSUER and JWT_AUDIENCE are checked when set.
+   * JWT_JWKS_FILE (RS256 / ES256). Exactly one. JWT_ISSUER is checked when set; JWT_AUDIENCE
+   * is required outside development. JWT_MAX_LIFETIME_SECONDS (default 86400): tokens
+   * expiring further ahead are refused.
    */
   jwtVerification: (): VerificationConfig => {
     const secret = raw("JWT_SECRET");
@@ -152,7 +160,16 @@ export const config = {
     const file = raw("JWT_JWKS_FILE");
     const set = [secret, url, file].filter((v) => v !== undefined).length;
     if (set !== 1) throw new ConfigError("JWT_SECRET", "set exactly one of JWT_SECRET, JWT_JWKS_URL, JWT_JWKS_FILE");
-    const claims = { ...(raw("JWT_ISSUER") ? { issuer: raw("JWT_ISSUER")! } : {}), ...(raw("JWT_AUDIENCE") ? { audience: raw("JWT_AUDIENCE")! } : {}) };
+    // Outside development a token must name this API as its audience: otherwise a token
+    // the same issuer minted for another service would be accepted here.
+    if (raw("JWT_AUDIENCE") === undefined && !config.isDevelopment()) {
+      throw new ConfigError("JWT_AUDIENCE", "is required outside development (GRAPHILE_ENV=development or test)");
+    }
+    const claims = {
+      ...(raw("JWT_ISSUER") ? { issuer: raw("JWT_ISSUER")! } : {}),
+      ...(raw("JWT_AUDIENCE") ? { audience: raw("JWT_AUDIENCE")! } : {}),
+      maxLifetimeSeconds: intVar("JWT_MAX_LIFETIME_SECONDS", 86_400, 60, 30 * 86_400),
+    };
     if (secret !== undefined) {
       if (Buffer.byteLength(secret) < 32) throw new ConfigError("JWT_SECRET", "must be at least 32 bytes");
       return { kind: "secret", secret: new TextEncoder().encode(secret), ...claims };
@@ -163,6 +180,9 @@ export const config = {
     }
     return { kind: "jwks-file", file: path.resolve(file!), ...claims };
   },
+  /** GRAPHILE_ENV: development (npm start) or test relax what production requires (JWT_AUDIENCE, token minting). Default production. */
+  environment: (): string => raw("GRAPHILE_ENV") ?? "production",
+  isDevelopment: (): boolean => ["development", "test"].includes(config.environment()),
   /** Whether any keyring, JWT or GRAPHIQL setting is present (npm start fills in development defaults only where none is). */
   keyringConfigured: (): boolean => raw("MEMVAULT_KEYRING") !== undefined || raw("MEMVAULT_KEYRING_FILE") !== undefined,
   jwtConfigured: (): boolean => ["JWT_SECRET", "JWT_JWKS_URL", "JWT_JWKS_FILE"].some((v) => raw(v) !== undefined),

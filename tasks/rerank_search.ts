@@ -1,6 +1,6 @@
 // rerank_search { userHash, id }: score a search request's candidates and write the order back.
 import type { Task } from "graphile-worker";
-import { rerankSearch } from "../src/rerank/rerankSearch.ts";
+import { rerankSearch } from "../src/worker/rerankSearch.ts";
 import { chunkPayload } from "../src/worker/payloads.ts";
 import type { WorkerContext } from "../src/worker/workerContext.ts";
 

@@ -16,14 +16,14 @@ import { hmacUser } from "../crypto/hmacUser.ts";
 import { createSealer } from "../crypto/seal.ts";
 import { createSealCounter } from "../crypto/sealCounter.ts";
 import { createNotificationHub } from "../db/notificationHub.ts";
-import { createSearchWaiter } from "../rerank/searchWaiter.ts";
+import { createSearchWaiter } from "./searchWaiter.ts";
 import { CHUNK_SEALED_CHANNEL } from "../sql/notifyChunksSealed.ts";
-import { SEARCH_DONE_CHANNEL } from "../sql/searchRequests.ts";
+import { SEARCH_DONE_CHANNEL } from "../sql/completeSearchRequest.ts";
 import type { KeyringProvider } from "../crypto/keyringProvider.ts";
 import { createMemoryService } from "./memoryService.ts";
 import { createMemvaultApiPlugin, type RequestTenant } from "./memvaultApiPlugin.ts";
 import { createQueryLimitsPlugin, type QueryLimits } from "./queryLimitsPlugin.ts";
-import { tenantTransactions } from "./tenantTransactions.ts";
+import { withTenantFrom } from "../db/withTenant.ts";
 import type { Limits } from "./validateMemoryInput.ts";
 import type { TokenVerifier } from "./verifyToken.ts";
 
@@ -123,7 +123,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
           const authorization = (ws.connectionParams as { authorization?: unknown } | undefined)?.authorization;
           const { sub } = await opts.verifier.verify(typeof authorization === "string" ? authorization : undefined);
           const userHash = hmacUser(opts.keyrings.current(), sub);
-          return { memvault: { userHash, inTenant: tenantTransactions(pool, userHash) } };
+          return { memvault: { userHash, withTenant: withTenantFrom(pool, { userHash, role: "memvault_user" }) } };
         }
         const req = requestContext.node?.req;
         const tenant = req ? tenants.get(req) : undefined;
@@ -164,7 +164,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
         try {
           const { sub } = await opts.verifier.verify(req.headers.authorization);
           const userHash = hmacUser(opts.keyrings.current(), sub);
-          tenants.set(req, { userHash, inTenant: tenantTransactions(pool, userHash) });
+          tenants.set(req, { userHash, withTenant: withTenantFrom(pool, { userHash, role: "memvault_user" }) });
         } catch (err) {
           const code = err instanceof CodedError ? err.code : "AUTH_INVALID";
           authFailures.inc({ code });

@@ -6,17 +6,15 @@ import type pg from "pg";
 import type { Sealer } from "../crypto/seal.ts";
 import { SealError } from "../crypto/sealError.ts";
 import type { SkipReason } from "../rerank/reranker.ts";
-import type { InTenant, SearchWaiter } from "../rerank/searchWaiter.ts";
-import {
-  deleteAllMemories,
-  deleteMemory,
-  insertIngestRows,
-  searchChunks,
-  selectChunkPage,
-  selectChunksById,
-  type SealedChunkRow,
-} from "../sql/memoryQueries.ts";
-import { chunkContext } from "../worker/sealRows.ts";
+import type { SearchWaiter } from "./searchWaiter.ts";
+import type { WithTenant } from "../db/withTenant.ts";
+import { deleteAllMemories } from "../sql/deleteAllMemories.ts";
+import { deleteMemory } from "../sql/deleteMemory.ts";
+import { insertIngestRows } from "../sql/insertIngestRows.ts";
+import { searchChunks } from "../sql/searchChunks.ts";
+import { selectChunkPage, type SealedChunkRow } from "../sql/selectChunkPage.ts";
+import { selectChunksById } from "../sql/selectChunksById.ts";
+import { chunkContext } from "../crypto/sealContexts.ts";
 import { InputError } from "./inputError.ts";
 import { validateEmbedding, validateMemoryInput, type Limits, type MemoryInput } from "./validateMemoryInput.ts";
 
@@ -125,16 +123,16 @@ export function createMemoryService(deps: MemoryServiceDeps) {
      * A search in stages, for progressive delivery: first the ANN order ("ann"), then, with a
      * query, the reranked order or the ANN order with the reason ("reranked"). Fails open.
      */
-    async *searchStages(inTenant: InTenant, userHash: string, args: { embedding: number[]; query?: string; k?: number }): AsyncGenerator<SearchStage> {
+    async *searchStages(withTenant: WithTenant, userHash: string, args: { embedding: number[]; query?: string; k?: number }): AsyncGenerator<SearchStage> {
       const k = args.k ?? 8;
       if (!Number.isInteger(k) || k < 1 || k > MAX_K) throw new InputError("K_OUT_OF_RANGE", `k must be 1..${MAX_K}`);
       const vector = validateEmbedding(args.embedding, deps.limits.dims);
       const wanted = args.query ? Math.max(k, deps.rerankCandidates) : k;
-      const candidates = await inTenant((tx) => searchChunks(tx, vector, wanted));
+      const candidates = await withTenant((tx) => searchChunks(tx, vector, wanted));
       const distance = new Map(candidates.map((c) => [c.id, c.distance]));
       const hitsFor = async (order: string[], scores?: Map<string, number>): Promise<SearchHit[]> => {
         const top = order.slice(0, k);
-        const rows = new Map((await inTenant((tx) => selectChunksById(tx, top))).map((r) => [r.id, r]));
+        const rows = new Map((await withTenant((tx) => selectChunksById(tx, top))).map((r) => [r.id, r]));
         return top
           .filter((id) => rows.has(id)) // forgotten in between: dropped, never replaced by anything else
           .map((id) => ({ memory: open(userHash, rows.get(id)!), distance: distance.get(id)!, score: scores?.get(id) ?? null }));
@@ -153,7 +151,7 @@ export function createMemoryService(deps: MemoryServiceDeps) {
         yield { phase: "reranked", hits: await hitsFor(annOrder), reranked: false, rerankSkipReason: "no_model" };
         return;
       }
-      const result = await deps.waiter.rerank(inTenant, deps.sealer(), { userHash, query: args.query, candidates, budgetMs: deps.rerankBudgetMs });
+      const result = await deps.waiter.rerank(withTenant, deps.sealer(), { userHash, query: args.query, candidates, budgetMs: deps.rerankBudgetMs });
       if (result.reranked) {
         const scores = new Map(result.order.map((id, i) => [id, result.scores[i]!]));
         yield { phase: "reranked", hits: await hitsFor(result.order, scores), reranked: true, rerankSkipReason: null };
@@ -163,16 +161,16 @@ export function createMemoryService(deps: MemoryServiceDeps) {
     },
 
     /** The final stage of searchStages: the reranked order when asked and possible, else ANN order. */
-    async search(inTenant: InTenant, userHash: string, args: { embedding: number[]; query?: string; k?: number }): Promise<Omit<SearchStage, "phase">> {
+    async search(withTenant: WithTenant, userHash: string, args: { embedding: number[]; query?: string; k?: number }): Promise<Omit<SearchStage, "phase">> {
       let last: SearchStage | undefined;
-      for await (const stage of this.searchStages(inTenant, userHash, args)) last = stage;
+      for await (const stage of this.searchStages(withTenant, userHash, args)) last = stage;
       const { phase: _phase, ...result } = last!;
       return result;
     },
 
     /** One chunk of the current tenant by id, opened; undefined when it is not this tenant's (or gone). */
-    async memory(inTenant: InTenant, userHash: string, id: string): Promise<Memory | undefined> {
-      const [row] = await inTenant((tx) => selectChunksById(tx, [id]));
+    async memory(withTenant: WithTenant, userHash: string, id: string): Promise<Memory | undefined> {
+      const [row] = await withTenant((tx) => selectChunksById(tx, [id]));
       return row ? open(userHash, row) : undefined;
     },
 

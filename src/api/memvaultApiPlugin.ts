@@ -6,14 +6,14 @@ import { context, flagError, lambda, listen, SafeError, sideEffect, type FieldAr
 import type { NotificationHub } from "../db/notificationHub.ts";
 import { CHUNK_SEALED_CHANNEL } from "../sql/notifyChunksSealed.ts";
 import { extendSchema, gql } from "postgraphile/utils";
-import type { InTenant } from "../rerank/searchWaiter.ts";
+import type { WithTenant } from "../db/withTenant.ts";
 import type { Memory, MemoryService, SearchHit } from "./memoryService.ts";
 import { InputError } from "./inputError.ts";
 import type { MemoryInput } from "./validateMemoryInput.ts";
 
 export interface RequestTenant {
   userHash: string;
-  inTenant: InTenant;
+  withTenant: WithTenant;
 }
 
 declare global {
@@ -78,7 +78,7 @@ async function* sealedMemories(hub: NotificationHub, service: MemoryService, t: 
   try {
     for (;;) {
       while (queue.length === 0) await new Promise<void>((resolve) => (wake = resolve));
-      const memory = await service.memory(t.inTenant, t.userHash, queue.shift()!);
+      const memory = await service.memory(t.withTenant, t.userHash, queue.shift()!);
       if (memory) yield { memory: memoryOut(memory) };
     }
   } finally {
@@ -172,7 +172,7 @@ export function createMemvaultApiPlugin(service: MemoryService, hub: Notificatio
         memories(_$root: Step, fieldArgs: FieldArgs) {
           return lambda([context(), fieldArgs.getRaw("first"), fieldArgs.getRaw("after")], async ([ctx, first, after]) => {
             const t = tenantOf(ctx);
-            const page = await t.inTenant((tx) => service.memories(tx, t.userHash, { first: first as number, ...(after ? { after: after as string } : {}) }));
+            const page = await t.withTenant((tx) => service.memories(tx, t.userHash, { first: first as number, ...(after ? { after: after as string } : {}) }));
             return { ...page, nodes: page.nodes.map(memoryOut) };
           });
         },
@@ -181,7 +181,7 @@ export function createMemvaultApiPlugin(service: MemoryService, hub: Notificatio
             [context(), fieldArgs.getRaw("embedding"), fieldArgs.getRaw("query"), fieldArgs.getRaw("k")],
             async ([ctx, embedding, query, k]) => {
               const t = tenantOf(ctx);
-              const res = await service.search(t.inTenant, t.userHash, {
+              const res = await service.search(t.withTenant, t.userHash, {
                 embedding: embedding as number[],
                 ...(query ? { query: query as string } : {}),
                 k: k as number,
@@ -199,7 +199,7 @@ export function createMemvaultApiPlugin(service: MemoryService, hub: Notificatio
               ([ctx, embedding, query, k]) => {
                 const t = tenantOf(ctx);
                 return subscriberOf(async function* () {
-                  for await (const stage of service.searchStages(t.inTenant, t.userHash, {
+                  for await (const stage of service.searchStages(t.withTenant, t.userHash, {
                     embedding: embedding as number[],
                     ...(query ? { query: query as string } : {}),
                     k: k as number,
@@ -232,26 +232,26 @@ export function createMemvaultApiPlugin(service: MemoryService, hub: Notificatio
         remember(_$root: Step, fieldArgs: FieldArgs) {
           return sideEffect([context(), fieldArgs.getRaw("input")], async ([ctx, input]) => {
             const t = tenantOf(ctx);
-            const [out] = await t.inTenant((tx) => service.rememberMany(tx, [toMemoryInput(input as RememberArgs)]));
+            const [out] = await t.withTenant((tx) => service.rememberMany(tx, [toMemoryInput(input as RememberArgs)]));
             return out;
           });
         },
         rememberMany(_$root: Step, fieldArgs: FieldArgs) {
           return sideEffect([context(), fieldArgs.getRaw("inputs")], async ([ctx, inputs]) => {
             const t = tenantOf(ctx);
-            return t.inTenant((tx) => service.rememberMany(tx, (inputs as RememberArgs[]).map(toMemoryInput)));
+            return t.withTenant((tx) => service.rememberMany(tx, (inputs as RememberArgs[]).map(toMemoryInput)));
           });
         },
         forget(_$root: Step, fieldArgs: FieldArgs) {
           return sideEffect([context(), fieldArgs.getRaw("id")], async ([ctx, id]) => {
             const t = tenantOf(ctx);
-            return t.inTenant((tx) => service.forget(tx, id as string));
+            return t.withTenant((tx) => service.forget(tx, id as string));
           });
         },
         forgetAll() {
           return sideEffect([context()], async ([ctx]) => {
             const t = tenantOf(ctx);
-            return t.inTenant((tx) => service.forgetAll(tx));
+            return t.withTenant((tx) => service.forgetAll(tx));
           });
         },
       },

@@ -5,6 +5,7 @@
 import fs from "node:fs";
 import { createLocalJWKSet, createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from "jose";
 import { CodedError } from "../codedError.ts";
+import type { VerificationConfig } from "../config.ts";
 
 export type AuthErrorCode = "AUTH_MISSING" | "AUTH_INVALID" | "AUTH_EXPIRED";
 
@@ -12,16 +13,12 @@ export class AuthError extends CodedError<AuthErrorCode> {
   override readonly name = "AuthError";
 }
 
-export type VerificationConfig =
-  | { kind: "secret"; secret: Uint8Array; issuer?: string; audience?: string }
-  | { kind: "jwks-url"; url: string; issuer?: string; audience?: string }
-  | { kind: "jwks-file"; file: string; issuer?: string; audience?: string };
-
 export const CLOCK_TOLERANCE_SECONDS = 5;
+export const DEFAULT_MAX_LIFETIME_SECONDS = 86_400;
 
 export interface TokenVerifier {
-  /** The token's subject; throws AuthError (never with the token in the message). */
-  verify(authorization: string | undefined): Promise<{ sub: string }>;
+  /** The token's subject and expiry (seconds since the epoch); throws AuthError (never with the token in the message). */
+  verify(authorization: string | undefined): Promise<{ sub: string; exp: number }>;
 }
 
 export function createTokenVerifier(cfg: VerificationConfig): TokenVerifier {
@@ -48,7 +45,15 @@ export function createTokenVerifier(cfg: VerificationConfig): TokenVerifier {
         };
         const { payload } = typeof key === "function" ? await jwtVerify(match[1]!, key, options) : await jwtVerify(match[1]!, key, options);
         if (typeof payload.sub !== "string" || payload.sub.length === 0) throw new AuthError("AUTH_INVALID", "token has no subject");
-        return { sub: payload.sub };
+        // A leaked token is only as dangerous as it is long-lived: one that expires further
+        // ahead than the configured maximum, or claims to be issued in the future (a clock
+        // or issuer fault that would stretch its life), is refused.
+        const now = Math.floor(Date.now() / 1000);
+        const exp = payload.exp!;
+        const maxLifetime = cfg.maxLifetimeSeconds ?? DEFAULT_MAX_LIFETIME_SECONDS;
+        if (exp - now > maxLifetime + CLOCK_TOLERANCE_SECONDS) throw new AuthError("AUTH_INVALID", `token expires more than ${maxLifetime} s ahead`);
+        if (typeof payload.iat === "number" && payload.iat > now + CLOCK_TOLERANCE_SECONDS) throw new AuthError("AUTH_INVALID", "token issued in the future");
+        return { sub: payload.sub, exp };
       } catch (err) {
         if (err instanceof AuthError) throw err;
         if (err instanceof errors.JWTExpired) throw new AuthError("AUTH_EXPIRED", "token expired", { cause: err });

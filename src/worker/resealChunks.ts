@@ -6,9 +6,9 @@ import { createSealer } from "../crypto/seal.ts";
 import { claimChunksToReseal } from "../sql/claimChunksToReseal.ts";
 import { updateResealedChunks } from "../sql/updateResealedChunks.ts";
 import { toJobError } from "./jobError.ts";
-import { chunkContext, type ChunkField } from "./sealRows.ts";
+import { chunkContext, type ChunkField } from "../crypto/sealContexts.ts";
 import type { WorkerContext } from "./workerContext.ts";
-import { withTenant } from "./withTenant.ts";
+import { withTenant } from "../db/withTenant.ts";
 
 const FIELDS: [ChunkField, "text_cipher" | "meta_cipher" | "emb_cipher"][] = [
   ["text", "text_cipher"],
@@ -23,7 +23,7 @@ export async function resealTenant(ctx: WorkerContext, client: pg.ClientBase, us
     for (;;) {
       if (ctx.draining.aborted) return { resealed: total, interrupted: true };
       const end = ctx.metrics.sealBatch.startTimer({ task: "reseal_chunks" });
-      const n = await withTenant(client, userHash, async (tx) => {
+      const n = await withTenant(client, { userHash }, async (tx) => {
         const keyring = ctx.keyrings.current();
         const rows = await claimChunksToReseal(tx, keyring.primaryVersion, ctx.batchSize);
         if (rows.length === 0) return 0;

@@ -12,7 +12,7 @@ import { recordIngestFailure } from "../sql/recordIngestFailure.ts";
 import { jobErrorCode, toJobError } from "./jobError.ts";
 import { sealChunks } from "./sealRows.ts";
 import type { WorkerContext } from "./workerContext.ts";
-import { withTenant } from "./withTenant.ts";
+import { withTenant } from "../db/withTenant.ts";
 
 type Claim = (client: pg.ClientBase) => Promise<IngestRow[]>;
 
@@ -21,7 +21,7 @@ async function sealOnce(ctx: WorkerContext, client: pg.ClientBase, userHash: str
   let claimed: string[] = [];
   const end = ctx.metrics.sealBatch.startTimer({ task });
   try {
-    const moved = await withTenant(client, userHash, async (tx) => {
+    const moved = await withTenant(client, { userHash }, async (tx) => {
       const rows = await claim(tx);
       claimed = rows.map((r) => r.id);
       if (rows.length === 0) return [];
@@ -41,7 +41,7 @@ async function sealOnce(ctx: WorkerContext, client: pg.ClientBase, userHash: str
     ctx.logger.warn({ task, userHash: userHashPrefix(userHash), rows: claimed.length, code }, "seal failed; the ingest rows stay for a retry");
     if (claimed.length > 0) {
       // Visible to the tenant and to DBAs; the rows themselves were rolled back untouched.
-      await withTenant(client, userHash, (tx) => recordIngestFailure(tx, claimed, code)).catch(() => {});
+      await withTenant(client, { userHash }, (tx) => recordIngestFailure(tx, claimed, code)).catch(() => {});
     }
     throw toJobError(err);
   }

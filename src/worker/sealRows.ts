@@ -1,12 +1,9 @@
 // Turns plaintext rows into sealed columns. The AAD names the destination (table
 // memory_chunks, the field, the row id, the tenant), so a cipher copied anywhere else fails.
 import type { Sealer } from "../crypto/seal.ts";
+import { chunkContext } from "../crypto/sealContexts.ts";
 import type { SealedColumns } from "../sql/moveIngestToChunks.ts";
 
-export const CHUNK_TABLE = "memory_chunks";
-export type ChunkField = "text" | "meta" | "embedding";
-
-export const chunkContext = (userHash: string, rowId: string, field: ChunkField) => ({ userHash, table: CHUNK_TABLE, field, rowId });
 
 /**
  * pgvector's binary form (int16 dimensions, int16 unused, then big-endian float4s) as

@@ -4,7 +4,9 @@
 import os from "node:os";
 import type pg from "pg";
 import type { Logger } from "pino";
-import { deleteWorkerHeartbeat, unlockDeadWorkers, upsertWorkerHeartbeats } from "../sql/workerHeartbeats.ts";
+import { deleteWorkerHeartbeat } from "../sql/deleteWorkerHeartbeat.ts";
+import { unlockDeadWorkers } from "../sql/unlockDeadWorkers.ts";
+import { upsertWorkerHeartbeats } from "../sql/upsertWorkerHeartbeats.ts";
 
 export interface Liveness {
   add(workerId: string): Promise<void>;
@@ -37,6 +39,9 @@ export function startLiveness(pool: pg.Pool, logger: Logger, opts: { intervalMs:
     async stop() {
       clearInterval(timer);
       await running;
+      // A clean stop leaves no heartbeat behind (the pool id has no worker:stop event).
+      await Promise.all([...workerIds].map((id) => deleteWorkerHeartbeat(pool, id).catch(() => {})));
+      workerIds.clear();
     },
   };
 }

@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { InputError } from "../../src/api/inputError.ts";
 import { createMemoryService, type MemoryService } from "../../src/api/memoryService.ts";
 import { createSealer } from "../../src/crypto/seal.ts";
-import { createSearchWaiter, type InTenant, type SearchWaiter } from "../../src/rerank/searchWaiter.ts";
+import { createSearchWaiter, type SearchWaiter } from "../../src/api/searchWaiter.ts";
+import type { WithTenant } from "../../src/db/withTenant.ts";
 import { keyringFrom } from "../support/keyrings.ts";
 import { track, untrack } from "../support/openResources.ts";
 import { asIdentity, tenantHash } from "../support/tenant.ts";
@@ -24,7 +25,7 @@ let worker: WorkerProcess;
 let service: MemoryService;
 
 const vec = (seed: number) => Array.from({ length: DIMS }, (_, i) => Math.sin(seed * 13 + i * 0.7));
-const as = (userHash: string): InTenant => (fn) => asIdentity(fx.root, { role: "memvault_user", userHash }, fn, { commit: true });
+const as = (userHash: string): WithTenant => (fn) => asIdentity(fx.root, { role: "memvault_user", userHash }, fn, { commit: true });
 const count = async (sql: string) => (await fx.root.query(sql)).rows[0].n as number;
 
 beforeAll(async () => {

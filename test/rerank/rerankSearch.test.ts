@@ -6,8 +6,9 @@ import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSealer } from "../../src/crypto/seal.ts";
-import { searchQueryContext } from "../../src/rerank/rerankSearch.ts";
-import { createSearchWaiter, type InTenant, type SearchWaiter } from "../../src/rerank/searchWaiter.ts";
+import { searchQueryContext } from "../../src/crypto/sealContexts.ts";
+import { createSearchWaiter, type SearchWaiter } from "../../src/api/searchWaiter.ts";
+import type { WithTenant } from "../../src/db/withTenant.ts";
 import { freshKeyringDocument, keyringFrom } from "../support/keyrings.ts";
 import { track, untrack } from "../support/openResources.ts";
 import { asIdentity, tenantHash } from "../support/tenant.ts";
@@ -35,7 +36,7 @@ let models: ReturnType<typeof makeModelDirs>;
 let waiter: SearchWaiter;
 const ids: string[] = []; // A's chunks, in `texts` order
 
-const inTenant = (userHash: string): InTenant => (fn) => asIdentity(root, { role: "memvault_user", userHash }, fn, { commit: true });
+const withTenant = (userHash: string): WithTenant => (fn) => asIdentity(root, { role: "memvault_user", userHash }, fn, { commit: true });
 const worker = (env: Record<string, string> = {}) =>
   startWorker(db, { MEMVAULT_KEYRING_FILE: keyringFile, RERANK_MODEL_DIR: models.dir("overlap"), ...env });
 /** "ANN order" for the test: the lexically best text last, so a rerank must move it. */
@@ -49,7 +50,7 @@ beforeAll(async () => {
   try {
     for (const text of texts) {
       ids.push(
-        await inTenant(A)(async (c) =>
+        await withTenant(A)(async (c) =>
           (await c.query("insert into memvault.chunk_ingest (text, embedding) values ($1, array_fill(0.1::real, array[384])::public.vector) returning id", [text])).rows[0].id,
         ),
       );
@@ -74,7 +75,7 @@ describe("rerank through the database", () => {
   it("moves the lexically matching candidate to the top, with scores, and stores the query sealed", async () => {
     const w = await worker();
     try {
-      const result = await waiter.rerank(inTenant(A), sealer, { userHash: A, query: QUERY, candidates: annCandidates(), budgetMs: 5_000 });
+      const result = await waiter.rerank(withTenant(A), sealer, { userHash: A, query: QUERY, candidates: annCandidates(), budgetMs: 5_000 });
       expect(result.reranked).toBe(true);
       expect(result.order[0]).toBe(ids[3]);
       expect(result.order).toHaveLength(4);
@@ -90,7 +91,7 @@ describe("rerank through the database", () => {
 
   it("worker down: the caller gets ANN order at the deadline, reason timeout", async () => {
     // No worker runs: the answer can only come from the waiter's own deadline.
-    const result = await waiter.rerank(inTenant(A), sealer, { userHash: A, query: QUERY, candidates: annCandidates(), budgetMs: 300 });
+    const result = await waiter.rerank(withTenant(A), sealer, { userHash: A, query: QUERY, candidates: annCandidates(), budgetMs: 300 });
     expect(result).toMatchObject({ reranked: false, order: ids, skipReason: "timeout" });
   });
 
@@ -109,7 +110,7 @@ describe("rerank through the database", () => {
   it("RERANK_ENABLED=false: ANN order, reason disabled", async () => {
     const w = await worker({ RERANK_ENABLED: "false" });
     try {
-      const result = await waiter.rerank(inTenant(A), sealer, { userHash: A, query: QUERY, candidates: annCandidates(), budgetMs: 5_000 });
+      const result = await waiter.rerank(withTenant(A), sealer, { userHash: A, query: QUERY, candidates: annCandidates(), budgetMs: 5_000 });
       expect(result).toMatchObject({ reranked: false, order: ids, skipReason: "disabled" });
     } finally {
       await w.stop();
@@ -120,7 +121,7 @@ describe("rerank through the database", () => {
     const w = await worker({ RERANK_MODEL_DIR: path.join(models.root, "missing") });
     try {
       expect(w.logs()).toMatch(/reranking off: no cross-encoder model: .*model\.onnx is missing/);
-      const result = await waiter.rerank(inTenant(A), sealer, { userHash: A, query: QUERY, candidates: annCandidates(), budgetMs: 5_000 });
+      const result = await waiter.rerank(withTenant(A), sealer, { userHash: A, query: QUERY, candidates: annCandidates(), budgetMs: 5_000 });
       expect(result).toMatchObject({ reranked: false, order: ids, skipReason: "no_model" });
       expect(w.child.exitCode).toBeNull();
     } finally {
@@ -136,7 +137,7 @@ describe("rerank through the database", () => {
     const w = await worker({ RERANK_MODEL_DIR: dir });
     try {
       expect(w.logs()).toMatch(/RERANK_BAD_MODEL/);
-      const result = await waiter.rerank(inTenant(A), sealer, { userHash: A, query: QUERY, candidates: annCandidates(), budgetMs: 5_000 });
+      const result = await waiter.rerank(withTenant(A), sealer, { userHash: A, query: QUERY, candidates: annCandidates(), budgetMs: 5_000 });
       expect(result).toMatchObject({ reranked: false, skipReason: "no_model" });
     } finally {
       await w.stop();
@@ -146,11 +147,11 @@ describe("rerank through the database", () => {
   it("tenant B's request naming A's chunk ids scores nothing of A's", async () => {
     const w = await worker();
     try {
-      const result = await waiter.rerank(inTenant(B), sealer, { userHash: B, query: QUERY, candidates: annCandidates(), budgetMs: 5_000 });
+      const result = await waiter.rerank(withTenant(B), sealer, { userHash: B, query: QUERY, candidates: annCandidates(), budgetMs: 5_000 });
       // B's job sees none of A's rows under RLS: nothing to score, nothing revealed.
       expect(result).toMatchObject({ reranked: true, order: [], scores: [] });
       // And B cannot read A's requests.
-      const seen = await inTenant(B)((c) => c.query("select id from memvault.search_requests where user_hash = $1", [A]));
+      const seen = await withTenant(B)((c) => c.query("select id from memvault.search_requests where user_hash = $1", [A]));
       expect(seen.rowCount).toBe(0);
     } finally {
       await w.stop();

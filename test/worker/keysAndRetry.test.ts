@@ -8,7 +8,7 @@ import { describe, expect, inject, it } from "vitest";
 import { createSealer } from "../../src/crypto/seal.ts";
 import { freePort, roleUrl } from "../../src/db/localCluster.ts";
 import { PROJECT_ROOT } from "../../src/db/migrateDatabase.ts";
-import { chunkContext } from "../../src/worker/sealRows.ts";
+import { chunkContext } from "../../src/crypto/sealContexts.ts";
 import { keyringFrom } from "../support/keyrings.ts";
 import { asIdentity, tenantHash } from "../support/tenant.ts";
 import { bulkRemember } from "../support/bulkRemember.ts";

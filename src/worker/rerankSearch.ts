@@ -3,15 +3,16 @@
 // Fail-open: every path that cannot score writes the ANN order with the reason.
 import type pg from "pg";
 import { createSealer } from "../crypto/seal.ts";
-import { completeSearchRequest, selectChunkTextCiphers, selectSearchRequest } from "../sql/searchRequests.ts";
-import { withTenant } from "../worker/withTenant.ts";
-import type { WorkerContext } from "../worker/workerContext.ts";
-import type { Candidate, Reranker } from "./reranker.ts";
-
-export const searchQueryContext = (userHash: string, id: string) => ({ userHash, table: "search_requests", field: "query", rowId: id });
+import { chunkContext, searchQueryContext } from "../crypto/sealContexts.ts";
+import { completeSearchRequest } from "../sql/completeSearchRequest.ts";
+import { selectChunkTextCiphers } from "../sql/selectChunkTextCiphers.ts";
+import { selectSearchRequest } from "../sql/selectSearchRequest.ts";
+import { withTenant } from "../db/withTenant.ts";
+import type { Candidate, Reranker } from "../rerank/reranker.ts";
+import type { WorkerContext } from "./workerContext.ts";
 
 export async function rerankSearch(ctx: WorkerContext & { reranker: Reranker }, client: pg.ClientBase, userHash: string, id: string): Promise<void> {
-  const loaded = await withTenant(client, userHash, async (tx) => {
+  const loaded = await withTenant(client, { userHash }, async (tx) => {
     const request = await selectSearchRequest(tx, id);
     if (!request || request.status !== "pending") return undefined; // unknown here, or done already
     const budgetMs = request.deadline.getTime() - Date.now();
@@ -23,14 +24,14 @@ export async function rerankSearch(ctx: WorkerContext & { reranker: Reranker }, 
     const candidates: Candidate[] = [];
     for (const cid of request.candidate_ids) {
       const cipher = ciphers.get(cid);
-      if (cipher) candidates.push({ id: cid, text: sealer.openSealed(cipher, { userHash, table: "memory_chunks", field: "text", rowId: cid }).toString("utf8") });
+      if (cipher) candidates.push({ id: cid, text: sealer.openSealed(cipher, chunkContext(userHash, cid, "text")).toString("utf8") });
     }
     return { request, budgetMs, query, candidates };
   });
   if (!loaded) return;
   const outcome = await ctx.reranker.rerank(loaded.query, loaded.candidates, loaded.budgetMs);
   const ranked = outcome.reranked ? outcome.order : loaded.request.candidate_ids;
-  await withTenant(client, userHash, (tx) =>
+  await withTenant(client, { userHash }, (tx) =>
     completeSearchRequest(tx, id, {
       status: outcome.reranked ? "reranked" : "skipped",
       skipReason: outcome.reranked ? null : outcome.skipReason,

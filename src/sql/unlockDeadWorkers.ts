@@ -1,19 +1,5 @@
 import type pg from "pg";
 
-/** Records (or refreshes) the heartbeat of this process's graphile-worker workers. */
-export async function upsertWorkerHeartbeats(db: pg.Pool, workerIds: string[], processName: string): Promise<void> {
-  await db.query(
-    `insert into memvault.worker_heartbeats (worker_id, process, last_seen)
-     select unnest($1::text[]), $2::text, now()
-     on conflict (worker_id) do update set last_seen = excluded.last_seen`,
-    [workerIds, processName],
-  );
-}
-
-export async function deleteWorkerHeartbeat(db: pg.Pool, workerId: string): Promise<void> {
-  await db.query("delete from memvault.worker_heartbeats where worker_id = $1::text", [workerId]);
-}
-
 /**
  * Workers presumed dead: a heartbeat older than `deadAfterSeconds`, or jobs locked that
  * long by a worker that never recorded one. Their jobs are unlocked for others to run.

@@ -3,15 +3,14 @@
 // notification hub), dispatched in memory by request id; the outcome is then re-read
 // under the tenant's RLS.
 import { randomUUID } from "node:crypto";
-import type pg from "pg";
 import { sealedKeyVersion, type Sealer } from "../crypto/seal.ts";
 import { createNotificationHub, type NotificationHub } from "../db/notificationHub.ts";
-import { insertSearchRequest, SEARCH_DONE_CHANNEL, selectSearchResult } from "../sql/searchRequests.ts";
-import { searchQueryContext } from "./rerankSearch.ts";
-import type { SkipReason } from "./reranker.ts";
-
-/** Runs fn in a transaction as the tenant (role and app.user_hash set for that transaction). */
-export type InTenant = <T>(fn: (client: pg.ClientBase) => Promise<T>) => Promise<T>;
+import { insertSearchRequest } from "../sql/insertSearchRequest.ts";
+import { SEARCH_DONE_CHANNEL } from "../sql/completeSearchRequest.ts";
+import { selectSearchResult } from "../sql/selectSearchResult.ts";
+import { searchQueryContext } from "../crypto/sealContexts.ts";
+import type { WithTenant } from "../db/withTenant.ts";
+import type { SkipReason } from "../rerank/reranker.ts";
 
 export interface RerankRequest {
   userHash: string;
@@ -26,7 +25,7 @@ export type RerankResult =
   | { requestId: string; reranked: false; order: string[]; skipReason: SkipReason };
 
 export interface SearchWaiter {
-  rerank(inTenant: InTenant, sealer: Sealer, request: RerankRequest): Promise<RerankResult>;
+  rerank(withTenant: WithTenant, sealer: Sealer, request: RerankRequest): Promise<RerankResult>;
   close(): Promise<void>;
 }
 
@@ -38,7 +37,7 @@ export async function createSearchWaiter(hubOrConnection: NotificationHub | stri
   const off = hub.on(SEARCH_DONE_CHANNEL, (id) => waiting.get(id)?.());
 
   return {
-    async rerank(inTenant, sealer, request) {
+    async rerank(withTenant, sealer, request) {
       const id = randomUUID();
       const ann = request.candidates.map((c) => c.id);
       const deadline = new Date(Date.now() + request.budgetMs);
@@ -50,7 +49,7 @@ export async function createSearchWaiter(hubOrConnection: NotificationHub | stri
       });
       try {
         const queryCipher = sealer.seal(Buffer.from(request.query, "utf8"), searchQueryContext(request.userHash, id));
-        await inTenant((c) =>
+        await withTenant((c) =>
           insertSearchRequest(c, {
             id,
             queryCipher,
@@ -65,7 +64,7 @@ export async function createSearchWaiter(hubOrConnection: NotificationHub | stri
         clearTimeout(timer);
         waiting.delete(id);
       }
-      const row = await inTenant((c) => selectSearchResult(c, id));
+      const row = await withTenant((c) => selectSearchResult(c, id));
       if (row?.status === "reranked" && row.ranked_ids && row.scores) {
         return { requestId: id, reranked: true, order: row.ranked_ids, scores: row.scores };
       }
