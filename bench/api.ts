@@ -103,7 +103,9 @@ try {
     limits: { dims: DIMS, maxTextBytes: 65_536, maxMetaBytes: 16_384 },
     rerankBudgetMs: 1_000,
     graphiql: false,
-    queryLimits: { maxDepth: 8, maxFields: 200, introspection: false },
+    operationLimits: config.operationLimits(false),
+    maxBodyBytes: config.apiMaxBodyBytes(),
+    websocket: config.websocketLimits(),
     logger,
   });
 

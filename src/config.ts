@@ -194,11 +194,44 @@ export const config = {
   authenticatorDatabaseUrl: (): string | undefined => urlVar("AUTHENTICATOR_DATABASE_URL"),
   /** GRAPHIQL: serve Ruru (GraphiQL) at /. Default false; `npm start` turns it on for local development. */
   graphiql: (): boolean => boolVar("GRAPHIQL", false),
-  /** GRAPHQL_MAX_DEPTH / GRAPHQL_MAX_FIELDS: per-operation limits (selection depth, field selections). Defaults 8 and 200. */
-  graphqlMaxDepth: (): number => intVar("GRAPHQL_MAX_DEPTH", 8, 1, 100),
-  graphqlMaxFields: (): number => intVar("GRAPHQL_MAX_FIELDS", 200, 1, 100_000),
+  /**
+   * What one GraphQL operation may ask for (checked before parsing, validation and
+   * planning, on HTTP and websockets). GRAPHQL_MAX_QUERY_BYTES (100000), GRAPHQL_MAX_TOKENS
+   * (10000), GRAPHQL_MAX_NESTING (brackets, 32), GRAPHQL_MAX_DEPTH (selection depth, 8),
+   * GRAPHQL_MAX_FIELDS (field selections, fragments counted each time they are spread,
+   * 200); per operation, across aliases and fragments: GRAPHQL_MAX_WRITES (memories
+   * written, 100), GRAPHQL_MAX_SEARCHES (10), GRAPHQL_MAX_RERANKS (searches with a query,
+   * 2), GRAPHQL_MAX_READS (memories returned, 500).
+   */
+  operationLimits: (introspection: boolean) => ({
+    maxQueryBytes: intVar("GRAPHQL_MAX_QUERY_BYTES", 100_000, 100, 10_000_000),
+    maxTokens: intVar("GRAPHQL_MAX_TOKENS", 10_000, 100, 1_000_000),
+    maxNesting: intVar("GRAPHQL_MAX_NESTING", 32, 4, 256),
+    maxDepth: intVar("GRAPHQL_MAX_DEPTH", 8, 1, 100),
+    maxFields: intVar("GRAPHQL_MAX_FIELDS", 200, 1, 100_000),
+    introspection,
+    budget: {
+      writes: intVar("GRAPHQL_MAX_WRITES", 100, 1, 100_000),
+      searches: intVar("GRAPHQL_MAX_SEARCHES", 10, 1, 10_000),
+      reranks: intVar("GRAPHQL_MAX_RERANKS", 2, 0, 10_000),
+      reads: intVar("GRAPHQL_MAX_READS", 500, 1, 1_000_000),
+      subscriptions: 1,
+    },
+  }),
   /** GRAPHQL_INTROSPECTION: allow __schema / __type. Default false; on whenever GraphiQL is (npm start). */
   graphqlIntrospection: (): boolean => boolVar("GRAPHQL_INTROSPECTION", false),
+  /** API_MAX_BODY_BYTES: largest HTTP request body. Default 10000000 (a full rememberMany: 100 x 64 KiB text, meta, a vector). */
+  apiMaxBodyBytes: (): number => intVar("API_MAX_BODY_BYTES", 10_000_000, 1_000, 100_000_000),
+  /**
+   * Websockets: WS_MAX_MESSAGE_BYTES (largest message, 1048576), WS_INIT_TIMEOUT_MS (a
+   * socket without a valid connection_init by then is closed, 3000),
+   * WS_MAX_OPERATIONS_PER_TENANT (open subscriptions and operations per user, 10).
+   */
+  websocketLimits: () => ({
+    maxMessageBytes: intVar("WS_MAX_MESSAGE_BYTES", 1_048_576, 1_024, 100_000_000),
+    initTimeoutMs: intVar("WS_INIT_TIMEOUT_MS", 3_000, 100, 60_000),
+    maxOperationsPerTenant: intVar("WS_MAX_OPERATIONS_PER_TENANT", 10, 1, 10_000),
+  }),
   /** EMBEDDING_DIM: vector dimension baked into the schema by migrations. Default: 384 (HNSW allows up to 2000). */
   embeddingDim: (): number => intVar("EMBEDDING_DIM", 384, 1, 2000),
 };

@@ -1,29 +1,37 @@
 // The API process: Node's http server in front of grafserv (PostGraphile 5). Bearer tokens
 // are verified here, before GraphQL and before any database work: no token or a bad one is
-// a 401. /healthz, /readyz and /metrics beside /graphql; Ruru (GraphiQL) only when enabled.
-import http, { type IncomingMessage } from "node:http";
+// a 401. Every operation then passes checkOperation (size, nesting, depth, cost, budget)
+// before grafserv parses it, on HTTP (POST and GET) and on websockets alike.
+// /healthz, /readyz and /metrics beside /graphql; Ruru (GraphiQL) only when enabled.
+import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import pg from "pg";
 import { isSafeError } from "postgraphile/grafast";
 import { GraphQLError } from "postgraphile/graphql";
 import { postgraphile } from "postgraphile";
 import { makePgService } from "postgraphile/adaptors/pg";
-import { grafserv } from "postgraphile/grafserv/node";
+import { NodeGrafserv } from "postgraphile/grafserv/node";
+import type { GrafservConfig, RequestDigest } from "postgraphile/grafserv";
 import { PostGraphileAmberPreset } from "postgraphile/presets/amber";
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import type { Logger } from "pino";
 import { CodedError } from "../codedError.ts";
+import { ConfigError } from "../config.ts";
 import { hmacUser } from "../crypto/hmacUser.ts";
 import { createSealer } from "../crypto/seal.ts";
 import { createSealCounter } from "../crypto/sealCounter.ts";
 import { createNotificationHub } from "../db/notificationHub.ts";
-import { createSearchWaiter } from "./searchWaiter.ts";
+import { withTenantFrom } from "../db/withTenant.ts";
 import { CHUNK_SEALED_CHANNEL } from "../sql/notifyChunksSealed.ts";
 import { SEARCH_DONE_CHANNEL } from "../sql/completeSearchRequest.ts";
+import { reserveSeals } from "../sql/reserveSeals.ts";
+import { selectEmbeddingDims } from "../sql/selectEmbeddingDims.ts";
 import type { KeyringProvider } from "../crypto/keyringProvider.ts";
+import { checkOperation, GateError, type OperationLimits } from "./checkOperation.ts";
+import { createGraphQLWebsocket } from "./graphqlWebsocket.ts";
 import { createMemoryService } from "./memoryService.ts";
 import { createMemvaultApiPlugin, type RequestTenant } from "./memvaultApiPlugin.ts";
-import { createQueryLimitsPlugin, type QueryLimits } from "./queryLimitsPlugin.ts";
-import { withTenantFrom } from "../db/withTenant.ts";
+import { createSealedEvents } from "./sealedEvents.ts";
+import { createSearchWaiter } from "./searchWaiter.ts";
 import type { Limits } from "./validateMemoryInput.ts";
 import type { TokenVerifier } from "./verifyToken.ts";
 
@@ -37,7 +45,9 @@ export interface ApiServerOptions {
   limits: Limits;
   rerankBudgetMs: number;
   graphiql: boolean;
-  queryLimits: QueryLimits;
+  operationLimits: OperationLimits;
+  maxBodyBytes: number;
+  websocket: { maxMessageBytes: number; initTimeoutMs: number; maxOperationsPerTenant: number };
   /** For /readyz: how searches are reranked (informational: the worker scores, fail-open). */
   rerankStatus?: () => string;
   logger: Logger;
@@ -48,12 +58,34 @@ export interface RunningApi {
   stop(): Promise<void>;
 }
 
+/** Root fields that may appear in the metrics' `operation` label: a bounded set. */
+const KNOWN_ROOT_FIELDS = new Set(["memory", "memories", "search", "remember", "rememberMany", "forget", "forgetAll", "searchProgress", "memorySealed", "__schema", "__type", "__typename"]);
+const operationLabel = (rootFields: string[]) => {
+  const known = rootFields.filter((f) => KNOWN_ROOT_FIELDS.has(f));
+  return [...known, ...(known.length < rootFields.length ? ["unknown"] : [])].join(",") || "none";
+};
+
+/** Bodies already read and checked by the gate, handed to grafserv instead of the stream. */
+const prereadBodies = new WeakMap<IncomingMessage, unknown>();
+
+/** grafserv's node adaptor, reading a body the gate already read (getDigest is its documented extension point). */
+class GatedGrafserv extends NodeGrafserv {
+  protected override getDigest(...args: Parameters<NodeGrafserv["getDigest"]>): RequestDigest {
+    const digest = super.getDigest(...args);
+    const body = prereadBodies.get(args[1]);
+    if (body !== undefined) digest.getBody = async () => ({ type: "json", json: body as never });
+    return digest;
+  }
+}
+
+class ServiceUnavailable extends CodedError<"KEYRING_UNAVAILABLE"> {}
+
 export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi> {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: "memvault_api_" });
   const requests = new Histogram({
     name: "memvault_api_request_seconds",
-    help: "HTTP request latency by route and, for /graphql, operation (its root fields).",
+    help: "HTTP request latency by route and, for /graphql, operation (its known root fields).",
     labelNames: ["route", "operation", "status"] as const,
     buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [registry],
@@ -69,45 +101,94 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
       this.set({ state: "waiting" }, pool.waitingCount);
     },
   });
-  const authFailures = new Counter({ name: "memvault_api_auth_failures_total", help: "Requests refused with 401, by code.", labelNames: ["code"] as const, registers: [registry] });
+  const authFailures = new Counter({ name: "memvault_api_auth_failures_total", help: "Requests and sockets refused for their token, by code.", labelNames: ["code"] as const, registers: [registry] });
+  const errorsByCode = new Counter({
+    name: "memvault_api_errors_total",
+    help: "GraphQL errors and refused operations, by stable code.",
+    labelNames: ["code"] as const,
+    registers: [registry],
+  });
 
-  const pool = new pg.Pool({ connectionString: opts.authenticatorUrl, max: 10 });
-  // Seals (search queries) counted per key version for this process, as the worker does.
+  // Nothing waits for ever: a connection comes within 5 s or the request fails (coded);
+  // statements are bounded by the runtime roles' statement_timeout (migrations/roles.sql).
+  const pool = new pg.Pool({ connectionString: opts.authenticatorUrl, max: 10, connectionTimeoutMillis: 5_000 });
+  pool.on("error", (err) => opts.logger.error({ code: (err as { code?: string }).code }, "idle API connection failed"));
+  const dbDims = await selectEmbeddingDims(pool).catch((err) => {
+    void pool.end();
+    throw err;
+  });
+  if (dbDims !== undefined && dbDims !== opts.limits.dims) {
+    await pool.end();
+    throw new ConfigError("EMBEDDING_DIM", `is ${opts.limits.dims}, but the database's embedding column has ${dbDims} dimensions: set EMBEDDING_DIM=${dbDims}`);
+  }
+  // Seals (search queries) drawn from blocks reserved in the database, as the worker's;
+  // the authenticator reserves as memvault_user (it holds no privileges itself).
   const sealCounter = createSealCounter({
+    blockSize: 4_096,
+    reserver: (version, seals) => withTenantFrom(pool, { userHash: "0".repeat(64), role: "memvault_user" })((tx) => reserveSeals(tx, version, seals)),
     onWarn: (version, seals) => opts.logger.warn({ keyVersion: version, seals }, "key version nearing its random-nonce limit: rotate the keyring"),
   });
-  pool.on("error", (err) => opts.logger.error({ code: (err as { code?: string }).code }, "idle API connection failed"));
   // The process's one LISTEN connection: rerank results for the waiter, sealed chunks for subscriptions.
   const hub = await createNotificationHub(opts.authenticatorUrl, [SEARCH_DONE_CHANNEL, CHUNK_SEALED_CHANNEL]);
   const waiter = await createSearchWaiter(hub);
+  const sealedEvents = createSealedEvents(hub);
   const service = createMemoryService({
     sealer: () => createSealer(opts.keyrings.current(), { counter: sealCounter }),
+    reserveSeals: (n) => sealCounter.reserve(opts.keyrings.current().primaryVersion, n),
     limits: opts.limits,
     waiter,
     rerankBudgetMs: opts.rerankBudgetMs,
     rerankCandidates: 24,
   });
 
-  const tenants = new WeakMap<IncomingMessage, RequestTenant>();
+  /** sub -> tenant. A keyring that cannot be read is the server's fault (503), not the token's. */
+  const tenantFor = (sub: string): RequestTenant => {
+    let keyring;
+    try {
+      keyring = opts.keyrings.current();
+    } catch (err) {
+      throw new ServiceUnavailable("KEYRING_UNAVAILABLE", "the server cannot read its keyring", { cause: err });
+    }
+    const userHash = hmacUser(keyring, sub);
+    return { userHash, withTenant: withTenantFrom(pool, { userHash, role: "memvault_user" }) };
+  };
+
+  // HTTP requests and websockets -> their verified tenant (sockets also carry the token's expiry).
+  const tenants = new WeakMap<object, RequestTenant & { exp: number }>();
   const operations = new WeakMap<IncomingMessage, string>();
   const preset: GraphileConfig.Preset = {
     extends: [PostGraphileAmberPreset],
-    plugins: [createMemvaultApiPlugin(service, hub), createQueryLimitsPlugin(opts.queryLimits, (req, label) => req && operations.set(req, label))],
+    plugins: [createMemvaultApiPlugin(service, sealedEvents, opts.limits)],
     // No schema is introspected for generated CRUD: every field is explicit (the plugin).
     pgServices: [makePgService({ pool, schemas: [] })],
     grafserv: {
       graphqlPath: "/graphql",
       graphiql: opts.graphiql,
       graphiqlPath: "/",
-      // graphql-ws; the token travels in connection_init's payload ({ authorization }).
-      websockets: true,
-      // A full rememberMany (100 x 64 KiB text + 16 KiB meta + a vector) fits; much more is refused (413).
-      maxRequestLength: 10_000_000,
+      // Queries over GET, as GraphQL-over-HTTP clients (urql) send them; mutations stay POST.
+      graphqlOverGET: true,
+      // Websockets are served by createGraphQLWebsocket (auth at connection_init, caps).
+      websockets: false,
+      maxRequestLength: opts.maxBodyBytes,
       maskError(error) {
         const original = error.originalError;
-        if (!original || original instanceof CodedError || isSafeError(original)) return error;
+        const code = codeOf(error);
+        errorsByCode.inc({ code });
+        if (original instanceof CodedError || (original && isSafeError(original))) return error;
+        if (!original && !error.path) {
+          // GraphQL's own request errors (syntax, validation, variable coercion): the
+          // client's doing. Its message names the client's own input, never server state.
+          return new GraphQLError(error.message.slice(0, 500), {
+            ...(error.nodes ? { nodes: error.nodes } : {}),
+            extensions: { code: "GRAPHQL_VALIDATION_FAILED" },
+          });
+        }
+        const pgCode = (original as { code?: string } | undefined)?.code;
+        if (pgCode === "57014") {
+          return new GraphQLError("the database took too long", { ...(error.path ? { path: error.path } : {}), extensions: { code: "DB_TIMEOUT" } });
+        }
         // Database and internal errors never reach clients: no SQL, no stack, no values.
-        opts.logger.error({ code: (original as { code?: string }).code ?? "INTERNAL" }, "internal error in a GraphQL request");
+        opts.logger.error({ code: pgCode ?? "INTERNAL", path: error.path?.join("."), operation: error.path?.[0] }, "internal error in a GraphQL request");
         return new GraphQLError("Internal error", {
           ...(error.nodes ? { nodes: error.nodes } : {}),
           ...(error.path ? { path: error.path } : {}),
@@ -117,13 +198,10 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     },
     grafast: {
       async context(requestContext) {
-        const ws = requestContext.ws;
-        if (ws) {
-          // Verified before any plan runs; a bad token fails the operation with no database work.
-          const authorization = (ws.connectionParams as { authorization?: unknown } | undefined)?.authorization;
-          const { sub } = await opts.verifier.verify(typeof authorization === "string" ? authorization : undefined);
-          const userHash = hmacUser(opts.keyrings.current(), sub);
-          return { memvault: { userHash, withTenant: withTenantFrom(pool, { userHash, role: "memvault_user" }) } };
+        const socket = requestContext.ws?.socket as object | undefined;
+        if (socket) {
+          const tenant = tenants.get(socket);
+          return tenant ? { memvault: tenant } : {};
         }
         const req = requestContext.node?.req;
         const tenant = req ? tenants.get(req) : undefined;
@@ -132,62 +210,102 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     },
   };
   const pgl = postgraphile(preset);
-  // Build the schema (and introspect) now: a broken start fails here, not on a first request.
+  // Build the schema now: a broken start fails here, not on a first request.
   await pgl.getSchema();
-  const serv = pgl.createServ(grafserv);
+  const serv = pgl.createServ((config: GrafservConfig) => new GatedGrafserv(config));
   const handler = serv.createHandler();
-  const upgrade = await serv.getUpgradeHandler();
+  const websocket = createGraphQLWebsocket({
+    serv,
+    path: "/graphql",
+    ...opts.websocket,
+    tenants,
+    async authenticate(authorization) {
+      const { sub, exp } = await opts.verifier.verify(authorization);
+      return { ...tenantFor(sub), exp };
+    },
+    check: (payload) => void checkOperation((payload ?? {}) as Record<string, unknown>, opts.operationLimits),
+    onRefusal: (code) => (code.startsWith("AUTH_") ? authFailures.inc({ code }) : errorsByCode.inc({ code })),
+    logger: opts.logger,
+  });
+
+  const sendError = (res: ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}) =>
+    void res.writeHead(status, { "content-type": "application/json", ...headers }).end(JSON.stringify({ errors: [{ message, extensions: { code } }] }));
 
   const server = http.createServer(async (req, res) => {
     const started = performance.now();
     const route = (req.url ?? "/").split("?")[0]!;
-    const done = (status: number) =>
+    res.on("finish", () =>
       requests.observe(
         {
           route: ["/graphql", "/healthz", "/readyz", "/metrics"].includes(route) ? route : "other",
           operation: route === "/graphql" ? (operations.get(req) ?? "none") : "",
-          status: String(status),
+          status: String(res.statusCode),
         },
         (performance.now() - started) / 1000,
-      );
-    res.on("finish", () => done(res.statusCode));
+      ),
+    );
     try {
       if (route === "/healthz") return void res.writeHead(200, { "content-type": "text/plain" }).end("ok\n");
       if (route === "/readyz") {
-        const checks = { ...(await readiness(pool, opts.keyrings)), rerank: opts.rerankStatus?.() ?? "unknown" };
+        const checks = { ...(await readiness(pool, opts.keyrings, opts.limits.dims)), rerank: opts.rerankStatus?.() ?? "unknown" };
         return void res.writeHead(checks.ready ? 200 : 503, { "content-type": "application/json" }).end(JSON.stringify(checks));
       }
       if (route === "/metrics") {
         return void res.writeHead(200, { "content-type": registry.contentType }).end(await registry.metrics());
       }
-      if (route === "/graphql") {
+      if (route === "/graphql" && (req.method === "POST" || req.method === "GET")) {
         try {
-          const { sub } = await opts.verifier.verify(req.headers.authorization);
-          const userHash = hmacUser(opts.keyrings.current(), sub);
-          tenants.set(req, { userHash, withTenant: withTenantFrom(pool, { userHash, role: "memvault_user" }) });
+          const { sub, exp } = await opts.verifier.verify(req.headers.authorization);
+          tenants.set(req, { ...tenantFor(sub), exp });
         } catch (err) {
-          const code = err instanceof CodedError ? err.code : "AUTH_INVALID";
+          if (err instanceof ServiceUnavailable) {
+            opts.logger.error({ code: err.code }, "keyring unavailable");
+            errorsByCode.inc({ code: err.code });
+            return sendError(res, 503, err.code, err.message, { "retry-after": "5" });
+          }
+          const code = err instanceof CodedError ? String(err.code) : "AUTH_INVALID";
           authFailures.inc({ code });
-          return void res
-            .writeHead(401, { "content-type": "application/json", "www-authenticate": 'Bearer realm="memvault"' })
-            .end(JSON.stringify({ errors: [{ message: err instanceof CodedError ? err.message : "unauthorized", extensions: { code } }] }));
+          return sendError(res, 401, code, err instanceof CodedError ? err.message : "unauthorized", { "www-authenticate": 'Bearer realm="memvault"' });
+        }
+        try {
+          const body = req.method === "POST" ? await readJsonBody(req, opts.maxBodyBytes) : queryParams(req.url ?? "");
+          const checked = checkOperation(body, opts.operationLimits);
+          operations.set(req, operationLabel(checked.rootFields));
+          if (req.method === "POST") prereadBodies.set(req, body);
+        } catch (err) {
+          if (!(err instanceof GateError)) throw err;
+          errorsByCode.inc({ code: err.code });
+          return sendError(res, err.status, err.code, err.message);
         }
       }
       handler(req, res);
     } catch (err) {
-      opts.logger.error({ code: (err as { code?: string }).code ?? "INTERNAL" }, "request failed");
-      if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" }).end(JSON.stringify({ errors: [{ message: "Internal error" }] }));
+      opts.logger.error({ code: (err as { code?: string }).code ?? "INTERNAL", route }, "request failed");
+      if (!res.headersSent) sendError(res, 500, "INTERNAL", "Internal error");
     }
   });
-  if (upgrade) server.on("upgrade", upgrade);
-  await new Promise<void>((resolve) => server.listen(opts.port, opts.host, resolve));
+  server.on("upgrade", (req, socket, head) => websocket.handleUpgrade(req, socket, head));
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(opts.port, opts.host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  }).catch(async (err) => {
+    await Promise.allSettled([websocket.close(), pgl.release(), waiter.close(), hub.close()]);
+    await pool.end();
+    if ((err as { code?: string }).code === "EADDRINUSE") throw new ConfigError("API_PORT", `${opts.host}:${opts.port} is in use (is memvault already running?)`);
+    throw err;
+  });
   const { port } = server.address() as { port: number };
   return {
     url: `http://${opts.host}:${port}`,
     async stop() {
+      await websocket.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await pgl.release();
+      sealedEvents.close();
       await waiter.close();
       await hub.close();
       await pool.end();
@@ -195,16 +313,67 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   };
 }
 
-async function readiness(pool: pg.Pool, keyrings: KeyringProvider) {
+/** A stable code for every error GraphQL reports (a bounded set: metrics label by it). */
+function codeOf(error: GraphQLError): string {
+  const original = error.originalError;
+  if (original instanceof CodedError) return String(original.code);
+  const safe = original && isSafeError(original) ? (original.extensions as { code?: unknown } | undefined)?.code : undefined;
+  if (typeof safe === "string" && /^[A-Z_]{1,40}$/.test(safe)) return safe;
+  if (!original && !error.path) return "GRAPHQL_VALIDATION_FAILED";
+  if ((original as { code?: string } | undefined)?.code === "57014") return "DB_TIMEOUT";
+  return "INTERNAL";
+}
+
+/** The request body as JSON, at most maxBytes; refuses batches (a JSON array) and anything not an object. */
+async function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<Record<string, unknown>> {
+  const type = (req.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
+  if (type !== "application/json") throw new GateError("BAD_REQUEST", "send GraphQL as application/json", 415);
+  const declared = Number(req.headers["content-length"] ?? 0);
+  if (declared > maxBytes) throw new GateError("QUERY_TOO_LARGE", `request body larger than ${maxBytes} bytes`, 413);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > maxBytes) throw new GateError("QUERY_TOO_LARGE", `request body larger than ${maxBytes} bytes`, 413);
+    chunks.push(chunk);
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+  } catch {
+    throw new GateError("BAD_REQUEST", "request body is not JSON");
+  }
+  if (Array.isArray(body)) throw new GateError("BATCH_NOT_SUPPORTED", "batched operations are not supported: send one operation per request");
+  if (typeof body !== "object" || body === null) throw new GateError("BAD_REQUEST", "request body must be a JSON object");
+  return body as Record<string, unknown>;
+}
+
+/** A GET request's operation, as GraphQL-over-HTTP puts it in the query string. */
+function queryParams(url: string): Record<string, unknown> {
+  const params = new URL(url, "http://localhost").searchParams;
+  let variables: unknown;
+  const raw = params.get("variables");
+  if (raw) {
+    try {
+      variables = JSON.parse(raw);
+    } catch {
+      throw new GateError("BAD_REQUEST", "variables is not JSON");
+    }
+  }
+  return { query: params.get("query") ?? undefined, variables, operationName: params.get("operationName") ?? undefined };
+}
+
+async function readiness(pool: pg.Pool, keyrings: KeyringProvider, dims: number) {
   const checks: Record<string, boolean> = {};
   try {
-    // The authenticator holds no privileges: reachability and the schema's presence only.
+    // The authenticator holds no privileges: reachability, the schema's presence and its dimension.
     const { rows } = await pool.query(
       `select exists (select 1 from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace
-                      where n.nspname = 'memvault' and c.relname = 'search_requests') as migrated`,
+                      where n.nspname = 'memvault' and c.relname = 'key_seal_reservations') as migrated`,
     );
     checks.database = true;
     checks.schema = rows[0]?.migrated === true;
+    checks.embeddingDim = (await selectEmbeddingDims(pool)) === dims;
   } catch {
     checks.database = false;
   }

@@ -1,12 +1,18 @@
 import { CodedError } from "../codedError.ts";
 
 export type InputErrorCode =
+  | "BAD_ID"
   | "TEXT_EMPTY"
   | "TEXT_TOO_LONG"
+  | "TEXT_INVALID"
   | "META_NOT_OBJECT"
   | "META_TOO_LARGE"
+  | "META_TOO_DEEP"
+  | "META_INVALID"
   | "EMBEDDING_DIMENSION"
   | "EMBEDDING_NOT_FINITE"
+  | "EMBEDDING_ZERO"
+  | "QUERY_TOO_LONG"
   | "ID_TAKEN"
   | "K_OUT_OF_RANGE"
   | "PAGE_SIZE"

@@ -14,13 +14,16 @@ import { insertIngestRows } from "../sql/insertIngestRows.ts";
 import { searchChunks } from "../sql/searchChunks.ts";
 import { selectChunkPage, type SealedChunkRow } from "../sql/selectChunkPage.ts";
 import { selectChunksById } from "../sql/selectChunksById.ts";
+import { selectPendingMemory } from "../sql/selectPendingMemory.ts";
 import { chunkContext } from "../crypto/sealContexts.ts";
 import { InputError } from "./inputError.ts";
-import { validateEmbedding, validateMemoryInput, type Limits, type MemoryInput } from "./validateMemoryInput.ts";
+import { validateEmbedding, validateId, validateMemoryInput, type Limits, type MemoryInput } from "./validateMemoryInput.ts";
 
 export const MAX_BATCH = 100;
 export const MAX_PAGE = 100;
 export const MAX_K = 50;
+/** A search query longer than this is refused: the reranker reads 256 tokens of a pair at most. */
+export const MAX_QUERY_BYTES = 4_096;
 
 export interface Memory {
   id: string;
@@ -45,8 +48,15 @@ export interface SearchStage {
   rerankSkipReason: SkipReason | "no_query" | null;
 }
 
+/** A memory by id: sealed (and opened), or still waiting for the worker. */
+export type MemoryState =
+  | { status: "sealed"; id: string; memory: Memory }
+  | { status: "pending"; id: string; queuedAt: Date; attempts: number; lastError: string | null };
+
 export interface MemoryServiceDeps {
   sealer: () => Sealer;
+  /** Reserves n seals under the primary key before the API seals (search queries). */
+  reserveSeals: (n: number) => Promise<void>;
   limits: Limits;
   waiter?: SearchWaiter;
   rerankBudgetMs: number;
@@ -56,12 +66,22 @@ export interface MemoryServiceDeps {
 // Opaque keyset cursor: the row's exact created_at (microseconds) and id.
 const encodeCursor = (row: SealedChunkRow) => Buffer.from(`${row.created_at_key}|${row.id}`).toString("base64url");
 
+const badCursor = (cause?: unknown) => new InputError("BAD_CURSOR", "cursor is not one this API issued", cause ? { cause } : undefined);
+
 function decodeCursor(cursor: string): { createdAt: string; id: string } {
-  const [createdAt, id] = Buffer.from(cursor, "base64url").toString("utf8").split("|");
-  if (!createdAt || !id || !/^[0-9a-f-]{36}$/.test(id) || !/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d{1,6})?[+-]\d\d(:\d\d)?$/.test(createdAt)) {
-    throw new InputError("BAD_CURSOR", "cursor is not one this API issued");
+  if (cursor.length > 200) throw badCursor();
+  const [createdAt, id, ...rest] = Buffer.from(cursor, "base64url").toString("utf8").split("|");
+  const m = /^(\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)(\.\d{1,6})?[+-]\d\d(:\d\d)?$/.exec(createdAt ?? "");
+  if (!m || !id || rest.length > 0) throw badCursor();
+  // A well-formed but impossible timestamp (month 13, hour 25) is refused here, not by Postgres.
+  const [y, mo, d, h, mi, sec] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  const day = new Date(Date.UTC(y, mo - 1, d));
+  if (day.getUTCMonth() !== mo - 1 || day.getUTCDate() !== d || h > 23 || mi > 59 || sec > 59) throw badCursor();
+  try {
+    return { createdAt: createdAt!, id: validateId(id) };
+  } catch (err) {
+    throw badCursor(err);
   }
-  return { createdAt, id };
 }
 
 /** Postgres refusals that are the client's doing, as stable codes (never the message). */
@@ -96,10 +116,7 @@ export function createMemoryService(deps: MemoryServiceDeps) {
     async rememberMany(tx: pg.ClientBase, inputs: MemoryInput[]): Promise<{ id: string; status: "pending" }[]> {
       if (inputs.length === 0) return [];
       if (inputs.length > MAX_BATCH) throw new InputError("BATCH_TOO_LARGE", `at most ${MAX_BATCH} memories per call`);
-      const rows = inputs.map((input) => {
-        const { metaJson, vector } = validateMemoryInput(input, deps.limits);
-        return { id: input.id ?? null, text: input.text, metaJson, vector };
-      });
+      const rows = inputs.map((input) => validateMemoryInput(input, deps.limits));
       try {
         return (await insertIngestRows(tx, rows)).map((id) => ({ id, status: "pending" as const }));
       } catch (err) {
@@ -110,7 +127,11 @@ export function createMemoryService(deps: MemoryServiceDeps) {
     async memories(tx: pg.ClientBase, userHash: string, page: { first?: number; after?: string }) {
       const first = page.first ?? 20;
       if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE) throw new InputError("PAGE_SIZE", `first must be 1..${MAX_PAGE}`);
-      const rows = await selectChunkPage(tx, first + 1, page.after ? decodeCursor(page.after) : null);
+      const after = page.after ? decodeCursor(page.after) : null;
+      const rows = await selectChunkPage(tx, first + 1, after).catch((err: { code?: string }) => {
+        // Out of timestamptz's range (year 0000, say): the cursor is not one we issued.
+        throw err.code === "22008" || err.code === "22007" ? badCursor(err) : err;
+      });
       const items = rows.slice(0, first);
       return {
         nodes: items.map((r) => open(userHash, r)),
@@ -127,6 +148,10 @@ export function createMemoryService(deps: MemoryServiceDeps) {
       const k = args.k ?? 8;
       if (!Number.isInteger(k) || k < 1 || k > MAX_K) throw new InputError("K_OUT_OF_RANGE", `k must be 1..${MAX_K}`);
       const vector = validateEmbedding(args.embedding, deps.limits.dims);
+      if (args.query !== undefined && Buffer.byteLength(args.query, "utf8") > MAX_QUERY_BYTES) {
+        throw new InputError("QUERY_TOO_LONG", `query must be at most ${MAX_QUERY_BYTES} bytes`);
+      }
+      if (args.query?.includes("\u0000")) throw new InputError("QUERY_TOO_LONG", "query must not contain NUL characters");
       const wanted = args.query ? Math.max(k, deps.rerankCandidates) : k;
       const candidates = await withTenant((tx) => searchChunks(tx, vector, wanted));
       const distance = new Map(candidates.map((c) => [c.id, c.distance]));
@@ -151,6 +176,7 @@ export function createMemoryService(deps: MemoryServiceDeps) {
         yield { phase: "reranked", hits: await hitsFor(annOrder), reranked: false, rerankSkipReason: "no_model" };
         return;
       }
+      await deps.reserveSeals(1); // the query is sealed into the search request
       const result = await deps.waiter.rerank(withTenant, deps.sealer(), { userHash, query: args.query, candidates, budgetMs: deps.rerankBudgetMs });
       if (result.reranked) {
         const scores = new Map(result.order.map((id, i) => [id, result.scores[i]!]));
@@ -168,13 +194,25 @@ export function createMemoryService(deps: MemoryServiceDeps) {
       return result;
     },
 
-    /** One chunk of the current tenant by id, opened; undefined when it is not this tenant's (or gone). */
-    async memory(withTenant: WithTenant, userHash: string, id: string): Promise<Memory | undefined> {
-      const [row] = await withTenant((tx) => selectChunksById(tx, [id]));
-      return row ? open(userHash, row) : undefined;
+    /** Chunks of the current tenant by id, opened, in the given order; ids that are not this tenant's (or gone) are left out. */
+    async memoriesById(withTenant: WithTenant, userHash: string, ids: string[]): Promise<Memory[]> {
+      const rows = new Map((await withTenant((tx) => selectChunksById(tx, ids))).map((r) => [r.id, r]));
+      return ids.flatMap((id) => (rows.has(id) ? [open(userHash, rows.get(id)!)] : []));
     },
 
-    forget: (tx: pg.ClientBase, id: string) => deleteMemory(tx, id),
+    /**
+     * A memory by id, sealed or pending; undefined when the tenant has none with that id.
+     * Pending is read first: a memory sealed between the two reads is then still found.
+     */
+    async memoryState(tx: pg.ClientBase, userHash: string, rawId: string): Promise<MemoryState | undefined> {
+      const id = validateId(rawId);
+      const pending = await selectPendingMemory(tx, id);
+      if (pending) return { status: "pending", id, queuedAt: pending.created_at, attempts: pending.attempts, lastError: pending.last_error };
+      const [row] = await selectChunksById(tx, [id]);
+      return row ? { status: "sealed", id, memory: open(userHash, row) } : undefined;
+    },
+
+    forget: (tx: pg.ClientBase, id: string) => deleteMemory(tx, validateId(id)),
     forgetAll: (tx: pg.ClientBase) => deleteAllMemories(tx),
   };
 }

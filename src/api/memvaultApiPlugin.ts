@@ -3,13 +3,11 @@
 // request's tenant transactions, which the server puts on the GraphQL context after the
 // bearer token was verified.
 import { context, flagError, lambda, listen, SafeError, sideEffect, type FieldArgs, type GrafastSubscriber, type Step } from "postgraphile/grafast";
-import type { NotificationHub } from "../db/notificationHub.ts";
-import { CHUNK_SEALED_CHANNEL } from "../sql/notifyChunksSealed.ts";
 import { extendSchema, gql } from "postgraphile/utils";
 import type { WithTenant } from "../db/withTenant.ts";
-import type { Memory, MemoryService, SearchHit } from "./memoryService.ts";
-import { InputError } from "./inputError.ts";
-import type { MemoryInput } from "./validateMemoryInput.ts";
+import type { Memory, MemoryService, MemoryState, SearchHit } from "./memoryService.ts";
+import type { SealedEvents } from "./sealedEvents.ts";
+import { parseMeta, type Limits, type MemoryInput } from "./validateMemoryInput.ts";
 
 export interface RequestTenant {
   userHash: string;
@@ -46,17 +44,16 @@ interface RememberArgs {
   embedding: number[];
 }
 
-function toMemoryInput(a: RememberArgs): MemoryInput {
-  let meta: Record<string, unknown> | undefined;
-  if (a.meta !== undefined && a.meta !== null) {
-    try {
-      meta = JSON.parse(a.meta) as Record<string, unknown>;
-    } catch {
-      throw new InputError("META_NOT_OBJECT", "meta must be a JSON object, as text");
-    }
-  }
-  return { ...(a.id ? { id: a.id } : {}), text: a.text, ...(meta !== undefined ? { meta } : {}), embedding: a.embedding };
+function toMemoryInput(a: RememberArgs, limits: Limits): MemoryInput {
+  // meta is JSON text; "null", "[]" or "3" are not objects and are refused, never stored as {}.
+  const meta = a.meta === undefined || a.meta === null ? undefined : parseMeta(a.meta, limits);
+  return { ...(a.id !== undefined && a.id !== null ? { id: a.id } : {}), text: a.text, ...(meta !== undefined ? { meta } : {}), embedding: a.embedding };
 }
+
+const memoryStateOut = (m: MemoryState) =>
+  m.status === "sealed"
+    ? { id: m.id, status: m.status, memory: memoryOut(m.memory), queuedAt: null, attempts: 0, lastError: null }
+    : { id: m.id, status: m.status, memory: null, queuedAt: m.queuedAt.toISOString(), attempts: m.attempts, lastError: m.lastError };
 
 const hitsOut = (hits: SearchHit[]) => hits.map((h) => ({ chunk: memoryOut(h.memory), distance: h.distance, score: h.score }));
 
@@ -64,29 +61,36 @@ const hitsOut = (hits: SearchHit[]) => hits.map((h) => ({ chunk: memoryOut(h.mem
 const subscriberOf = <T>(events: () => AsyncIterableIterator<T>) =>
   ({ subscribe: () => events() }) as unknown as GrafastSubscriber<{ events: T }>;
 
+/** Ids a memorySealed subscriber may have waiting; past it the subscription ends with a code, never silently dropping. */
+export const SEALED_QUEUE_MAX = 10_000;
+
 /**
- * The tenant's chunks as they are sealed: every NOTIFY carries an id only, and each id is
- * re-read under the subscriber's RLS, so another tenant's chunk yields nothing.
+ * The tenant's chunks as they are sealed: notifications carry ids only, dispatched in
+ * memory by tenant; each batch is read in one query under the subscriber's RLS, so
+ * another tenant's chunk (a prefix collision) yields nothing.
  */
-async function* sealedMemories(hub: NotificationHub, service: MemoryService, t: RequestTenant) {
+async function* sealedMemories(events: SealedEvents, service: MemoryService, t: RequestTenant) {
   const queue: string[] = [];
+  let overflow = false;
   let wake: (() => void) | undefined;
-  const off = hub.on(CHUNK_SEALED_CHANNEL, (id) => {
-    if (queue.length < 10_000) queue.push(id); // a stalled client cannot grow memory without bound
+  const off = events.subscribe(t.userHash, (ids) => {
+    if (queue.length + ids.length > SEALED_QUEUE_MAX) overflow = true;
+    else queue.push(...ids);
     wake?.();
   });
   try {
     for (;;) {
-      while (queue.length === 0) await new Promise<void>((resolve) => (wake = resolve));
-      const memory = await service.memory(t.withTenant, t.userHash, queue.shift()!);
-      if (memory) yield { memory: memoryOut(memory) };
+      while (queue.length === 0 && !overflow) await new Promise<void>((resolve) => (wake = resolve));
+      if (overflow) throw new SafeError(`more than ${SEALED_QUEUE_MAX} sealed memories waiting for this subscriber: resubscribe and page with memories()`, { code: "SUBSCRIPTION_OVERFLOW" });
+      const batch = queue.splice(0, 100);
+      for (const memory of await service.memoriesById(t.withTenant, t.userHash, batch)) yield { memory: memoryOut(memory) };
     }
   } finally {
     off();
   }
 }
 
-export function createMemvaultApiPlugin(service: MemoryService, hub: NotificationHub): GraphileConfig.Plugin {
+export function createMemvaultApiPlugin(service: MemoryService, events: SealedEvents, limits: Limits): GraphileConfig.Plugin {
   return extendSchema(() => ({
     typeDefs: gql`
       """A memory: sealed at rest, opened for its owner. text and meta are null, and error set, if it failed to open."""
@@ -125,12 +129,24 @@ export function createMemvaultApiPlugin(service: MemoryService, hub: Notificatio
         id: String!
         status: String!
       }
+      """A memory by id: "sealed" (memory set) or "pending" (waiting for the worker: queuedAt, attempts, lastError)."""
+      type MemoryState {
+        id: String!
+        status: String!
+        memory: Memory
+        queuedAt: String
+        attempts: Int!
+        """Error code of the last failed seal attempt, if any."""
+        lastError: String
+      }
       type ForgetAllPayload {
         chunks: Int!
         pending: Int!
         searches: Int!
       }
       extend type Query {
+        """One memory by id (a UUID), sealed or still pending; null when this tenant has none with that id."""
+        memory(id: String!): MemoryState
         memories(first: Int = 20, after: String): MemoryPage!
         search(embedding: [Float!]!, query: String, k: Int = 8): SearchResult!
       }
@@ -169,6 +185,13 @@ export function createMemvaultApiPlugin(service: MemoryService, hub: Notificatio
         },
       },
       Query: {
+        memory(_$root: Step, fieldArgs: FieldArgs) {
+          return lambda([context(), fieldArgs.getRaw("id")], async ([ctx, id]) => {
+            const t = tenantOf(ctx);
+            const state = await t.withTenant((tx) => service.memoryState(tx, t.userHash, id as string));
+            return state ? memoryStateOut(state) : null;
+          });
+        },
         memories(_$root: Step, fieldArgs: FieldArgs) {
           return lambda([context(), fieldArgs.getRaw("first"), fieldArgs.getRaw("after")], async ([ctx, first, after]) => {
             const t = tenantOf(ctx);
@@ -219,7 +242,7 @@ export function createMemvaultApiPlugin(service: MemoryService, hub: Notificatio
           subscribePlan() {
             const $subscriber = lambda([context()], ([ctx]) => {
               const t = tenantOf(ctx);
-              return subscriberOf(() => sealedMemories(hub, service, t));
+              return subscriberOf(() => sealedMemories(events, service, t));
             });
             return listen($subscriber, "events");
           },
@@ -232,14 +255,14 @@ export function createMemvaultApiPlugin(service: MemoryService, hub: Notificatio
         remember(_$root: Step, fieldArgs: FieldArgs) {
           return sideEffect([context(), fieldArgs.getRaw("input")], async ([ctx, input]) => {
             const t = tenantOf(ctx);
-            const [out] = await t.withTenant((tx) => service.rememberMany(tx, [toMemoryInput(input as RememberArgs)]));
+            const [out] = await t.withTenant((tx) => service.rememberMany(tx, [toMemoryInput(input as RememberArgs, limits)]));
             return out;
           });
         },
         rememberMany(_$root: Step, fieldArgs: FieldArgs) {
           return sideEffect([context(), fieldArgs.getRaw("inputs")], async ([ctx, inputs]) => {
             const t = tenantOf(ctx);
-            return t.withTenant((tx) => service.rememberMany(tx, (inputs as RememberArgs[]).map(toMemoryInput)));
+            return t.withTenant((tx) => service.rememberMany(tx, (inputs as RememberArgs[]).map((i) => toMemoryInput(i, limits))));
           });
         },
         forget(_$root: Step, fieldArgs: FieldArgs) {

@@ -1,5 +1,6 @@
 // The same limits the database enforces (chunk_ingest CHECKs, vector(n)), checked first so
-// that a client gets a precise code; the database stays the last line.
+// that a client gets a precise code; the database stays the last line. Everything here
+// is what PostgreSQL or pgvector would refuse later with an error a client cannot act on.
 import { InputError } from "./inputError.ts";
 
 export interface MemoryInput {
@@ -15,27 +16,85 @@ export interface Limits {
   maxMetaBytes: number;
 }
 
-export function validateMemoryInput(input: MemoryInput, limits: Limits): { metaJson: string; vector: string } {
-  if (typeof input.text !== "string" || input.text.length === 0) throw new InputError("TEXT_EMPTY", "text must not be empty");
-  if (Buffer.byteLength(input.text, "utf8") > limits.maxTextBytes) {
-    throw new InputError("TEXT_TOO_LONG", `text must be at most ${limits.maxTextBytes} bytes`);
+/** Nesting deeper than this in meta is refused: nobody needs it, and deep JSON costs stack. */
+export const MAX_META_DEPTH = 32;
+/** float4's largest finite value: pgvector stores float4, so larger numbers overflow. */
+const FLOAT4_MAX = 3.4028234663852886e38;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function validateId(id: unknown): string {
+  if (typeof id !== "string" || !UUID.test(id)) throw new InputError("BAD_ID", "id must be a UUID");
+  return id.toLowerCase();
+}
+
+export function validateText(text: unknown, maxBytes: number): string {
+  if (typeof text !== "string" || text.length === 0) throw new InputError("TEXT_EMPTY", "text must not be empty");
+  if (Buffer.byteLength(text, "utf8") > maxBytes) throw new InputError("TEXT_TOO_LONG", `text must be at most ${maxBytes} bytes`);
+  // PostgreSQL text cannot hold NUL.
+  if (text.includes("\u0000")) throw new InputError("TEXT_INVALID", "text must not contain NUL characters");
+  return text;
+}
+
+/** meta as it arrives over GraphQL: JSON text that must hold an object. */
+export function parseMeta(json: string, limits: Limits): Record<string, unknown> {
+  // Bounded before parsing: a huge or deeply nested document is refused unread.
+  if (Buffer.byteLength(json, "utf8") > limits.maxMetaBytes * 2) throw new InputError("META_TOO_LARGE", `meta must be at most ${limits.maxMetaBytes} bytes as JSON`);
+  let meta: unknown;
+  try {
+    meta = JSON.parse(json);
+  } catch {
+    throw new InputError("META_NOT_OBJECT", "meta must be a JSON object, as text");
   }
+  if (typeof meta !== "object" || meta === null || Array.isArray(meta)) throw new InputError("META_NOT_OBJECT", "meta must be a JSON object, as text");
+  return meta as Record<string, unknown>;
+}
+
+/** Depth and NUL checks without recursion (a deep document cannot exhaust the stack). */
+function checkMetaValues(meta: Record<string, unknown>): void {
+  const stack: [unknown, number][] = [[meta, 1]];
+  while (stack.length > 0) {
+    const [value, depth] = stack.pop()!;
+    if (typeof value === "string") {
+      if (value.includes("\u0000")) throw new InputError("META_INVALID", "meta must not contain NUL characters");
+    } else if (typeof value === "object" && value !== null) {
+      if (depth > MAX_META_DEPTH) throw new InputError("META_TOO_DEEP", `meta must nest at most ${MAX_META_DEPTH} levels`);
+      for (const [k, v] of Object.entries(value)) {
+        if (k.includes("\u0000")) throw new InputError("META_INVALID", "meta must not contain NUL characters");
+        stack.push([v, depth + 1]);
+      }
+    } else if (typeof value === "number" && !Number.isFinite(value)) {
+      throw new InputError("META_INVALID", "meta numbers must be finite");
+    }
+  }
+}
+
+export function validateMemoryInput(input: MemoryInput, limits: Limits): { id: string | null; text: string; metaJson: string; vector: string } {
+  const id = input.id === undefined || input.id === null ? null : validateId(input.id);
+  const text = validateText(input.text, limits.maxTextBytes);
   const meta = input.meta ?? {};
   if (typeof meta !== "object" || meta === null || Array.isArray(meta)) throw new InputError("META_NOT_OBJECT", "meta must be a JSON object");
+  checkMetaValues(meta);
   const metaJson = JSON.stringify(meta);
   if (Buffer.byteLength(metaJson, "utf8") > limits.maxMetaBytes) {
     throw new InputError("META_TOO_LARGE", `meta must be at most ${limits.maxMetaBytes} bytes as JSON`);
   }
-  return { metaJson, vector: validateEmbedding(input.embedding, limits.dims) };
+  return { id, text, metaJson, vector: validateEmbedding(input.embedding, limits.dims) };
 }
 
-/** pgvector's text form of a checked embedding. */
-export function validateEmbedding(embedding: number[], dims: number): string {
+/** pgvector's text form of a checked embedding: right dimension, finite float4 values, not all zero. */
+export function validateEmbedding(embedding: unknown, dims: number): string {
   if (!Array.isArray(embedding) || embedding.length !== dims) {
     throw new InputError("EMBEDDING_DIMENSION", `embedding must have ${dims} dimensions`);
   }
-  if (!embedding.every((x) => typeof x === "number" && Number.isFinite(x))) {
-    throw new InputError("EMBEDDING_NOT_FINITE", "embedding values must be finite numbers");
+  let nonZero = false;
+  for (const x of embedding) {
+    if (typeof x !== "number" || !Number.isFinite(x) || Math.abs(x) > FLOAT4_MAX) {
+      throw new InputError("EMBEDDING_NOT_FINITE", "embedding values must be finite numbers within float4 range");
+    }
+    // A value that rounds to 0 in float4 counts as zero.
+    if (Math.fround(x) !== 0) nonZero = true;
   }
+  // Cosine distance to a zero vector is undefined (NaN).
+  if (!nonZero) throw new InputError("EMBEDDING_ZERO", "embedding must not be the zero vector");
   return `[${embedding.join(",")}]`;
 }

@@ -67,7 +67,9 @@ export async function startCommand(): Promise<void> {
     graphiql,
     rerankStatus: rerankConfigState,
     // GraphiQL needs introspection; otherwise it follows GRAPHQL_INTROSPECTION (default off).
-    queryLimits: { maxDepth: config.graphqlMaxDepth(), maxFields: config.graphqlMaxFields(), introspection: graphiql || config.graphqlIntrospection() },
+    operationLimits: config.operationLimits(graphiql || config.graphqlIntrospection()),
+    maxBodyBytes: config.apiMaxBodyBytes(),
+    websocket: config.websocketLimits(),
     logger,
   });
   say(`GraphQL API at ${api.url}/graphql${graphiql ? ` (GraphiQL at ${api.url}/)` : ""}`);

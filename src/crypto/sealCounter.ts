@@ -1,39 +1,66 @@
 // NIST SP 800-38D (section 8.3): with random 96-bit nonces, one key may perform at most
-// 2^32 encryptions. Count seals per key version, warn at a quarter of that, refuse at it.
+// 2^32 encryptions, across every process and restart. A counter given a `reserver` draws
+// seals from blocks reserved in the database (memvault.reserve_seals) before it seals, and
+// refuses a seal it holds no reservation for; the database refuses blocks past 2^32.
+// Without a reserver (tests, benches, offline tools) it counts in this process only.
 import { SealError } from "./sealError.ts";
 
 export const NONCE_LIMIT = 2 ** 32;
 export const WARN_AT = 2 ** 30;
 
+/** Reserves `seals` more under `version`; resolves to the total reserved so far, or throws SEAL_KEY_EXHAUSTED. */
+export type SealReserver = (version: number, seals: number) => Promise<number>;
+
 export interface SealCounter {
-  /** Counts one seal under `version`; throws SEAL_KEY_EXHAUSTED at the limit. */
+  /** Makes sure `seals` more seals under `version` are reserved (a no-op without a reserver). */
+  reserve(version: number, seals: number): Promise<void>;
+  /** Counts one seal under `version`; throws SEAL_KEY_EXHAUSTED at the limit or with nothing reserved. */
   record(version: number): void;
   count(version: number): number;
   snapshot(): Record<number, number>;
 }
 
 export function createSealCounter(opts: {
-  /** Counts already spent (e.g. persisted by the worker), by key version. */
-  initial?: Record<number, number>;
+  reserver?: SealReserver;
+  /** Seals reserved per round trip. Default 65,536 (a restart wastes at most that many of 2^32). */
+  blockSize?: number;
   onWarn?: (version: number, count: number) => void;
   warnAt?: number;
   limit?: number;
 } = {}): SealCounter {
-  const counts = new Map<number, number>(Object.entries(opts.initial ?? {}).map(([v, n]) => [Number(v), n]));
+  const counts = new Map<number, number>();
+  const available = new Map<number, number>();
   const warnAt = opts.warnAt ?? WARN_AT;
   const limit = opts.limit ?? NONCE_LIMIT;
+  const blockSize = opts.blockSize ?? 65_536;
   const warned = new Set<number>();
+  const warn = (version: number, total: number) => {
+    if (total >= warnAt && !warned.has(version)) {
+      warned.add(version);
+      opts.onWarn?.(version, total);
+    }
+  };
   return {
+    async reserve(version, seals) {
+      if (!opts.reserver) return;
+      while ((available.get(version) ?? 0) < seals) {
+        const block = Math.max(blockSize, seals);
+        const total = await opts.reserver(version, block);
+        available.set(version, (available.get(version) ?? 0) + block);
+        warn(version, total);
+      }
+    },
     record(version) {
       const n = counts.get(version) ?? 0;
-      if (n >= limit) {
-        throw new SealError("SEAL_KEY_EXHAUSTED", `key version ${version} reached ${limit} seals: rotate the keyring (memvault keys rotate)`);
+      if (opts.reserver) {
+        const left = available.get(version) ?? 0;
+        if (left <= 0) throw new SealError("SEAL_KEY_EXHAUSTED", `no seals reserved under key version ${version}`);
+        available.set(version, left - 1);
+      } else {
+        if (n >= limit) throw new SealError("SEAL_KEY_EXHAUSTED", `key version ${version} reached ${limit} seals: rotate the keyring (memvault keys rotate)`);
+        warn(version, n + 1);
       }
       counts.set(version, n + 1);
-      if (n + 1 >= warnAt && !warned.has(version)) {
-        warned.add(version);
-        opts.onWarn?.(version, n + 1);
-      }
     },
     count: (version) => counts.get(version) ?? 0,
     snapshot: () => Object.fromEntries(counts),

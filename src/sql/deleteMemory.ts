@@ -1,12 +1,14 @@
 import type pg from "pg";
 
-/** Deletes one memory of the current tenant, sealed or still waiting; returns rows deleted. */
+/**
+ * Deletes one memory of the current tenant, sealed or still waiting; returns rows deleted.
+ * Two statements, in this order, on purpose: the first waits for a seal job holding the
+ * ingest row (and then finds it gone); the second runs on a snapshot taken after that
+ * job committed, so it sees the sealed row. One statement would miss it (its snapshot
+ * predates the seal), and the memory would reappear.
+ */
 export async function deleteMemory(client: pg.ClientBase, id: string): Promise<number> {
-  const { rows } = await client.query<{ n: number }>(
-    `with c as (delete from memvault.memory_chunks where id = $1::uuid returning 1),
-          i as (delete from memvault.chunk_ingest where id = $1::uuid returning 1)
-     select ((select count(*) from c) + (select count(*) from i))::integer as n`,
-    [id],
-  );
-  return rows[0]?.n ?? 0;
+  const pending = await client.query("delete from memvault.chunk_ingest where id = $1::uuid", [id]);
+  const sealed = await client.query("delete from memvault.memory_chunks where id = $1::uuid", [id]);
+  return (pending.rowCount ?? 0) + (sealed.rowCount ?? 0);
 }

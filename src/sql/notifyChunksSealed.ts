@@ -2,7 +2,24 @@ import type pg from "pg";
 
 export const CHUNK_SEALED_CHANNEL = "memvault_chunk_sealed";
 
-/** One NOTIFY per chunk, the id as the whole payload; delivered when the transaction commits. */
-export async function notifyChunksSealed(client: pg.ClientBase, ids: string[]): Promise<void> {
-  await client.query(`select pg_catalog.pg_notify('${CHUNK_SEALED_CHANNEL}', id::text) from unnest($1::uuid[]) as id`, [ids]);
+/** Ids per NOTIFY: 150 x 37 bytes stays well under PostgreSQL's 8,000-byte payload limit. */
+const IDS_PER_NOTIFY = 150;
+
+/**
+ * NOTIFYs the ids sealed in this transaction (delivered when it commits), prefixed with the
+ * tenant's log prefix, "<prefix>:<id>,<id>,...": a listener dispatches by tenant without a
+ * database read and then reads only its own tenant's ids, under RLS. The prefix is the one
+ * logs carry (12 hex digits of the HMAC), not the tenant key; a collision costs one read
+ * that RLS answers with nothing.
+ */
+export async function notifyChunksSealed(client: pg.ClientBase, tenantPrefix: string, ids: string[]): Promise<void> {
+  const payloads: string[] = [];
+  for (let i = 0; i < ids.length; i += IDS_PER_NOTIFY) payloads.push(`${tenantPrefix}:${ids.slice(i, i + IDS_PER_NOTIFY).join(",")}`);
+  if (payloads.length > 0) await client.query(`select pg_catalog.pg_notify('${CHUNK_SEALED_CHANNEL}', p) from unnest($1::text[]) as p`, [payloads]);
+}
+
+/** The other end: the tenant prefix and ids of one notification (undefined if malformed). */
+export function parseChunksSealed(payload: string): { tenantPrefix: string; ids: string[] } | undefined {
+  const m = /^([0-9a-f]{12}):([0-9a-f,-]+)$/.exec(payload);
+  return m ? { tenantPrefix: m[1]!, ids: m[2]!.split(",") } : undefined;
 }

@@ -27,6 +27,7 @@ export async function resealTenant(ctx: WorkerContext, client: pg.ClientBase, us
         const keyring = ctx.keyrings.current();
         const rows = await claimChunksToReseal(tx, keyring.primaryVersion, ctx.batchSize);
         if (rows.length === 0) return 0;
+        await ctx.counter.reserve(keyring.primaryVersion, rows.length * 3);
         const sealer = createSealer(keyring, { counter: ctx.counter });
         const sealed = { ids: [] as string[], textCiphers: [] as Buffer[], metaCiphers: [] as Buffer[], embCiphers: [] as Buffer[] };
         const out = { text: sealed.textCiphers, meta: sealed.metaCiphers, embedding: sealed.embCiphers };

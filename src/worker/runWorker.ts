@@ -5,6 +5,7 @@ import http from "node:http";
 import { Logger as GraphileLogger, run, type Runner, type TaskList, type WorkerEvents } from "graphile-worker";
 import pg from "pg";
 import { createSealCounter } from "../crypto/sealCounter.ts";
+import { reserveSeals } from "../sql/reserveSeals.ts";
 import { logger } from "../logger.ts";
 import { createRerankerFromConfig } from "../rerank/createRerankerFromConfig.ts";
 import { createKeyringProvider } from "../crypto/keyringProvider.ts";
@@ -50,7 +51,10 @@ export async function runWorker(opts: WorkerOptions): Promise<RunningWorker> {
   pool.on("error", (err) => logger.error({ code: (err as { code?: string }).code }, "idle database connection failed"));
   pool.on("connect", (client) => client.on("error", (err) => logger.error({ code: (err as { code?: string }).code }, "database connection failed")));
   const metrics = createWorkerMetrics(pool);
+  // Seals are drawn from blocks reserved in the database: the 2^32 bound holds across
+  // processes and restarts.
   const counter = createSealCounter({
+    reserver: (version, seals) => reserveSeals(pool, version, seals),
     onWarn: (version, seals) => logger.warn({ keyVersion: version, seals }, "key version nearing its random-nonce limit: rotate the keyring"),
   });
   const draining = new AbortController();

@@ -26,10 +26,11 @@ async function sealOnce(ctx: WorkerContext, client: pg.ClientBase, userHash: str
       claimed = rows.map((r) => r.id);
       if (rows.length === 0) return [];
       const keyring = ctx.keyrings.current();
+      await ctx.counter.reserve(keyring.primaryVersion, rows.length * 3); // text, meta, embedding
       const sealer = createSealer(keyring, { counter: ctx.counter });
       const sealed = sealChunks(sealer, userHash, rows);
       const ids = await moveIngestToChunks(tx, keyring.primaryVersion, sealed);
-      await notifyChunksSealed(tx, ids);
+      await notifyChunksSealed(tx, userHashPrefix(userHash), ids);
       ctx.metrics.seals.inc({ key_version: String(keyring.primaryVersion) }, ids.length * 3);
       return ids;
     });

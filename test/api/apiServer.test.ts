@@ -1,5 +1,6 @@
 // The GraphQL API over HTTP with a real worker: two tenants end to end, and every way in
 // without a valid token gets 401 before any database work.
+import { config } from "../../src/config.ts";
 import { randomBytes } from "node:crypto";
 import { createClient } from "graphql-ws";
 import { SignJWT } from "jose";
@@ -48,7 +49,9 @@ beforeAll(async () => {
     limits: { dims: DIMS, maxTextBytes: 65_536, maxMetaBytes: 16_384 },
     rerankBudgetMs: 3_000,
     graphiql: false,
-    queryLimits: { maxDepth: 8, maxFields: 200, introspection: false },
+    operationLimits: config.operationLimits(false),
+    maxBodyBytes: config.apiMaxBodyBytes(),
+    websocket: config.websocketLimits(),
     logger,
   });
   untrack(track({ label: "API server", close: () => api.stop() }));

@@ -12,10 +12,10 @@ const fx = useWorkerFixture();
 
 describe("GraphQL schema", () => {
   it("matches the snapshot, and exposes no cipher column or embedding", async () => {
-    const service = createMemoryService({ sealer: () => { throw new Error("unused"); }, limits: { dims: 384, maxTextBytes: 1, maxMetaBytes: 1 }, rerankBudgetMs: 1, rerankCandidates: 1 });
+    const service = createMemoryService({ sealer: () => { throw new Error("unused"); }, limits: { dims: 384, maxTextBytes: 1, maxMetaBytes: 1 }, rerankBudgetMs: 1, rerankCandidates: 1, reserveSeals: async () => {} });
     const pgl = postgraphile({
       extends: [PostGraphileAmberPreset],
-      plugins: [createMemvaultApiPlugin(service, { on: () => () => {}, close: async () => {} })],
+      plugins: [createMemvaultApiPlugin(service, { subscribe: () => () => {}, close: () => {} }, { dims: 384, maxTextBytes: 1, maxMetaBytes: 1 })],
       pgServices: [makePgService({ connectionString: fx.db.url("authenticator"), schemas: [] })],
     });
     try {

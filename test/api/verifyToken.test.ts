@@ -27,7 +27,7 @@ describe("HS256 with a secret", () => {
   const good = { sub: "user-1", iss: "https://issuer.test", aud: "memvault", exp: now() + 60 };
 
   it("accepts a valid token and returns its subject", async () => {
-    expect(await verifier.verify(`Bearer ${await hs(good)}`)).toEqual({ sub: "user-1" });
+    expect(await verifier.verify(`Bearer ${await hs(good)}`)).toMatchObject({ sub: "user-1" });
   });
 
   it("rejects no header, a malformed header, a forged signature and a tampered payload", async () => {
@@ -40,7 +40,7 @@ describe("HS256 with a secret", () => {
 
   it("rejects expired tokens (past the leeway), tokens not yet valid, and tokens without exp", async () => {
     await rejects(verifier, await hs({ ...good, exp: now() - 30 }), "AUTH_EXPIRED");
-    expect(await verifier.verify(`Bearer ${await hs({ ...good, exp: now() - 2 })}`)).toEqual({ sub: "user-1" }); // within 5 s leeway
+    expect(await verifier.verify(`Bearer ${await hs({ ...good, exp: now() - 2 })}`)).toMatchObject({ sub: "user-1" }); // within 5 s leeway
     await rejects(verifier, await hs({ ...good, nbf: now() + 60 }), "AUTH_INVALID");
     const { exp: _exp, ...noExp } = good;
     await rejects(verifier, await hs(noExp), "AUTH_INVALID");
@@ -51,6 +51,15 @@ describe("HS256 with a secret", () => {
     await rejects(verifier, await hs({ ...good, iss: "https://evil.test" }), "AUTH_INVALID");
     const { sub: _sub, ...noSub } = good;
     await rejects(verifier, await hs(noSub), "AUTH_INVALID");
+  });
+
+  it("rejects a token that lives longer than the maximum, or claims to be issued in the future", async () => {
+    const short = createTokenVerifier({ kind: "secret", secret, issuer: "https://issuer.test", audience: "memvault", maxLifetimeSeconds: 3_600 });
+    expect(await short.verify(`Bearer ${await hs({ ...good, exp: now() + 3_500 })}`)).toMatchObject({ sub: "user-1" });
+    await rejects(short, await hs({ ...good, exp: now() + 7_200 }), "AUTH_INVALID");
+    await rejects(short, await hs({ ...good, exp: now() + 10 * 365 * 86_400 }), "AUTH_INVALID");
+    await rejects(short, await hs({ ...good, iat: now() + 600 }), "AUTH_INVALID");
+    expect(await short.verify(`Bearer ${await hs({ ...good, iat: now() - 10 })}`)).toMatchObject({ sub: "user-1", exp: good.exp });
   });
 
   it("rejects alg none", async () => {
@@ -80,8 +89,8 @@ describe("RS256 / ES256 from a JWKS file", () => {
   it("accepts RS256 and ES256 tokens signed by the keys in the set", async () => {
     const r = await new SignJWT(claims()).setProtectedHeader({ alg: "RS256", kid: "rsa" }).sign(rsa.privateKey);
     const e = await new SignJWT(claims()).setProtectedHeader({ alg: "ES256", kid: "ec" }).sign(ec.privateKey);
-    expect(await verifier.verify(`Bearer ${r}`)).toEqual({ sub: "user-2" });
-    expect(await verifier.verify(`Bearer ${e}`)).toEqual({ sub: "user-2" });
+    expect(await verifier.verify(`Bearer ${r}`)).toMatchObject({ sub: "user-2" });
+    expect(await verifier.verify(`Bearer ${e}`)).toMatchObject({ sub: "user-2" });
   });
 
   it("rejects a key not in the set, and HS256 signed with the public key (key confusion)", async () => {

@@ -132,9 +132,16 @@ describe("seal and openSealed", () => {
   it("error messages carry neither plaintext nor key material", () => {
     const secret = "tenant A's deepest secret";
     const blob = sealer.seal(Buffer.from(secret), ctxA);
+    let caught: unknown;
     try {
       sealer.openSealed(blob, { ...ctxA, userHash: tenantHash("B") });
     } catch (err) {
+      caught = err;
+    }
+    // It must fail (another tenant's AAD), and its error must leak nothing.
+    expect(caught).toBeInstanceOf(SealError);
+    {
+      const err = caught;
       const text = `${(err as Error).message} ${String((err as Error).cause)} ${JSON.stringify(err)}`;
       expect(text).not.toContain(secret);
       for (const k of [...doc.keys.map((k) => k.key), doc.userHashKey]) {
@@ -156,12 +163,33 @@ describe("seal counter", () => {
     expectSealError(() => limited.seal(Buffer.from("x"), ctxA), "SEAL_KEY_EXHAUSTED");
   });
 
-  it("defaults to NIST SP 800-38D's 2^32 with a warning at 2^30", () => {
+  it("with a reserver, seals only what it reserved, in blocks, and warns from the reserved total", async () => {
+    const calls: [number, number][] = [];
+    let total = 2 ** 30 - 4;
     const warnings: number[] = [];
-    const counter = createSealCounter({ initial: { 1: 2 ** 30 - 1 }, onWarn: (_v, n) => warnings.push(n) });
-    counter.record(1);
+    const counter = createSealCounter({
+      blockSize: 4,
+      reserver: async (version, seals) => {
+        calls.push([version, seals]);
+        return (total += seals);
+      },
+      onWarn: (_v, n) => warnings.push(n),
+    });
+    const reserving = createSealer(keyringFrom(doc), { counter });
+    expectSealError(() => reserving.seal(Buffer.from("x"), ctxA), "SEAL_KEY_EXHAUSTED"); // nothing reserved yet
+    await counter.reserve(1, 3);
+    expect(calls).toEqual([[1, 4]]);
     expect(warnings).toEqual([2 ** 30]);
-    const full = createSealCounter({ initial: { 1: 2 ** 32 } });
-    expect(() => full.record(1)).toThrow(/rotate/);
+    for (let i = 0; i < 4; i++) reserving.seal(Buffer.from("x"), ctxA);
+    expectSealError(() => reserving.seal(Buffer.from("x"), ctxA), "SEAL_KEY_EXHAUSTED"); // the block is spent
+    await counter.reserve(1, 10);
+    expect(calls).toEqual([[1, 4], [1, 10]]);
+  });
+
+  it("without a reserver, defaults to NIST SP 800-38D's 2^32 per process", () => {
+    const counter = createSealCounter({ limit: 2 });
+    counter.record(1);
+    counter.record(1);
+    expect(() => counter.record(1)).toThrow(/rotate/);
   });
 });

@@ -153,8 +153,11 @@ describe("with a worker running", () => {
     // The plaintext ANN column is the same vector.
     expect((JSON.parse(row.embedding) as number[]).map(Math.fround)).toEqual(vector(4));
     expect(await ingestCount()).toBe(0);
-    await waitFor("the NOTIFY", () => notified.includes(id));
-    expect(notified.every((p) => /^[0-9a-f-]{36}$/.test(p))).toBe(true);
+    await waitFor("the NOTIFY", () => notified.some((p) => p.includes(id)));
+    // Ids only: the tenant's 12-digit log prefix, then chunk ids; no content, no full tenant key.
+    expect(notified.every((p) => /^[0-9a-f]{12}:[0-9a-f-]{36}(,[0-9a-f-]{36})*$/.test(p))).toBe(true);
+    expect(notified.find((p) => p.includes(id))!.startsWith(`${A.slice(0, 12)}:`)).toBe(true);
+    expect(notified.some((p) => p.includes(A))).toBe(false);
   });
 
   it("leaves no plaintext text or meta in memory_chunks, down to the bytes on disk", async () => {

@@ -1,0 +1,265 @@
+// What a GraphQL operation may ask for, checked before grafserv parses, validates or plans
+// it, on HTTP and on websockets alike. In order: size and nesting on the raw text (so the
+// parser can neither run long nor overflow the stack), a token-limited parse, depth and
+// field count (fragments measured once each, so doubling fragments cost nothing to
+// measure), introspection, then a budget per operation that counts across aliases and
+// fragments: memories written, searches, reranks, memories read, subscriptions.
+import { Kind, Lexer, parse, Source, TokenKind, type DocumentNode, type FieldNode, type OperationDefinitionNode, type SelectionSetNode, type ValueNode } from "postgraphile/graphql";
+import { CodedError } from "../codedError.ts";
+
+export type GateCode =
+  | "BAD_REQUEST"
+  | "BATCH_NOT_SUPPORTED"
+  | "QUERY_TOO_LARGE"
+  | "QUERY_TOO_DEEP"
+  | "QUERY_TOO_COSTLY"
+  | "INTROSPECTION_DISABLED"
+  | "OPERATION_BUDGET";
+
+/** A request refused before execution: a client error, with the HTTP status to answer. */
+export class GateError extends CodedError<GateCode> {
+  override readonly name = "GateError";
+  readonly status: number;
+  constructor(code: GateCode, message: string, status = 400) {
+    super(code, message);
+    this.status = status;
+  }
+}
+
+export interface OperationLimits {
+  maxQueryBytes: number;
+  maxTokens: number;
+  /** Brackets nested in the raw text ({, [, ( together). */
+  maxNesting: number;
+  maxDepth: number;
+  maxFields: number;
+  introspection: boolean;
+  budget: Budget;
+}
+
+export interface Budget {
+  /** Memories written (remember, each rememberMany input, forget, forgetAll). */
+  writes: number;
+  searches: number;
+  /** Searches with a query (each a rerank job). */
+  reranks: number;
+  /** Memories a read may return (memories.first, search.k, memory). */
+  reads: number;
+  subscriptions: number;
+}
+
+export interface CheckedOperation {
+  /** The operation's root fields, sorted and distinct: a label from a bounded set when `known` filters it. */
+  rootFields: string[];
+  cost: Budget;
+}
+
+export interface OperationRequest {
+  query?: unknown;
+  variables?: unknown;
+  operationName?: unknown;
+}
+
+export function checkOperation(request: OperationRequest, limits: OperationLimits): CheckedOperation {
+  const { query } = request;
+  if (typeof query !== "string") throw new GateError("BAD_REQUEST", "query must be a string");
+  if (Buffer.byteLength(query, "utf8") > limits.maxQueryBytes) throw new GateError("QUERY_TOO_LARGE", `query is longer than ${limits.maxQueryBytes} bytes`);
+  if (maxNesting(query) > limits.maxNesting) throw new GateError("QUERY_TOO_DEEP", `query nests brackets deeper than ${limits.maxNesting}`);
+  let doc: DocumentNode;
+  try {
+    if (tokenCount(query, limits.maxTokens) > limits.maxTokens) {
+      throw new GateError("QUERY_TOO_LARGE", `query has more than ${limits.maxTokens} tokens (send values as variables)`);
+    }
+    doc = parse(query, { maxTokens: limits.maxTokens, noLocation: true });
+  } catch (err) {
+    if (err instanceof GateError) throw err;
+    // A syntax error: grafserv parses again and reports it the standard way.
+    return { rootFields: [], cost: { writes: 0, searches: 0, reranks: 0, reads: 0, subscriptions: 0 } };
+  }
+  const variables = isObject(request.variables) ? request.variables : {};
+  const operationName = typeof request.operationName === "string" ? request.operationName : undefined;
+  const operations = doc.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+  const fragments = new Map(doc.definitions.flatMap((d) => (d.kind === Kind.FRAGMENT_DEFINITION ? [[d.name.value, d.selectionSet] as const] : [])));
+
+  const shape = measure(operations, fragments);
+  if (shape.depth > limits.maxDepth) throw new GateError("QUERY_TOO_DEEP", `query depth ${shape.depth} exceeds ${limits.maxDepth}`);
+  if (shape.fields > limits.maxFields) throw new GateError("QUERY_TOO_COSTLY", `query selects ${shape.fields} fields, more than ${limits.maxFields}`);
+  if (shape.introspection && !limits.introspection) throw new GateError("INTROSPECTION_DISABLED", "introspection is disabled");
+
+  const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations.length === 1 ? operations[0] : undefined;
+  if (!operation) return { rootFields: [], cost: { writes: 0, searches: 0, reranks: 0, reads: 0, subscriptions: 0 } }; // validation reports it
+  const roots = rootFieldsOf(operation.selectionSet, fragments);
+  const cost = costOf([...roots.values()], variables, operation.operation === "subscription");
+  for (const key of Object.keys(limits.budget) as (keyof Budget)[]) {
+    if (cost[key] > limits.budget[key]) {
+      throw new GateError("OPERATION_BUDGET", `this operation asks for ${cost[key]} ${key}, more than the ${limits.budget[key]} one operation may`);
+    }
+  }
+  return { rootFields: [...new Set([...roots.values()].map((f) => f.name.value))].sort(), cost };
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** Tokens in the text, counting stops just past `limit` (a lexing error is the parser's to report). */
+function tokenCount(text: string, limit: number): number {
+  const lexer = new Lexer(new Source(text));
+  let n = 0;
+  while (n <= limit && lexer.advance().kind !== TokenKind.EOF) n++;
+  return n;
+}
+
+/** Deepest nesting of {, [ and ( outside strings and comments: what the parser would recurse on. */
+export function maxNesting(text: string): number {
+  let depth = 0;
+  let max = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === "#") {
+      while (i < text.length && text[i] !== "\n") i++;
+    } else if (c === '"') {
+      if (text.startsWith('"""', i)) {
+        const end = text.indexOf('"""', i + 3);
+        i = end < 0 ? text.length : end + 2;
+      } else {
+        for (i++; i < text.length && text[i] !== '"' && text[i] !== "\n"; i++) if (text[i] === "\\") i++;
+      }
+    } else if (c === "{" || c === "[" || c === "(") {
+      max = Math.max(max, ++depth);
+    } else if (c === "}" || c === "]" || c === ")") {
+      depth--;
+    }
+  }
+  return max;
+}
+
+interface Shape {
+  depth: number;
+  fields: number;
+  introspection: boolean;
+}
+
+/** Depth and field count with every fragment measured once (fields may multiply: counted, never walked). */
+function measure(operations: OperationDefinitionNode[], fragments: Map<string, SelectionSetNode>): Shape {
+  const memo = new Map<string, Shape>();
+  const visiting = new Set<string>();
+  const ofSet = (set: SelectionSetNode): Shape => {
+    const out: Shape = { depth: 0, fields: 0, introspection: false };
+    for (const sel of set.selections) {
+      let s: Shape;
+      if (sel.kind === Kind.FIELD) {
+        const child = sel.selectionSet ? ofSet(sel.selectionSet) : { depth: 0, fields: 0, introspection: false };
+        s = { depth: child.depth + 1, fields: child.fields + 1, introspection: child.introspection || sel.name.value === "__schema" || sel.name.value === "__type" };
+      } else if (sel.kind === Kind.INLINE_FRAGMENT) {
+        s = ofSet(sel.selectionSet);
+      } else {
+        const name = sel.name.value;
+        const frag = fragments.get(name);
+        if (!frag || visiting.has(name)) continue; // unknown or cyclic: validation refuses it
+        let m = memo.get(name);
+        if (!m) {
+          visiting.add(name);
+          m = ofSet(frag);
+          visiting.delete(name);
+          memo.set(name, m);
+        }
+        s = m;
+      }
+      out.depth = Math.max(out.depth, s.depth);
+      out.fields += s.fields;
+      out.introspection ||= s.introspection;
+    }
+    return out;
+  };
+  const total: Shape = { depth: 0, fields: 0, introspection: false };
+  for (const op of operations) {
+    const s = ofSet(op.selectionSet);
+    total.depth = Math.max(total.depth, s.depth);
+    total.fields += s.fields;
+    total.introspection ||= s.introspection;
+  }
+  return total;
+}
+
+/** Root fields by response key, as GraphQL merges them (fragments spread twice execute once). */
+function rootFieldsOf(set: SelectionSetNode, fragments: Map<string, SelectionSetNode>): Map<string, FieldNode> {
+  const out = new Map<string, FieldNode>();
+  const seen = new Set<string>();
+  const walk = (s: SelectionSetNode) => {
+    for (const sel of s.selections) {
+      if (sel.kind === Kind.FIELD) {
+        const key = sel.alias?.value ?? sel.name.value;
+        if (!out.has(key)) out.set(key, sel);
+      } else if (sel.kind === Kind.INLINE_FRAGMENT) walk(sel.selectionSet);
+      else if (!seen.has(sel.name.value)) {
+        seen.add(sel.name.value);
+        const frag = fragments.get(sel.name.value);
+        if (frag) walk(frag);
+      }
+    }
+  };
+  walk(set);
+  return out;
+}
+
+function valueOf(node: ValueNode | undefined, variables: Record<string, unknown>): unknown {
+  if (!node) return undefined;
+  switch (node.kind) {
+    case Kind.VARIABLE:
+      return variables[node.name.value];
+    case Kind.INT:
+    case Kind.FLOAT:
+      return Number(node.value);
+    case Kind.STRING:
+    case Kind.ENUM:
+      return node.value;
+    case Kind.BOOLEAN:
+      return node.value;
+    case Kind.NULL:
+      return null;
+    case Kind.LIST:
+      return node.values; // only the length is used
+    case Kind.OBJECT:
+      return {};
+  }
+}
+
+const arg = (field: FieldNode, name: string, variables: Record<string, unknown>) => valueOf(field.arguments?.find((a) => a.name.value === name)?.value, variables);
+/** A count argument as the field will see it; an invalid value is left for validation and costs the default. */
+const countArg = (field: FieldNode, name: string, variables: Record<string, unknown>, fallback: number) => {
+  const v = arg(field, name, variables);
+  return typeof v === "number" && Number.isFinite(v) && v > 0 ? Math.ceil(v) : fallback;
+};
+
+function costOf(fields: FieldNode[], variables: Record<string, unknown>, subscription: boolean): Budget {
+  const cost: Budget = { writes: 0, searches: 0, reranks: 0, reads: 0, subscriptions: subscription ? 1 : 0 };
+  for (const f of fields) {
+    switch (f.name.value) {
+      case "remember":
+      case "forget":
+      case "forgetAll":
+        cost.writes += 1;
+        break;
+      case "rememberMany": {
+        const inputs = arg(f, "inputs", variables);
+        // GraphQL coerces a single object into a list of one.
+        cost.writes += Array.isArray(inputs) ? inputs.length : 1;
+        break;
+      }
+      case "memory":
+        cost.reads += 1;
+        break;
+      case "memories":
+        cost.reads += countArg(f, "first", variables, 20);
+        break;
+      case "search":
+      case "searchProgress": {
+        cost.searches += 1;
+        cost.reads += countArg(f, "k", variables, 8);
+        const q = arg(f, "query", variables);
+        if (q !== undefined && q !== null && q !== "") cost.reranks += 1;
+        break;
+      }
+    }
+  }
+  return cost;
+}

@@ -1,0 +1,161 @@
+// GraphQL over websockets (graphql-ws), with grafserv executing, but the door kept here:
+// the upgrade is taken on the GraphQL path only; messages are capped like HTTP bodies; a
+// socket must present a valid token in connection_init within a few seconds or is closed,
+// and before that nothing it sends is parsed as GraphQL; each operation passes the same
+// checks as HTTP; a tenant's open operations are capped; the socket closes with a coded
+// reason when its token expires.
+import type { IncomingMessage } from "node:http";
+import type { Duplex } from "node:stream";
+import { makeServer, type ServerOptions } from "graphql-ws";
+import type { GrafservBase } from "postgraphile/grafserv";
+import { makeGraphQLWSConfig } from "postgraphile/grafserv";
+import { GraphQLError } from "postgraphile/graphql";
+import type { Logger } from "pino";
+import { WebSocketServer, type WebSocket } from "ws";
+import { CodedError } from "../codedError.ts";
+import type { GateError } from "./checkOperation.ts";
+
+/** Close codes (4400-4499 are graphql-ws's application range): the reason carries the stable code. */
+export const WS_CLOSE_UNAUTHORIZED = 4401;
+
+export interface SocketTenant {
+  userHash: string;
+  /** Token expiry, seconds since the epoch. */
+  exp: number;
+}
+
+export interface GraphQLWebsocketOptions<T extends SocketTenant> {
+  serv: GrafservBase;
+  path: string;
+  maxMessageBytes: number;
+  initTimeoutMs: number;
+  maxOperationsPerTenant: number;
+  /** Verifies connection_init's `authorization`; throws a CodedError (AUTH_*) when it may not connect. */
+  authenticate(authorization: string | undefined): Promise<T>;
+  /** The HTTP checks for one operation's payload; throws a GateError. */
+  check(payload: unknown): void;
+  /** Where the grafast context finds the socket's tenant. */
+  tenants: WeakMap<object, T>;
+  onRefusal(code: string): void;
+  logger: Logger;
+}
+
+export interface GraphQLWebsocket {
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  close(): Promise<void>;
+}
+
+interface SocketState {
+  userHash: string;
+  operations: Set<string>;
+  expiry: NodeJS.Timeout;
+}
+
+type Extra = { socket: WebSocket; request: IncomingMessage };
+
+export function createGraphQLWebsocket<T extends SocketTenant>(opts: GraphQLWebsocketOptions<T>): GraphQLWebsocket {
+  const grafservConfig = makeGraphQLWSConfig(opts.serv) as ServerOptions<Record<string, unknown>, Extra>;
+  const sockets = new Map<WebSocket, SocketState>();
+  const openByTenant = new Map<string, number>();
+  const refuse = (code: string, message: string) => {
+    opts.onRefusal(code);
+    return [new GraphQLError(message, { extensions: { code } })];
+  };
+  const release = (state: SocketState, id: string) => {
+    if (!state.operations.delete(id)) return;
+    const n = (openByTenant.get(state.userHash) ?? 1) - 1;
+    if (n <= 0) openByTenant.delete(state.userHash);
+    else openByTenant.set(state.userHash, n);
+  };
+
+  const server = makeServer<Record<string, unknown>, Extra>({
+    ...grafservConfig,
+    connectionInitWaitTimeout: opts.initTimeoutMs,
+    async onConnect(ctx) {
+      const socket = ctx.extra.socket;
+      try {
+        const authorization = ctx.connectionParams?.authorization;
+        const tenant = await opts.authenticate(typeof authorization === "string" ? authorization : undefined);
+        opts.tenants.set(socket, tenant);
+        const untilExpiry = Math.max(0, tenant.exp * 1000 - Date.now());
+        // The token's life is the socket's: subscriptions end with it.
+        const expiry = setTimeout(() => socket.close(WS_CLOSE_UNAUTHORIZED, "AUTH_EXPIRED"), untilExpiry);
+        expiry.unref();
+        sockets.set(socket, { userHash: tenant.userHash, operations: new Set(), expiry });
+        return true;
+      } catch (err) {
+        const code = err instanceof CodedError ? String(err.code) : "AUTH_INVALID";
+        opts.onRefusal(code);
+        socket.close(WS_CLOSE_UNAUTHORIZED, code);
+        return false;
+      }
+    },
+    async onSubscribe(ctx, id, payload) {
+      const state = sockets.get(ctx.extra.socket);
+      if (!state) return refuse("AUTH_MISSING", "not authenticated");
+      try {
+        opts.check(payload);
+      } catch (err) {
+        const gate = err as GateError;
+        if (!(err instanceof CodedError)) throw err;
+        return refuse(String(gate.code), gate.message);
+      }
+      if ((openByTenant.get(state.userHash) ?? 0) >= opts.maxOperationsPerTenant) {
+        return refuse("SUBSCRIPTION_LIMIT", `at most ${opts.maxOperationsPerTenant} open operations per user over websockets`);
+      }
+      state.operations.add(id);
+      openByTenant.set(state.userHash, (openByTenant.get(state.userHash) ?? 0) + 1);
+      const result = await grafservConfig.onSubscribe!(ctx, id, payload);
+      if (Array.isArray(result)) release(state, id); // refused by validation: not open
+      return result;
+    },
+    onComplete(ctx, id) {
+      const state = sockets.get(ctx.extra.socket);
+      if (state) release(state, id);
+    },
+    onClose(ctx) {
+      const state = sockets.get(ctx.extra.socket);
+      if (!state) return;
+      clearTimeout(state.expiry);
+      for (const id of [...state.operations]) release(state, id);
+      sockets.delete(ctx.extra.socket);
+    },
+  });
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxMessageBytes });
+  wss.on("connection", (socket: WebSocket, request: IncomingMessage) => {
+    const closed = server.opened(
+      {
+        protocol: socket.protocol,
+        send: (data) => new Promise<void>((resolve, reject) => socket.send(data, (err) => (err ? reject(err) : resolve()))),
+        close: (code, reason) => socket.close(code, reason),
+        onMessage: (cb) =>
+          socket.on("message", async (data) => {
+            try {
+              await cb(String(data));
+            } catch (err) {
+              opts.logger.warn({ code: (err as { code?: string }).code ?? "WS_MESSAGE" }, "websocket message failed");
+              socket.close(4500, "INTERNAL");
+            }
+          }),
+      },
+      { socket, request },
+    );
+    socket.once("close", (code, reason) => void closed(code, String(reason)));
+  });
+
+  return {
+    handleUpgrade(req, socket, head) {
+      const path = (req.url ?? "").split("?")[0];
+      if (path !== opts.path) {
+        socket.destroy();
+        return;
+      }
+      wss.handleUpgrade(req, socket, head, (ws) => wss.emit("connection", ws, req));
+    },
+    async close() {
+      for (const ws of wss.clients) ws.terminate();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    },
+  };
+}
