@@ -175,6 +175,8 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
         const code = codeOf(error);
         errorsByCode.inc({ code });
         if (original instanceof CodedError || (original && isSafeError(original))) return error;
+        // Refusals memvault itself built (the websocket gate) already carry their code.
+        if (!original && typeof error.extensions?.code === "string") return error;
         if (!original && !error.path) {
           // GraphQL's own request errors (syntax, validation, variable coercion): the
           // client's doing. Its message names the client's own input, never server state.
@@ -210,8 +212,9 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     },
   };
   const pgl = postgraphile(preset);
-  // Build the schema now: a broken start fails here, not on a first request.
-  await pgl.getSchema();
+  // Build the schema now: a broken start fails here, not on a first request. The gate
+  // validates against it, so grafserv only ever sees valid operations.
+  const schema = await pgl.getSchema();
   const serv = pgl.createServ((config: GrafservConfig) => new GatedGrafserv(config));
   const handler = serv.createHandler();
   const websocket = createGraphQLWebsocket({
@@ -223,7 +226,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
       const { sub, exp } = await opts.verifier.verify(authorization);
       return { ...tenantFor(sub), exp };
     },
-    check: (payload) => void checkOperation((payload ?? {}) as Record<string, unknown>, opts.operationLimits),
+    check: (payload) => void checkOperation((payload ?? {}) as Record<string, unknown>, opts.operationLimits, schema),
     onRefusal: (code) => (code.startsWith("AUTH_") ? authFailures.inc({ code }) : errorsByCode.inc({ code })),
     logger: opts.logger,
   });
@@ -269,7 +272,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
         }
         try {
           const body = req.method === "POST" ? await readJsonBody(req, opts.maxBodyBytes) : queryParams(req.url ?? "");
-          const checked = checkOperation(body, opts.operationLimits);
+          const checked = checkOperation(body, opts.operationLimits, schema);
           operations.set(req, operationLabel(checked.rootFields));
           if (req.method === "POST") prereadBodies.set(req, body);
         } catch (err) {
@@ -316,6 +319,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
 /** A stable code for every error GraphQL reports (a bounded set: metrics label by it). */
 function codeOf(error: GraphQLError): string {
   const original = error.originalError;
+  if (!original && typeof error.extensions?.code === "string" && /^[A-Z_]{1,40}$/.test(error.extensions.code)) return error.extensions.code;
   if (original instanceof CodedError) return String(original.code);
   const safe = original && isSafeError(original) ? (original.extensions as { code?: unknown } | undefined)?.code : undefined;
   if (typeof safe === "string" && /^[A-Z_]{1,40}$/.test(safe)) return safe;

@@ -3,8 +3,11 @@
 // parser can neither run long nor overflow the stack), a token-limited parse, depth and
 // field count (fragments measured once each, so doubling fragments cost nothing to
 // measure), introspection, then a budget per operation that counts across aliases and
-// fragments: memories written, searches, reranks, memories read, subscriptions.
-import { Kind, Lexer, parse, Source, TokenKind, type DocumentNode, type FieldNode, type OperationDefinitionNode, type SelectionSetNode, type ValueNode } from "postgraphile/graphql";
+// fragments: memories written, searches, reranks, memories read, subscriptions. Given the
+// schema, it also validates the document and coerces the variables, so that GraphQL's own
+// refusals reach the client with a stable code (grafserv would pass them on uncoded, and
+// report variable coercion failures as execution errors).
+import { getVariableValues, GraphQLError, Kind, Lexer, parse, Source, TokenKind, validate, type DocumentNode, type GraphQLSchema, type FieldNode, type OperationDefinitionNode, type SelectionSetNode, type ValueNode } from "postgraphile/graphql";
 import { CodedError } from "../codedError.ts";
 
 export type GateCode =
@@ -14,7 +17,8 @@ export type GateCode =
   | "QUERY_TOO_DEEP"
   | "QUERY_TOO_COSTLY"
   | "INTROSPECTION_DISABLED"
-  | "OPERATION_BUDGET";
+  | "OPERATION_BUDGET"
+  | "GRAPHQL_VALIDATION_FAILED";
 
 /** A request refused before execution: a client error, with the HTTP status to answer. */
 export class GateError extends CodedError<GateCode> {
@@ -60,21 +64,19 @@ export interface OperationRequest {
   operationName?: unknown;
 }
 
-export function checkOperation(request: OperationRequest, limits: OperationLimits): CheckedOperation {
+export function checkOperation(request: OperationRequest, limits: OperationLimits, schema?: GraphQLSchema): CheckedOperation {
   const { query } = request;
   if (typeof query !== "string") throw new GateError("BAD_REQUEST", "query must be a string");
   if (Buffer.byteLength(query, "utf8") > limits.maxQueryBytes) throw new GateError("QUERY_TOO_LARGE", `query is longer than ${limits.maxQueryBytes} bytes`);
   if (maxNesting(query) > limits.maxNesting) throw new GateError("QUERY_TOO_DEEP", `query nests brackets deeper than ${limits.maxNesting}`);
+  if (tokenCount(query, limits.maxTokens) > limits.maxTokens) {
+    throw new GateError("QUERY_TOO_LARGE", `query has more than ${limits.maxTokens} tokens (send values as variables)`);
+  }
   let doc: DocumentNode;
   try {
-    if (tokenCount(query, limits.maxTokens) > limits.maxTokens) {
-      throw new GateError("QUERY_TOO_LARGE", `query has more than ${limits.maxTokens} tokens (send values as variables)`);
-    }
     doc = parse(query, { maxTokens: limits.maxTokens, noLocation: true });
   } catch (err) {
-    if (err instanceof GateError) throw err;
-    // A syntax error: grafserv parses again and reports it the standard way.
-    return { rootFields: [], cost: { writes: 0, searches: 0, reranks: 0, reads: 0, subscriptions: 0 } };
+    throw invalid([err instanceof GraphQLError ? err : new GraphQLError("query is not valid GraphQL")]);
   }
   const variables = isObject(request.variables) ? request.variables : {};
   const operationName = typeof request.operationName === "string" ? request.operationName : undefined;
@@ -87,7 +89,14 @@ export function checkOperation(request: OperationRequest, limits: OperationLimit
   if (shape.introspection && !limits.introspection) throw new GateError("INTROSPECTION_DISABLED", "introspection is disabled");
 
   const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations.length === 1 ? operations[0] : undefined;
-  if (!operation) return { rootFields: [], cost: { writes: 0, searches: 0, reranks: 0, reads: 0, subscriptions: 0 } }; // validation reports it
+  if (schema) {
+    const errors = validate(schema, doc, undefined, { maxErrors: 10 });
+    if (errors.length > 0) throw invalid(errors);
+    if (!operation) throw invalid([new GraphQLError(operationName ? `no operation named ${operationName}` : "name the operation to run (operationName)")]);
+    const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables, { maxErrors: 10 });
+    if (coerced.errors) throw invalid(coerced.errors);
+  }
+  if (!operation) return { rootFields: [], cost: { writes: 0, searches: 0, reranks: 0, reads: 0, subscriptions: 0 } };
   const roots = rootFieldsOf(operation.selectionSet, fragments);
   const cost = costOf([...roots.values()], variables, operation.operation === "subscription");
   for (const key of Object.keys(limits.budget) as (keyof Budget)[]) {
@@ -96,6 +105,12 @@ export function checkOperation(request: OperationRequest, limits: OperationLimit
     }
   }
   return { rootFields: [...new Set([...roots.values()].map((f) => f.name.value))].sort(), cost };
+}
+
+/** GraphQL's own refusals, as one coded error; messages cut (they may quote the document back at length). */
+function invalid(errors: readonly GraphQLError[]): GateError {
+  const message = errors.map((e) => (e.message.length > 300 ? `${e.message.slice(0, 300)}…` : e.message)).join("; ");
+  return new GateError("GRAPHQL_VALIDATION_FAILED", message.length > 2_000 ? `${message.slice(0, 2_000)}…` : message);
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);

@@ -124,6 +124,9 @@ export function createGraphQLWebsocket<T extends SocketTenant>(opts: GraphQLWebs
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxMessageBytes });
   wss.on("connection", (socket: WebSocket, request: IncomingMessage) => {
+    // An oversized or malformed frame is an error on the socket (ws closes it with 1009 or
+    // 1002): handled here, or it would be an unhandled 'error' event and end the process.
+    socket.on("error", (err) => opts.logger.warn({ code: (err as { code?: string }).code ?? "WS_ERROR" }, "websocket closed on a protocol error"));
     const closed = server.opened(
       {
         protocol: socket.protocol,

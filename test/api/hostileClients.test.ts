@@ -1,0 +1,260 @@
+// The API attacked as a hostile client would: aliases and fragments that multiply work,
+// batches, deep and huge documents, invented field names aimed at /metrics, bad input of
+// every kind, tokenless and oversized websockets, subscriptions that outlive their token.
+// Every refusal is a client error with a stable code, and nothing is written.
+import { describe, expect, it } from "vitest";
+import { DIMS, useApiFixture, vec } from "../support/apiFixture.ts";
+import { waitFor } from "../support/waitFor.ts";
+import { useWorkerFixture } from "../support/workerFixture.ts";
+
+const fx = useWorkerFixture();
+const t = useApiFixture(fx);
+
+const REMEMBER = `mutation($input: RememberInput!) { remember(input: $input) { id status } }`;
+/** Everything stored, all tenants (tests in a file run one at a time). */
+const rowsOf = async (_who: string) => {
+  const { rows } = await fx.root.query(
+    `select (select count(*)::int from memvault.chunk_ingest) + (select count(*)::int from memvault.memory_chunks) as n,
+            (select count(*)::int from memvault.search_requests) as searches`,
+  );
+  return rows[0] as { n: number; searches: number };
+};
+const codes = (body: { errors?: { extensions?: { code?: string } }[] }) => (body.errors ?? []).map((e) => e.extensions?.code);
+
+describe("operation budgets count across aliases and fragments", () => {
+  it("aliased remembers past the write budget, or two aliased full rememberMany, are refused whole: nothing written", async () => {
+    const auth = `Bearer ${await t.token("alias-writer")}`;
+    const before = await rowsOf("alias-writer");
+    const inputs = Array.from({ length: 100 }, (_, i) => ({ text: `t${i}`, embedding: vec(i + 2) }));
+    const many = Array.from({ length: 60 }, (_, i) => `a${i}: remember(input: $input) { id }`).join("\n");
+    const r1 = await t.gql(auth, `mutation($input: RememberInput!, $i: [RememberInput!]!) { ${many} m: rememberMany(inputs: $i) { id } }`, {
+      input: { text: "x", embedding: vec(1) },
+      i: inputs.slice(0, 50),
+    });
+    expect(r1.status).toBe(400);
+    expect(codes(r1.body)).toEqual(["OPERATION_BUDGET"]);
+    const forgets = Array.from({ length: 101 }, (_, i) => `f${i}: forget(id: "${crypto.randomUUID()}")`).join(" ");
+    expect(codes((await t.gql(auth, `mutation { ${forgets} }`)).body)).toEqual(["OPERATION_BUDGET"]);
+    const r2 = await t.gql(auth, `mutation($i: [RememberInput!]!) { a: rememberMany(inputs: $i) { id } b: rememberMany(inputs: $i) { id } }`, { i: inputs });
+    expect(codes(r2.body)).toEqual(["OPERATION_BUDGET"]);
+    // The same through a fragment spread twice under different aliases.
+    const r3 = await t.gql(auth, `mutation($i: [RememberInput!]!) { ...W ...X } fragment W on Mutation { a: rememberMany(inputs: $i) { id } } fragment X on Mutation { b: rememberMany(inputs: $i) { id } }`, { i: inputs });
+    expect(codes(r3.body)).toEqual(["OPERATION_BUDGET"]);
+    expect(await rowsOf("alias-writer")).toEqual(before);
+    // One full rememberMany is within budget.
+    const ok = await t.gql(auth, `mutation($i: [RememberInput!]!) { rememberMany(inputs: $i) { id } }`, { i: inputs });
+    expect(ok.body.errors).toBeUndefined();
+    expect(ok.body.data.rememberMany).toHaveLength(100);
+  });
+
+  it("aliased searches with a query beyond the rerank budget enqueue nothing", async () => {
+    const auth = `Bearer ${await t.token("alias-searcher")}`;
+    const before = (await rowsOf("alias-searcher")).searches;
+    const q = Array.from({ length: 3 }, (_, i) => `s${i}: search(embedding: $e, query: "q${i}") { reranked }`).join(" ");
+    const r = await t.gql(auth, `query($e: [Float!]!) { ${q} }`, { e: vec(3) });
+    expect(codes(r.body)).toEqual(["OPERATION_BUDGET"]);
+    const s = Array.from({ length: 11 }, (_, i) => `s${i}: search(embedding: $e, k: 1) { reranked }`).join(" ");
+    expect(codes((await t.gql(auth, `query($e: [Float!]!) { ${s} }`, { e: vec(3) })).body)).toEqual(["OPERATION_BUDGET"]);
+    expect((await rowsOf("alias-searcher")).searches).toBe(before);
+  });
+
+  it("30 levels of doubling fragments (2^30 field visits) are measured once each and refused", async () => {
+    const auth = `Bearer ${await t.token("fragments")}`;
+    const frags = Array.from({ length: 30 }, (_, i) => `fragment F${i} on Query { ...F${i + 1} ...F${i + 1} }`).join("\n");
+    const query = `query { ...F0 }\n${frags}\nfragment F30 on Query { memories(first: 1) { hasNextPage } }`;
+    const r = await t.gql(auth, query);
+    expect(r.status).toBe(400);
+    expect(codes(r.body)).toEqual(["QUERY_TOO_COSTLY"]);
+  });
+});
+
+describe("documents that would exhaust the parser or the metrics", () => {
+  it("refuses a batched body (a JSON array of operations)", async () => {
+    const auth = `Bearer ${await t.token("batcher")}`;
+    const r = await t.post(auth, JSON.stringify([{ query: "{ memories { hasNextPage } }" }, { query: "{ memories { hasNextPage } }" }]));
+    expect(r.status).toBe(400);
+    expect(JSON.parse(r.text).errors[0].extensions.code).toBe("BATCH_NOT_SUPPORTED");
+  });
+
+  it("a query nested 5,000 deep is a client error, not a stack overflow", async () => {
+    const auth = `Bearer ${await t.token("nester")}`;
+    const deep = "{ memories ".repeat(5000) + "}".repeat(5000);
+    const r = await t.gql(auth, deep);
+    expect(r.status).toBe(400);
+    expect(codes(r.body)).toEqual(["QUERY_TOO_DEEP"]);
+    expect(JSON.stringify(r.body)).not.toMatch(/call stack/i);
+    const list = `query { search(embedding: ${"[".repeat(5000)}${"]".repeat(5000)}) { reranked } }`;
+    expect(codes((await t.gql(auth, list)).body)).toEqual(["QUERY_TOO_DEEP"]);
+  });
+
+  it("depth, field count and introspection limits are client errors (400) with codes", async () => {
+    const auth = `Bearer ${await t.token("limits")}`;
+    const deep = await t.gql(auth, `{ memories { nodes { id } } ${"a: memories { nodes { id } } ".repeat(1)} }`.replace("{ id }", "{ id ".repeat(1)).replace(/\{ id $/, ""));
+    void deep;
+    const tooDeep = await t.gql(auth, `{ ${"memories { nodes { ".repeat(5)}id${" } }".repeat(5)} }`);
+    expect(tooDeep.status).toBe(400);
+    expect(codes(tooDeep.body)).toEqual(["QUERY_TOO_DEEP"]);
+    const intro = await t.gql(auth, `{ __schema { types { name } } }`);
+    expect(intro.status).toBe(400);
+    expect(codes(intro.body)).toEqual(["INTROSPECTION_DISABLED"]);
+    const many = await t.gql(auth, `{ ${Array.from({ length: 201 }, (_, i) => `f${i}: __typename`).join(" ")} }`);
+    expect(many.status).toBe(400);
+    expect(codes(many.body)).toEqual(["QUERY_TOO_COSTLY"]);
+  });
+
+  it("an invented 64 KB field name never becomes a metrics label", async () => {
+    const auth = `Bearer ${await t.token("labeller")}`;
+    const name = `x${"y".repeat(65_536)}`;
+    const r = await t.gql(auth, `{ ${name} }`);
+    expect(r.status).toBeLessThan(500);
+    expect(codes(r.body)).toEqual(["GRAPHQL_VALIDATION_FAILED"]);
+    const metrics = await (await fetch(`${t.api.url}/metrics`)).text();
+    expect(metrics).not.toContain("yyyyyyyy");
+    expect(metrics.length).toBeLessThan(200_000);
+    expect(metrics).toMatch(/memvault_api_errors_total\{code="GRAPHQL_VALIDATION_FAILED"\} \d+/);
+  });
+
+  it("serves queries over GET (urql's default) and refuses mutations over GET", async () => {
+    const auth = `Bearer ${await t.token("getter")}`;
+    const q = await t.gqlGet(auth, `query($n: Int) { memories(first: $n) { hasNextPage } }`, { n: 2 });
+    expect(q.status).toBe(200);
+    expect(q.body.data.memories.hasNextPage).toBe(false);
+    const m = await t.gqlGet(auth, `mutation { forgetAll { chunks } }`);
+    expect(m.status).toBe(405);
+  });
+});
+
+describe("bad input: a stable code, nothing written", () => {
+  it("answers each malformed value with its code instead of INTERNAL", async () => {
+    const sub = "bad-input";
+    const auth = `Bearer ${await t.token(sub)}`;
+    const before = await rowsOf(sub);
+    const e = vec(9);
+    const nested = (n: number) => "[".repeat(n) + "]".repeat(n);
+    const cases: [string, string, Record<string, unknown>, string][] = [
+      ["forget with a non-UUID id", `mutation { forget(id: "not-a-uuid") }`, {}, "BAD_ID"],
+      ["forget with the README's placeholder", `mutation { forget(id: "<id>") }`, {}, "BAD_ID"],
+      ["remember with a non-UUID id", REMEMBER, { input: { id: "42", text: "x", embedding: e } }, "BAD_ID"],
+      ["memory with a non-UUID id", `{ memory(id: "'; drop table x; --") { status } }`, {}, "BAD_ID"],
+      ["a cursor with an impossible date", `query($c: String) { memories(after: $c) { hasNextPage } }`, { c: Buffer.from(`2025-13-45 25:61:61+00|${crypto.randomUUID()}`).toString("base64url") }, "BAD_CURSOR"],
+      ["a cursor out of timestamptz's range", `query($c: String) { memories(after: $c) { hasNextPage } }`, { c: Buffer.from(`0000-01-01 00:00:00+00|${crypto.randomUUID()}`).toString("base64url") }, "BAD_CURSOR"],
+      ["a cursor with a bad id", `query($c: String) { memories(after: $c) { hasNextPage } }`, { c: Buffer.from("2025-01-01 00:00:00+00|nope").toString("base64url") }, "BAD_CURSOR"],
+      ["a NUL byte in text", REMEMBER, { input: { text: "a\u0000b", embedding: e } }, "TEXT_INVALID"],
+      ["a NUL byte in meta", REMEMBER, { input: { text: "x", meta: JSON.stringify({ k: "a\u0000b" }), embedding: e } }, "META_INVALID"],
+      ["an embedding value beyond float4", REMEMBER, { input: { text: "x", embedding: [1e39, ...e.slice(1)] } }, "EMBEDDING_NOT_FINITE"],
+      ["a zero embedding", REMEMBER, { input: { text: "x", embedding: new Array(DIMS).fill(0) } }, "EMBEDDING_ZERO"],
+      ["search with a zero embedding", `query($e: [Float!]!) { search(embedding: $e) { reranked } }`, { e: new Array(DIMS).fill(0) }, "EMBEDDING_ZERO"],
+      ["meta nested a million levels", REMEMBER, { input: { text: "x", meta: `{"a":${nested(1_000_000)}}`, embedding: e } }, "META_TOO_LARGE"],
+      ["meta nested 100 levels", REMEMBER, { input: { text: "x", meta: `{"a":${nested(100)}}`, embedding: e } }, "META_TOO_DEEP"],
+      ["meta null", REMEMBER, { input: { text: "x", meta: "null", embedding: e } }, "META_NOT_OBJECT"],
+      ["meta an array", REMEMBER, { input: { text: "x", meta: "[1]", embedding: e } }, "META_NOT_OBJECT"],
+      ["first as a string", `query($n: Int) { memories(first: $n) { hasNextPage } }`, { n: "abc" }, "GRAPHQL_VALIDATION_FAILED"],
+      ["NaN in an embedding", `query($e: [Float!]!) { search(embedding: $e) { reranked } }`, { e: ["NaN", ...e.slice(1)] }, "GRAPHQL_VALIDATION_FAILED"],
+      ["k of 1e10", `query($e: [Float!]!, $k: Int) { search(embedding: $e, k: $k) { reranked } }`, { e, k: 1e10 }, "GRAPHQL_VALIDATION_FAILED"],
+      ["a 1 MB search query", `query($e: [Float!]!, $q: String) { search(embedding: $e, query: $q) { reranked } }`, { e, q: "q".repeat(1_000_000) }, "QUERY_TOO_LONG"],
+    ];
+    for (const [label, query, variables, code] of cases) {
+      const r = await t.gql(auth, query, variables);
+      expect(r.status, label).toBeLessThan(500);
+      expect(codes(r.body), label).toEqual([code]);
+      expect(JSON.stringify(r.body), label).not.toMatch(/memvault\.|select |insert |stack|at .*\.ts/i);
+    }
+    expect(await rowsOf(sub)).toEqual(before);
+  });
+});
+
+describe("websockets", () => {
+  /** A raw graphql-transport-ws socket: resolves with how it closed. */
+  function rawSocket(path = "/graphql") {
+    const ws = new WebSocket(`${t.api.url.replace("http", "ws")}${path}`, "graphql-transport-ws");
+    const messages: { type: string; id?: string; payload?: unknown }[] = [];
+    ws.addEventListener("message", (e) => messages.push(JSON.parse(String(e.data))));
+    const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.addEventListener("close", (e) => resolve({ code: e.code, reason: e.reason })));
+    const opened = new Promise<void>((resolve, reject) => {
+      ws.addEventListener("open", () => resolve());
+      ws.addEventListener("error", () => reject(new Error("websocket error")));
+    });
+    /** connection_init with a token, then waits for the ack (a well-behaved client's order). */
+    const init = async (authorization: string) => {
+      await opened;
+      ws.send(JSON.stringify({ type: "connection_init", payload: { authorization } }));
+      const deadline = Date.now() + 10_000;
+      while (!messages.some((m) => m.type === "connection_ack")) {
+        if (Date.now() > deadline) throw new Error("no connection_ack");
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    };
+    const subscribe = (id: string, query: string) => ws.send(JSON.stringify({ id, type: "subscribe", payload: { query } }));
+    return { ws, closed, opened, messages, init, subscribe };
+  }
+
+  it("closes a tokenless connection_init with a coded close, before any operation is parsed", async () => {
+    const s = rawSocket();
+    await s.opened;
+    s.ws.send(JSON.stringify({ type: "connection_init", payload: {} }));
+    expect(await s.closed).toEqual({ code: 4401, reason: "AUTH_MISSING" });
+    // An operation before the server acknowledged a token is not even parsed: closed at once.
+    const eager = rawSocket();
+    await eager.opened;
+    eager.ws.send(JSON.stringify({ id: "1", type: "subscribe", payload: { query: "{ __schema { types { name } } }" } }));
+    expect((await eager.closed).code).toBe(4401);
+    expect(eager.messages).toEqual([]);
+    const forged = rawSocket();
+    await forged.opened;
+    forged.ws.send(JSON.stringify({ type: "connection_init", payload: { authorization: "Bearer a.b.c" } }));
+    expect(await forged.closed).toEqual({ code: 4401, reason: "AUTH_INVALID" });
+  });
+
+  it("closes a socket that never authenticates, and one that sends more than the message cap", async () => {
+    const idle = rawSocket();
+    await idle.opened;
+    expect((await idle.closed).code).toBe(4408); // graphql-ws: connection initialisation timeout
+    const big = rawSocket();
+    await big.opened;
+    big.ws.send(JSON.stringify({ type: "connection_init", payload: { authorization: `Bearer ${await t.token("big")}`, pad: "x".repeat(2_000_000) } }));
+    expect((await big.closed).code).toBe(1009); // message too big, refused unparsed
+  });
+
+  it("takes the upgrade on the GraphQL path only", async () => {
+    const s = rawSocket("/elsewhere");
+    await expect(s.opened).rejects.toThrow();
+  });
+
+  it("ends a subscription when its token expires (coded close)", async () => {
+    const exp = Math.floor(Date.now() / 1000) + 3;
+    const s = rawSocket();
+    await s.init(`Bearer ${await t.token("short-lived", { exp })}`);
+    s.subscribe("1", "subscription { memorySealed { memory { id } } }");
+    const closed = await s.closed;
+    expect(closed).toEqual({ code: 4401, reason: "AUTH_EXPIRED" });
+    expect(Date.now() / 1000).toBeGreaterThanOrEqual(exp - 1);
+  });
+
+  it("caps a tenant's open subscriptions", async () => {
+    const auth = `Bearer ${await t.token("subscriber")}`;
+    const sockets = Array.from({ length: 10 }, () => rawSocket());
+    try {
+      for (const [i, s] of sockets.entries()) {
+        await s.init(auth);
+        s.subscribe(String(i), "subscription { memorySealed { memory { id } } }");
+      }
+      // The 11th operation of this tenant, on any socket, is refused with a code.
+      const last = sockets.at(-1)!;
+      last.subscribe("probe", "{ __typename }");
+      const refusal = await waitFor("the probe's answer", () => last.messages.find((m) => m.id === "probe"));
+      expect(refusal.type).toBe("error");
+      expect(JSON.stringify(refusal.payload)).toContain("SUBSCRIPTION_LIMIT");
+      const over = await t.collect(auth, "subscription { memorySealed { memory { id } } }", {}, 1, 10_000);
+      expect(JSON.stringify(over.errors)).toContain("SUBSCRIPTION_LIMIT");
+      // Another tenant is not affected.
+      const other = await t.collect(`Bearer ${await t.token("someone-else")}`, "{ __typename }", {}, 1, 10_000);
+      expect(other.payloads).toEqual([{ __typename: "Query" }]);
+    } finally {
+      for (const s of sockets) s.ws.close();
+      await Promise.all(sockets.map((s) => s.closed));
+    }
+    // Closed sockets give their slots back.
+    const after = await t.collect(auth, "subscription { memorySealed { memory { id } } }", {}, 1, 1_000);
+    expect(after.errors).toBe("timeout"); // subscribed, nothing sealed (no worker): waited, not refused
+  });
+});
