@@ -288,6 +288,18 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     }
   });
   server.on("upgrade", (req, socket, head) => websocket.handleUpgrade(req, socket, head));
+  new Gauge({
+    name: "memvault_api_websockets",
+    help: "Open websockets, open operations on them, and memorySealed subscribers.",
+    labelNames: ["kind"] as const,
+    registers: [registry],
+    collect() {
+      const { sockets, operations } = websocket.stats();
+      this.set({ kind: "sockets" }, sockets);
+      this.set({ kind: "operations" }, operations);
+      this.set({ kind: "sealed_subscribers" }, sealedEvents.count());
+    },
+  });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(opts.port, opts.host, () => {

@@ -42,6 +42,8 @@ export interface GraphQLWebsocketOptions<T extends SocketTenant> {
 
 export interface GraphQLWebsocket {
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  /** Open sockets and operations right now (gauges). */
+  stats(): { sockets: number; operations: number };
   close(): Promise<void>;
 }
 
@@ -156,6 +158,7 @@ export function createGraphQLWebsocket<T extends SocketTenant>(opts: GraphQLWebs
       }
       wss.handleUpgrade(req, socket, head, (ws) => wss.emit("connection", ws, req));
     },
+    stats: () => ({ sockets: wss.clients.size, operations: [...openByTenant.values()].reduce((a, b) => a + b, 0) }),
     async close() {
       for (const ws of wss.clients) ws.terminate();
       await new Promise<void>((resolve) => wss.close(() => resolve()));

@@ -8,6 +8,8 @@ import { CHUNK_SEALED_CHANNEL, parseChunksSealed } from "../sql/notifyChunksSeal
 export interface SealedEvents {
   /** Calls fn with each batch of ids sealed for this tenant until the returned function is called. */
   subscribe(userHash: string, fn: (ids: string[]) => void): () => void;
+  /** Subscribers right now (a gauge for operators). */
+  count(): number;
   close(): void;
 }
 
@@ -29,6 +31,7 @@ export function createSealedEvents(hub: NotificationHub): SealedEvents {
         if (set.size === 0) byTenant.delete(prefix);
       };
     },
+    count: () => [...byTenant.values()].reduce((n, set) => n + set.size, 0),
     close: off,
   };
 }

@@ -193,6 +193,99 @@ describe("GraphQL API", () => {
   });
 });
 
+describe("erasure, pending memories and cursors", () => {
+  it("forgetAll right after rememberMany leaves nothing behind, and its counts add up (many tries)", async () => {
+    const kim = `Bearer ${await token("kim")}`;
+    for (let round = 0; round < 6; round++) {
+      const inputs = Array.from({ length: 100 }, (_, i) => ({ text: `kim ${round}/${i}`, embedding: vec(100 + i) }));
+      const w = await gql(kim, `mutation($i: [RememberInput!]!) { rememberMany(inputs: $i) { id } }`, { i: inputs });
+      expect(w.body.errors).toBeUndefined();
+      if (round % 2 === 1) await new Promise((r) => setTimeout(r, 20 * round)); // catch the seal at different moments
+      const f = await gql(kim, `mutation { forgetAll { chunks pending } }`);
+      const { chunks, pending } = f.body.data.forgetAll;
+      expect(chunks + pending, `round ${round}`).toBe(100);
+    }
+    await waitFor("the worker idle", async () => (await fx.root.query("select count(*)::int as n from graphile_worker.jobs where task_identifier like 'seal%'")).rows[0].n === 0);
+    expect((await gql(kim, `{ memories(first: 100) { nodes { id } } }`)).body.data.memories.nodes).toEqual([]);
+  });
+
+  it("forget(id) right after remember always forgets it (many tries)", async () => {
+    const lea = `Bearer ${await token("lea")}`;
+    const ids: string[] = [];
+    for (let i = 0; i < 16; i++) {
+      const r = await gql(lea, REMEMBER, { input: { text: `lea ${i}`, embedding: vec(200 + i) } });
+      const id = r.body.data.remember.id as string;
+      ids.push(id);
+      if (i % 4 === 3) await new Promise((res) => setTimeout(res, 5 * i));
+      expect((await gql(lea, `mutation($id: String!) { forget(id: $id) }`, { id })).body.data.forget, `try ${i}`).toBe(1);
+    }
+    await waitFor("the worker idle", async () => (await fx.root.query("select count(*)::int as n from graphile_worker.jobs where task_identifier like 'seal%'")).rows[0].n === 0);
+    const left = await fx.root.query("select count(*)::int as n from memvault.memory_chunks where id = any($1::uuid[])", [ids]);
+    expect(left.rows[0].n).toBe(0);
+  });
+
+  it("memory(id): pending until sealed, then the memory; another tenant gets null", async () => {
+    const mia = `Bearer ${await token("mia")}`;
+    const ned = `Bearer ${await token("ned")}`;
+    const MEMORY = `query($id: String!) { memory(id: $id) { id status attempts lastError queuedAt memory { text } } }`;
+    await worker.stop();
+    try {
+      const id = (await gql(mia, REMEMBER, { input: { text: "mia's note", embedding: vec(70) } })).body.data.remember.id;
+      const pending = (await gql(mia, MEMORY, { id })).body.data.memory;
+      expect(pending).toMatchObject({ id, status: "pending", attempts: 0, lastError: null, memory: null });
+      expect(Date.parse(pending.queuedAt)).toBeGreaterThan(0);
+      expect((await gql(ned, MEMORY, { id })).body.data.memory).toBeNull();
+      worker = await startWorker(fx.db, { MEMVAULT_KEYRING_FILE: fx.keyringFile, RERANK_MODEL_DIR: models.dir("overlap") }, { scope: "file" });
+      const sealed = await waitFor("sealed", async () => {
+        const m = (await gql(mia, MEMORY, { id })).body.data.memory;
+        return m?.status === "sealed" ? m : undefined;
+      });
+      expect(sealed).toMatchObject({ id, status: "sealed", memory: { text: "mia's note" } });
+      expect((await gql(ned, MEMORY, { id })).body.data.memory).toBeNull();
+    } finally {
+      if (worker.child.exitCode !== null) worker = await startWorker(fx.db, { MEMVAULT_KEYRING_FILE: fx.keyringFile, RERANK_MODEL_DIR: models.dir("overlap") }, { scope: "file" });
+    }
+  });
+
+  it("tenant B replaying tenant A's cursor pages through B's own memories only", async () => {
+    const ola = `Bearer ${await token("ola")}`;
+    const pat = `Bearer ${await token("pat")}`;
+    await gql(ola, `mutation($i: [RememberInput!]!) { rememberMany(inputs: $i) { id } }`, { i: [1, 2, 3].map((n) => ({ text: `ola ${n}`, embedding: vec(80 + n) })) });
+    await gql(pat, `mutation($i: [RememberInput!]!) { rememberMany(inputs: $i) { id } }`, { i: [1, 2].map((n) => ({ text: `pat ${n}`, embedding: vec(90 + n) })) });
+    await waitFor("sealed", async () => (await fx.root.query("select count(*)::int as n from memvault.chunk_ingest")).rows[0].n === 0);
+    const page = (await gql(ola, `{ memories(first: 1) { endCursor nodes { text } } }`)).body.data.memories;
+    expect(page.endCursor).toBeTruthy();
+    const replay = await gql(pat, `query($c: String) { memories(first: 10, after: $c) { nodes { text } } }`, { c: page.endCursor });
+    const texts = replay.body.data.memories.nodes.map((n: { text: string }) => n.text);
+    expect(texts.every((t: string) => t.startsWith("pat "))).toBe(true);
+  });
+
+  it("a zero-vector row already in the table (from before the CHECK) never breaks a search", async () => {
+    const quinn = `Bearer ${await token("quinn")}`;
+    const id = (await gql(quinn, REMEMBER, { input: { text: "quinn's real memory", embedding: vec(95) } })).body.data.remember.id;
+    await waitFor("sealed", async () => (await gql(quinn, `query($id: String!) { memory(id: $id) { status } }`, { id })).body.data.memory?.status === "sealed");
+    // An old row: the constraint is NOT VALID precisely so that such rows may exist.
+    const client = await fx.root.connect();
+    try {
+      await client.query("begin");
+      await client.query("alter table memvault.memory_chunks drop constraint memory_chunks_embedding_nonzero");
+      await client.query(
+        `insert into memvault.memory_chunks (user_hash, id, key_version, text_cipher, meta_cipher, emb_cipher, embedding)
+         select user_hash, gen_random_uuid(), key_version, text_cipher, meta_cipher, emb_cipher, array_fill(0, array[${DIMS}])::real[]::vector
+         from memvault.memory_chunks where id = $1`,
+        [id],
+      );
+      await client.query("alter table memvault.memory_chunks add constraint memory_chunks_embedding_nonzero check (public.vector_norm(embedding) > 0) not valid");
+      await client.query("commit");
+    } finally {
+      client.release();
+    }
+    const r = await gql(quinn, `query($e: [Float!]!) { search(embedding: $e, k: 5) { hits { distance chunk { id } } } }`, { e: vec(95) });
+    expect(r.body.errors).toBeUndefined();
+    expect(r.body.data.search.hits.map((h: { chunk: { id: string } }) => h.chunk.id)).toEqual([id]);
+  });
+});
+
 describe("GraphQL API under load and failure", () => {
   it("two tenants hammering one pool concurrently never see each other's rows", async () => {
     const tokens = { carol: `Bearer ${await token("carol")}`, dave: `Bearer ${await token("dave")}` };
@@ -298,17 +391,27 @@ describe("GraphQL subscriptions over websockets (graphql-ws)", () => {
     expect(final.hits[0].chunk.text).toBe("Paris is the capital of France.");
   });
 
-  it("memorySealed: each tenant hears about its own chunks only", async () => {
+  it("memorySealed: a tenant hears its own seals only, even when another tenant seals the same id", async () => {
     const gina = `Bearer ${await token("gina")}`;
     const hank = `Bearer ${await token("hank")}`;
-    const SUB = `subscription { memorySealed { memory { text } } }`;
-    const ginaEvents = collect(gina, SUB, {}, 1);
-    const hankEvents = collect(hank, SUB, {}, 1, 3_000);
-    await new Promise((r) => setTimeout(r, 500)); // both subscribed
-    await gql(gina, REMEMBER, { input: { text: "gina's sealed memory", embedding: vec(50) } });
-    expect((await ginaEvents).payloads[0].memorySealed.memory.text).toBe("gina's sealed memory");
+    const shared = crypto.randomUUID();
+    // Hank holds a memory under the id Gina is about to use (ids are per tenant).
+    await gql(hank, REMEMBER, { input: { id: shared, text: "hank's memory", embedding: vec(51) } });
+    await waitFor("hank's sealed", async () => (await gql(hank, `query($id: String!) { memory(id: $id) { status } }`, { id: shared })).body.data.memory?.status === "sealed");
+    const SUB = `subscription { memorySealed { memory { id text } } }`;
+    const hankEvents = collect(hank, SUB, {}, 1, 30_000);
+    const ginaEvents = collect(gina, SUB, {}, 1, 30_000);
+    await waitFor("both subscribed", async () => {
+      const m = await (await fetch(`${api.url}/metrics`)).text();
+      return /memvault_api_websockets\{kind="sealed_subscribers"\} (\d+)/.exec(m)?.[1] === "2";
+    });
+    await gql(gina, REMEMBER, { input: { id: shared, text: "gina's sealed memory", embedding: vec(50) } });
+    expect((await ginaEvents).payloads[0].memorySealed.memory).toEqual({ id: shared, text: "gina's sealed memory" });
+    // Hank's subscription is alive (it hears his next seal), and heard nothing of Gina's.
+    await gql(hank, REMEMBER, { input: { text: "hank's second", embedding: vec(52) } });
     const hanks = await hankEvents;
-    expect(hanks.payloads).toEqual([]); // nothing of gina's, until it gave up waiting
+    expect(hanks.errors).toBeUndefined();
+    expect(hanks.payloads.map((p) => p.memorySealed.memory.text)).toEqual(["hank's second"]);
   });
 
   it("a subscription without a valid token gets no data", async () => {

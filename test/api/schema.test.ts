@@ -15,7 +15,7 @@ describe("GraphQL schema", () => {
     const service = createMemoryService({ sealer: () => { throw new Error("unused"); }, limits: { dims: 384, maxTextBytes: 1, maxMetaBytes: 1 }, rerankBudgetMs: 1, rerankCandidates: 1, reserveSeals: async () => {} });
     const pgl = postgraphile({
       extends: [PostGraphileAmberPreset],
-      plugins: [createMemvaultApiPlugin(service, { subscribe: () => () => {}, close: () => {} }, { dims: 384, maxTextBytes: 1, maxMetaBytes: 1 })],
+      plugins: [createMemvaultApiPlugin(service, { subscribe: () => () => {}, count: () => 0, close: () => {} }, { dims: 384, maxTextBytes: 1, maxMetaBytes: 1 })],
       pgServices: [makePgService({ connectionString: fx.db.url("authenticator"), schemas: [] })],
     });
     try {
