@@ -183,6 +183,12 @@ export const config = {
   /** GRAPHILE_ENV: development (npm start) or test relax what production requires (JWT_AUDIENCE, token minting). Default production. */
   environment: (): string => raw("GRAPHILE_ENV") ?? "production",
   isDevelopment: (): boolean => ["development", "test"].includes(config.environment()),
+  /** The development keyring `npm start` creates on the local cluster (used when no keyring is configured). */
+  localKeyringFile: (): string => path.join(config.home(), "keyring.json"),
+  /** The development JWT secret `npm start` creates on the local cluster. */
+  localJwtSecretFile: (): string => path.join(config.home(), "jwt-secret"),
+  /** GRAPHILE_ENV or NODE_ENV says production outright (development helpers refuse to run). */
+  explicitlyProduction: (): boolean => raw("GRAPHILE_ENV") === "production" || raw("NODE_ENV") === "production",
   /** Whether any keyring, JWT or GRAPHIQL setting is present (npm start fills in development defaults only where none is). */
   keyringConfigured: (): boolean => raw("MEMVAULT_KEYRING") !== undefined || raw("MEMVAULT_KEYRING_FILE") !== undefined,
   jwtConfigured: (): boolean => ["JWT_SECRET", "JWT_JWKS_URL", "JWT_JWKS_FILE"].some((v) => raw(v) !== undefined),

@@ -2,7 +2,8 @@
 // have no job one. A DBA command: it runs as the superuser.
 import pg from "pg";
 import { resolveTarget, superuserAppUrl } from "../db/databaseTarget.ts";
-import { enqueueOrphanedIngest, rescheduleFailedSealJobs } from "../sql/retrySealJobs.ts";
+import { enqueueOrphanedIngest } from "../sql/enqueueOrphanedIngest.ts";
+import { rescheduleFailedSealJobs } from "../sql/rescheduleFailedSealJobs.ts";
 import { CliError } from "./cliError.ts";
 
 export async function ingestCommand(sub: string | undefined): Promise<void> {

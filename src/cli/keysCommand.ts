@@ -1,7 +1,8 @@
 // `memvault keys generate [--keyring] [--out FILE]` and `memvault keys rotate [--file FILE]`.
 import fs from "node:fs";
 import path from "node:path";
-import { config } from "../config.ts";
+import { config, ConfigError } from "../config.ts";
+import { findKeyringSource, type KeyringSource } from "../crypto/findKeyringSource.ts";
 import {
   generateKey,
   newKeyringDocument,
@@ -25,15 +26,32 @@ function writeKeyringFile(file: string, doc: KeyringDocument, opts: { replace: b
   fs.renameSync(tmp, file);
 }
 
-/** The keyring document from --file, MEMVAULT_KEYRING_FILE or MEMVAULT_KEYRING, validated. */
-function readKeyringDocument(flags: { file?: string }) {
-  const source = flags.file ? { variable: "--file", file: path.resolve(flags.file) } : config.keyringSource();
+/**
+ * The keyring document from --file, the configured keyring, or npm start's development
+ * keyring, validated. With none of them and memories in the database, the advice is to
+ * find the keyring that sealed them: a new one could open nothing.
+ */
+async function readKeyringDocument(flags: { file?: string }) {
+  let source: KeyringSource;
+  try {
+    source = flags.file ? { variable: "--file", file: path.resolve(flags.file) } : findKeyringSource();
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    const sealed = await withSuperuser(async (client) => [...(await selectKeyVersionUsage(client)).values()].reduce((a, b) => a + b, 0)).catch(() => undefined);
+    if (sealed) {
+      throw new CliError(
+        "NO_KEYRING",
+        `no keyring found (MEMVAULT_KEYRING, MEMVAULT_KEYRING_FILE, or ${config.localKeyringFile()}), and ${sealed} memories are sealed: point MEMVAULT_KEYRING_FILE (or --file) at the keyring that sealed them; a new keyring cannot open them`,
+      );
+    }
+    throw err;
+  }
   const text = "text" in source ? source.text : readKeyringFile(source.variable, source.file);
   parseKeyring(source.variable, text); // refuse to touch a keyring that would not load
   return { source, doc: JSON.parse(text) as KeyringDocument };
 }
 
-function saveKeyringDocument(source: ReturnType<typeof readKeyringDocument>["source"], doc: KeyringDocument, what: string): void {
+function saveKeyringDocument(source: KeyringSource, doc: KeyringDocument, what: string): void {
   parseKeyring(source.variable, JSON.stringify(doc));
   if ("file" in source) {
     writeKeyringFile(source.file, doc, { replace: true });
@@ -104,7 +122,7 @@ export async function keysCommand(
       return;
     }
     case "rotate": {
-      const { source, doc } = readKeyringDocument(flags);
+      const { source, doc } = await readKeyringDocument(flags);
       const rotated = rotateKeyringDocument(doc);
       saveKeyringDocument(source, rotated, `key version ${rotated.primary} is now primary (versions ${rotated.keys.map((k) => k.version).join(", ")} still open old rows)`);
       if (!flags.reseal) {
@@ -119,7 +137,7 @@ export async function keysCommand(
     }
     case "remove": {
       const version = Number(flags.version);
-      const { source, doc } = readKeyringDocument(flags);
+      const { source, doc } = await readKeyringDocument(flags);
       if (!doc.keys.some((k) => k.version === version)) throw new CliError("USAGE", `--version must name a key version in the keyring`);
       if (version === doc.primary) throw new CliError("KEY_IS_PRIMARY", `key version ${version} is the primary: rotate first`);
       const inUse = await withSuperuser(async (client) => (await selectKeyVersionUsage(client)).get(version) ?? 0);

@@ -18,6 +18,7 @@ const USAGE = `usage: memvault <command>
   keys rotate [--file FILE] [--reseal]  add a new primary key; --reseal re-seals old rows with a progress bar
   keys remove --version N    drop an old key version, refused while any chunk is sealed with it
   ingest retry               reschedule failed seal jobs; queue ingest rows that have no job
+  token --sub USER [--ttl S] a development bearer token (local cluster's dev secret; refused in production)
   model fetch --sha256-model H --sha256-tokenizer H   the production cross-encoder from the Hugging Face hub, checked against the pins`;
 
 async function main(argv: string[]): Promise<void> {
@@ -38,6 +39,8 @@ async function main(argv: string[]): Promise<void> {
       endpoint: { type: "string" },
       "sha256-model": { type: "string" },
       "sha256-tokenizer": { type: "string" },
+      sub: { type: "string" },
+      ttl: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -56,6 +59,8 @@ async function main(argv: string[]): Promise<void> {
       return (await import("./modelCommand.ts")).modelCommand(sub, values);
     case "ingest":
       return (await import("./ingestCommand.ts")).ingestCommand(sub);
+    case "token":
+      return (await import("./tokenCommand.ts")).tokenCommand(values);
     case "worker":
       return (await import("./workerCommand.ts")).workerCommand();
     case "doctor":

@@ -2,11 +2,12 @@
 // ends by itself (e.g. a fatal database error); either way through stop(): drain,
 // heartbeats removed, pool closed, logs flushed.
 import { config } from "../config.ts";
+import type { KeyringSource } from "../crypto/findKeyringSource.ts";
 import { runWorker } from "../worker/runWorker.ts";
 
 export async function serveWorker(
   connectionString: string,
-  keyringSource: ReturnType<typeof config.keyringSource> = config.keyringSource(),
+  keyringSource: KeyringSource,
   onReady: (metricsUrl?: string) => void = () => {},
 ): Promise<void> {
   const worker = await runWorker({

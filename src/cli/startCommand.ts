@@ -4,7 +4,7 @@
 // more: a random keyring and a random JWT secret, each once, 0600, in MEMVAULT_HOME.
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
-import path from "node:path";
+import net from "node:net";
 import { SignJWT } from "jose";
 import { startApiServer } from "../api/apiServer.ts";
 import { createTokenVerifier } from "../api/verifyToken.ts";
@@ -16,6 +16,7 @@ import { roleUrl } from "../db/localCluster.ts";
 import { migrateDatabase } from "../db/migrateDatabase.ts";
 import { logger } from "../logger.ts";
 import { createKeyringProvider } from "../crypto/keyringProvider.ts";
+import { CliError } from "./cliError.ts";
 import { serveWorker } from "./serveWorker.ts";
 
 const say = (line: string) => process.stderr.write(`[memvault] ${line}\n`);
@@ -29,7 +30,19 @@ function ensureSecretFile(file: string, make: () => string, what: string): strin
   return file;
 }
 
+/** Whether host:port can be listened on (checked before anything else: a second start must not migrate a live database). */
+function portFree(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = net.createServer();
+    probe.once("error", () => resolve(false));
+    probe.listen(port, host, () => probe.close(() => resolve(true)));
+  });
+}
+
 export async function startCommand(): Promise<void> {
+  if (config.apiPort() !== 0 && !(await portFree(config.apiHost(), config.apiPort()))) {
+    throw new CliError("ALREADY_RUNNING", `${config.apiHost()}:${config.apiPort()} is in use: is memvault already running? Stop it first, or set API_PORT`);
+  }
   const target = await resolveTarget({ start: true, log: say });
   await migrateDatabase(target, say);
   const where = target.cluster ? `local cluster on 127.0.0.1:${target.cluster.port}` : "the configured database";
@@ -41,12 +54,11 @@ export async function startCommand(): Promise<void> {
   let devSecret: Uint8Array | undefined;
   let graphiql = config.graphiql();
   if (target.cluster) {
-    const home = target.cluster.home;
     if (!config.keyringConfigured()) {
-      keyringFile = ensureSecretFile(path.join(home, "keyring.json"), () => JSON.stringify(newKeyringDocument(), null, 2) + "\n", "keyring");
+      keyringFile = ensureSecretFile(config.localKeyringFile(), () => JSON.stringify(newKeyringDocument(), null, 2) + "\n", "keyring");
     }
     if (!config.jwtConfigured()) {
-      const file = ensureSecretFile(path.join(home, "jwt-secret"), () => randomBytes(32).toString("hex"), "JWT secret");
+      const file = ensureSecretFile(config.localJwtSecretFile(), () => randomBytes(32).toString("hex"), "JWT secret");
       devSecret = new TextEncoder().encode(fs.readFileSync(file, "utf8").trim());
     }
     if (!config.graphiqlConfigured()) graphiql = true;
@@ -76,6 +88,7 @@ export async function startCommand(): Promise<void> {
   if (devSecret) {
     const token = await new SignJWT({ sub: "dev-user" }).setProtectedHeader({ alg: "HS256" }).setExpirationTime("24h").sign(devSecret);
     say(`development token for user "dev-user" (24 h):\n${token}`);
+    say(`more tokens: bin/memvault token --sub <user> [--ttl 3600]`);
     say(`try: curl -s ${api.url}/graphql -H 'authorization: Bearer ${token}' -H 'content-type: application/json' -d '{"query":"{ memories(first: 5) { nodes { id text } } }"}'`);
   }
   say(`DBA prompt: eval "$(bin/memvault db env)" && psql`);

@@ -1,7 +1,7 @@
 // Where memvault's database is: the URLs from the environment when DATABASE_URL is set,
 // otherwise the local cluster under MEMVAULT_HOME (created and started on demand).
 import { config, ConfigError } from "../config.ts";
-import { initCluster, readClusterState, roleUrl, startCluster, type ClusterState } from "./localCluster.ts";
+import { clusterRunning, initCluster, readClusterState, roleUrl, startCluster, type ClusterState } from "./localCluster.ts";
 import { ensureLocalLogins } from "./localLogins.ts";
 import type { MigrationTarget } from "./migrateDatabase.ts";
 
@@ -47,7 +47,8 @@ export async function resolveTarget(opts: { start: boolean; log?: (line: string)
   const home = config.home();
   let state = readClusterState(home);
   if (!opts.start) {
-    if (!state) throw new Error(`no local cluster in ${home}: run \`memvault db start\``);
+    if (!state) throw new Error(`no local cluster in ${home}: run \`memvault db start\` (or npm start)`);
+    if (!clusterRunning(state)) throw new Error(`the local cluster in ${home} is stopped: start it with \`memvault db start\` (or npm start)`);
     return targetFromCluster(state, config.databaseName());
   }
   state = await initCluster({ home, pgBin: config.pgBin(), durable: true, ...(opts.log ? { log: opts.log } : {}) });

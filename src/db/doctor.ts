@@ -18,7 +18,7 @@ export const PGVECTOR_FIXED = "0.8.2";
 
 const SCRIPTS = ["pre_deploy_sanity.sql", "leak_test.sql", "verify_indexes.sql", "monitoring.sql"] as const;
 
-function compareVersions(a: string, b: string): number {
+export function compareVersions(a: string, b: string): number {
   const pa = a.split(".").map(Number);
   const pb = b.split(".").map(Number);
   for (let i = 0; i < Math.max(pa.length, pb.length); i++) {

@@ -49,8 +49,19 @@ describe("memvault keys", () => {
   });
 
   it("refuses to rotate without a keyring, naming the variable", () => {
-    const res = memvault(["keys", "rotate"]);
+    const res = memvault(["keys", "rotate"], { MEMVAULT_HOME: path.join(dir, "empty-home") });
     expect(res.status).toBe(1);
     expect(res.stderr).toMatch(/MEMVAULT_KEYRING: is not set/);
+  });
+
+  it("with no keyring configured, rotates the development keyring npm start created in MEMVAULT_HOME", () => {
+    const home = path.join(dir, "dev-home");
+    fs.mkdirSync(home);
+    const file = path.join(home, "keyring.json");
+    expect(memvault(["keys", "generate", "--keyring", "--out", file]).status).toBe(0);
+    const res = memvault(["keys", "rotate"], { MEMVAULT_HOME: home });
+    expect(res.stderr).toContain(`in ${file}`);
+    expect(res.status).toBe(0);
+    expect(JSON.parse(fs.readFileSync(file, "utf8")).primary).toBe(2);
   });
 });

@@ -10,7 +10,7 @@ import { ConfigError } from "../../src/config.ts";
 import { hmacUser } from "../../src/crypto/hmacUser.ts";
 import { parseKeyring, readKeyringFile } from "../../src/crypto/keyring.ts";
 import { createKeyringProvider } from "../../src/crypto/keyringProvider.ts";
-import { freshKeyringDocument, keyringFrom } from "../support/keyrings.ts";
+import { freshKeyringDocument, keyringFrom, rotateKeyringDocument } from "../support/keyrings.ts";
 
 const b64 = (n: number) => randomBytes(n).toString("base64");
 const saved = { ...process.env };
@@ -89,6 +89,31 @@ describe("keyring", () => {
       fs.chmodSync(file, 0o640);
       expect(() => createKeyringProvider().current()).toThrow(/^MEMVAULT_KEYRING_FILE: .*readable by group or others/);
       expect(() => readKeyringFile("MEMVAULT_KEYRING_FILE", path.join(dir, "missing.json"))).toThrow(/cannot read/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("picks up a rotated keyring file, but refuses a reload that changes the pepper", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mvk-"));
+    try {
+      const file = path.join(dir, "keyring.json");
+      const doc = good();
+      fs.writeFileSync(file, JSON.stringify(doc), { mode: 0o600 });
+      const refusals: string[] = [];
+      const provider = createKeyringProvider({ variable: "MEMVAULT_KEYRING_FILE", file }, (p) => refusals.push(p));
+      const before = hmacUser(provider.current(), "user-1");
+      const rotated = rotateKeyringDocument(doc);
+      fs.writeFileSync(file, JSON.stringify(rotated), { mode: 0o600 });
+      fs.utimesSync(file, new Date(), new Date(Date.now() + 5_000));
+      expect(provider.current().primaryVersion).toBe(2);
+      fs.writeFileSync(file, JSON.stringify({ ...rotated, userHashKey: randomBytes(32).toString("base64") }), { mode: 0o600 });
+      fs.utimesSync(file, new Date(), new Date(Date.now() + 10_000));
+      expect(provider.current().primaryVersion).toBe(2);
+      expect(hmacUser(provider.current(), "user-1")).toBe(before); // every tenant keeps its key
+      expect(refusals).toHaveLength(1);
+      expect(refusals[0]).toMatch(/userHashKey/);
+      expect(refusals[0]).not.toContain(doc.userHashKey);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -3,7 +3,7 @@
 import pg from "pg";
 import { afterEach, describe, expect, it } from "vitest";
 import { config } from "../../src/config.ts";
-import { runDoctor, type DoctorRow } from "../../src/db/doctor.ts";
+import { compareVersions, PGVECTOR_FIXED, runDoctor, type DoctorRow } from "../../src/db/doctor.ts";
 import { createTestDatabase, type TestDatabase } from "../support/testDatabase.ts";
 
 let db: TestDatabase | undefined;
@@ -32,10 +32,23 @@ describe("doctor", () => {
       expect.arrayContaining(["sql/pre_deploy_sanity.sql", "sql/leak_test.sql", "role memvault_user", "role memvault_worker", "FORCE ROW LEVEL SECURITY"]),
     );
     expect(row(rows, "sql/pre_deploy_sanity.sql")?.detail).toBe("RESULT: 3 of 3 sanity checks PASSED");
+    // The pgvector row follows the installed version, whichever this machine has.
+    const client = new pg.Client({ connectionString: db!.url("root") });
+    await client.connect();
+    const installed = (await client.query("select extversion from pg_extension where extname = 'vector'").finally(() => client.end())).rows[0].extversion as string;
     const vector = row(rows, "pgvector");
-    // This machine builds 0.8.0: the CVE warning must show.
-    expect(vector?.status).toBe("WARN");
-    expect(vector?.detail).toContain("CVE-2026-3172");
+    if (compareVersions(installed, PGVECTOR_FIXED) < 0) {
+      expect(vector).toMatchObject({ status: "WARN", detail: expect.stringContaining("CVE-2026-3172") });
+    } else {
+      expect(vector).toEqual({ check: "pgvector", status: "PASS", detail: installed });
+    }
+  });
+
+  it("grades pgvector versions around the CVE-2026-3172 fix", () => {
+    expect(compareVersions("0.8.0", PGVECTOR_FIXED)).toBeLessThan(0);
+    expect(compareVersions("0.8.1", PGVECTOR_FIXED)).toBeLessThan(0);
+    expect(compareVersions("0.8.2", PGVECTOR_FIXED)).toBe(0);
+    expect(compareVersions("0.10.0", PGVECTOR_FIXED)).toBeGreaterThan(0);
   });
 
   it("fails a runtime role that may create objects (and so indexes)", async () => {

@@ -158,18 +158,21 @@ describe("rerank through the database", () => {
     }
   });
 
-  it("deletes requests after the retention period, per tenant, and reschedules itself", async () => {
-    const before = (await root.query("select count(*)::int as n from memvault.search_requests")).rows[0].n;
-    expect(before).toBeGreaterThan(0);
-    // One pending expiry job per tenant, due in an hour; make them due now.
-    const jobs = (await root.query("select count(*)::int as n from graphile_worker.jobs where task_identifier = 'expire_search_requests'")).rows[0].n;
-    expect(jobs).toBe(2);
-    await root.query(
-      "update graphile_worker._private_jobs set run_at = now() where task_id = (select id from graphile_worker._private_tasks where identifier = 'expire_search_requests')",
+  it("deletes requests after the worker's RERANK_RETENTION_SECONDS, per tenant, with no retention baked into the schema", async () => {
+    const C = tenantHash("rerank C (retention)");
+    await waiter.rerank(withTenant(C), sealer, { userHash: C, query: QUERY, candidates: [], budgetMs: 50 });
+    // The trigger's expiry job is due at once: the worker, which knows the retention, reschedules it.
+    const due = await root.query(
+      `select run_at <= now() + interval '1 second' as due from graphile_worker._private_jobs
+       where key = 'expire_search_requests:' || $1::text`,
+      [C],
     );
-    const w = await worker({ RERANK_RETENTION_SECONDS: "1" });
+    expect(due.rows).toEqual([{ due: true }]);
+    const w = await worker({ RERANK_RETENTION_SECONDS: "2" });
     try {
-      await waitFor("expired requests deleted", async () => (await root.query("select count(*)::int as n from memvault.search_requests")).rows[0].n === 0, 120_000);
+      await waitFor("C's request deleted", async () => (await root.query("select count(*)::int as n from memvault.search_requests where user_hash = $1", [C])).rows[0].n === 0, 120_000);
+      // Other tenants' requests, younger than their own expiry jobs, are untouched by C's job.
+      expect((await root.query("select count(*)::int as n from memvault.search_requests where user_hash <> $1", [C])).rows[0].n).toBeGreaterThan(0);
     } finally {
       await w.stop();
     }

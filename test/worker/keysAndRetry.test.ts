@@ -21,16 +21,17 @@ const B = tenantHash("keys B");
 const fx = useWorkerFixture();
 const { doc, keyringFile } = fx;
 
-const cli = (...args: string[]) =>
+const cliWith = (env: Record<string, string>, ...args: string[]) =>
   spawnSync(process.execPath, [path.join(PROJECT_ROOT, "src/cli/main.ts"), ...args], {
     env: {
       PATH: process.env.PATH,
       DATABASE_URL: fx.db.url("owner"),
       ROOT_DATABASE_URL: roleUrl(inject("cluster"), "root", "postgres"),
-      MEMVAULT_KEYRING_FILE: keyringFile,
+      ...env,
     },
     encoding: "utf8",
   });
+const cli = (...args: string[]) => cliWith({ MEMVAULT_KEYRING_FILE: keyringFile }, ...args);
 
 const remember = (userHash: string, n: number) => bulkRemember(fx.root, userHash, n, "memory");
 
@@ -97,6 +98,38 @@ describe("keys and failures", () => {
     } finally {
       await next.stop();
     }
+  });
+
+  it("`ingest retry` re-queues orphaned ingest rows even when the tenant has other (non-seal) jobs", async () => {
+    const C = tenantHash("retry C (orphaned)");
+    await remember(C, 2);
+    // The seal jobs are lost (a queue reset, say); the tenant still has an unrelated job.
+    await fx.root.query("delete from graphile_worker._private_jobs where payload ->> 'userHash' = $1", [C]);
+    await fx.root.query("select graphile_worker.add_job('expire_search_requests', json_build_object('userHash', $1::text), run_at := now() + interval '1 day')", [C]);
+    const res = cli("ingest", "retry");
+    expect(res.stderr).toBe("");
+    expect(res.stdout).toMatch(/queued 1 jobs for tenants with unqueued ingest rows/);
+    try {
+      const jobs = (
+        await fx.root.query(
+          `select t.identifier from graphile_worker._private_jobs j join graphile_worker._private_tasks t on t.id = j.task_id
+           where j.payload ->> 'userHash' = $1 order by 1`,
+          [C],
+        )
+      ).rows;
+      expect(jobs.map((j) => j.identifier)).toEqual(["expire_search_requests", "seal_batch"]);
+    } finally {
+      await fx.root.query("delete from graphile_worker._private_jobs where payload ->> 'userHash' = $1", [C]);
+      await fx.root.query("delete from memvault.chunk_ingest where user_hash = $1", [C]);
+    }
+  });
+
+  it("without any keyring, rotate names the problem (memories exist) and never advises a new keyring", async () => {
+    if ((await count("select count(*)::int as n from memvault.memory_chunks")) === 0) await remember(A, 1);
+    const res = cliWith({ MEMVAULT_HOME: path.join(path.dirname(keyringFile), "no-such-home") }, "keys", "rotate", "--reseal");
+    expect(res.status).toBe(1);
+    expect(res.stderr).toMatch(/NO_KEYRING: .* memories are sealed: point MEMVAULT_KEYRING_FILE/);
+    expect(res.stderr).not.toMatch(/keys generate/);
   });
 
   it("rotate --reseal moves every row to the new key; the old key can go only after", async () => {

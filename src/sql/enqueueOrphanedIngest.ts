@@ -1,14 +1,5 @@
 import type pg from "pg";
 
-/** Gives permanently failed seal and re-seal jobs a fresh set of attempts, now. */
-export async function rescheduleFailedSealJobs(client: pg.ClientBase): Promise<number> {
-  const { rows } = await client.query<{ n: number }>(
-    `select count(*)::integer as n from graphile_worker.reschedule_jobs(
-       array(select job_id from memvault.seal_failures), run_at := now(), attempts := 0)`,
-  );
-  return rows[0]?.n ?? 0;
-}
-
 /**
  * Ingest rows that no job will pick up (their jobs were deleted, or the queue was
  * reset): one seal_batch job per such tenant. Needs a superuser: it lists every tenant.
@@ -20,7 +11,9 @@ export async function enqueueOrphanedIngest(client: pg.ClientBase): Promise<numb
      from (select distinct i.user_hash from memvault.chunk_ingest i
            where not exists (
              select 1 from graphile_worker._private_jobs j
-             where j.payload ->> 'userHash' = i.user_hash)) t`,
+             join graphile_worker._private_tasks t on t.id = j.task_id
+             -- Only a seal job covers the tenant's ingest rows (not, say, expire_search_requests).
+             where t.identifier in ('seal_chunk', 'seal_batch') and j.payload ->> 'userHash' = i.user_hash)) t`,
   );
   return rows[0]?.n ?? 0;
 }
