@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs what memvault needs from Debian: the PostgreSQL 15 server and pgvector.
-# pgvector is not packaged for Debian 12, so it is built from Debian 13 (trixie)'s own
-# source package against postgresql-server-dev-15. Every step is skipped when its result
-# is already there, and every step says what it does.
+# pgvector comes from apt when the configured archives package it for this PostgreSQL
+# (postgresql-<major>-pgvector: Ubuntu, the PostgreSQL project's apt repository, Debian 13);
+# otherwise (Debian 12) it is built from Debian 13 (trixie)'s own source package against
+# postgresql-server-dev-<major>. Every step is skipped when its result is already there,
+# and every step says what it does.
 set -euo pipefail
 
 PG_MAJOR="${MEMVAULT_PG_MAJOR:-15}"
@@ -44,7 +46,18 @@ if [ -z "${MEMVAULT_FORCE_PGVECTOR_BUILD:-}" ] && [ -n "$have" ] && [ -f "${pkgl
   exit 0
 fi
 
-say "pgvector ${PGVECTOR_MIN}+ missing (found: '${have:-none}'): building from Debian trixie's source package"
+say "pgvector ${PGVECTOR_MIN}+ missing (found: '${have:-none}')"
+if [ -z "${MEMVAULT_FORCE_PGVECTOR_BUILD:-}" ]; then
+  if [ "$apt_updated" -eq 0 ]; then say "apt-get update"; $SUDO apt-get update -qq; apt_updated=1; fi
+  packaged="$(apt-cache policy "postgresql-${PG_MAJOR}-pgvector" 2>/dev/null | sed -n 's/^ *Candidate: *//p' | sed 's/^[0-9]*://; s/-.*//')"
+  if [ -n "$packaged" ] && [ "$packaged" != "(none)" ] && version_ge "$packaged" "$PGVECTOR_MIN"; then
+    apt_install "postgresql-${PG_MAJOR}-pgvector"
+    say "pgvector: installed from apt ($(installed_version))"
+    exit 0
+  fi
+  say "apt has no postgresql-${PG_MAJOR}-pgvector >= ${PGVECTOR_MIN} (candidate: '${packaged:-none}')"
+fi
+say "building pgvector from Debian trixie's source package"
 src_list=/etc/apt/sources.list.d/memvault-trixie-src.sources
 if [ ! -f "$src_list" ]; then
   say "adding deb-src entry for trixie (source packages only: no binary package comes from it) at ${src_list}"
