@@ -147,7 +147,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     try {
       keyring = opts.keyrings.current();
     } catch (err) {
-      throw new ServiceUnavailable("KEYRING_UNAVAILABLE", "the server cannot read its keyring", { cause: err });
+      throw new ServiceUnavailable("KEYRING_UNAVAILABLE", "the server's keyring is unavailable; try again later", { cause: err });
     }
     const userHash = hmacUser(keyring, sub);
     return { userHash, withTenant: withTenantFrom(pool, { userHash, role: "memvault_user" }) };

@@ -13,7 +13,8 @@ import {
 } from "../crypto/keyring.ts";
 import pg from "pg";
 import { resolveTarget, superuserAppUrl } from "../db/databaseTarget.ts";
-import { requestReseal, selectKeyVersionUsage } from "../sql/keyVersionUsage.ts";
+import { requestReseal } from "../sql/requestReseal.ts";
+import { selectKeyVersionUsage } from "../sql/selectKeyVersionUsage.ts";
 import { CliError } from "./cliError.ts";
 
 const say = (line: string) => process.stderr.write(`[memvault] ${line}\n`);

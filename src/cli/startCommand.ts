@@ -19,7 +19,10 @@ import { createKeyringProvider } from "../crypto/keyringProvider.ts";
 import { CliError } from "./cliError.ts";
 import { serveWorker } from "./serveWorker.ts";
 
-const say = (line: string) => process.stderr.write(`[memvault] ${line}\n`);
+// Status goes through the one log format (pino JSON on stderr); only the development
+// token and the command to paste are plain lines, for a person at a terminal.
+const say = (line: string) => logger.info(line);
+const tellPerson = (line: string) => process.stderr.write(`${line}\n`);
 
 /** Writes a file once with mode 0600 from the first byte; returns its path. */
 function ensureSecretFile(file: string, make: () => string, what: string): string {
@@ -87,11 +90,11 @@ export async function startCommand(): Promise<void> {
   say(`GraphQL API at ${api.url}/graphql${graphiql ? ` (GraphiQL at ${api.url}/)` : ""}`);
   if (devSecret) {
     const token = await new SignJWT({ sub: "dev-user" }).setProtectedHeader({ alg: "HS256" }).setExpirationTime("24h").sign(devSecret);
-    say(`development token for user "dev-user" (24 h):\n${token}`);
-    say(`more tokens: bin/memvault token --sub <user> [--ttl 3600]`);
-    say(`try: curl -s ${api.url}/graphql -H 'authorization: Bearer ${token}' -H 'content-type: application/json' -d '{"query":"{ memories(first: 5) { nodes { id text } } }"}'`);
+    tellPerson(`development token for user "dev-user" (24 h):\n${token}`);
+    tellPerson(`more tokens: bin/memvault token --sub <user> [--ttl 3600]`);
+    tellPerson(`try: curl -s ${api.url}/graphql -H 'authorization: Bearer ${token}' -H 'content-type: application/json' -d '{"query":"{ memories(first: 5) { nodes { id text } } }"}'`);
   }
-  say(`DBA prompt: eval "$(bin/memvault db env)" && psql`);
+  tellPerson(`DBA prompt: eval "$(bin/memvault db env)" && psql`);
   try {
     await serveWorker(workerUrl, keyringSource, (metricsUrl) =>
       say(`worker running${metricsUrl ? `; metrics at ${metricsUrl}` : ""}; Ctrl-C stops both (the cluster keeps running: bin/memvault db stop)`),

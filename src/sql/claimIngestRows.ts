@@ -9,21 +9,13 @@ export interface IngestRow {
   embedding: Buffer;
 }
 
-const COLUMNS = "id, created_at, text, meta::text as meta, public.vector_send(embedding) as embedding";
-
-/** Locks the given ingest rows of the current tenant, skipping rows another job holds. */
-export async function claimIngestRowsById(client: pg.ClientBase, ids: string[]): Promise<IngestRow[]> {
-  const { rows } = await client.query<IngestRow>(
-    `select ${COLUMNS} from memvault.chunk_ingest where id = any($1::uuid[]) for update skip locked`,
-    [ids],
-  );
-  return rows;
-}
+/** The columns a seal job reads, shared with claimIngestRowsById. */
+export const INGEST_ROW_COLUMNS = "id, created_at, text, meta::text as meta, public.vector_send(embedding) as embedding";
 
 /** Locks up to `limit` of the current tenant's oldest ingest rows that no other job holds. */
 export async function claimIngestRows(client: pg.ClientBase, limit: number): Promise<IngestRow[]> {
   const { rows } = await client.query<IngestRow>(
-    `select ${COLUMNS} from memvault.chunk_ingest order by created_at, id limit $1::integer for update skip locked`,
+    `select ${INGEST_ROW_COLUMNS} from memvault.chunk_ingest order by created_at, id limit $1::integer for update skip locked`,
     [limit],
   );
   return rows;

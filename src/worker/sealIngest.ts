@@ -5,7 +5,8 @@
 import type pg from "pg";
 import { createSealer } from "../crypto/seal.ts";
 import { userHashPrefix } from "../logger.ts";
-import { claimIngestRows, claimIngestRowsById, type IngestRow } from "../sql/claimIngestRows.ts";
+import { claimIngestRows, type IngestRow } from "../sql/claimIngestRows.ts";
+import { claimIngestRowsById } from "../sql/claimIngestRowsById.ts";
 import { moveIngestToChunks } from "../sql/moveIngestToChunks.ts";
 import { notifyChunksSealed } from "../sql/notifyChunksSealed.ts";
 import { recordIngestFailure } from "../sql/recordIngestFailure.ts";

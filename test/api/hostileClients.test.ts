@@ -3,6 +3,10 @@
 // every kind, tokenless and oversized websockets, subscriptions that outlive their token.
 // Every refusal is a client error with a stable code, and nothing is written.
 import { describe, expect, it } from "vitest";
+import { startApiServer } from "../../src/api/apiServer.ts";
+import { createTokenVerifier } from "../../src/api/verifyToken.ts";
+import { config, ConfigError } from "../../src/config.ts";
+import { logger } from "../../src/logger.ts";
 import { DIMS, useApiFixture, vec } from "../support/apiFixture.ts";
 import { waitFor } from "../support/waitFor.ts";
 import { useWorkerFixture } from "../support/workerFixture.ts";
@@ -256,5 +260,54 @@ describe("websockets", () => {
     // Closed sockets give their slots back.
     const after = await t.collect(auth, "subscription { memorySealed { memory { id } } }", {}, 1, 1_000);
     expect(after.errors).toBe("timeout"); // subscribed, nothing sealed (no worker): waited, not refused
+  });
+});
+
+describe("the server's own faults", () => {
+  const options = (over: Record<string, unknown>) => ({
+    port: 0,
+    host: "127.0.0.1",
+    authenticatorUrl: fx.db.url("authenticator"),
+    verifier: createTokenVerifier({ kind: "secret", secret: t.secret, audience: "memvault" }),
+    keyrings: { current: () => { throw new ConfigError("MEMVAULT_KEYRING_FILE", "cannot read the keyring"); } },
+    limits: { dims: DIMS, maxTextBytes: 65_536, maxMetaBytes: 16_384 },
+    rerankBudgetMs: 100,
+    graphiql: false,
+    operationLimits: config.operationLimits(false),
+    maxBodyBytes: config.apiMaxBodyBytes(),
+    websocket: config.websocketLimits(),
+    logger,
+    ...over,
+  });
+
+  it("a keyring it cannot read is a 503 (KEYRING_UNAVAILABLE), not the client's 401", async () => {
+    const api = await startApiServer(options({}));
+    try {
+      const res = await fetch(`${api.url}/graphql`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${await t.token("keyless")}` },
+        body: JSON.stringify({ query: "{ memories { hasNextPage } }" }),
+      });
+      expect(res.status).toBe(503);
+      const body = (await res.json()) as { errors: { extensions: { code: string } }[] };
+      expect(body.errors[0]!.extensions.code).toBe("KEYRING_UNAVAILABLE");
+      expect(JSON.stringify(body)).not.toMatch(/MEMVAULT_KEYRING_FILE|cannot read the keyring/);
+      expect((await fetch(`${api.url}/readyz`)).status).toBe(503);
+    } finally {
+      await api.stop();
+    }
+  });
+
+  it("refuses to start when EMBEDDING_DIM differs from the database's column, naming both", async () => {
+    const err = await startApiServer(options({ limits: { dims: DIMS + 1, maxTextBytes: 65_536, maxMetaBytes: 16_384 } })).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).message).toMatch(new RegExp(`EMBEDDING_DIM: is ${DIMS + 1}, but the database's embedding column has ${DIMS} dimensions`));
+  });
+
+  it("a second server on a taken port fails with a clear error, not an unhandled EADDRINUSE", async () => {
+    const port = Number(new URL(t.api.url).port);
+    const err = await startApiServer(options({ port, keyrings: { current: () => { throw new Error("unused"); } } })).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).message).toMatch(/in use \(is memvault already running\?\)/);
   });
 });

@@ -3,10 +3,12 @@
 // a role widened by hand, stop.
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTokenVerifier } from "../../src/api/verifyToken.ts";
 import { config } from "../../src/config.ts";
 import { destroyCluster, readClusterState, roleUrl } from "../../src/db/localCluster.ts";
 import { PROJECT_ROOT } from "../../src/db/migrateDatabase.ts";
@@ -14,10 +16,11 @@ import { PROJECT_ROOT } from "../../src/db/migrateDatabase.ts";
 const home = fs.mkdtempSync(path.join(os.tmpdir(), "mvc-"));
 const env = { ...process.env, MEMVAULT_HOME: home, DATABASE_URL: "", ROOT_DATABASE_URL: "" };
 
-function memvault(...args: string[]) {
-  const res = spawnSync(process.execPath, [path.join(PROJECT_ROOT, "src/cli/main.ts"), ...args], { env, encoding: "utf8" });
+function memvaultWith(extra: Record<string, string>, ...args: string[]) {
+  const res = spawnSync(process.execPath, [path.join(PROJECT_ROOT, "src/cli/main.ts"), ...args], { env: { ...env, ...extra }, encoding: "utf8" });
   return { status: res.status, stdout: res.stdout, stderr: res.stderr };
 }
+const memvault = (...args: string[]) => memvaultWith({}, ...args);
 
 function psqlWithEnv(script: string) {
   const exports = memvault("db", "env").stdout;
@@ -92,8 +95,43 @@ describe("memvault db", () => {
     }
   });
 
-  it("stops", () => {
+  it("stops; then doctor says to start the cluster instead of failing on a connection", () => {
     expect(memvault("db", "stop").status).toBe(0);
     expect(memvault("db", "status").status).toBe(3);
+    const doctor = memvault("doctor");
+    expect(doctor.status).toBe(1);
+    expect(doctor.stderr).toMatch(/is stopped: start it with `memvault db start`/);
+  });
+
+  it("start refuses before touching the database when the API port is taken", async () => {
+    const blocker = net.createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));
+    const port = (blocker.address() as net.AddressInfo).port;
+    const fresh = fs.mkdtempSync(path.join(os.tmpdir(), "mvs-"));
+    try {
+      const res = memvaultWith({ MEMVAULT_HOME: fresh, API_PORT: String(port) }, "start");
+      expect(res.status).toBe(1);
+      expect(res.stderr).toMatch(/ALREADY_RUNNING: 127\.0\.0\.1:\d+ is in use: is memvault already running\?/);
+      expect(res.stderr).not.toMatch(/EADDRINUSE|at .*\.ts/);
+      expect(fs.readdirSync(fresh)).toEqual([]); // no cluster made, nothing migrated
+    } finally {
+      blocker.close();
+      fs.rmSync(fresh, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("memvault token", () => {
+  it("mints a development token with npm start's secret, and refuses in production", async () => {
+    const secret = "a".repeat(64);
+    fs.writeFileSync(path.join(home, "jwt-secret"), secret, { mode: 0o600 });
+    const res = memvault("token", "--sub", "alice", "--ttl", "600");
+    expect(res.status).toBe(0);
+    const verified = await createTokenVerifier({ kind: "secret", secret: new TextEncoder().encode(secret) }).verify(`Bearer ${res.stdout.trim()}`);
+    expect(verified.sub).toBe("alice");
+    expect(verified.exp - Date.now() / 1000).toBeGreaterThan(500);
+    expect(memvaultWith({ GRAPHILE_ENV: "production" }, "token", "--sub", "alice").stderr).toMatch(/PRODUCTION/);
+    expect(memvaultWith({ JWT_SECRET: "b".repeat(40) }, "token", "--sub", "alice").stderr).toMatch(/PRODUCTION/);
+    expect(memvault("token").stderr).toMatch(/USAGE/);
   });
 });

@@ -69,6 +69,8 @@ describe("SIGTERM", () => {
     await waitFor("sealing to start", async () => (await state()).chunks > before, 120_000, 20);
     expect(await worker.stop()).toBe(0);
     expect(worker.logs()).toContain("worker stopped");
+    // A clean stop leaves no heartbeat: the next start does not see a dead worker.
+    expect((await fx.root.query("select count(*)::int as n from memvault.worker_heartbeats")).rows[0].n).toBe(0);
     const locked = (await fx.root.query("select id, task_identifier, attempts, last_error, locked_by from graphile_worker.jobs where locked_at is not null")).rows;
     expect(locked).toEqual([]);
     const mid = await state();

@@ -7,8 +7,3 @@ export async function selectKeyVersionUsage(client: pg.ClientBase): Promise<Map<
   );
   return new Map(rows.map((r) => [r.key_version, r.n]));
 }
-
-export async function requestReseal(client: pg.ClientBase): Promise<number> {
-  const { rows } = await client.query<{ n: number }>("select memvault.request_reseal() as n");
-  return rows[0]?.n ?? 0;
-}
