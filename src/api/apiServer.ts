@@ -20,7 +20,7 @@ import { hmacUser } from "../crypto/hmacUser.ts";
 import { createSealer } from "../crypto/seal.ts";
 import { createSealCounter } from "../crypto/sealCounter.ts";
 import { createNotificationHub } from "../db/notificationHub.ts";
-import { withTenantFrom } from "../db/withTenant.ts";
+import { withRoleFrom, withTenantFrom } from "../db/withTenant.ts";
 import { CHUNK_SEALED_CHANNEL } from "../sql/notifyChunksSealed.ts";
 import { SEARCH_DONE_CHANNEL } from "../sql/completeSearchRequest.ts";
 import { reserveSeals } from "../sql/reserveSeals.ts";
@@ -125,7 +125,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   // the authenticator reserves as memvault_user (it holds no privileges itself).
   const sealCounter = createSealCounter({
     blockSize: 4_096,
-    reserver: (version, seals) => withTenantFrom(pool, { userHash: "0".repeat(64), role: "memvault_user" })((tx) => reserveSeals(tx, version, seals)),
+    reserver: (version, seals) => withRoleFrom(pool, "memvault_user", (tx) => reserveSeals(tx, version, seals)),
     onWarn: (version, seals) => opts.logger.warn({ keyVersion: version, seals }, "key version nearing its random-nonce limit: rotate the keyring"),
   });
   // The process's one LISTEN connection: rerank results for the waiter, sealed chunks for subscriptions.

@@ -13,9 +13,8 @@ export interface Tenant {
 /** Runs fn in a pool-bound tenant transaction: what request and job code is handed. */
 export type WithTenant = <T>(fn: (tx: pg.ClientBase) => Promise<T>) => Promise<T>;
 
-/** One transaction on `client` as `tenant`; rolls back on error. */
-export async function withTenant<T>(client: pg.ClientBase, tenant: Tenant, fn: (tx: pg.ClientBase) => Promise<T>): Promise<T> {
-  const settings: Record<string, string> = { "app.user_hash": tenant.userHash, ...(tenant.role ? { role: tenant.role } : {}) };
+/** One transaction with transaction-local settings (set_config(..., true)); rolls back on error. */
+async function withLocalSettings<T>(client: pg.ClientBase, settings: Record<string, string>, fn: (tx: pg.ClientBase) => Promise<T>): Promise<T> {
   await client.query("begin");
   try {
     await client.query("select pg_catalog.set_config(k, v, true) from unnest($1::text[], $2::text[]) as s(k, v)", [
@@ -31,14 +30,29 @@ export async function withTenant<T>(client: pg.ClientBase, tenant: Tenant, fn: (
   }
 }
 
+async function onPoolClient<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    return await fn(client);
+  } finally {
+    client.release();
+  }
+}
+
+/** One transaction on `client` as `tenant`; rolls back on error. */
+export function withTenant<T>(client: pg.ClientBase, tenant: Tenant, fn: (tx: pg.ClientBase) => Promise<T>): Promise<T> {
+  return withLocalSettings(client, { "app.user_hash": tenant.userHash, ...(tenant.role ? { role: tenant.role } : {}) }, fn);
+}
+
 /** Each call: a connection from the pool, one tenant transaction, the connection back. */
 export function withTenantFrom(pool: pg.Pool, tenant: Tenant): WithTenant {
-  return async (fn) => {
-    const client = await pool.connect();
-    try {
-      return await withTenant(client, tenant, fn);
-    } finally {
-      client.release();
-    }
-  };
+  return (fn) => onPoolClient(pool, (client) => withTenant(client, tenant, fn));
+}
+
+/**
+ * A transaction as a role, with no tenant (app.user_hash unset: every tenant table shows
+ * nothing). For the few calls that are nobody's data, such as reserving seals.
+ */
+export function withRoleFrom<T>(pool: pg.Pool, role: string, fn: (tx: pg.ClientBase) => Promise<T>): Promise<T> {
+  return onPoolClient(pool, (client) => withLocalSettings(client, { role }, fn));
 }
