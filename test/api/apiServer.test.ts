@@ -1,63 +1,26 @@
 // The GraphQL API over HTTP with a real worker: two tenants end to end, and every way in
 // without a valid token gets 401 before any database work.
-import { config } from "../../src/config.ts";
 import { randomBytes } from "node:crypto";
-import { createClient } from "graphql-ws";
 import { SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startApiServer, type RunningApi } from "../../src/api/apiServer.ts";
-import { createTokenVerifier } from "../../src/api/verifyToken.ts";
-import { parseKeyring } from "../../src/crypto/keyring.ts";
-import { logger } from "../../src/logger.ts";
-import { track, untrack } from "../support/openResources.ts";
+import { DIMS, useApiFixture, vec } from "../support/apiFixture.ts";
 import { makeModelDirs } from "../support/testModelDirs.ts";
 import { waitFor } from "../support/waitFor.ts";
 import { useWorkerFixture } from "../support/workerFixture.ts";
 import { startWorker, type WorkerProcess } from "../support/workerProcess.ts";
 
 const fx = useWorkerFixture();
-const secret = new TextEncoder().encode(randomBytes(32).toString("hex"));
-const DIMS = 384;
-let api: RunningApi;
+const t = useApiFixture(fx);
+const { gql, token, collect } = t;
 let worker: WorkerProcess;
 let models: ReturnType<typeof makeModelDirs>;
-
-const token = (sub: string, claims: Record<string, unknown> = {}) =>
-  new SignJWT({ sub, aud: "memvault", exp: Math.floor(Date.now() / 1000) + 300, ...claims }).setProtectedHeader({ alg: "HS256" }).sign(secret);
 const b64url = (o: object) => Buffer.from(JSON.stringify(o)).toString("base64url");
-const vec = (seed: number) => Array.from({ length: DIMS }, (_, i) => Math.cos(seed * 7 + i * 0.3));
-
-async function gql(auth: string | undefined, query: string, variables: Record<string, unknown> = {}) {
-  const res = await fetch(`${api.url}/graphql`, {
-    method: "POST",
-    headers: { "content-type": "application/json", ...(auth ? { authorization: auth } : {}) },
-    body: JSON.stringify({ query, variables }),
-  });
-  return { status: res.status, body: (await res.json()) as { data?: any; errors?: { message: string; extensions?: { code?: string } }[] } };
-}
 
 beforeAll(async () => {
   models = makeModelDirs(["overlap"]);
-  worker = await startWorker(fx.db, { MEMVAULT_KEYRING_FILE: fx.keyringFile, RERANK_MODEL_DIR: models.dir("overlap") });
-  const keyring = parseKeyring("test", JSON.stringify(fx.doc));
-  api = await startApiServer({
-    port: 0,
-    host: "127.0.0.1",
-    authenticatorUrl: fx.db.url("authenticator"),
-    verifier: createTokenVerifier({ kind: "secret", secret, audience: "memvault" }),
-    keyrings: { current: () => keyring },
-    limits: { dims: DIMS, maxTextBytes: 65_536, maxMetaBytes: 16_384 },
-    rerankBudgetMs: 3_000,
-    graphiql: false,
-    operationLimits: config.operationLimits(false),
-    maxBodyBytes: config.apiMaxBodyBytes(),
-    websocket: config.websocketLimits(),
-    logger,
-  });
-  untrack(track({ label: "API server", close: () => api.stop() }));
+  worker = await startWorker(fx.db, { MEMVAULT_KEYRING_FILE: fx.keyringFile, RERANK_MODEL_DIR: models.dir("overlap") }, { scope: "file" });
 });
 afterAll(async () => {
-  await api.stop();
   await worker.stop();
   models.remove();
 });
@@ -86,7 +49,8 @@ describe("GraphQL API", () => {
       expect(res.body.errors?.[0]?.extensions?.code).toMatch(/^AUTH_/);
     }
     const touched = await fx.root.query(
-      "select count(*)::int as n from pg_stat_activity where usename = 'memvault_authenticator' and query_start > $1",
+      // The LISTEN connection's liveness probe (pg-listen, every 30 s) is not request work.
+      "select count(*)::int as n from pg_stat_activity where usename = 'memvault_authenticator' and query_start > $1 and query <> 'SELECT pg_backend_pid()'",
       [t0],
     );
     expect(touched.rows[0].n).toBe(0);
@@ -181,11 +145,11 @@ describe("GraphQL API", () => {
   });
 
   it("serves /healthz, /readyz and /metrics", async () => {
-    expect((await fetch(`${api.url}/healthz`)).status).toBe(200);
-    const ready = await fetch(`${api.url}/readyz`);
+    expect((await fetch(`${t.api.url}/healthz`)).status).toBe(200);
+    const ready = await fetch(`${t.api.url}/readyz`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toMatchObject({ ready: true, database: true, schema: true, keyring: true });
-    const metrics = await (await fetch(`${api.url}/metrics`)).text();
+    const metrics = await (await fetch(`${t.api.url}/metrics`)).text();
     expect(metrics).toContain("memvault_api_auth_failures_total");
     expect(metrics).toMatch(/memvault_api_request_seconds_count\{route="\/graphql",operation="memories",status="200"\} [1-9]/);
     expect(metrics).toMatch(/memvault_api_request_seconds_count\{route="\/graphql",operation="none",status="401"\} [1-9]/);
@@ -328,49 +292,6 @@ describe("GraphQL API under load and failure", () => {
 });
 
 describe("GraphQL subscriptions over websockets (graphql-ws)", () => {
-  const wsUrl = () => `${api.url.replace("http", "ws")}/graphql`;
-
-  /** Collects `count` payloads of one subscription, or its error. */
-  async function collect(auth: string | undefined, query: string, variables: Record<string, unknown>, count: number, timeoutMs = 10_000) {
-    const client = createClient({ url: wsUrl(), webSocketImpl: WebSocket, connectionParams: auth ? { authorization: auth } : {}, retryAttempts: 0, lazy: true });
-    const resource = track({ label: "graphql-ws client", close: async () => void (await client.dispose()) });
-    const payloads: any[] = [];
-    try {
-      return await new Promise<{ payloads: any[]; errors?: unknown }>((resolve) => {
-        const timer = setTimeout(() => resolve({ payloads, errors: "timeout" }), timeoutMs);
-        const unsubscribe = client.subscribe(
-          { query, variables },
-          {
-            next: (p) => {
-              if (p.errors) {
-                clearTimeout(timer);
-                resolve({ payloads, errors: p.errors });
-                return;
-              }
-              payloads.push(p.data);
-              if (payloads.length >= count) {
-                clearTimeout(timer);
-                unsubscribe();
-                resolve({ payloads });
-              }
-            },
-            error: (e) => {
-              clearTimeout(timer);
-              resolve({ payloads, errors: e });
-            },
-            complete: () => {
-              clearTimeout(timer);
-              resolve({ payloads });
-            },
-          },
-        );
-      });
-    } finally {
-      await client.dispose();
-      untrack(resource);
-    }
-  }
-
   it("progressive search: the ANN order first, then the reranked order", async () => {
     const frank = `Bearer ${await token("frank")}`;
     await gql(frank, `mutation($i: [RememberInput!]!) { rememberMany(inputs: $i) { id } }`, {
@@ -402,7 +323,7 @@ describe("GraphQL subscriptions over websockets (graphql-ws)", () => {
     const hankEvents = collect(hank, SUB, {}, 1, 30_000);
     const ginaEvents = collect(gina, SUB, {}, 1, 30_000);
     await waitFor("both subscribed", async () => {
-      const m = await (await fetch(`${api.url}/metrics`)).text();
+      const m = await (await fetch(`${t.api.url}/metrics`)).text();
       return /memvault_api_websockets\{kind="sealed_subscribers"\} (\d+)/.exec(m)?.[1] === "2";
     });
     await gql(gina, REMEMBER, { input: { id: shared, text: "gina's sealed memory", embedding: vec(50) } });
