@@ -26,7 +26,7 @@ import { SEARCH_DONE_CHANNEL } from "../sql/completeSearchRequest.ts";
 import { reserveSeals } from "../sql/reserveSeals.ts";
 import { selectEmbeddingDims } from "../sql/selectEmbeddingDims.ts";
 import type { KeyringProvider } from "../crypto/keyringProvider.ts";
-import { checkOperation, GateError, type OperationLimits } from "./checkOperation.ts";
+import { createOperationChecker, GateError, type OperationLimits } from "./checkOperation.ts";
 import { createGraphQLWebsocket } from "./graphqlWebsocket.ts";
 import { createMemoryService } from "./memoryService.ts";
 import { createMemvaultApiPlugin, type RequestTenant } from "./memvaultApiPlugin.ts";
@@ -215,6 +215,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   // Build the schema now: a broken start fails here, not on a first request. The gate
   // validates against it, so grafserv only ever sees valid operations.
   const schema = await pgl.getSchema();
+  const checkOperation = createOperationChecker(opts.operationLimits, schema);
   const serv = pgl.createServ((config: GrafservConfig) => new GatedGrafserv(config));
   const handler = serv.createHandler();
   const websocket = createGraphQLWebsocket({
@@ -226,7 +227,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
       const { sub, exp } = await opts.verifier.verify(authorization);
       return { ...tenantFor(sub), exp };
     },
-    check: (payload) => void checkOperation((payload ?? {}) as Record<string, unknown>, opts.operationLimits, schema),
+    check: (payload) => void checkOperation((payload ?? {}) as Record<string, unknown>),
     onRefusal: (code) => (code.startsWith("AUTH_") ? authFailures.inc({ code }) : errorsByCode.inc({ code })),
     logger: opts.logger,
   });
@@ -272,7 +273,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
         }
         try {
           const body = req.method === "POST" ? await readJsonBody(req, opts.maxBodyBytes) : queryParams(req.url ?? "");
-          const checked = checkOperation(body, opts.operationLimits, schema);
+          const checked = checkOperation(body);
           operations.set(req, operationLabel(checked.rootFields));
           if (req.method === "POST") prereadBodies.set(req, body);
         } catch (err) {

@@ -64,9 +64,17 @@ export interface OperationRequest {
   operationName?: unknown;
 }
 
-export function checkOperation(request: OperationRequest, limits: OperationLimits, schema?: GraphQLSchema): CheckedOperation {
-  const { query } = request;
-  if (typeof query !== "string") throw new GateError("BAD_REQUEST", "query must be a string");
+interface AnalysedDocument {
+  operations: OperationDefinitionNode[];
+  fragments: Map<string, SelectionSetNode>;
+}
+
+/**
+ * The checks that depend on the document alone (size, nesting, tokens, parse, shape,
+ * introspection, validation), remembered per query text: clients repeat a handful of
+ * documents with new variables, and a refused document stays refused at the cost of a lookup.
+ */
+function analyse(query: string, limits: OperationLimits, schema: GraphQLSchema | undefined): AnalysedDocument {
   if (Buffer.byteLength(query, "utf8") > limits.maxQueryBytes) throw new GateError("QUERY_TOO_LARGE", `query is longer than ${limits.maxQueryBytes} bytes`);
   if (maxNesting(query) > limits.maxNesting) throw new GateError("QUERY_TOO_DEEP", `query nests brackets deeper than ${limits.maxNesting}`);
   if (tokenCount(query, limits.maxTokens) > limits.maxTokens) {
@@ -78,33 +86,64 @@ export function checkOperation(request: OperationRequest, limits: OperationLimit
   } catch (err) {
     throw invalid([err instanceof GraphQLError ? err : new GraphQLError("query is not valid GraphQL")]);
   }
-  const variables = isObject(request.variables) ? request.variables : {};
-  const operationName = typeof request.operationName === "string" ? request.operationName : undefined;
   const operations = doc.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
   const fragments = new Map(doc.definitions.flatMap((d) => (d.kind === Kind.FRAGMENT_DEFINITION ? [[d.name.value, d.selectionSet] as const] : [])));
-
   const shape = measure(operations, fragments);
   if (shape.depth > limits.maxDepth) throw new GateError("QUERY_TOO_DEEP", `query depth ${shape.depth} exceeds ${limits.maxDepth}`);
   if (shape.fields > limits.maxFields) throw new GateError("QUERY_TOO_COSTLY", `query selects ${shape.fields} fields, more than ${limits.maxFields}`);
   if (shape.introspection && !limits.introspection) throw new GateError("INTROSPECTION_DISABLED", "introspection is disabled");
-
-  const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations.length === 1 ? operations[0] : undefined;
   if (schema) {
     const errors = validate(schema, doc, undefined, { maxErrors: 10 });
     if (errors.length > 0) throw invalid(errors);
-    if (!operation) throw invalid([new GraphQLError(operationName ? `no operation named ${operationName}` : "name the operation to run (operationName)")]);
-    const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables, { maxErrors: 10 });
-    if (coerced.errors) throw invalid(coerced.errors);
   }
-  if (!operation) return { rootFields: [], cost: { writes: 0, searches: 0, reranks: 0, reads: 0, subscriptions: 0 } };
-  const roots = rootFieldsOf(operation.selectionSet, fragments);
-  const cost = costOf([...roots.values()], variables, operation.operation === "subscription");
-  for (const key of Object.keys(limits.budget) as (keyof Budget)[]) {
-    if (cost[key] > limits.budget[key]) {
-      throw new GateError("OPERATION_BUDGET", `this operation asks for ${cost[key]} ${key}, more than the ${limits.budget[key]} one operation may`);
+  return { operations, fragments };
+}
+
+export type OperationChecker = (request: OperationRequest) => CheckedOperation;
+
+/** A checker with its own bounded cache of analysed documents (oldest evicted first). */
+export function createOperationChecker(limits: OperationLimits, schema?: GraphQLSchema, cacheSize = 500): OperationChecker {
+  const cache = new Map<string, AnalysedDocument | GateError>();
+  const analysed = (query: string): AnalysedDocument => {
+    let entry = cache.get(query);
+    if (entry === undefined) {
+      try {
+        entry = analyse(query, limits, schema);
+      } catch (err) {
+        if (!(err instanceof GateError)) throw err;
+        entry = err;
+      }
+      // Only documents within the size limit are kept: the cache holds at most cacheSize x maxQueryBytes.
+      if (!(entry instanceof GateError && entry.code === "QUERY_TOO_LARGE")) {
+        cache.set(query, entry);
+        if (cache.size > cacheSize) cache.delete(cache.keys().next().value!);
+      }
     }
-  }
-  return { rootFields: [...new Set([...roots.values()].map((f) => f.name.value))].sort(), cost };
+    if (entry instanceof GateError) throw entry;
+    return entry;
+  };
+  return (request) => {
+    const { query } = request;
+    if (typeof query !== "string") throw new GateError("BAD_REQUEST", "query must be a string");
+    const { operations, fragments } = analysed(query);
+    const variables = isObject(request.variables) ? request.variables : {};
+    const operationName = typeof request.operationName === "string" ? request.operationName : undefined;
+    const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations.length === 1 ? operations[0] : undefined;
+    if (schema) {
+      if (!operation) throw invalid([new GraphQLError(operationName ? `no operation named ${operationName}` : "name the operation to run (operationName)")]);
+      const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables, { maxErrors: 10 });
+      if (coerced.errors) throw invalid(coerced.errors);
+    }
+    if (!operation) return { rootFields: [], cost: { writes: 0, searches: 0, reranks: 0, reads: 0, subscriptions: 0 } };
+    const roots = rootFieldsOf(operation.selectionSet, fragments);
+    const cost = costOf([...roots.values()], variables, operation.operation === "subscription");
+    for (const key of Object.keys(limits.budget) as (keyof Budget)[]) {
+      if (cost[key] > limits.budget[key]) {
+        throw new GateError("OPERATION_BUDGET", `this operation asks for ${cost[key]} ${key}, more than the ${limits.budget[key]} one operation may`);
+      }
+    }
+    return { rootFields: [...new Set([...roots.values()].map((f) => f.name.value))].sort(), cost };
+  };
 }
 
 /** GraphQL's own refusals, as one coded error; messages cut (they may quote the document back at length). */
