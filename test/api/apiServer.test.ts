@@ -50,10 +50,10 @@ describe("GraphQL API", () => {
     }
     const touched = await fx.root.query(
       // The LISTEN connection's liveness probe (pg-listen, every 30 s) is not request work.
-      "select count(*)::int as n from pg_stat_activity where usename = 'memvault_authenticator' and query_start > $1 and query <> 'SELECT pg_backend_pid()'",
+      "select count(*)::int as n, string_agg(left(query, 80), ' | ') as q from pg_stat_activity where datname = current_database() and usename = 'memvault_authenticator' and query_start > $1 and query <> 'SELECT pg_backend_pid()'",
       [t0],
     );
-    expect(touched.rows[0].n).toBe(0);
+    expect(touched.rows[0]).toEqual({ n: 0, q: null });
   });
 
   it("two tenants: remember, sealed, memories, search with rerank, forget; never each other's", async () => {
