@@ -10,7 +10,8 @@ say() { printf '[provision] %s\n' "$*"; }
 # npm skips optional native packages whose `engines` exclude the Node running it (npm 9
 # under Debian's Node 18 drops rolldown's binding, which vitest needs), so dependencies are
 # installed by an npm running under Node >= 22.12: the system's if it is new enough,
-# otherwise the Node 24 that the first install brings. The stamp records which Node did it.
+# otherwise the project's own Node (the `node` package at the lockfile's version, fetched
+# alone into a temporary folder first). The stamp records which Node did it.
 stamp=node_modules/.memvault-installed
 node_ok() { "$1" -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 22 || (a === 22 && b >= 12) ? 0 : 1)' 2>/dev/null; }
 if [ ! -x node_modules/.bin/node ] || [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ]; then
@@ -19,11 +20,11 @@ if [ ! -x node_modules/.bin/node ] || [ ! -f "$stamp" ] || [ package-lock.json -
     say "npm ci under the system's Node $(node --version) (dependencies from package-lock.json, Node 24 as node_modules/.bin/node)"
     npm ci --no-audit --no-fund
   else
-    say "the system's Node $(node --version 2>/dev/null || echo none) is older than 22.12: npm ci once for Node 24, then again under it"
-    npm ci --no-audit --no-fund
+    locked="$(sed -n '/"node_modules\/node": {/,/}/s/^ *"version": "\(.*\)",*$/\1/p' package-lock.json | head -n 1)"
+    say "the system's Node $(node --version 2>/dev/null || echo none) is older than 22.12: fetching node@${locked} alone, then npm ci under it"
     node24="$(mktemp -d /tmp/memvault-node.XXXXXX)"
-    cp "$(readlink -f node_modules/.bin/node)" "$node24/node"
-    PATH="$node24:$PATH" npm ci --no-audit --no-fund
+    npm install --prefix "$node24" --no-save --no-package-lock --no-audit --no-fund "node@${locked}" >/dev/null
+    PATH="$(dirname "$(readlink -f "$node24/node_modules/.bin/node")"):$PATH" npm ci --no-audit --no-fund
     rm -rf "$node24"
   fi
   echo "npm ci under Node $(node_modules/.bin/node --version)" > "$stamp"

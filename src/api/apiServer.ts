@@ -170,6 +170,9 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
       // Websockets are served by createGraphQLWebsocket (auth at connection_init, caps).
       websockets: false,
       maxRequestLength: opts.maxBodyBytes,
+      // grafserv keeps parsed documents per query text; fewer than its default 500, since an
+      // authenticated client may send distinct documents up to GRAPHQL_MAX_QUERY_BYTES each.
+      parseAndValidateCacheSize: 100,
       maskError(error) {
         const original = error.originalError;
         const code = codeOf(error);

@@ -99,6 +99,8 @@ function analyse(query: string, limits: OperationLimits, schema: GraphQLSchema |
   return { operations, fragments };
 }
 
+const CACHEABLE_QUERY_CHARS = 16_384;
+
 export type OperationChecker = (request: OperationRequest) => CheckedOperation;
 
 /** A checker with its own bounded cache of analysed documents (oldest evicted first). */
@@ -113,8 +115,8 @@ export function createOperationChecker(limits: OperationLimits, schema?: GraphQL
         if (!(err instanceof GateError)) throw err;
         entry = err;
       }
-      // Only documents within the size limit are kept: the cache holds at most cacheSize x maxQueryBytes.
-      if (!(entry instanceof GateError && entry.code === "QUERY_TOO_LARGE")) {
+      // Only small documents are kept (what clients repeat), so the cache stays within cacheSize x 16 KiB.
+      if (query.length <= CACHEABLE_QUERY_CHARS) {
         cache.set(query, entry);
         if (cache.size > cacheSize) cache.delete(cache.keys().next().value!);
       }
