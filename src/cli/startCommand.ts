@@ -4,7 +4,6 @@
 // more: a random keyring and a random JWT secret, each once, 0600, in MEMVAULT_HOME.
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
-import net from "node:net";
 import { SignJWT } from "jose";
 import { startApiServer } from "../api/apiServer.ts";
 import { createTokenVerifier } from "../api/verifyToken.ts";
@@ -12,7 +11,7 @@ import { rerankConfigState } from "../rerank/createRerankerFromConfig.ts";
 import { config } from "../config.ts";
 import { newKeyringDocument } from "../crypto/keyring.ts";
 import { resolveTarget } from "../db/databaseTarget.ts";
-import { roleUrl } from "../db/localCluster.ts";
+import { portIsFree, roleUrl } from "../db/localCluster.ts";
 import { migrateDatabase } from "../db/migrateDatabase.ts";
 import { logger } from "../logger.ts";
 import { createKeyringProvider } from "../crypto/keyringProvider.ts";
@@ -33,17 +32,9 @@ function ensureSecretFile(file: string, make: () => string, what: string): strin
   return file;
 }
 
-/** Whether host:port can be listened on (checked before anything else: a second start must not migrate a live database). */
-function portFree(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const probe = net.createServer();
-    probe.once("error", () => resolve(false));
-    probe.listen(port, host, () => probe.close(() => resolve(true)));
-  });
-}
-
 export async function startCommand(): Promise<void> {
-  if (config.apiPort() !== 0 && !(await portFree(config.apiHost(), config.apiPort()))) {
+  // Checked before anything else: a second start must not migrate a live database.
+  if (config.apiPort() !== 0 && !(await portIsFree(config.apiPort(), config.apiHost()))) {
     throw new CliError("ALREADY_RUNNING", `${config.apiHost()}:${config.apiPort()} is in use: is memvault already running? Stop it first, or set API_PORT`);
   }
   const target = await resolveTarget({ start: true, log: say });

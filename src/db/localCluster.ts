@@ -60,11 +60,12 @@ export async function freePort(): Promise<number> {
   });
 }
 
-async function portIsFree(port: number): Promise<boolean> {
+/** Whether host:port can be listened on right now. */
+export async function portIsFree(port: number, host = "127.0.0.1"): Promise<boolean> {
   return new Promise((resolve) => {
     const server = net.createServer();
     server.once("error", () => resolve(false));
-    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
+    server.listen(port, host, () => server.close(() => resolve(true)));
   });
 }
 
@@ -164,8 +165,9 @@ export async function startCluster(state: ClusterState, log: (line: string) => v
   // the server's bind: then the port is busy after the failure, and another is tried.
   for (let attempt = 1; ; attempt++) {
     if (!(await portIsFree(next.port))) {
+      const taken = next.port;
       next = { ...next, port: await freePort() };
-      log(`port ${state.port} is taken; using ${next.port}`);
+      log(`port ${taken} is taken; using ${next.port}`);
       writeClusterState(next);
     }
     log(`starting PostgreSQL on 127.0.0.1:${next.port} (data ${next.dataDir})`);
