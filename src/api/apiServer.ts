@@ -134,7 +134,12 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   const sealedEvents = createSealedEvents(hub);
   const service = createMemoryService({
     sealer: () => createSealer(opts.keyrings.current(), { counter: sealCounter }),
-    reserveSeals: (n) => sealCounter.reserve(opts.keyrings.current().primaryVersion, n),
+    // One keyring read for both: a rotation in between cannot leave the seal unreserved.
+    async reservedSealer(n) {
+      const keyring = opts.keyrings.current();
+      await sealCounter.reserve(keyring.primaryVersion, n);
+      return createSealer(keyring, { counter: sealCounter });
+    },
     limits: opts.limits,
     waiter,
     rerankBudgetMs: opts.rerankBudgetMs,

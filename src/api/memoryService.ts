@@ -54,9 +54,10 @@ export type MemoryState =
   | { status: "pending"; id: string; queuedAt: Date; attempts: number; lastError: string | null };
 
 export interface MemoryServiceDeps {
+  /** Opens sealed values (the current keyring). */
   sealer: () => Sealer;
-  /** Reserves n seals under the primary key before the API seals (search queries). */
-  reserveSeals: (n: number) => Promise<void>;
+  /** A sealer with n seals reserved under its own keyring's primary key (search queries are sealed). */
+  reservedSealer: (n: number) => Promise<Sealer>;
   limits: Limits;
   waiter?: SearchWaiter;
   rerankBudgetMs: number;
@@ -176,8 +177,8 @@ export function createMemoryService(deps: MemoryServiceDeps) {
         yield { phase: "reranked", hits: await hitsFor(annOrder), reranked: false, rerankSkipReason: "no_model" };
         return;
       }
-      await deps.reserveSeals(1); // the query is sealed into the search request
-      const result = await deps.waiter.rerank(withTenant, deps.sealer(), { userHash, query: args.query, candidates, budgetMs: deps.rerankBudgetMs });
+      const sealer = await deps.reservedSealer(1); // the query is sealed into the search request
+      const result = await deps.waiter.rerank(withTenant, sealer, { userHash, query: args.query, candidates, budgetMs: deps.rerankBudgetMs });
       if (result.reranked) {
         const scores = new Map(result.order.map((id, i) => [id, result.scores[i]!]));
         yield { phase: "reranked", hits: await hitsFor(result.order, scores), reranked: true, rerankSkipReason: null };

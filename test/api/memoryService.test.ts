@@ -40,7 +40,7 @@ beforeAll(async () => {
     waiter,
     rerankBudgetMs: 3_000,
     rerankCandidates: 24,
-    reserveSeals: async () => {},
+    reservedSealer: async () => sealer,
   });
 });
 afterAll(async () => {
