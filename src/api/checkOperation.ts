@@ -3,8 +3,8 @@
 // parser can neither run long nor overflow the stack), a token-limited parse, depth and
 // field count (fragments measured once each, so doubling fragments cost nothing to
 // measure), introspection, then a budget per operation that counts across aliases and
-// fragments: memories written, searches, reranks, memories read, subscriptions. Given the
-// schema, it also validates the document and coerces the variables, so that GraphQL's own
+// fragments: memories written, searches, reranks, memories read, subscriptions. It also
+// validates the document and coerces the variables against the schema, so that GraphQL's own
 // refusals reach the client with a stable code (grafserv would pass them on uncoded, and
 // report variable coercion failures as execution errors).
 import { getVariableValues, GraphQLError, Kind, Lexer, parse, Source, TokenKind, validate, type DocumentNode, type GraphQLSchema, type FieldNode, type OperationDefinitionNode, type SelectionSetNode, type ValueNode } from "postgraphile/graphql";
@@ -74,7 +74,7 @@ interface AnalysedDocument {
  * introspection, validation), remembered per query text: clients repeat a handful of
  * documents with new variables, and a refused document stays refused at the cost of a lookup.
  */
-function analyse(query: string, limits: OperationLimits, schema: GraphQLSchema | undefined): AnalysedDocument {
+function analyse(query: string, limits: OperationLimits, schema: GraphQLSchema): AnalysedDocument {
   if (Buffer.byteLength(query, "utf8") > limits.maxQueryBytes) throw new GateError("QUERY_TOO_LARGE", `query is longer than ${limits.maxQueryBytes} bytes`);
   if (maxNesting(query) > limits.maxNesting) throw new GateError("QUERY_TOO_DEEP", `query nests brackets deeper than ${limits.maxNesting}`);
   if (tokenCount(query, limits.maxTokens) > limits.maxTokens) {
@@ -92,10 +92,8 @@ function analyse(query: string, limits: OperationLimits, schema: GraphQLSchema |
   if (shape.depth > limits.maxDepth) throw new GateError("QUERY_TOO_DEEP", `query depth ${shape.depth} exceeds ${limits.maxDepth}`);
   if (shape.fields > limits.maxFields) throw new GateError("QUERY_TOO_COSTLY", `query selects ${shape.fields} fields, more than ${limits.maxFields}`);
   if (shape.introspection && !limits.introspection) throw new GateError("INTROSPECTION_DISABLED", "introspection is disabled");
-  if (schema) {
-    const errors = validate(schema, doc, undefined, { maxErrors: 10 });
-    if (errors.length > 0) throw invalid(errors);
-  }
+  const errors = validate(schema, doc, undefined, { maxErrors: 10 });
+  if (errors.length > 0) throw invalid(errors);
   return { operations, fragments };
 }
 
@@ -104,7 +102,7 @@ const CACHEABLE_QUERY_CHARS = 16_384;
 export type OperationChecker = (request: OperationRequest) => CheckedOperation;
 
 /** A checker with its own bounded cache of analysed documents (oldest evicted first). */
-export function createOperationChecker(limits: OperationLimits, schema?: GraphQLSchema, cacheSize = 500): OperationChecker {
+export function createOperationChecker(limits: OperationLimits, schema: GraphQLSchema, cacheSize = 500): OperationChecker {
   const cache = new Map<string, AnalysedDocument | GateError>();
   const analysed = (query: string): AnalysedDocument => {
     let entry = cache.get(query);
@@ -131,12 +129,9 @@ export function createOperationChecker(limits: OperationLimits, schema?: GraphQL
     const variables = isObject(request.variables) ? request.variables : {};
     const operationName = typeof request.operationName === "string" ? request.operationName : undefined;
     const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations.length === 1 ? operations[0] : undefined;
-    if (schema) {
-      if (!operation) throw invalid([new GraphQLError(operationName ? `no operation named ${operationName}` : "name the operation to run (operationName)")]);
-      const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables, { maxErrors: 10 });
-      if (coerced.errors) throw invalid(coerced.errors);
-    }
-    if (!operation) return { rootFields: [], cost: { writes: 0, searches: 0, reranks: 0, reads: 0, subscriptions: 0 } };
+    if (!operation) throw invalid([new GraphQLError(operationName ? `no operation named ${operationName}` : "name the operation to run (operationName)")]);
+    const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables, { maxErrors: 10 });
+    if (coerced.errors) throw invalid(coerced.errors);
     const roots = rootFieldsOf(operation.selectionSet, fragments);
     const cost = costOf([...roots.values()], variables, operation.operation === "subscription");
     for (const key of Object.keys(limits.budget) as (keyof Budget)[]) {
@@ -165,7 +160,7 @@ function tokenCount(text: string, limit: number): number {
 }
 
 /** Deepest nesting of {, [ and ( outside strings and comments: what the parser would recurse on. */
-export function maxNesting(text: string): number {
+function maxNesting(text: string): number {
   let depth = 0;
   let max = 0;
   for (let i = 0; i < text.length; i++) {
