@@ -152,7 +152,6 @@ export function createMemoryService(deps: MemoryServiceDeps) {
       if (args.query !== undefined && Buffer.byteLength(args.query, "utf8") > MAX_QUERY_BYTES) {
         throw new InputError("QUERY_TOO_LONG", `query must be at most ${MAX_QUERY_BYTES} bytes`);
       }
-      if (args.query?.includes("\u0000")) throw new InputError("QUERY_TOO_LONG", "query must not contain NUL characters");
       const wanted = args.query ? Math.max(k, deps.rerankCandidates) : k;
       const candidates = await withTenant((tx) => searchChunks(tx, vector, wanted));
       const distance = new Map(candidates.map((c) => [c.id, c.distance]));
