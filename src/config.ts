@@ -238,6 +238,39 @@ export const config = {
     initTimeoutMs: intVar("WS_INIT_TIMEOUT_MS", 3_000, 100, 60_000),
     maxOperationsPerTenant: intVar("WS_MAX_OPERATIONS_PER_TENANT", 10, 1, 10_000),
   }),
+  /**
+   * Per-tenant rate limits, each in fixed one-minute windows per API process (see README,
+   * "Rate limits"): RATE_LIMIT_WRITES_PER_MINUTE (memories written, 3000),
+   * RATE_LIMIT_SEARCHES_PER_MINUTE (1200), RATE_LIMIT_RERANKS_PER_MINUTE (searches with a
+   * query, 240), RATE_LIMIT_READS_PER_MINUTE (memories read by id or page, 30000),
+   * RATE_LIMIT_SUBSCRIPTIONS_PER_MINUTE (subscriptions and event streams opened, 120).
+   * 0 turns a class off.
+   */
+  tenantRateLimits: () => ({
+    writes: intVar("RATE_LIMIT_WRITES_PER_MINUTE", 3_000, 0, 10_000_000),
+    searches: intVar("RATE_LIMIT_SEARCHES_PER_MINUTE", 1_200, 0, 10_000_000),
+    reranks: intVar("RATE_LIMIT_RERANKS_PER_MINUTE", 240, 0, 10_000_000),
+    reads: intVar("RATE_LIMIT_READS_PER_MINUTE", 30_000, 0, 100_000_000),
+    subscriptions: intVar("RATE_LIMIT_SUBSCRIPTIONS_PER_MINUTE", 120, 0, 10_000_000),
+  }),
+  /**
+   * The API's database pool and the memory bucket in front of it: API_DB_POOL_SIZE
+   * (connections, 10); MEMORY_POOL_SHARE (percent of them memory transactions may hold at
+   * once, 70: the rest stays free for readiness, seal reservations and everything else);
+   * MEMORY_QUEUE_TIMEOUT_MS (how long a memory transaction may wait for a free share before
+   * it is shed with OVERLOADED, 250); MEMORY_MAX_INFLIGHT (memory requests in service at
+   * once, past which new ones are shed before their body is read, 64).
+   */
+  memoryBucket: () => {
+    const poolSize = intVar("API_DB_POOL_SIZE", 10, 2, 1_000);
+    const share = intVar("MEMORY_POOL_SHARE", 70, 10, 100);
+    return {
+      poolSize,
+      connections: Math.max(1, Math.floor((poolSize * share) / 100)),
+      maxWaitMs: intVar("MEMORY_QUEUE_TIMEOUT_MS", 250, 0, 60_000),
+      maxInflight: intVar("MEMORY_MAX_INFLIGHT", 64, 1, 100_000),
+    };
+  },
   /** EMBEDDING_DIM: vector dimension baked into the schema by migrations. Default: 384 (HNSW allows up to 2000). */
   embeddingDim: (): number => intVar("EMBEDDING_DIM", 384, 1, 2000),
 };

@@ -12,10 +12,10 @@ import { makePgService } from "postgraphile/adaptors/pg";
 import { NodeGrafserv } from "postgraphile/grafserv/node";
 import type { GrafservConfig, RequestDigest } from "postgraphile/grafserv";
 import { PostGraphileAmberPreset } from "postgraphile/presets/amber";
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { Gauge } from "prom-client";
 import type { Logger } from "pino";
 import { CodedError } from "../codedError.ts";
-import { ConfigError } from "../config.ts";
+import { config, ConfigError } from "../config.ts";
 import { hmacUser } from "../crypto/hmacUser.ts";
 import { createSealer } from "../crypto/seal.ts";
 import { createSealCounter } from "../crypto/sealCounter.ts";
@@ -26,8 +26,14 @@ import { SEARCH_DONE_CHANNEL } from "../sql/completeSearchRequest.ts";
 import { reserveSeals } from "../sql/reserveSeals.ts";
 import { selectEmbeddingDims } from "../sql/selectEmbeddingDims.ts";
 import type { KeyringProvider } from "../crypto/keyringProvider.ts";
-import { createOperationChecker, GateError, type OperationLimits } from "./checkOperation.ts";
+import { createApiMetrics } from "./apiMetrics.ts";
+import { createOperationChecker, GateError, type CheckedOperation, type OperationLimits } from "./checkOperation.ts";
+import { createGraphqlSse } from "./graphqlSse.ts";
 import { createGraphQLWebsocket } from "./graphqlWebsocket.ts";
+import { createMemoryBucket, OverloadedError } from "./memoryBucket.ts";
+import { queryParams, readJsonBody } from "./readOperation.ts";
+import { createTenantRateLimits, RateLimitedError, type TenantRateLimitConfig } from "./tenantRateLimits.ts";
+import { createTenantStreams } from "./tenantStreams.ts";
 import { createMemoryService } from "./memoryService.ts";
 import { createMemvaultApiPlugin, type RequestTenant } from "./memvaultApiPlugin.ts";
 import { createSealedEvents } from "./sealedEvents.ts";
@@ -48,6 +54,10 @@ export interface ApiServerOptions {
   operationLimits: OperationLimits;
   maxBodyBytes: number;
   websocket: { maxMessageBytes: number; initTimeoutMs: number; maxOperationsPerTenant: number };
+  /** Per-tenant limits per minute by class (0: off). Default: config.tenantRateLimits(). */
+  rateLimits?: TenantRateLimitConfig;
+  /** The database pool and the share of it memory operations may hold. Default: config.memoryBucket(). */
+  memoryBucket?: { poolSize: number; connections: number; maxInflight: number; maxWaitMs: number };
   /** For /readyz: how searches are reranked (informational: the worker scores, fail-open). */
   rerankStatus?: () => string;
   logger: Logger;
@@ -81,37 +91,15 @@ class GatedGrafserv extends NodeGrafserv {
 class ServiceUnavailable extends CodedError<"KEYRING_UNAVAILABLE"> {}
 
 export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi> {
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: "memvault_api_" });
-  const requests = new Histogram({
-    name: "memvault_api_request_seconds",
-    help: "HTTP request latency by route and, for /graphql, operation (its known root fields).",
-    labelNames: ["route", "operation", "status"] as const,
-    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
-    registers: [registry],
-  });
-  new Gauge({
-    name: "memvault_api_db_pool_connections",
-    help: "The API's connections to PostgreSQL by state (total, idle, waiting requests).",
-    labelNames: ["state"] as const,
-    registers: [registry],
-    collect() {
-      this.set({ state: "total" }, pool.totalCount);
-      this.set({ state: "idle" }, pool.idleCount);
-      this.set({ state: "waiting" }, pool.waitingCount);
-    },
-  });
-  const authFailures = new Counter({ name: "memvault_api_auth_failures_total", help: "Requests and sockets refused for their token, by code.", labelNames: ["code"] as const, registers: [registry] });
-  const errorsByCode = new Counter({
-    name: "memvault_api_errors_total",
-    help: "GraphQL errors and refused operations, by stable code.",
-    labelNames: ["code"] as const,
-    registers: [registry],
-  });
-
   // Nothing waits for ever: a connection comes within 5 s or the request fails (coded);
   // statements are bounded by the runtime roles' statement_timeout (migrations/roles.sql).
-  const pool = new pg.Pool({ connectionString: opts.authenticatorUrl, max: 10, connectionTimeoutMillis: 5_000 });
+  const bucketConfig = opts.memoryBucket ?? config.memoryBucket();
+  const pool = new pg.Pool({ connectionString: opts.authenticatorUrl, max: bucketConfig.poolSize, connectionTimeoutMillis: 5_000 });
+  const bucket = createMemoryBucket(bucketConfig);
+  const rateLimits = createTenantRateLimits(opts.rateLimits ?? config.tenantRateLimits());
+  const streams = createTenantStreams(opts.websocket.maxOperationsPerTenant);
+  const metrics = createApiMetrics(pool, bucketConfig.poolSize, bucket);
+  const { registry, errorsByCode, authFailures } = metrics;
   pool.on("error", (err) => opts.logger.error({ code: (err as { code?: string }).code }, "idle API connection failed"));
   const dbDims = await selectEmbeddingDims(pool).catch((err) => {
     void pool.end();
@@ -155,7 +143,8 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
       throw new ServiceUnavailable("KEYRING_UNAVAILABLE", "the server's keyring is unavailable; try again later", { cause: err });
     }
     const userHash = hmacUser(keyring, sub);
-    return { userHash, withTenant: withTenantFrom(pool, { userHash, role: "memvault_user" }) };
+    // Every memory transaction holds a share of the pool, or is shed (memoryBucket).
+    return { userHash, withTenant: bucket.guard(withTenantFrom(pool, { userHash, role: "memvault_user" })) };
   };
 
   // HTTP requests and websockets -> their verified tenant (sockets also carry the token's expiry).
@@ -226,31 +215,114 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   const checkOperation = createOperationChecker(opts.operationLimits, schema);
   const serv = pgl.createServ((config: GrafservConfig) => new GatedGrafserv(config));
   const handler = serv.createHandler();
+  const sse = createGraphqlSse(serv);
+
+  /** Rate limits for a checked operation: all of its cost or none (nothing runs when refused). */
+  async function spend(userHash: string, checked: CheckedOperation): Promise<void> {
+    const admission = await rateLimits.admit(userHash, checked.cost);
+    for (const [rateClass, n] of Object.entries(checked.cost)) {
+      if (n > 0) metrics.admissions.inc({ class: rateClass, outcome: admission.admitted ? "admitted" : rateClass === (admission as { rateClass?: string }).rateClass ? "rate_limited" : "not_spent" });
+    }
+    if (!admission.admitted) throw new RateLimitedError(admission.rateClass, admission.retryAfterMs);
+  }
+  const shed = () => {
+    metrics.admissions.inc({ class: "memory", outcome: "shed" });
+    return new OverloadedError("memvault is overloaded; retry shortly", bucket.retryAfterMs);
+  };
+
+  /** The token: a tenant, or the HTTP error already sent. */
+  async function authenticateRequest(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+    const timer = metrics.authSeconds.startTimer();
+    try {
+      const { sub, exp } = await opts.verifier.verify(req.headers.authorization);
+      tenants.set(req, { ...tenantFor(sub), exp });
+      return true;
+    } catch (err) {
+      if (err instanceof ServiceUnavailable) {
+        opts.logger.error({ code: err.code }, "keyring unavailable");
+        errorsByCode.inc({ code: err.code });
+        sendError(res, 503, err.code, err.message, { "retry-after": "5" });
+        return false;
+      }
+      const code = err instanceof CodedError ? String(err.code) : "AUTH_INVALID";
+      authFailures.inc({ code });
+      sendError(res, 401, code, err instanceof CodedError ? err.message : "unauthorized", { "www-authenticate": 'Bearer realm="memvault"' });
+      return false;
+    } finally {
+      timer();
+    }
+  }
+
   const websocket = createGraphQLWebsocket({
     serv,
     path: "/graphql",
     ...opts.websocket,
+    streams,
     tenants,
     async authenticate(authorization) {
-      const { sub, exp } = await opts.verifier.verify(authorization);
-      return { ...tenantFor(sub), exp };
+      const timer = metrics.authSeconds.startTimer();
+      try {
+        const { sub, exp } = await opts.verifier.verify(authorization);
+        return { ...tenantFor(sub), exp };
+      } finally {
+        timer();
+      }
     },
-    check: (payload) => void checkOperation((payload ?? {}) as Record<string, unknown>),
+    async admit(tenant, payload) {
+      const checked = checkOperation((payload ?? {}) as Record<string, unknown>);
+      if (bucket.saturated()) throw shed();
+      await spend(tenant.userHash, checked);
+    },
     onRefusal: (code) => (code.startsWith("AUTH_") ? authFailures.inc({ code }) : errorsByCode.inc({ code })),
     logger: opts.logger,
   });
 
-  const sendError = (res: ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}) =>
-    void res.writeHead(status, { "content-type": "application/json", ...headers }).end(JSON.stringify({ errors: [{ message, extensions: { code } }] }));
+  const sendError = (res: ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}, extensions: Record<string, unknown> = {}) =>
+    void res.writeHead(status, { "content-type": "application/json", ...headers }).end(JSON.stringify({ errors: [{ message, extensions: { ...extensions, code } }] }));
+  /** A refusal of the whole request: 429 / 503 with Retry-After (seconds) and retryAfterMs in the error. */
+  const sendRetryLater = (res: ServerResponse, err: RateLimitedError | OverloadedError) => {
+    errorsByCode.inc({ code: err.code });
+    sendError(res, err instanceof RateLimitedError ? 429 : 503, err.code, err.message, { "retry-after": String(Math.max(1, Math.ceil(err.retryAfterMs / 1000))) }, err.extensions);
+  };
+
+  /**
+   * /graphql (POST, GET) and /graphql/stream (graphql-sse): token, then the memory bucket
+   * (shed before the body is read), then the operation's checks and the tenant's limits.
+   * Returns the checked body, or undefined when a response was already sent.
+   */
+  async function admitRequest(req: IncomingMessage, res: ServerResponse, stream: boolean): Promise<Record<string, unknown> | undefined> {
+    if (!(await authenticateRequest(req, res))) return undefined;
+    const leave = stream ? (bucket.saturated() ? undefined : () => {}) : bucket.enter();
+    if (!leave) return void sendRetryLater(res, shed());
+    res.once("close", leave);
+    let body: Record<string, unknown>;
+    let checked: CheckedOperation;
+    try {
+      body = req.method === "POST" ? await readJsonBody(req, opts.maxBodyBytes) : queryParams(req.url ?? "");
+      checked = checkOperation(body);
+    } catch (err) {
+      if (!(err instanceof GateError)) throw err;
+      errorsByCode.inc({ code: err.code });
+      return void sendError(res, err.status, err.code, err.message);
+    }
+    operations.set(req, operationLabel(checked.rootFields));
+    try {
+      await spend(tenants.get(req)!.userHash, checked);
+    } catch (err) {
+      if (!(err instanceof RateLimitedError)) throw err;
+      return void sendRetryLater(res, err);
+    }
+    return body;
+  }
 
   const server = http.createServer(async (req, res) => {
     const started = performance.now();
     const route = (req.url ?? "/").split("?")[0]!;
     res.on("finish", () =>
-      requests.observe(
+      metrics.requests.observe(
         {
-          route: ["/graphql", "/healthz", "/readyz", "/metrics"].includes(route) ? route : "other",
-          operation: route === "/graphql" ? (operations.get(req) ?? "none") : "",
+          route: ["/graphql", "/graphql/stream", "/healthz", "/readyz", "/metrics"].includes(route) ? route : "other",
+          operation: route.startsWith("/graphql") ? (operations.get(req) ?? "none") : "",
           status: String(res.statusCode),
         },
         (performance.now() - started) / 1000,
@@ -265,35 +337,33 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
       if (route === "/metrics") {
         return void res.writeHead(200, { "content-type": registry.contentType }).end(await registry.metrics());
       }
+      if (route === "/graphql/stream") {
+        if (req.method !== "POST" && req.method !== "GET") return sendError(res, 405, "BAD_REQUEST", "use POST or GET", { allow: "GET, POST" });
+        // graphql-sse's distinct connections mode: the client asks for an event stream.
+        if (!(req.headers.accept ?? "").split(",").some((t) => t.split(";")[0]!.trim() === "text/event-stream")) {
+          return sendError(res, 406, "BAD_REQUEST", "accept: text/event-stream is required on /graphql/stream");
+        }
+        const body = await admitRequest(req, res, true);
+        if (!body) return;
+        const closeStream = streams.open(tenants.get(req)!.userHash);
+        if (!closeStream) {
+          errorsByCode.inc({ code: "SUBSCRIPTION_LIMIT" });
+          return sendError(res, 429, "SUBSCRIPTION_LIMIT", `at most ${streams.maxPerTenant} open subscriptions and streams per user`, { "retry-after": "1" });
+        }
+        res.once("close", closeStream);
+        req.headers.accept = "text/event-stream"; // graphql-sse matches the header exactly
+        return await sse.serve(req, res, body);
+      }
       if (route === "/graphql" && (req.method === "POST" || req.method === "GET")) {
-        try {
-          const { sub, exp } = await opts.verifier.verify(req.headers.authorization);
-          tenants.set(req, { ...tenantFor(sub), exp });
-        } catch (err) {
-          if (err instanceof ServiceUnavailable) {
-            opts.logger.error({ code: err.code }, "keyring unavailable");
-            errorsByCode.inc({ code: err.code });
-            return sendError(res, 503, err.code, err.message, { "retry-after": "5" });
-          }
-          const code = err instanceof CodedError ? String(err.code) : "AUTH_INVALID";
-          authFailures.inc({ code });
-          return sendError(res, 401, code, err instanceof CodedError ? err.message : "unauthorized", { "www-authenticate": 'Bearer realm="memvault"' });
-        }
-        try {
-          const body = req.method === "POST" ? await readJsonBody(req, opts.maxBodyBytes) : queryParams(req.url ?? "");
-          const checked = checkOperation(body);
-          operations.set(req, operationLabel(checked.rootFields));
-          if (req.method === "POST") prereadBodies.set(req, body);
-        } catch (err) {
-          if (!(err instanceof GateError)) throw err;
-          errorsByCode.inc({ code: err.code });
-          return sendError(res, err.status, err.code, err.message);
-        }
+        const body = await admitRequest(req, res, false);
+        if (!body) return;
+        if (req.method === "POST") prereadBodies.set(req, body);
       }
       handler(req, res);
     } catch (err) {
       opts.logger.error({ code: (err as { code?: string }).code ?? "INTERNAL", route }, "request failed");
       if (!res.headersSent) sendError(res, 500, "INTERNAL", "Internal error");
+      else res.end();
     }
   });
   server.on("upgrade", (req, socket, head) => websocket.handleUpgrade(req, socket, head));
@@ -332,6 +402,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
       sealedEvents.close();
       await waiter.close();
       await hub.close();
+      metrics.stop();
       await pool.end();
     },
   };
@@ -347,45 +418,6 @@ function codeOf(error: GraphQLError): string {
   if (!original && !error.path) return "GRAPHQL_VALIDATION_FAILED";
   if ((original as { code?: string } | undefined)?.code === "57014") return "DB_TIMEOUT";
   return "INTERNAL";
-}
-
-/** The request body as JSON, at most maxBytes; refuses batches (a JSON array) and anything not an object. */
-async function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<Record<string, unknown>> {
-  const type = (req.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
-  if (type !== "application/json") throw new GateError("BAD_REQUEST", "send GraphQL as application/json", 415);
-  const declared = Number(req.headers["content-length"] ?? 0);
-  if (declared > maxBytes) throw new GateError("QUERY_TOO_LARGE", `request body larger than ${maxBytes} bytes`, 413);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > maxBytes) throw new GateError("QUERY_TOO_LARGE", `request body larger than ${maxBytes} bytes`, 413);
-    chunks.push(chunk);
-  }
-  let body: unknown;
-  try {
-    body = JSON.parse(Buffer.concat(chunks).toString("utf8"));
-  } catch {
-    throw new GateError("BAD_REQUEST", "request body is not JSON");
-  }
-  if (Array.isArray(body)) throw new GateError("BATCH_NOT_SUPPORTED", "batched operations are not supported: send one operation per request");
-  if (typeof body !== "object" || body === null) throw new GateError("BAD_REQUEST", "request body must be a JSON object");
-  return body as Record<string, unknown>;
-}
-
-/** A GET request's operation, as GraphQL-over-HTTP puts it in the query string. */
-function queryParams(url: string): Record<string, unknown> {
-  const params = new URL(url, "http://localhost").searchParams;
-  let variables: unknown;
-  const raw = params.get("variables");
-  if (raw) {
-    try {
-      variables = JSON.parse(raw);
-    } catch {
-      throw new GateError("BAD_REQUEST", "variables is not JSON");
-    }
-  }
-  return { query: params.get("query") ?? undefined, variables, operationName: params.get("operationName") ?? undefined };
 }
 
 async function readiness(pool: pg.Pool, keyrings: KeyringProvider, dims: number) {

@@ -13,7 +13,7 @@ import { GraphQLError } from "postgraphile/graphql";
 import type { Logger } from "pino";
 import { WebSocketServer, type WebSocket } from "ws";
 import { CodedError } from "../codedError.ts";
-import type { GateError } from "./checkOperation.ts";
+import type { TenantStreams } from "./tenantStreams.ts";
 
 /** Close codes (4400-4499 are graphql-ws's application range): the reason carries the stable code. */
 export const WS_CLOSE_UNAUTHORIZED = 4401;
@@ -29,11 +29,12 @@ export interface GraphQLWebsocketOptions<T extends SocketTenant> {
   path: string;
   maxMessageBytes: number;
   initTimeoutMs: number;
-  maxOperationsPerTenant: number;
+  /** Open operations per tenant, shared with the other stream transports. */
+  streams: TenantStreams;
   /** Verifies connection_init's `authorization`; throws a CodedError (AUTH_*) when it may not connect. */
   authenticate(authorization: string | undefined): Promise<T>;
-  /** The HTTP checks for one operation's payload; throws a GateError. */
-  check(payload: unknown): void;
+  /** The HTTP checks, rate limits and load gate for one operation's payload; throws a CodedError. */
+  admit(tenant: T, payload: unknown): Promise<void>;
   /** Where the grafast context finds the socket's tenant. */
   tenants: WeakMap<object, T>;
   onRefusal(code: string): void;
@@ -47,9 +48,10 @@ export interface GraphQLWebsocket {
   close(): Promise<void>;
 }
 
-interface SocketState {
-  userHash: string;
-  operations: Set<string>;
+interface SocketState<T> {
+  tenant: T;
+  /** Open operation id -> its release in the tenant's stream count. */
+  operations: Map<string, () => void>;
   expiry: NodeJS.Timeout;
 }
 
@@ -57,17 +59,14 @@ type Extra = { socket: WebSocket; request: IncomingMessage };
 
 export function createGraphQLWebsocket<T extends SocketTenant>(opts: GraphQLWebsocketOptions<T>): GraphQLWebsocket {
   const grafservConfig = makeGraphQLWSConfig(opts.serv) as ServerOptions<Record<string, unknown>, Extra>;
-  const sockets = new Map<WebSocket, SocketState>();
-  const openByTenant = new Map<string, number>();
-  const refuse = (code: string, message: string) => {
+  const sockets = new Map<WebSocket, SocketState<T>>();
+  const refuse = (code: string, message: string, extensions: Record<string, unknown> = {}) => {
     opts.onRefusal(code);
-    return [new GraphQLError(message, { extensions: { code } })];
+    return [new GraphQLError(message, { extensions: { ...extensions, code } })];
   };
-  const release = (state: SocketState, id: string) => {
-    if (!state.operations.delete(id)) return;
-    const n = (openByTenant.get(state.userHash) ?? 1) - 1;
-    if (n <= 0) openByTenant.delete(state.userHash);
-    else openByTenant.set(state.userHash, n);
+  const release = (state: SocketState<T>, id: string) => {
+    state.operations.get(id)?.();
+    state.operations.delete(id);
   };
 
   const server = makeServer<Record<string, unknown>, Extra>({
@@ -83,7 +82,7 @@ export function createGraphQLWebsocket<T extends SocketTenant>(opts: GraphQLWebs
         // The token's life is the socket's: subscriptions end with it.
         const expiry = setTimeout(() => socket.close(WS_CLOSE_UNAUTHORIZED, "AUTH_EXPIRED"), untilExpiry);
         expiry.unref();
-        sockets.set(socket, { userHash: tenant.userHash, operations: new Set(), expiry });
+        sockets.set(socket, { tenant, operations: new Map(), expiry });
         return true;
       } catch (err) {
         const code = err instanceof CodedError ? String(err.code) : "AUTH_INVALID";
@@ -95,18 +94,17 @@ export function createGraphQLWebsocket<T extends SocketTenant>(opts: GraphQLWebs
     async onSubscribe(ctx, id, payload) {
       const state = sockets.get(ctx.extra.socket);
       if (!state) return refuse("AUTH_MISSING", "not authenticated");
+      if (state.operations.has(id)) return refuse("BAD_REQUEST", "an operation with this id is open on this socket");
+      const releaseStream = opts.streams.open(state.tenant.userHash);
+      if (!releaseStream) return refuse("SUBSCRIPTION_LIMIT", `at most ${opts.streams.maxPerTenant} open subscriptions and streams per user`);
       try {
-        opts.check(payload);
+        await opts.admit(state.tenant, payload);
       } catch (err) {
-        const gate = err as GateError;
+        releaseStream();
         if (!(err instanceof CodedError)) throw err;
-        return refuse(String(gate.code), gate.message);
+        return refuse(String(err.code), err.message, err.extensions as Record<string, unknown>);
       }
-      if ((openByTenant.get(state.userHash) ?? 0) >= opts.maxOperationsPerTenant) {
-        return refuse("SUBSCRIPTION_LIMIT", `at most ${opts.maxOperationsPerTenant} open operations per user over websockets`);
-      }
-      state.operations.add(id);
-      openByTenant.set(state.userHash, (openByTenant.get(state.userHash) ?? 0) + 1);
+      state.operations.set(id, releaseStream);
       const result = await grafservConfig.onSubscribe!(ctx, id, payload);
       if (Array.isArray(result)) release(state, id); // refused by validation: not open
       return result;
@@ -119,7 +117,7 @@ export function createGraphQLWebsocket<T extends SocketTenant>(opts: GraphQLWebs
       const state = sockets.get(ctx.extra.socket);
       if (!state) return;
       clearTimeout(state.expiry);
-      for (const id of [...state.operations]) release(state, id);
+      for (const id of [...state.operations.keys()]) release(state, id);
       sockets.delete(ctx.extra.socket);
     },
   });
@@ -158,7 +156,7 @@ export function createGraphQLWebsocket<T extends SocketTenant>(opts: GraphQLWebs
       }
       wss.handleUpgrade(req, socket, head, (ws) => wss.emit("connection", ws, req));
     },
-    stats: () => ({ sockets: wss.clients.size, operations: [...openByTenant.values()].reduce((a, b) => a + b, 0) }),
+    stats: () => ({ sockets: wss.clients.size, operations: [...sockets.values()].reduce((a, s) => a + s.operations.size, 0) }),
     async close() {
       for (const ws of wss.clients) ws.terminate();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
