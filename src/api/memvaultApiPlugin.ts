@@ -69,25 +69,53 @@ export const SEALED_QUEUE_MAX = 10_000;
  * memory by tenant; each batch is read in one query under the subscriber's RLS, so
  * another tenant's chunk (a prefix collision) yields nothing.
  */
-async function* sealedMemories(events: SealedEvents, service: MemoryService, t: RequestTenant) {
+function sealedMemories(events: SealedEvents, service: MemoryService, t: RequestTenant): AsyncIterableIterator<{ memory: ReturnType<typeof memoryOut> }> {
+  // An iterator, not an async generator: a generator's return() waits until its body reaches
+  // a yield, so a subscriber idle at "wait for the next seal" would never be let go when its
+  // client leaves (websocket or event stream closed); here return() ends it at once.
+  type Event = { memory: ReturnType<typeof memoryOut> };
   const queue: string[] = [];
+  const ready: Event[] = [];
   let overflow = false;
+  let closed = false;
   let wake: (() => void) | undefined;
   const off = events.subscribe(t.userHash, (ids) => {
     if (queue.length + ids.length > SEALED_QUEUE_MAX) overflow = true;
     else queue.push(...ids);
     wake?.();
   });
-  try {
-    for (;;) {
-      while (queue.length === 0 && !overflow) await new Promise<void>((resolve) => (wake = resolve));
-      if (overflow) throw new SafeError(`more than ${SEALED_QUEUE_MAX} sealed memories waiting for this subscriber: resubscribe and page with memories()`, { code: "SUBSCRIPTION_OVERFLOW" });
-      const batch = queue.splice(0, 100);
-      for (const memory of await service.memoriesById(t.withTenant, t.userHash, batch)) yield { memory: memoryOut(memory) };
-    }
-  } finally {
+  const close = () => {
+    if (closed) return;
+    closed = true;
     off();
-  }
+    wake?.();
+  };
+  const done = { done: true as const, value: undefined };
+  return {
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+    async next(): Promise<IteratorResult<Event>> {
+      for (;;) {
+        if (closed) return done;
+        if (ready.length > 0) return { done: false, value: ready.shift()! };
+        if (overflow) {
+          close();
+          throw new SafeError(`more than ${SEALED_QUEUE_MAX} sealed memories waiting for this subscriber: resubscribe and page with memories()`, { code: "SUBSCRIPTION_OVERFLOW" });
+        }
+        if (queue.length === 0) {
+          await new Promise<void>((resolve) => (wake = resolve));
+          continue;
+        }
+        const batch = queue.splice(0, 100);
+        for (const memory of await service.memoriesById(t.withTenant, t.userHash, batch)) ready.push({ memory: memoryOut(memory) });
+      }
+    },
+    async return() {
+      close();
+      return done;
+    },
+  };
 }
 
 export function createMemvaultApiPlugin(service: MemoryService, events: SealedEvents, limits: Limits): GraphileConfig.Plugin {

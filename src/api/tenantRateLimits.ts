@@ -3,7 +3,7 @@
 // rate-limiter-flexible's in-memory limiter, fixed one-minute windows, per API process:
 // with N processes behind a balancer a tenant gets up to N times the limit (see README).
 // An operation is admitted whole or not at all: classes consumed before a refusal are
-// given back, so a refused request spends nothing and writes nothing.
+// given back (and the refused class's own count), so a refused request spends nothing.
 import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
 import { CodedError } from "../codedError.ts";
 import type { Budget } from "./checkOperation.ts";
@@ -51,7 +51,8 @@ export function createTenantRateLimits(perMinute: TenantRateLimitConfig): Tenant
           spent.push([limiter, points]);
         } catch (res) {
           if (!(res instanceof RateLimiterRes)) throw res;
-          await Promise.all(spent.map(([l, p]) => l.reward(userHash, p)));
+          // The limiter counted the refused points too: give those back as well.
+          await Promise.all([...spent, [limiter, points] as const].map(([l, p]) => l.reward(userHash, p)));
           // More than a whole window's points can never pass: say so rather than "retry later".
           const retryAfterMs = points > perMinute[rateClass] ? WINDOW_SECONDS * 1000 : Math.max(1, res.msBeforeNext);
           return { admitted: false, rateClass, retryAfterMs };

@@ -333,6 +333,8 @@ describe("GraphQL subscriptions over websockets (graphql-ws)", () => {
     const hanks = await hankEvents;
     expect(hanks.errors).toBeUndefined();
     expect(hanks.payloads.map((p) => p.memorySealed.memory.text)).toEqual(["hank's second"]);
+    // Both clients gone: the server let go of both subscribers (none left waiting for a seal).
+    await waitFor("unsubscribed", async () => /memvault_api_websockets\{kind="sealed_subscribers"\} 0\n/.test(await (await fetch(`${t.api.url}/metrics`)).text()));
   });
 
   it("a subscription without a valid token gets no data", async () => {

@@ -1,0 +1,93 @@
+// The memory bucket over a real pool: memory transactions never hold more than their share
+// of it, a burst waits its turn (FIFO) and is served, a backlog past the wait is shed with
+// OVERLOADED, and pg's own pool never has a waiter.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type pg from "pg";
+import { createMemoryBucket, OverloadedError } from "../../src/api/memoryBucket.ts";
+import { withTenantFrom } from "../../src/db/withTenant.ts";
+import { tenantHash } from "../support/tenant.ts";
+import { createTestDatabase, type TestDatabase } from "../support/testDatabase.ts";
+
+let db: TestDatabase;
+let pool: pg.Pool;
+beforeAll(async () => {
+  db = await createTestDatabase();
+  pool = db.pool();
+});
+afterAll(async () => {
+  await pool.end();
+  await db.drop();
+});
+
+/** Runs `n` guarded transactions of `ms` each at once; samples the pool while they run. */
+async function burst(bucket: ReturnType<typeof createMemoryBucket>, n: number, ms: number) {
+  const guarded = bucket.guard(withTenantFrom(pool, { userHash: tenantHash("bucket"), role: "memvault_user" }));
+  let maxBusy = 0;
+  let maxWaiting = 0;
+  const sampler = setInterval(() => {
+    maxBusy = Math.max(maxBusy, pool.totalCount - pool.idleCount);
+    maxWaiting = Math.max(maxWaiting, pool.waitingCount);
+  }, 2);
+  const order: number[] = [];
+  const results = await Promise.allSettled(
+    Array.from({ length: n }, (_, i) =>
+      guarded(async (tx) => {
+        order.push(i);
+        await tx.query("select pg_catalog.pg_sleep($1::float8)", [ms / 1000]);
+        return i;
+      }),
+    ),
+  );
+  clearInterval(sampler);
+  return { results, maxBusy, maxWaiting, order };
+}
+
+describe("memory bucket", () => {
+  it("a burst larger than the share waits its turn in order and is served, holding at most the share", async () => {
+    const bucket = createMemoryBucket({ connections: 2, maxInflight: 100, maxWaitMs: 5_000 });
+    const { results, maxBusy, maxWaiting, order } = await burst(bucket, 8, 100);
+    expect(results.every((r) => r.status === "fulfilled")).toBe(true);
+    expect(maxBusy).toBeLessThanOrEqual(2);
+    expect(maxBusy).toBeGreaterThan(0);
+    expect(maxWaiting).toBe(0);
+    expect(order.slice(2)).toEqual([2, 3, 4, 5, 6, 7]); // the first two start at once, the rest in arrival order
+    expect(bucket.stats()).toEqual({ inflight: 0, connectionsInUse: 0, waiting: 0 });
+  });
+
+  it("a backlog past the wait is shed with OVERLOADED and a retry hint; the share is whole again afterwards", async () => {
+    const bucket = createMemoryBucket({ connections: 1, maxInflight: 100, maxWaitMs: 150 });
+    const { results } = await burst(bucket, 5, 200);
+    const shed = results.filter((r) => r.status === "rejected").map((r) => (r as PromiseRejectedResult).reason);
+    expect(results[0]!.status).toBe("fulfilled");
+    expect(shed.length).toBeGreaterThanOrEqual(3);
+    for (const err of shed) {
+      expect(err).toBeInstanceOf(OverloadedError);
+      expect(err.extensions).toMatchObject({ code: "OVERLOADED" });
+      expect(err.retryAfterMs).toBeGreaterThan(0);
+    }
+    expect(bucket.stats()).toEqual({ inflight: 0, connectionsInUse: 0, waiting: 0 });
+    expect((await burst(bucket, 1, 1)).results[0]!.status).toBe("fulfilled");
+  });
+
+  it("a transaction that fails gives its share back", async () => {
+    const bucket = createMemoryBucket({ connections: 1, maxInflight: 10, maxWaitMs: 0 });
+    const guarded = bucket.guard(withTenantFrom(pool, { userHash: tenantHash("bucket"), role: "memvault_user" }));
+    await expect(guarded((tx) => tx.query("select 1/0"))).rejects.toMatchObject({ code: "22012" });
+    await expect(guarded(async () => 7)).resolves.toBe(7);
+  });
+
+  it("admits at most maxInflight requests; each release counts once", () => {
+    const bucket = createMemoryBucket({ connections: 1, maxInflight: 2, maxWaitMs: 0 });
+    const a = bucket.enter()!;
+    const b = bucket.enter()!;
+    expect(bucket.enter()).toBeUndefined();
+    a();
+    a();
+    expect(bucket.stats().inflight).toBe(1);
+    const c = bucket.enter();
+    expect(c).toBeDefined();
+    b();
+    c!();
+    expect(bucket.stats().inflight).toBe(0);
+  });
+});
