@@ -153,27 +153,34 @@ export function createMemoryService(deps: MemoryServiceDeps) {
         throw new InputError("QUERY_TOO_LONG", `query must be at most ${MAX_QUERY_BYTES} bytes`);
       }
       const wanted = args.query ? Math.max(k, deps.rerankCandidates) : k;
-      const candidates = await withTenant((tx) => searchChunks(tx, vector, wanted));
+      // The ANN candidates and the rows of the first k in one transaction (one connection,
+      // one round of begin/commit): the first value needs nothing else.
+      const { candidates, annRows } = await withTenant(async (tx) => {
+        const found = await searchChunks(tx, vector, wanted);
+        return { candidates: found, annRows: await selectChunksById(tx, found.slice(0, k).map((c) => c.id)) };
+      });
       const distance = new Map(candidates.map((c) => [c.id, c.distance]));
-      const hitsFor = async (order: string[], scores?: Map<string, number>): Promise<SearchHit[]> => {
-        const top = order.slice(0, k);
-        const rows = new Map((await withTenant((tx) => selectChunksById(tx, top))).map((r) => [r.id, r]));
-        return top
+      const hitsFrom = (top: string[], rows: Map<string, SealedChunkRow>, scores?: Map<string, number>): SearchHit[] =>
+        top
           .filter((id) => rows.has(id)) // forgotten in between: dropped, never replaced by anything else
           .map((id) => ({ memory: open(userHash, rows.get(id)!), distance: distance.get(id)!, score: scores?.get(id) ?? null }));
+      const hitsFor = async (order: string[], scores?: Map<string, number>): Promise<SearchHit[]> => {
+        const top = order.slice(0, k);
+        return hitsFrom(top, new Map((await withTenant((tx) => selectChunksById(tx, top))).map((r) => [r.id, r])), scores);
       };
       const annOrder = candidates.map((c) => c.id);
+      const annHits = hitsFrom(annOrder.slice(0, k), new Map(annRows.map((r) => [r.id, r])));
       if (!args.query) {
-        yield { phase: "ann", hits: await hitsFor(annOrder), reranked: false, rerankSkipReason: "no_query" };
+        yield { phase: "ann", hits: annHits, reranked: false, rerankSkipReason: "no_query" };
         return;
       }
-      yield { phase: "ann", hits: await hitsFor(annOrder), reranked: false, rerankSkipReason: null };
+      yield { phase: "ann", hits: annHits, reranked: false, rerankSkipReason: null };
       if (candidates.length === 0) {
         yield { phase: "reranked", hits: [], reranked: false, rerankSkipReason: null };
         return;
       }
       if (!deps.waiter) {
-        yield { phase: "reranked", hits: await hitsFor(annOrder), reranked: false, rerankSkipReason: "no_model" };
+        yield { phase: "reranked", hits: annHits, reranked: false, rerankSkipReason: "no_model" };
         return;
       }
       const sealer = await deps.reservedSealer(1); // the query is sealed into the search request

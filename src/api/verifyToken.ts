@@ -14,6 +14,10 @@ export class AuthError extends CodedError<AuthErrorCode> {
 }
 
 export const CLOCK_TOLERANCE_SECONDS = 5;
+/** Tokens already verified, by their exact text: a client's next request with the same token skips the signature check. */
+export const VERIFIED_CACHE_MAX = 10_000;
+/** A verified token is trusted from the cache this long at most (a JWKS key withdrawn is honoured within it). */
+export const VERIFIED_CACHE_SECONDS = 60;
 export const DEFAULT_MAX_LIFETIME_SECONDS = 86_400;
 
 export interface TokenVerifier {
@@ -31,10 +35,25 @@ export function createTokenVerifier(cfg: VerificationConfig): TokenVerifier {
     key = cfg.kind === "jwks-url" ? createRemoteJWKSet(new URL(cfg.url)) : createLocalJWKSet(JSON.parse(fs.readFileSync(cfg.file, "utf8")));
     algorithms = ["RS256", "ES256"];
   }
+  // jose verifies through WebCrypto, which answers asynchronously (a thread-pool round
+  // trip): under load that wait, not the HMAC, dominated auth time. Verified tokens are
+  // kept (LRU, bounded), still checked for expiry on every use.
+  const verified = new Map<string, { sub: string; exp: number; until: number }>();
   return {
     async verify(authorization) {
       const match = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/.exec(authorization ?? "");
       if (!match) throw new AuthError(authorization ? "AUTH_INVALID" : "AUTH_MISSING", authorization ? "malformed bearer token" : "a bearer token is required");
+      const token = match[1]!;
+      const hit = verified.get(token);
+      if (hit) {
+        const nowMs = Date.now();
+        verified.delete(token);
+        if (nowMs / 1000 > hit.exp + CLOCK_TOLERANCE_SECONDS) throw new AuthError("AUTH_EXPIRED", "token expired");
+        if (nowMs < hit.until) {
+          verified.set(token, hit); // most recently used last
+          return { sub: hit.sub, exp: hit.exp };
+        }
+      }
       try {
         const options = {
           algorithms,
@@ -43,7 +62,7 @@ export function createTokenVerifier(cfg: VerificationConfig): TokenVerifier {
           ...(cfg.audience ? { audience: cfg.audience } : {}),
           requiredClaims: ["sub", "exp"],
         };
-        const { payload } = typeof key === "function" ? await jwtVerify(match[1]!, key, options) : await jwtVerify(match[1]!, key, options);
+        const { payload } = typeof key === "function" ? await jwtVerify(token, key, options) : await jwtVerify(token, key, options);
         if (typeof payload.sub !== "string" || payload.sub.length === 0) throw new AuthError("AUTH_INVALID", "token has no subject");
         // A leaked token is only as dangerous as it is long-lived: one that expires further
         // ahead than the configured maximum, or claims to be issued in the future (a clock
@@ -53,6 +72,8 @@ export function createTokenVerifier(cfg: VerificationConfig): TokenVerifier {
         const maxLifetime = cfg.maxLifetimeSeconds ?? DEFAULT_MAX_LIFETIME_SECONDS;
         if (exp - now > maxLifetime + CLOCK_TOLERANCE_SECONDS) throw new AuthError("AUTH_INVALID", `token expires more than ${maxLifetime} s ahead`);
         if (typeof payload.iat === "number" && payload.iat > now + CLOCK_TOLERANCE_SECONDS) throw new AuthError("AUTH_INVALID", "token issued in the future");
+        if (verified.size >= VERIFIED_CACHE_MAX) verified.delete(verified.keys().next().value!);
+        verified.set(token, { sub: payload.sub, exp, until: Math.min(Date.now() + VERIFIED_CACHE_SECONDS * 1000, (exp + CLOCK_TOLERANCE_SECONDS) * 1000) });
         return { sub: payload.sub, exp };
       } catch (err) {
         if (err instanceof AuthError) throw err;

@@ -5,7 +5,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { exportJWK, exportSPKI, generateKeyPair, SignJWT } from "jose";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { AuthError, createTokenVerifier, type TokenVerifier } from "../../src/api/verifyToken.ts";
 
 const secret = new TextEncoder().encode(randomBytes(32).toString("hex"));
@@ -64,6 +64,29 @@ describe("HS256 with a secret", () => {
 
   it("rejects alg none", async () => {
     await rejects(verifier, `${b64url({ alg: "none", typ: "JWT" })}.${b64url(good)}.`, "AUTH_INVALID");
+  });
+});
+
+describe("verified tokens are remembered, never past their expiry", () => {
+  afterEach(() => void vi.useRealTimers());
+
+  it("a token used again is answered from the cache, but expires there as it would anywhere", async () => {
+    const verifier = createTokenVerifier({ kind: "secret", secret, audience: "memvault" });
+    const token = await hs({ sub: "cached", aud: "memvault", exp: now() + 30 });
+    expect(await verifier.verify(`Bearer ${token}`)).toMatchObject({ sub: "cached" });
+    expect(await verifier.verify(`Bearer ${token}`)).toMatchObject({ sub: "cached" });
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(Date.now() + 40_000); // past exp and the leeway
+    await rejects(verifier, token, "AUTH_EXPIRED");
+  });
+
+  it("a cached token does not vouch for a tampered copy of itself", async () => {
+    const verifier = createTokenVerifier({ kind: "secret", secret, audience: "memvault" });
+    const token = await hs({ sub: "user-1", aud: "memvault", exp: now() + 60 });
+    await verifier.verify(`Bearer ${token}`);
+    const [h, , sig] = token.split(".");
+    await rejects(verifier, `${h}.${b64url({ sub: "admin", aud: "memvault", exp: now() + 60 })}.${sig}`, "AUTH_INVALID");
+    await rejects(verifier, `${token.slice(0, -2)}AA`, "AUTH_INVALID");
   });
 });
 

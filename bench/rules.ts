@@ -1,0 +1,92 @@
+// One declaration per bench metric: which way is better, how far from the committed
+// baseline it may move before bench:check calls it a regression (a ratio, wider than the
+// noise measured on the reference machine: README, "Benchmarks"), and the absolute gate it
+// must meet wherever it runs. Metrics not declared here are reported, never gated.
+export interface Gate {
+  label: string;
+  check(value: number): boolean;
+}
+
+export interface MetricRule {
+  better: "lower" | "higher";
+  /** now/baseline (lower is better) or baseline/now (higher is better) may be up to this. */
+  tolerance: number;
+  gate?: Gate;
+}
+
+const below = (x: number): Gate => ({ label: `< ${x}`, check: (v) => v < x });
+const atMost = (x: number): Gate => ({ label: `<= ${x}`, check: (v) => v <= x });
+const atLeast = (x: number): Gate => ({ label: `>= ${x}`, check: (v) => v >= x });
+const above = (x: number): Gate => ({ label: `> ${x}`, check: (v) => v > x });
+const zero: Gate = { label: "= 0", check: (v) => v === 0 };
+
+const lower = (tolerance: number, gate?: Gate): MetricRule => ({ better: "lower", tolerance, ...(gate ? { gate } : {}) });
+const higher = (tolerance: number, gate?: Gate): MetricRule => ({ better: "higher", tolerance, ...(gate ? { gate } : {}) });
+
+// Tolerances come from three runs of each bench on the reference machine (README,
+// "Benchmarks"): throughput moved up to 1.35x between runs, sub-millisecond p95s up to 5x
+// (so they are not gated), rerank scorer p95 up to 3.4x when anything else ran beside it.
+// Gates are the targets the issues set; where this machine's noise crosses an issue's
+// stretch target, the gate is the issue's floor ("the seed"), and the table says so.
+export const RULES: Record<string, Record<string, MetricRule>> = {
+  crypto: {
+    seal_ops_per_s_1k: higher(1.6, atLeast(5_000)),
+    open_ops_per_s_1k: higher(1.6, atLeast(5_000)),
+    seal_ops_per_s_16k: higher(1.6),
+    open_ops_per_s_16k: higher(1.6),
+    seal_p95_ms_1k: lower(10, below(1)),
+    open_p95_ms_1k: lower(10, below(1)),
+  },
+  ingest: {
+    rows_per_s_hnsw: higher(1.6),
+    overhead_ratio: higher(1.6, atLeast(0.8)),
+    rows_per_s_noindex: higher(2, atLeast(2_000)),
+    job_latency_p50_ms: lower(4, below(10)),
+  },
+  rerank: {
+    scorer_p50_ms: lower(2, below(50)),
+    scorer_p95_ms: lower(4, below(150)),
+    scorer_p99_ms: lower(4, below(250)),
+    e2e_p95_ms: lower(2.5, below(120)),
+    queries_per_min: higher(1.6, atLeast(600)),
+    skipped: lower(1, zero),
+  },
+  ann: {
+    recall_at_8_min: higher(1.05),
+    recall_at_8_10pct: higher(1.05),
+    search_p95_ms_max: lower(2.5, below(10)),
+    index_build_s: lower(1.6),
+  },
+  "ann-uniform": {
+    recall_at_8_1pct: higher(1.05),
+    search_p95_ms_max: lower(2.5),
+  },
+  api: {
+    search_p95_ms_c1: lower(3),
+    search_p95_ms_c10: lower(3, below(50)),
+    search_rps_c10: higher(1.6),
+    search_p95_ms_c50: lower(3),
+    ttfv_p95_ms: lower(3, below(100)),
+    search_rerank_p95_ms: lower(3, below(200)),
+    auth_p95_ms: lower(10, below(5)),
+    remember_per_s: higher(1.6),
+    errors: lower(1, zero),
+  },
+  guardrails: {
+    api_vs_sql_ratio: higher(1.5, atLeast(0.6)),
+    ttfv_p95_ms: lower(3, below(150)),
+    sse_success_rate: higher(1.001, atLeast(0.999)),
+    auth_p95_ms: lower(3, below(5)),
+    db_pool_util_max: lower(1.5, atMost(0.8)),
+    db_pool_util_p95: lower(2, atMost(0.8)),
+    db_pool_samples_per_s: higher(1.5, atLeast(20)),
+    rerank_p95_ms: lower(3, below(150)),
+    error_rate: lower(1, zero),
+    search_p95_ms: lower(3),
+    shed_rate_overload: higher(100, above(0)),
+    auth_p95_ms_overload: lower(3, below(50)),
+    db_pool_util_max_overload: lower(1.5, atMost(0.8)),
+    healthz_p95_ms_overload: lower(5),
+    error_rate_overload: lower(1, zero),
+  },
+};

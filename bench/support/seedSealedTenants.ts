@@ -1,0 +1,50 @@
+// Sealed chunks loaded straight into memory_chunks for API benches (the ingest path has its
+// own bench): each tenant's rows sealed with the bench keyring, exactly as the worker seals
+// them, so the API opens them; the HNSW index is rebuilt once afterwards.
+import { randomUUID } from "node:crypto";
+import type pg from "pg";
+import type { Keyring } from "../../src/crypto/keyring.ts";
+import { hmacUser } from "../../src/crypto/hmacUser.ts";
+import { createSealer } from "../../src/crypto/seal.ts";
+import { chunkContext } from "../../src/crypto/sealContexts.ts";
+import { embeddingToBytes } from "../../src/worker/sealRows.ts";
+import { progress } from "./benchResult.ts";
+import { toPgVector } from "./vectors.ts";
+
+const WORDS = "memory note about travel work family music food sport health books movies weather plans".split(" ");
+
+export async function seedSealedTenants(root: pg.Client, keyring: Keyring, opts: { subs: string[]; rows: number; dims: number; next: () => Float32Array }): Promise<void> {
+  const sealer = createSealer(keyring);
+  const { rows: def } = await root.query("select pg_get_indexdef('memvault.memory_chunks_embedding_hnsw'::regclass) as def");
+  await root.query("drop index memvault.memory_chunks_embedding_hnsw");
+  for (const [t, sub] of opts.subs.entries()) {
+    const userHash = hmacUser(keyring, sub);
+    for (let start = 0; start < opts.rows; start += 1000) {
+      const batch = Array.from({ length: Math.min(1000, opts.rows - start) }, (_, j) => {
+        const id = randomUUID();
+        const vector = opts.next();
+        const text = `${WORDS[(start + j) % WORDS.length]} ${WORDS[(t + j) % WORDS.length]} number ${start + j}`;
+        const vbin = Buffer.alloc(4 + opts.dims * 4);
+        vbin.writeUInt16BE(opts.dims, 0);
+        vector.forEach((x, k) => vbin.writeFloatBE(x, 4 + k * 4));
+        return {
+          id,
+          v: toPgVector(vector),
+          text: sealer.seal(Buffer.from(text), chunkContext(userHash, id, "text")),
+          meta: sealer.seal(Buffer.from("{}"), chunkContext(userHash, id, "meta")),
+          emb: sealer.seal(embeddingToBytes(vbin), chunkContext(userHash, id, "embedding")),
+        };
+      });
+      await root.query(
+        `insert into memvault.memory_chunks (user_hash, id, key_version, text_cipher, meta_cipher, emb_cipher, embedding)
+         select $1, u.id, $2, u.t, u.m, u.e, u.v::public.vector from unnest($3::uuid[], $4::bytea[], $5::bytea[], $6::bytea[], $7::text[]) as u(id, t, m, e, v)`,
+        [userHash, keyring.primaryVersion, batch.map((b) => b.id), batch.map((b) => b.text), batch.map((b) => b.meta), batch.map((b) => b.emb), batch.map((b) => b.v)],
+      );
+    }
+    progress("loading tenants", t + 1, opts.subs.length);
+  }
+  process.stderr.write("building the HNSW index\n");
+  await root.query("set max_parallel_maintenance_workers = 0");
+  await root.query(def[0].def);
+  await root.query("vacuum analyze memvault.memory_chunks");
+}
