@@ -94,6 +94,8 @@ export const config = {
   /** WORKER_DATABASE_URL: memvault_worker's connection. Unset: the local cluster's worker login. */
   workerDatabaseUrl: (): string | undefined => urlVar("WORKER_DATABASE_URL"),
   /** WORKER_CONCURRENCY: jobs run at once per worker process. Default 2 (one per core here). */
+  /** MEMVAULT_PARENT_PID: set by `memvault start` for its worker, which stops when that process is gone. Unset: not supervised. */
+  workerParentPid: (): number | undefined => (raw("MEMVAULT_PARENT_PID") === undefined ? undefined : intVar("MEMVAULT_PARENT_PID", 0, 1, 4_194_304)),
   workerConcurrency: (): number => intVar("WORKER_CONCURRENCY", 2, 1, 64),
   /** WORKER_DEAD_AFTER_SECONDS: a worker whose heartbeat is this old is dead and its jobs are unlocked. Default 30. */
   workerDeadAfterSeconds: (): number => intVar("WORKER_DEAD_AFTER_SECONDS", 30, 1, 86_400),

@@ -270,7 +270,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     },
     async admit(tenant, payload) {
       const checked = checkOperation((payload ?? {}) as Record<string, unknown>);
-      if (bucket.saturated()) throw shed();
+      if (bucket.full()) throw shed();
       await spend(tenant.userHash, checked);
     },
     onRefusal: (code) => (code.startsWith("AUTH_") ? authFailures.inc({ code }) : errorsByCode.inc({ code })),
@@ -292,7 +292,9 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
    */
   async function admitRequest(req: IncomingMessage, res: ServerResponse, stream: boolean): Promise<Record<string, unknown> | undefined> {
     if (!(await authenticateRequest(req, res))) return undefined;
-    const leave = stream ? (bucket.saturated() ? undefined : () => {}) : bucket.enter();
+    // A stream may stay open for hours (memorySealed): it is admitted like a request but not
+    // counted in service; its transactions take shares like any other.
+    const leave = stream ? (bucket.full() ? undefined : () => {}) : bucket.enter();
     if (!leave) return void sendRetryLater(res, shed());
     res.once("close", leave);
     let body: Record<string, unknown>;

@@ -35,8 +35,8 @@ export interface MemoryBucket {
   enter(): (() => void) | undefined;
   /** withTenant, holding one connection share for the transaction; throws OverloadedError when none is free. */
   guard(withTenant: WithTenant): WithTenant;
-  /** True when transactions are already waiting for a share (new streams are shed at once). */
-  saturated(): boolean;
+  /** True when maxInflight requests are in service (new streams are shed, as new requests are). */
+  full(): boolean;
   stats(): { inflight: number; connectionsInUse: number; waiting: number };
   readonly retryAfterMs: number;
 }
@@ -96,7 +96,7 @@ export function createMemoryBucket(cfg: MemoryBucketConfig): MemoryBucket {
         }
       };
     },
-    saturated: () => waiting.length > 0,
+    full: () => inflight >= cfg.maxInflight,
     stats: () => ({ inflight, connectionsInUse: inUse, waiting: waiting.length }),
   };
 }

@@ -27,6 +27,14 @@ export async function serveWorker(
     const shutdown = () => void worker.stop().then(resolve, reject);
     process.once("SIGTERM", shutdown);
     process.once("SIGINT", shutdown);
+    // Started by `memvault start`: stop when that parent is gone, however it went (killed
+    // outright included, even before this process got this far): it is then no longer our
+    // parent.
+    const parentPid = config.workerParentPid();
+    if (parentPid !== undefined) {
+      const watch = setInterval(() => process.ppid !== parentPid && (clearInterval(watch), shutdown()), 1_000);
+      watch.unref();
+    }
     worker.promise.then(shutdown, (err: unknown) => void worker.stop().finally(() => reject(err)));
   });
 }

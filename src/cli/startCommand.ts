@@ -1,6 +1,6 @@
 // `memvault start` (what `npm start` runs): the local cluster (unless DATABASE_URL is
-// set), migrations, then the GraphQL API and the worker in this process until
-// SIGTERM/SIGINT. On the local cluster it creates what development needs and nothing
+// set), migrations, then the GraphQL API in this process and the worker in a child process,
+// until SIGTERM/SIGINT. On the local cluster it creates what development needs and nothing
 // more: a random keyring and a random JWT secret, each once, 0600, in MEMVAULT_HOME.
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
@@ -16,7 +16,7 @@ import { migrateDatabase } from "../db/migrateDatabase.ts";
 import { logger } from "../logger.ts";
 import { createKeyringProvider } from "../crypto/keyringProvider.ts";
 import { CliError } from "./cliError.ts";
-import { serveWorker } from "./serveWorker.ts";
+import { spawnWorkerProcess } from "./spawnWorker.ts";
 
 // Status goes through the one log format (pino JSON on stderr); only the development
 // token and the command to paste are plain lines, for a person at a terminal.
@@ -86,10 +86,17 @@ export async function startCommand(): Promise<void> {
     tellPerson(`try: curl -s ${api.url}/graphql -H 'authorization: Bearer ${token}' -H 'content-type: application/json' -d '{"query":"{ memories(first: 5) { nodes { id text } } }"}'`);
   }
   tellPerson(`DBA prompt: eval "$(bin/memvault db env)" && psql`);
+  const worker = spawnWorkerProcess({ WORKER_DATABASE_URL: workerUrl, ...(keyringFile ? { MEMVAULT_KEYRING_FILE: keyringFile } : {}) });
+  say(`worker started in its own process (pid ${worker.pid}); Ctrl-C stops both (the cluster keeps running: bin/memvault db stop)`);
   try {
-    await serveWorker(workerUrl, keyringSource, (metricsUrl) =>
-      say(`worker running${metricsUrl ? `; metrics at ${metricsUrl}` : ""}; Ctrl-C stops both (the cluster keeps running: bin/memvault db stop)`),
-    );
+    await new Promise<void>((resolve, reject) => {
+      const shutdown = () => void worker.stop().then(resolve, reject);
+      process.once("SIGTERM", shutdown);
+      process.once("SIGINT", shutdown);
+      // A worker that dies takes the API down with it: a supervisor restarts both, rather than
+      // an API that accepts memories nobody seals.
+      void worker.exited.then((code) => (code === 0 ? resolve() : reject(new CliError("WORKER_EXITED", `the worker process exited with ${code ?? "a signal"}`))));
+    });
   } finally {
     await api.stop();
   }

@@ -3,6 +3,7 @@ import { config } from "../config.ts";
 import { resolveTarget } from "../db/databaseTarget.ts";
 import { roleUrl } from "../db/localCluster.ts";
 import { findKeyringSource } from "../crypto/findKeyringSource.ts";
+import { logger } from "../logger.ts";
 import { serveWorker } from "./serveWorker.ts";
 
 export async function workerCommand(): Promise<void> {
@@ -12,5 +13,5 @@ export async function workerCommand(): Promise<void> {
     if (!target.cluster) throw new Error("WORKER_DATABASE_URL is required with DATABASE_URL");
     connectionString = roleUrl(target.cluster, "worker", target.databaseName);
   }
-  await serveWorker(connectionString, findKeyringSource());
+  await serveWorker(connectionString, findKeyringSource(), (metricsUrl) => logger.info(`worker running${metricsUrl ? `; metrics at ${metricsUrl}` : ""}`));
 }

@@ -13,14 +13,20 @@ export interface Tenant {
 /** Runs fn in a pool-bound tenant transaction: what request and job code is handed. */
 export type WithTenant = <T>(fn: (tx: pg.ClientBase) => Promise<T>) => Promise<T>;
 
-/** One transaction with transaction-local settings (set_config(..., true)); rolls back on error. */
+/**
+ * One transaction with transaction-local settings (set_config(..., true)); rolls back on error.
+ * BEGIN and the settings go in one simple-protocol round trip (a search is then four round
+ * trips, not five); the values are quoted by the driver's escapeLiteral, never pasted.
+ */
 async function withLocalSettings<T>(client: pg.ClientBase, settings: Record<string, string>, fn: (tx: pg.ClientBase) => Promise<T>): Promise<T> {
-  await client.query("begin");
+  const set = Object.entries(settings).map(([k, v]) => `pg_catalog.set_config(${client.escapeLiteral(k)}, ${client.escapeLiteral(v)}, true)`);
   try {
-    await client.query("select pg_catalog.set_config(k, v, true) from unnest($1::text[], $2::text[]) as s(k, v)", [
-      Object.keys(settings),
-      Object.values(settings),
-    ]);
+    await client.query(`begin; select ${set.join(", ")}`);
+  } catch (err) {
+    await client.query("rollback").catch(() => {});
+    throw err;
+  }
+  try {
     const result = await fn(client);
     await client.query("commit");
     return result;

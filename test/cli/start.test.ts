@@ -1,0 +1,86 @@
+// `memvault start` against a configured database: the API in the process, the worker in a
+// child process of its own (memories get sealed), both stopped by one SIGTERM, and the
+// worker gone by itself when its parent is killed outright.
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import net from "node:net";
+import path from "node:path";
+import { SignJWT } from "jose";
+import { afterEach, describe, expect, it } from "vitest";
+import { PROJECT_ROOT } from "../../src/db/migrateDatabase.ts";
+import { useWorkerFixture } from "../support/workerFixture.ts";
+import { waitFor } from "../support/waitFor.ts";
+
+const fx = useWorkerFixture();
+const secret = randomBytes(32).toString("hex");
+const started: ChildProcess[] = [];
+afterEach(() => {
+  for (const child of started.splice(0)) if (child.exitCode === null) child.kill("SIGKILL");
+});
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+async function start() {
+  const port = await freePort();
+  const child = spawn(process.execPath, [path.join(PROJECT_ROOT, "src/cli/main.ts"), "start"], {
+    env: {
+      PATH: process.env.PATH,
+      GRAPHILE_ENV: "production",
+      DATABASE_URL: fx.db.url("owner"),
+      ROOT_DATABASE_URL: fx.db.url("root"),
+      WORKER_DATABASE_URL: fx.db.url("worker"),
+      AUTHENTICATOR_DATABASE_URL: fx.db.url("authenticator"),
+      MEMVAULT_KEYRING_FILE: fx.keyringFile,
+      JWT_SECRET: secret,
+      JWT_AUDIENCE: "memvault-start-test",
+      API_PORT: String(port),
+      METRICS_PORT: "0",
+    },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  started.push(child);
+  let stderr = "";
+  child.stderr!.on("data", (d: Buffer) => void (stderr += d.toString()));
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor("API ready", async () => (await fetch(`${url}/readyz`).catch(() => undefined))?.ok, 90_000, 250);
+  const workerPid = await waitFor("worker pid", () => Number(/worker started in its own process \(pid (\d+)\)/.exec(stderr)?.[1]) || undefined);
+  return { child, url, workerPid, stderr: () => stderr };
+}
+
+describe("memvault start", () => {
+  it("runs the worker in its own process: a memory written through the API gets sealed; SIGTERM stops both", async () => {
+    const { child, url, workerPid } = await start();
+    expect(workerPid).not.toBe(child.pid);
+    const token = await new SignJWT({ sub: "start-user", aud: "memvault-start-test" }).setProtectedHeader({ alg: "HS256" }).setExpirationTime("5m").sign(new TextEncoder().encode(secret));
+    const gql = (query: string, variables = {}) =>
+      fetch(`${url}/graphql`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body: JSON.stringify({ query, variables }) }).then((r) => r.json() as Promise<any>);
+    const { data } = await gql(`mutation($i: RememberInput!) { remember(input: $i) { id } }`, { i: { text: "sealed by the child", embedding: Array.from({ length: 384 }, (_, i) => Math.sin(i + 1)) } });
+    await waitFor("sealed", async () => (await gql(`query($id: String!) { memory(id: $id) { status } }`, { id: data.remember.id })).data.memory.status === "sealed");
+    const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+    child.kill("SIGTERM");
+    expect(await exited).toBe(0);
+    expect(alive(workerPid)).toBe(false);
+  });
+
+  it("a parent killed outright does not leave its worker behind", async () => {
+    const { child, workerPid } = await start();
+    expect(alive(workerPid)).toBe(true);
+    child.kill("SIGKILL");
+    await waitFor("worker gone", () => !alive(workerPid), 30_000);
+  });
+});
