@@ -129,15 +129,18 @@ async function runOp(phase: string, op: OpKind): Promise<Outcome> {
             ttfvMs = at - t;
             annAt = at;
           } else rerankMs = at - annAt;
-          const data = JSON.parse(event.slice(event.indexOf("data:") + 5)) as { data?: { searchProgress?: { phase: string } }; errors?: unknown[] };
-          phases.push(data.errors ? "error" : (data.data?.searchProgress?.phase ?? "none"));
+          const data = JSON.parse(event.slice(event.indexOf("data:") + 5)) as { data?: { searchProgress?: { phase: string } }; errors?: { extensions?: { code?: string } }[] };
+          const codes = (data.errors ?? []).map((e) => e.extensions?.code ?? "UNKNOWN");
+          phases.push(codes.length === 0 ? (data.data?.searchProgress?.phase ?? "none") : codes.every((c) => SHED_CODES.has(c)) ? "shed" : `error_${codes[0]}`);
         }
       });
       const ms = now() - t;
       if (res.status !== 200) return { phase, op, t, ms, ...judge(res.status, res.text) };
       const complete = res.text.includes("event: complete");
       const ok = complete && phases.join(",") === "ann,reranked";
-      return { phase, op, t, ms, outcome: ok ? "ok" : "error", ...(ok ? {} : { code: `STREAM_${phases.join("_") || "EMPTY"}` }), ...(ttfvMs !== undefined ? { ttfvMs } : {}), ...(rerankMs !== undefined ? { rerankMs } : {}) };
+      // Shed mid-stream, with its code: a deliberate refusal, not a failure.
+      const shed = !ok && complete && phases.at(-1) === "shed";
+      return { phase, op, t, ms, outcome: ok ? "ok" : shed ? "shed" : "error", ...(ok ? {} : { code: `STREAM_${phases.join("_") || "EMPTY"}` }), ...(ttfvMs !== undefined ? { ttfvMs } : {}), ...(rerankMs !== undefined ? { rerankMs } : {}) };
     }
     const res = await request("/graphql", "POST", headers, gqlBody(op, tenant, v));
     const ms = now() - t;

@@ -95,8 +95,8 @@ function asInputError(err: unknown): unknown {
 }
 
 export function createMemoryService(deps: MemoryServiceDeps) {
-  const open = (userHash: string, row: SealedChunkRow): Memory => {
-    const sealer = deps.sealer();
+  /** Opens a row; pass one sealer for a batch (each deps.sealer() reads the keyring: a stat). */
+  const open = (userHash: string, row: SealedChunkRow, sealer: Sealer = deps.sealer()): Memory => {
     try {
       return {
         id: row.id,
@@ -134,8 +134,9 @@ export function createMemoryService(deps: MemoryServiceDeps) {
         throw err.code === "22008" || err.code === "22007" ? badCursor(err) : err;
       });
       const items = rows.slice(0, first);
+      const sealer = deps.sealer();
       return {
-        nodes: items.map((r) => open(userHash, r)),
+        nodes: items.map((r) => open(userHash, r, sealer)),
         endCursor: items.length ? encodeCursor(items.at(-1)!) : null,
         hasNextPage: rows.length > first,
       };
@@ -160,10 +161,12 @@ export function createMemoryService(deps: MemoryServiceDeps) {
         return { candidates: found, annRows: await selectChunksById(tx, found.slice(0, k).map((c) => c.id)) };
       });
       const distance = new Map(candidates.map((c) => [c.id, c.distance]));
-      const hitsFrom = (top: string[], rows: Map<string, SealedChunkRow>, scores?: Map<string, number>): SearchHit[] =>
-        top
+      const hitsFrom = (top: string[], rows: Map<string, SealedChunkRow>, scores?: Map<string, number>): SearchHit[] => {
+        const sealer = deps.sealer();
+        return top
           .filter((id) => rows.has(id)) // forgotten in between: dropped, never replaced by anything else
-          .map((id) => ({ memory: open(userHash, rows.get(id)!), distance: distance.get(id)!, score: scores?.get(id) ?? null }));
+          .map((id) => ({ memory: open(userHash, rows.get(id)!, sealer), distance: distance.get(id)!, score: scores?.get(id) ?? null }));
+      };
       const hitsFor = async (order: string[], scores?: Map<string, number>): Promise<SearchHit[]> => {
         const top = order.slice(0, k);
         return hitsFrom(top, new Map((await withTenant((tx) => selectChunksById(tx, top))).map((r) => [r.id, r])), scores);
@@ -204,7 +207,8 @@ export function createMemoryService(deps: MemoryServiceDeps) {
     /** Chunks of the current tenant by id, opened, in the given order; ids that are not this tenant's (or gone) are left out. */
     async memoriesById(withTenant: WithTenant, userHash: string, ids: string[]): Promise<Memory[]> {
       const rows = new Map((await withTenant((tx) => selectChunksById(tx, ids))).map((r) => [r.id, r]));
-      return ids.flatMap((id) => (rows.has(id) ? [open(userHash, rows.get(id)!)] : []));
+      const sealer = deps.sealer();
+      return ids.flatMap((id) => (rows.has(id) ? [open(userHash, rows.get(id)!, sealer)] : []));
     },
 
     /**

@@ -69,11 +69,11 @@ export const SEALED_QUEUE_MAX = 10_000;
  * memory by tenant; each batch is read in one query under the subscriber's RLS, so
  * another tenant's chunk (a prefix collision) yields nothing.
  */
-function sealedMemories(events: SealedEvents, service: MemoryService, t: RequestTenant): AsyncIterableIterator<{ memory: ReturnType<typeof memoryOut> }> {
+function sealedMemories(events: SealedEvents, service: MemoryService, t: RequestTenant): AsyncIterableIterator<{ memory: ReturnType<typeof memoryOut> } | { error: unknown }> {
   // An iterator, not an async generator: a generator's return() waits until its body reaches
   // a yield, so a subscriber idle at "wait for the next seal" would never be let go when its
   // client leaves (websocket or event stream closed); here return() ends it at once.
-  type Event = { memory: ReturnType<typeof memoryOut> };
+  type Event = { memory: ReturnType<typeof memoryOut> } | { error: unknown };
   const queue: string[] = [];
   const ready: Event[] = [];
   let overflow = false;
@@ -101,14 +101,19 @@ function sealedMemories(events: SealedEvents, service: MemoryService, t: Request
         if (ready.length > 0) return { done: false, value: ready.shift()! };
         if (overflow) {
           close();
-          throw new SafeError(`more than ${SEALED_QUEUE_MAX} sealed memories waiting for this subscriber: resubscribe and page with memories()`, { code: "SUBSCRIPTION_OVERFLOW" });
+          return { done: false, value: { error: new SafeError(`more than ${SEALED_QUEUE_MAX} sealed memories waiting for this subscriber: resubscribe and page with memories()`, { code: "SUBSCRIPTION_OVERFLOW" }) } };
         }
         if (queue.length === 0) {
           await new Promise<void>((resolve) => (wake = resolve));
           continue;
         }
         const batch = queue.splice(0, 100);
-        for (const memory of await service.memoriesById(t.withTenant, t.userHash, batch)) ready.push({ memory: memoryOut(memory) });
+        try {
+          for (const memory of await service.memoriesById(t.withTenant, t.userHash, batch)) ready.push({ memory: memoryOut(memory) });
+        } catch (error) {
+          close(); // shed (OVERLOADED) or failed: the subscriber hears why, then the stream ends
+          return { done: false, value: { error } };
+        }
       }
     },
     async return() {
@@ -116,6 +121,15 @@ function sealedMemories(events: SealedEvents, service: MemoryService, t: Request
       return done;
     },
   };
+}
+
+/**
+ * A subscription event, or the error that ended the stream as a field error with its code
+ * (masked like any other): a stream that fails mid-way (OVERLOADED, a bad argument) tells
+ * its client why instead of just stopping, on websockets and event streams alike.
+ */
+function errorEvent($event: Step) {
+  return lambda($event, (e: { error?: unknown }) => (e && typeof e === "object" && "error" in e ? flagError(e.error as Error) : e));
 }
 
 export function createMemvaultApiPlugin(service: MemoryService, events: SealedEvents, limits: Limits): GraphileConfig.Plugin {
@@ -250,21 +264,23 @@ export function createMemvaultApiPlugin(service: MemoryService, events: SealedEv
               ([ctx, embedding, query, k]) => {
                 const t = tenantOf(ctx);
                 return subscriberOf(async function* () {
-                  for await (const stage of service.searchStages(t.withTenant, t.userHash, {
-                    embedding: embedding as number[],
-                    ...(query ? { query: query as string } : {}),
-                    k: k as number,
-                  })) {
-                    yield { ...stage, hits: hitsOut(stage.hits) };
+                  try {
+                    for await (const stage of service.searchStages(t.withTenant, t.userHash, {
+                      embedding: embedding as number[],
+                      ...(query ? { query: query as string } : {}),
+                      k: k as number,
+                    })) {
+                      yield { ...stage, hits: hitsOut(stage.hits) };
+                    }
+                  } catch (error) {
+                    yield { error }; // a coded error event, then the end (see errorEvent)
                   }
                 });
               },
             );
             return listen($subscriber, "events");
           },
-          plan($event: Step) {
-            return $event;
-          },
+          plan: errorEvent,
         },
         memorySealed: {
           subscribePlan() {
@@ -274,9 +290,7 @@ export function createMemvaultApiPlugin(service: MemoryService, events: SealedEv
             });
             return listen($subscriber, "events");
           },
-          plan($event: Step) {
-            return $event;
-          },
+          plan: errorEvent,
         },
       },
       Mutation: {

@@ -10,7 +10,8 @@ import { useWorkerFixture } from "../support/workerFixture.ts";
 import { startWorker, type WorkerProcess } from "../support/workerProcess.ts";
 
 const fx = useWorkerFixture();
-const t = useApiFixture(fx);
+// A burst of 60 requests here tests isolation, not shedding: a generous queue wait.
+const t = useApiFixture(fx, { memoryBucket: { poolSize: 10, connections: 7, maxWaitMs: 10_000, maxInflight: 64 } });
 const { gql, token, collect } = t;
 let worker: WorkerProcess;
 let models: ReturnType<typeof makeModelDirs>;

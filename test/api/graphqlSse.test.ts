@@ -108,6 +108,21 @@ describe("GraphQL over SSE", () => {
     expect(page[0]!.data.data.memories.nodes).toHaveLength(3);
   });
 
+  it("a stream that fails tells its client why (a coded error event), then completes; on websockets too", async () => {
+    const auth = `Bearer ${await t.token("oona")}`;
+    const BAD = `subscription($e: [Float!]!) { searchProgress(embedding: $e, k: 0) { phase } }`;
+    const res = await fetch(streamUrl(), {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "text/event-stream", authorization: auth },
+      body: JSON.stringify({ query: BAD, variables: { e: vec(40) } }),
+    });
+    const events = parseEvents(await res.text());
+    expect(events.map((e) => e.event)).toEqual(["next", "complete"]);
+    expect(events[0]!.data.errors[0].extensions.code).toBe("K_OUT_OF_RANGE");
+    const ws = await t.collect(auth, BAD, { e: vec(40) }, 1, 5_000);
+    expect((ws.errors as { extensions: { code: string } }[])[0]!.extensions.code).toBe("K_OUT_OF_RANGE");
+  });
+
   it("curl -N reads the stream as the README shows", async () => {
     const auth = `Bearer ${await t.token("oona")}`;
     const { stdout } = await promisify(execFile)("curl", ["-sN", streamUrl(), "-H", `authorization: ${auth}`, "-H", "accept: text/event-stream", "-H", "content-type: application/json", "-d", JSON.stringify({ query: PROGRESSIVE, variables: { e: vec(40) } })]);
