@@ -68,11 +68,12 @@ try {
       p50: percentile(ok.map((o) => o.ms), 50),
       p95: percentile(ok.map((o) => o.ms), 95),
       rps: ok.length / SECONDS,
-      errors: outcomes.length - ok.length,
+      errors: outcomes.filter((o) => o.outcome === "error").length,
+      shed: outcomes.filter((o) => o.outcome === "shed").length,
       ttfvP50: percentile(ok.flatMap((o) => (o.ttfvMs === undefined ? [] : [o.ttfvMs])), 50),
       ttfvP95: percentile(ok.flatMap((o) => (o.ttfvMs === undefined ? [] : [o.ttfvMs])), 95),
     };
-    log(`${label}: ${outcomes.length} requests, ${result.errors} not ok, ${result.rps.toFixed(0)} req/s`);
+    log(`${label}: ${outcomes.length} requests, ${result.errors} errors, ${result.shed} shed (OVERLOADED), ${result.rps.toFixed(0)} req/s`);
     return result;
   };
 
@@ -105,10 +106,11 @@ try {
     auth_p95_ms: quantile(delta(buckets(authAfter, "memvault_api_auth_seconds"), buckets(authBefore, "memvault_api_auth_seconds")), 0.95) * 1000,
     remember_per_s: results.remember.rps,
     errors: Object.values(results).reduce((a, r) => a + r.errors, 0),
+    shed: Object.values(results).reduce((a, r) => a + r.shed, 0),
   };
   printTable(
-    ["measure", "p50 ms", "p95 ms", "req/s", "not ok"],
-    Object.entries(results).map(([k, r]) => [k, r.p50, r.p95, r.rps, r.errors]),
+    ["measure", "p50 ms", "p95 ms", "req/s", "errors", "shed"],
+    Object.entries(results).map(([k, r]) => [k, r.p50, r.p95, r.rps, r.errors, r.shed]),
   );
   process.stdout.write(
     `auth (server-side verification) p95: ${metrics.auth_p95_ms!.toFixed(3)} ms; progressive search over SSE: first (ANN) event p50 ${metrics.ttfv_p50_ms!.toFixed(1)} / p95 ${metrics.ttfv_p95_ms!.toFixed(1)} ms, reranked p95 ${metrics.progressive_final_p95_ms!.toFixed(1)} ms\n`,

@@ -19,7 +19,8 @@ export function machine() {
 export function writeBenchResult(bench: string, metrics: Record<string, number>, extra: Record<string, unknown> = {}): string {
   fs.mkdirSync(RESULTS, { recursive: true });
   const file = path.join(RESULTS, `${bench}.json`);
-  const rounded = Object.fromEntries(Object.entries(metrics).map(([k, v]) => [k, Math.round(v * 1000) / 1000]));
+  // Six significant digits, never to a fixed decimal: a 1-in-10,000 error rate must not round to 0.
+  const rounded = Object.fromEntries(Object.entries(metrics).map(([k, v]) => [k, Number.isFinite(v) ? Number(v.toPrecision(6)) : v]));
   fs.writeFileSync(file, JSON.stringify({ bench, metrics: rounded, machine: machine(), ...extra }, null, 2) + "\n");
   return file;
 }

@@ -368,6 +368,10 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
       else res.end();
     }
   });
+  // Idle keep-alive sockets stay open longer than clients and balancers keep theirs (60 s is
+  // common): closing first races a client reusing the socket, which then sees ECONNRESET.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   server.on("upgrade", (req, socket, head) => websocket.handleUpgrade(req, socket, head));
   new Gauge({
     name: "memvault_api_websockets",
