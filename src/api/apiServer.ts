@@ -94,7 +94,9 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   // Nothing waits for ever: a connection comes within 5 s or the request fails (coded);
   // statements are bounded by the runtime roles' statement_timeout (migrations/roles.sql).
   const bucketConfig = opts.memoryBucket ?? config.memoryBucket();
-  const pool = new pg.Pool({ connectionString: opts.authenticatorUrl, max: bucketConfig.poolSize, connectionTimeoutMillis: 5_000 });
+  // Idle connections are kept a minute (pg's default is 10 s): after a lull, the first burst
+  // would otherwise wait for new connections and their SCRAM handshakes, and be shed.
+  const pool = new pg.Pool({ connectionString: opts.authenticatorUrl, max: bucketConfig.poolSize, connectionTimeoutMillis: 5_000, idleTimeoutMillis: 60_000 });
   const bucket = createMemoryBucket(bucketConfig);
   const rateLimits = createTenantRateLimits(opts.rateLimits ?? config.tenantRateLimits());
   const streams = createTenantStreams(opts.websocket.maxOperationsPerTenant);
