@@ -75,7 +75,7 @@ export const RULES: Record<string, Record<string, MetricRule>> = {
     errors: lower(1, zero),
   },
   guardrails: {
-    api_vs_sql_ratio: higher(1.5, atLeast(0.6)),
+    api_vs_sql_ratio: higher(1.7, atLeast(0.6)),
     ttfv_p95_ms: lower(3, below(150)),
     sse_success_rate: higher(1.001, atLeast(0.999)),
     auth_p95_ms: lower(3, below(5)),
