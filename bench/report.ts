@@ -120,7 +120,8 @@ if (guardrails?.series) {
 
 const esc = (s: unknown) => String(s).replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!);
 const fmt = (v: number | undefined) => (v === undefined ? "-" : Number.isInteger(v) ? String(v) : v.toPrecision(4));
-const chartJs = fs.readFileSync(createRequire(import.meta.url).resolve("chart.js/dist/chart.umd.js"), "utf8");
+// The UMD build sits beside the package's main entry (its exports map does not list it).
+const chartJs = fs.readFileSync(path.join(path.dirname(createRequire(import.meta.url).resolve("chart.js")), "chart.umd.js"), "utf8");
 const machine = guardrails?.machine ? `${guardrails.machine.cpus} CPU ${esc(guardrails.machine.cpu_model)}, ${guardrails.machine.memory_gib} GiB, Node ${esc(guardrails.machine.node)}` : "";
 const html = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>memvault benchmarks</title>
