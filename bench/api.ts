@@ -2,25 +2,14 @@
 // connections. memvault runs as `npm start` runs it (API and worker) in its own process;
 // the load generator is another process, so client and server never share an event loop.
 // 10 tenants x 10k sealed chunks (384-dim, clustered), the TinyBERT-L-2-shaped model.
-import { randomBytes } from "node:crypto";
-import fs from "node:fs";
-import path from "node:path";
 import { parseArgs } from "node:util";
-import { SignJWT } from "jose";
-import pg from "pg";
-import { writeTestModel } from "../scripts/testModels.ts";
 import { config } from "../src/config.ts";
-import { newKeyringDocument, parseKeyring } from "../src/crypto/keyring.ts";
-import { roleUrl } from "../src/db/localCluster.ts";
-import { createThrowawayCluster } from "../src/db/throwawayCluster.ts";
 import { printTable, writeBenchResult } from "./support/benchResult.ts";
-import { startBenchServer } from "./support/benchServer.ts";
 import type { LoadPlan, OpKind, Outcome } from "./support/loadgen.ts";
 import { buckets, delta, quantile, scrape } from "./support/promScrape.ts";
 import { runLoad } from "./support/runLoad.ts";
-import { seedSealedTenants } from "./support/seedSealedTenants.ts";
+import { startBenchStack } from "./support/benchStack.ts";
 import { percentile } from "./support/stats.ts";
-import { vectorSource } from "./support/vectors.ts";
 
 const { values } = parseArgs({ options: { tenants: { type: "string", default: "10" }, rows: { type: "string", default: "10000" }, seconds: { type: "string", default: "10" } } });
 const TENANTS = Number(values.tenants);
@@ -29,37 +18,17 @@ const SECONDS = Number(values.seconds);
 const DIMS = config.embeddingDim();
 const log = (line: string) => process.stderr.write(`[bench:api] ${line}\n`);
 
-const cluster = await createThrowawayCluster({ pgBin: config.pgBin(), databaseName: "memvault_bench", prefix: "mva-", log });
-const keyringDoc = newKeyringDocument();
-const keyringFile = path.join(cluster.state.home, "bench-keyring.json");
-fs.writeFileSync(keyringFile, JSON.stringify(keyringDoc), { mode: 0o600 });
-const keyring = parseKeyring("bench", JSON.stringify(keyringDoc));
-const modelDir = path.join(cluster.state.home, "tinybert");
-writeTestModel("tinybert", modelDir);
-const secretHex = randomBytes(32).toString("hex");
-const secret = new TextEncoder().encode(secretHex);
-const root = new pg.Client({ connectionString: roleUrl(cluster.state, "root", "memvault_bench") });
-let server: Awaited<ReturnType<typeof startBenchServer>> | undefined;
+// Closed loops from one client: the per-tenant limits would throttle the load itself.
+const stack = await startBenchStack({
+  prefix: "mva-",
+  tenants: TENANTS,
+  rows: ROWS,
+  serverEnv: { RATE_LIMIT_SEARCHES_PER_MINUTE: "0", RATE_LIMIT_RERANKS_PER_MINUTE: "0", RATE_LIMIT_WRITES_PER_MINUTE: "0" },
+  log,
+});
+const { server, tokens } = stack;
 
 try {
-  await root.connect();
-  const subs = Array.from({ length: TENANTS }, (_, i) => `bench-user-${i}`);
-  await seedSealedTenants(root, keyring, { subs, rows: ROWS, dims: DIMS, next: vectorSource("clustered", DIMS, 11) });
-  const tokens = await Promise.all(subs.map((sub) => new SignJWT({ sub, aud: "memvault-bench" }).setProtectedHeader({ alg: "HS256" }).setExpirationTime("2h").sign(secret)));
-  server = await startBenchServer({
-    DATABASE_URL: roleUrl(cluster.state, "owner", "memvault_bench"),
-    ROOT_DATABASE_URL: roleUrl(cluster.state, "root", "postgres"),
-    WORKER_DATABASE_URL: roleUrl(cluster.state, "worker", "memvault_bench"),
-    AUTHENTICATOR_DATABASE_URL: roleUrl(cluster.state, "authenticator", "memvault_bench"),
-    MEMVAULT_KEYRING_FILE: keyringFile,
-    JWT_SECRET: secretHex,
-    JWT_AUDIENCE: "memvault-bench",
-    RERANK_MODEL_DIR: modelDir,
-    // Closed loops from one client: the per-tenant limits would throttle the load itself.
-    RATE_LIMIT_SEARCHES_PER_MINUTE: "0",
-    RATE_LIMIT_RERANKS_PER_MINUTE: "0",
-    RATE_LIMIT_WRITES_PER_MINUTE: "0",
-  });
   const base: Omit<LoadPlan, "mode"> = { url: server.url, tokens, dims: DIMS, timeoutMs: 30_000 };
   const closed = async (label: string, op: OpKind, connections: number) => {
     const { outcomes } = await runLoad<{ outcomes: Outcome[] }>("loadgen.ts", { ...base, mode: "closed", op, connections, seconds: SECONDS });
@@ -117,7 +86,5 @@ try {
   );
   process.stdout.write(`wrote ${writeBenchResult("api", metrics)}\n`);
 } finally {
-  await server?.stop();
-  await root.end().catch(() => {});
-  cluster.destroy();
+  await stack.close();
 }

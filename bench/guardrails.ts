@@ -7,25 +7,14 @@
 //   phase 2  open loop, 300 req/s for 30 s: overload (shed, never fail)
 // 50 tenants x 1,000 sealed chunks (384-dim, clustered), the TinyBERT-L-2-shaped model.
 // Writes bench/results/guardrails.json; targets are gated by npm run bench:check.
-import { randomBytes } from "node:crypto";
-import fs from "node:fs";
-import path from "node:path";
 import { parseArgs } from "node:util";
-import { SignJWT } from "jose";
-import pg from "pg";
-import { writeTestModel } from "../scripts/testModels.ts";
 import { config } from "../src/config.ts";
-import { newKeyringDocument, parseKeyring } from "../src/crypto/keyring.ts";
-import { roleUrl } from "../src/db/localCluster.ts";
-import { createThrowawayCluster } from "../src/db/throwawayCluster.ts";
 import { printTable, writeBenchResult } from "./support/benchResult.ts";
-import { startBenchServer } from "./support/benchServer.ts";
 import type { LoadPlan, Outcome } from "./support/loadgen.ts";
 import { buckets, count, delta, maxObserved, quantile, quantileBound, scrape, type Samples } from "./support/promScrape.ts";
 import { runLoad } from "./support/runLoad.ts";
-import { seedSealedTenants } from "./support/seedSealedTenants.ts";
+import { startBenchStack } from "./support/benchStack.ts";
 import { percentile } from "./support/stats.ts";
-import { vectorSource } from "./support/vectors.ts";
 import { RULES } from "./rules.ts";
 
 const { values } = parseArgs({
@@ -43,36 +32,10 @@ const DIMS = config.embeddingDim();
 const log = (line: string) => process.stderr.write(`[bench:guardrails] ${line}\n`);
 const MIX = { search: 0.55, progressive: 0.05, remember: 0.25, page: 0.1, forget: 0.05 };
 
-const cluster = await createThrowawayCluster({ pgBin: config.pgBin(), databaseName: "memvault_bench", prefix: "mvg-", log });
-const home = cluster.state.home;
-const keyringFile = path.join(home, "bench-keyring.json");
-const keyringDoc = newKeyringDocument();
-fs.writeFileSync(keyringFile, JSON.stringify(keyringDoc), { mode: 0o600 });
-const keyring = parseKeyring("bench", JSON.stringify(keyringDoc));
-const modelDir = path.join(home, "tinybert");
-writeTestModel("tinybert", modelDir);
-const secretHex = randomBytes(32).toString("hex");
-const secret = new TextEncoder().encode(secretHex);
-const root = new pg.Client({ connectionString: roleUrl(cluster.state, "root", "memvault_bench") });
-let server: Awaited<ReturnType<typeof startBenchServer>> | undefined;
+const stack = await startBenchStack({ prefix: "mvg-", tenants: TENANTS, rows: ROWS, log });
+const { server, subs, tokens, keyringFile } = stack;
 
 try {
-  await root.connect();
-  const subs = Array.from({ length: TENANTS }, (_, i) => `guardrails-user-${i}`);
-  await seedSealedTenants(root, keyring, { subs, rows: ROWS, dims: DIMS, next: vectorSource("clustered", DIMS, 11) });
-  const tokens = await Promise.all(subs.map((sub) => new SignJWT({ sub, aud: "memvault-bench" }).setProtectedHeader({ alg: "HS256" }).setExpirationTime("3h").sign(secret)));
-
-  log("starting memvault as npm start runs it (API + worker)");
-  server = await startBenchServer({
-    DATABASE_URL: roleUrl(cluster.state, "owner", "memvault_bench"),
-    ROOT_DATABASE_URL: roleUrl(cluster.state, "root", "postgres"),
-    WORKER_DATABASE_URL: roleUrl(cluster.state, "worker", "memvault_bench"),
-    AUTHENTICATOR_DATABASE_URL: roleUrl(cluster.state, "authenticator", "memvault_bench"),
-    MEMVAULT_KEYRING_FILE: keyringFile,
-    JWT_SECRET: secretHex,
-    JWT_AUDIENCE: "memvault-bench",
-    RERANK_MODEL_DIR: modelDir,
-  });
   const apiMetrics = `${server.url}/metrics`;
   const base: Omit<LoadPlan, "mode"> = { url: server.url, tokens, dims: DIMS, timeoutMs: 10_000 };
 
@@ -92,7 +55,7 @@ try {
     const api = await runLoad<{ outcomes: Outcome[] }>("loadgen.ts", { ...base, mode: "closed", connections: 10, seconds: roundSeconds });
     apiOk.push(...api.outcomes.filter((o) => o.outcome === "ok"));
     const sql = await runLoad<{ latencies: number[] }>("sqlLoad.ts", {
-      authenticatorUrl: roleUrl(cluster.state, "authenticator", "memvault_bench"),
+      authenticatorUrl: stack.authenticatorUrl,
       keyringFile,
       subs,
       dims: DIMS,
@@ -127,7 +90,7 @@ try {
     },
     (line) => {
       const name = line.slice("PHASE ".length);
-      marks.push(Promise.all([scrape(apiMetrics), scrape(server!.workerMetricsUrl)]).then(([api, worker]) => void boundaries.set(name, { api, worker })));
+      marks.push(Promise.all([scrape(apiMetrics), scrape(server.workerMetricsUrl)]).then(([api, worker]) => void boundaries.set(name, { api, worker })));
     },
   );
   clearInterval(ticker);
@@ -218,9 +181,7 @@ try {
   });
   process.stdout.write(`wrote ${writeBenchResult("guardrails", metrics, { series: { perSecond, pool: poolSeries }, distributions })}\n`);
 } finally {
-  await server?.stop();
-  await root.end().catch(() => {});
-  cluster.destroy();
+  await stack.close();
 }
 
 /** Per second of the run: offered, served, shed and failed requests and latency percentiles (client side). */

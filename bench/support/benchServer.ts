@@ -2,8 +2,8 @@
 // process of the bench, pointed at the bench's database; the bench only talks to it over
 // HTTP, like any client.
 import { spawn, type ChildProcess } from "node:child_process";
-import net from "node:net";
 import path from "node:path";
+import { freePort } from "../../src/db/localCluster.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..", "..");
 
@@ -12,14 +12,6 @@ export interface BenchServer {
   workerMetricsUrl: string;
   pid: number;
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 export async function startBenchServer(env: Record<string, string>): Promise<BenchServer> {

@@ -3,10 +3,10 @@
 // worker gone by itself when its parent is killed outright.
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import net from "node:net";
 import path from "node:path";
 import { SignJWT } from "jose";
 import { afterEach, describe, expect, it } from "vitest";
+import { freePort } from "../../src/db/localCluster.ts";
 import { PROJECT_ROOT } from "../../src/db/migrateDatabase.ts";
 import { useWorkerFixture } from "../support/workerFixture.ts";
 import { waitFor } from "../support/waitFor.ts";
@@ -17,14 +17,6 @@ const started: ChildProcess[] = [];
 afterEach(() => {
   for (const child of started.splice(0)) if (child.exitCode === null) child.kill("SIGKILL");
 });
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 const alive = (pid: number) => {
   try {
