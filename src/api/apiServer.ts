@@ -5,8 +5,6 @@
 // /healthz, /readyz and /metrics beside /graphql; Ruru (GraphiQL) only when enabled.
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import pg from "pg";
-import { isSafeError } from "postgraphile/grafast";
-import { GraphQLError } from "postgraphile/graphql";
 import { postgraphile } from "postgraphile";
 import { makePgService } from "postgraphile/adaptors/pg";
 import { NodeGrafserv } from "postgraphile/grafserv/node";
@@ -27,6 +25,8 @@ import { reserveSeals } from "../sql/reserveSeals.ts";
 import { selectEmbeddingDims } from "../sql/selectEmbeddingDims.ts";
 import type { KeyringProvider } from "../crypto/keyringProvider.ts";
 import { createApiMetrics } from "./apiMetrics.ts";
+import { createMaskError } from "./maskError.ts";
+import { readiness } from "./readiness.ts";
 import { createOperationChecker, GateError, type CheckedOperation, type OperationLimits } from "./checkOperation.ts";
 import { createGraphqlSse } from "./graphqlSse.ts";
 import { createGraphQLWebsocket } from "./graphqlWebsocket.ts";
@@ -169,33 +169,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
       // grafserv keeps parsed documents per query text; fewer than its default 500, since an
       // authenticated client may send distinct documents up to GRAPHQL_MAX_QUERY_BYTES each.
       parseAndValidateCacheSize: 100,
-      maskError(error) {
-        const original = error.originalError;
-        const code = codeOf(error);
-        errorsByCode.inc({ code });
-        if (original instanceof CodedError || (original && isSafeError(original))) return error;
-        // Refusals memvault itself built (the websocket gate) already carry their code.
-        if (!original && typeof error.extensions?.code === "string") return error;
-        if (!original && !error.path) {
-          // GraphQL's own request errors (syntax, validation, variable coercion): the
-          // client's doing. Its message names the client's own input, never server state.
-          return new GraphQLError(error.message.slice(0, 500), {
-            ...(error.nodes ? { nodes: error.nodes } : {}),
-            extensions: { code: "GRAPHQL_VALIDATION_FAILED" },
-          });
-        }
-        const pgCode = (original as { code?: string } | undefined)?.code;
-        if (pgCode === "57014") {
-          return new GraphQLError("the database took too long", { ...(error.path ? { path: error.path } : {}), extensions: { code: "DB_TIMEOUT" } });
-        }
-        // Database and internal errors never reach clients: no SQL, no stack, no values.
-        opts.logger.error({ code: pgCode ?? "INTERNAL", path: error.path?.join("."), operation: error.path?.[0] }, "internal error in a GraphQL request");
-        return new GraphQLError("Internal error", {
-          ...(error.nodes ? { nodes: error.nodes } : {}),
-          ...(error.path ? { path: error.path } : {}),
-          extensions: { code: "INTERNAL" },
-        });
-      },
+      maskError: createMaskError(opts.logger, (code) => errorsByCode.inc({ code })),
     },
     grafast: {
       async context(requestContext) {
@@ -414,39 +388,4 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
       await pool.end();
     },
   };
-}
-
-/** A stable code for every error GraphQL reports (a bounded set: metrics label by it). */
-function codeOf(error: GraphQLError): string {
-  const original = error.originalError;
-  if (!original && typeof error.extensions?.code === "string" && /^[A-Z_]{1,40}$/.test(error.extensions.code)) return error.extensions.code;
-  if (original instanceof CodedError) return String(original.code);
-  const safe = original && isSafeError(original) ? (original.extensions as { code?: unknown } | undefined)?.code : undefined;
-  if (typeof safe === "string" && /^[A-Z_]{1,40}$/.test(safe)) return safe;
-  if (!original && !error.path) return "GRAPHQL_VALIDATION_FAILED";
-  if ((original as { code?: string } | undefined)?.code === "57014") return "DB_TIMEOUT";
-  return "INTERNAL";
-}
-
-async function readiness(pool: pg.Pool, keyrings: KeyringProvider, dims: number) {
-  const checks: Record<string, boolean> = {};
-  try {
-    // The authenticator holds no privileges: reachability, the schema's presence and its dimension.
-    const { rows } = await pool.query(
-      `select exists (select 1 from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace
-                      where n.nspname = 'memvault' and c.relname = 'key_seal_reservations') as migrated`,
-    );
-    checks.database = true;
-    checks.schema = rows[0]?.migrated === true;
-    checks.embeddingDim = (await selectEmbeddingDims(pool)) === dims;
-  } catch {
-    checks.database = false;
-  }
-  try {
-    keyrings.current();
-    checks.keyring = true;
-  } catch {
-    checks.keyring = false;
-  }
-  return { ready: Object.values(checks).every(Boolean), ...checks };
 }
