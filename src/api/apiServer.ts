@@ -206,12 +206,21 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     return new OverloadedError("memvault is overloaded; retry shortly", bucket.retryAfterMs);
   };
 
-  /** The token: a tenant, or the HTTP error already sent. */
-  async function authenticateRequest(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+  /** A bearer token -> its tenant and expiry, timed (HTTP and websockets alike). */
+  async function verifiedTenant(authorization: string | undefined): Promise<RequestTenant & { exp: number }> {
     const timer = metrics.authSeconds.startTimer();
     try {
-      const { sub, exp } = await opts.verifier.verify(req.headers.authorization);
-      tenants.set(req, { ...tenantFor(sub), exp });
+      const { sub, exp } = await opts.verifier.verify(authorization);
+      return { ...tenantFor(sub), exp };
+    } finally {
+      timer();
+    }
+  }
+
+  /** The token: a tenant, or the HTTP error already sent. */
+  async function authenticateRequest(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+    try {
+      tenants.set(req, await verifiedTenant(req.headers.authorization));
       return true;
     } catch (err) {
       if (err instanceof ServiceUnavailable) {
@@ -224,8 +233,6 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
       authFailures.inc({ code });
       sendError(res, 401, code, err instanceof CodedError ? err.message : "unauthorized", { "www-authenticate": 'Bearer realm="memvault"' });
       return false;
-    } finally {
-      timer();
     }
   }
 
@@ -235,15 +242,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     ...opts.websocket,
     streams,
     tenants,
-    async authenticate(authorization) {
-      const timer = metrics.authSeconds.startTimer();
-      try {
-        const { sub, exp } = await opts.verifier.verify(authorization);
-        return { ...tenantFor(sub), exp };
-      } finally {
-        timer();
-      }
-    },
+    authenticate: verifiedTenant,
     async admit(tenant, payload) {
       const checked = checkOperation((payload ?? {}) as Record<string, unknown>);
       if (bucket.full()) throw shed();

@@ -19,9 +19,6 @@ export interface GraphqlSse {
 }
 
 export function createGraphqlSse(serv: GrafservBase): GraphqlSse {
-  // The running operation of each request, so a client that goes away ends it at once (grafast's
-  // streams are async iterators without throw(), which graphql-sse's own cleanup skips).
-  const operations = new WeakMap<IncomingMessage, AsyncIterator<unknown>>();
   const mask = (errors: readonly GraphQLError[]) => errors.map((e) => serv.dynamicOptions.maskError(e) as GraphQLError);
   const handler = createHandler<Raw, undefined, Record<string, unknown>>({
     // No stream tokens: "single connection" mode (reservations across requests) is off.
@@ -47,9 +44,6 @@ export function createGraphqlSse(serv: GrafservBase): GraphqlSse {
       await hookArgs(args as never);
       return args as unknown as OperationArgs<Record<string, unknown>>;
     },
-    onOperation(_ctx, request, _args, result) {
-      if (result && typeof (result as AsyncIterator<unknown>).return === "function") operations.set(request.raw.req, result as AsyncIterator<unknown>);
-    },
     execute: (args) => (args as unknown as Grafast).execute(args) as never,
     subscribe: (args) => (args as unknown as Grafast).subscribe(args) as never,
     onNext: (_ctx, _req, result) => ("errors" in result && result.errors ? { ...result, errors: mask(result.errors) } : undefined),
@@ -73,10 +67,7 @@ export function createGraphqlSse(serv: GrafservBase): GraphqlSse {
       res.writeHead(init.status, init.statusText, init.headers as Record<string, string>);
       if (!stream || typeof stream === "string") return void res.end(stream ?? undefined);
       // A client that goes away ends the operation (and its subscription) at once.
-      res.once("close", () => {
-        void operations.get(req)?.return?.();
-        void stream.return(undefined);
-      });
+      res.once("close", () => void stream.return(undefined));
       for await (const message of stream) {
         if (!res.writable) break;
         await new Promise<void>((resolve, reject) => res.write(message, (err) => (err ? reject(err) : resolve())));

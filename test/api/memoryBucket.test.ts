@@ -1,32 +1,22 @@
 // The memory bucket over a real pool: memory transactions never hold more than their share
 // of it, a burst waits its turn (FIFO) and is served, a backlog past the wait is shed with
 // OVERLOADED, and pg's own pool never has a waiter.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type pg from "pg";
+import { describe, expect, it } from "vitest";
 import { createMemoryBucket, OverloadedError } from "../../src/api/memoryBucket.ts";
 import { withTenantFrom } from "../../src/db/withTenant.ts";
 import { tenantHash } from "../support/tenant.ts";
-import { createTestDatabase, type TestDatabase } from "../support/testDatabase.ts";
+import { useTestDatabase } from "../support/testDatabase.ts";
 
-let db: TestDatabase;
-let pool: pg.Pool;
-beforeAll(async () => {
-  db = await createTestDatabase();
-  pool = db.pool();
-});
-afterAll(async () => {
-  await pool.end();
-  await db.drop();
-});
+const fx = useTestDatabase();
 
 /** Runs `n` guarded transactions of `ms` each at once; samples the pool while they run. */
 async function burst(bucket: ReturnType<typeof createMemoryBucket>, n: number, ms: number) {
-  const real = withTenantFrom(pool, { userHash: tenantHash("bucket"), role: "memvault_user" });
+  const real = withTenantFrom(fx.pool, { userHash: tenantHash("bucket"), role: "memvault_user" });
   let maxBusy = 0;
   let maxWaiting = 0;
   const sampler = setInterval(() => {
-    maxBusy = Math.max(maxBusy, pool.totalCount - pool.idleCount);
-    maxWaiting = Math.max(maxWaiting, pool.waitingCount);
+    maxBusy = Math.max(maxBusy, fx.pool.totalCount - fx.pool.idleCount);
+    maxWaiting = Math.max(maxWaiting, fx.pool.waitingCount);
   }, 2);
   // The order shares are granted in (the transaction itself may then connect in any order).
   const order: number[] = [];
@@ -74,7 +64,7 @@ describe("memory bucket", () => {
 
   it("a transaction that fails gives its share back", async () => {
     const bucket = createMemoryBucket({ connections: 1, maxInflight: 10, maxWaitMs: 0 });
-    const guarded = bucket.guard(withTenantFrom(pool, { userHash: tenantHash("bucket"), role: "memvault_user" }));
+    const guarded = bucket.guard(withTenantFrom(fx.pool, { userHash: tenantHash("bucket"), role: "memvault_user" }));
     await expect(guarded((tx) => tx.query("select 1/0"))).rejects.toMatchObject({ code: "22012" });
     await expect(guarded(async () => 7)).resolves.toBe(7);
   });

@@ -1,28 +1,19 @@
 // The one tenant-transaction function: settings are transaction-local, quoted (a hostile
 // value is data, never SQL), and a failed transaction leaves the connection clean.
 import type pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { withTenant, withTenantFrom } from "../../src/db/withTenant.ts";
-import { createTestDatabase, type TestDatabase } from "../support/testDatabase.ts";
+import { useTestDatabase } from "../support/testDatabase.ts";
 import { tenantHash } from "../support/tenant.ts";
 
-let db: TestDatabase;
-let pool: pg.Pool;
-beforeAll(async () => {
-  db = await createTestDatabase();
-  pool = db.pool();
-});
-afterAll(async () => {
-  await pool.end();
-  await db.drop();
-});
+const fx = useTestDatabase();
 
 const settingsOf = (tx: pg.ClientBase) =>
   tx.query("select current_user as role, current_setting('app.user_hash', true) as h").then((r) => r.rows[0] as { role: string; h: string });
 
 describe("withTenant", () => {
   it("sets role and tenant for the transaction only", async () => {
-    const client = await pool.connect();
+    const client = await fx.pool.connect();
     try {
       expect(await withTenant(client, { userHash: tenantHash("a"), role: "memvault_user" }, settingsOf)).toEqual({ role: "memvault_user", h: tenantHash("a") });
       const after = await settingsOf(client);
@@ -35,13 +26,13 @@ describe("withTenant", () => {
 
   it("a value with quotes, backslashes and semicolons is set verbatim, never run", async () => {
     const hostile = `x'); drop table memvault.memory_chunks; --\\' E'\\\\`;
-    expect((await withTenantFrom(pool, { userHash: hostile })(settingsOf)).h).toBe(hostile);
-    const { rows } = await pool.query("select to_regclass('memvault.memory_chunks') is not null as present");
+    expect((await withTenantFrom(fx.pool, { userHash: hostile })(settingsOf)).h).toBe(hostile);
+    const { rows } = await fx.pool.query("select to_regclass('memvault.memory_chunks') is not null as present");
     expect(rows[0].present).toBe(true);
   });
 
   it("a role that does not exist fails the transaction with its code, and the connection is usable after", async () => {
-    const client = await pool.connect();
+    const client = await fx.pool.connect();
     try {
       await expect(withTenant(client, { userHash: tenantHash("a"), role: "no_such_role" }, settingsOf)).rejects.toMatchObject({ code: "22023" });
       expect((await client.query("select 1 as one")).rows[0].one).toBe(1);

@@ -1,7 +1,7 @@
 // A fresh copy of the migrated template per test file, dropped when the file is done.
 import { randomBytes } from "node:crypto";
 import pg from "pg";
-import { inject } from "vitest";
+import { afterAll, beforeAll, inject } from "vitest";
 import { clusterUrl, roleUrl, SUPERUSER } from "../../src/db/localCluster.ts";
 import type { RoleKey } from "../../src/db/roles.ts";
 import { config } from "../../src/config.ts";
@@ -61,4 +61,18 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     },
   };
   return db;
+}
+
+/** This file's own database and a superuser pool on it, made before its tests and dropped after. */
+export function useTestDatabase(): { db: TestDatabase; pool: pg.Pool } {
+  const fx = {} as { db: TestDatabase; pool: pg.Pool };
+  beforeAll(async () => {
+    fx.db = await createTestDatabase();
+    fx.pool = fx.db.pool();
+  });
+  afterAll(async () => {
+    await fx.pool.end();
+    await fx.db.drop();
+  });
+  return fx;
 }
