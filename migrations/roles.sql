@@ -7,7 +7,7 @@ declare
   r text;
   v text;
 begin
-  foreach r in array array['memvault_owner', 'memvault_user', 'memvault_worker', 'memvault_monitor', 'memvault_authenticator'] loop
+  foreach r in array array['memvault_owner', 'memvault_user', 'memvault_worker', 'memvault_monitor', 'memvault_operator', 'memvault_authenticator'] loop
     if not exists (select 1 from pg_roles where rolname = r) then
       execute format('create role %I nologin', r);
     end if;
@@ -24,7 +24,7 @@ begin
   end if;
   -- Nothing a runtime login runs may wait for ever. Defaults only: a value a DBA set
   -- (ALTER ROLE ... SET statement_timeout) is kept.
-  for r, v in select * from (values ('memvault_authenticator', '15s'), ('memvault_worker', '5min'), ('memvault_monitor', '1min')) d(r, v) loop
+  for r, v in select * from (values ('memvault_authenticator', '15s'), ('memvault_worker', '5min'), ('memvault_monitor', '1min'), ('memvault_operator', '1min')) d(r, v) loop
     if not exists (
       select 1 from pg_db_role_setting s
       where s.setrole = r::regrole and s.setdatabase = 0

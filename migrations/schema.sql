@@ -40,6 +40,101 @@ CREATE EXTENSION IF NOT EXISTS vector WITH SCHEMA public;
 COMMENT ON EXTENSION vector IS 'vector data type and ivfflat and hnsw access methods';
 
 --
+-- Name: abort_rerank_rollout(text); Type: FUNCTION; Schema: memvault; Owner: memvault_owner
+--
+
+CREATE FUNCTION memvault.abort_rerank_rollout(p_name text) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  r memvault.rerank_rollouts := memvault.lock_rerank_rollout(p_name, array['pending', 'running', 'paused']);
+  was text := r.state;
+begin
+  update memvault.rerank_rollouts set state = 'aborted', finished_at = now(), updated_at = now() where id = r.id returning * into r;
+  -- Tenants that were on the control stay there; the treated ones go back to it.
+  if was <> 'pending' then
+    update memvault.rerank_settings set default_variant = r.control_variant, updated_at = now(), updated_by = session_user;
+  end if;
+  perform memvault.rerank_rollout_event(r, was, session_user, 'aborted by an operator: every tenant back on ' || r.control_variant, '{}');
+end;
+$$;
+
+ALTER FUNCTION memvault.abort_rerank_rollout(p_name text) OWNER TO memvault_owner;
+
+--
+-- Name: active_rerank_rollouts(); Type: FUNCTION; Schema: memvault; Owner: memvault_owner
+--
+
+CREATE FUNCTION memvault.active_rerank_rollouts() RETURNS SETOF bigint
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+  select id from memvault.rerank_rollouts where state in ('running', 'paused') order by id
+$$;
+
+ALTER FUNCTION memvault.active_rerank_rollouts() OWNER TO memvault_owner;
+
+--
+-- Name: create_rerank_rollout(text, text, text, jsonb, jsonb, integer, integer, integer, text); Type: FUNCTION; Schema: memvault; Owner: memvault_owner
+--
+
+CREATE FUNCTION memvault.create_rerank_rollout(p_name text, p_control text, p_treatment text, p_steps jsonb, p_guardrails jsonb, p_interval_seconds integer, p_failure_limit integer, p_min_interval_samples integer, p_salt text DEFAULT NULL::text) RETURNS bigint
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  r memvault.rerank_rollouts;
+  v_step jsonb;
+  n integer := 0;
+  last_share integer := 0;
+  g jsonb;
+begin
+  if jsonb_typeof(p_steps) is distinct from 'array' or jsonb_array_length(p_steps) = 0 or jsonb_array_length(p_steps) > 100 then
+    raise exception 'steps must be an array of 1 to 100 steps' using errcode = '22023';
+  end if;
+  if jsonb_typeof(p_guardrails) is distinct from 'array' or jsonb_array_length(p_guardrails) = 0 then
+    raise exception 'at least one guardrail is required' using errcode = '22023';
+  end if;
+  insert into memvault.rerank_rollouts (name, control_variant, treatment_variant, salt, interval_seconds, failure_limit, min_interval_samples, created_by)
+  values (p_name, p_control, p_treatment, coalesce(p_salt, pg_catalog.gen_random_uuid()::text), p_interval_seconds, p_failure_limit, p_min_interval_samples, session_user)
+  returning * into r;
+  for v_step in select * from jsonb_array_elements(p_steps) loop
+    n := n + 1;
+    if (v_step->>'share_bp')::integer <= last_share then
+      raise exception 'step shares must increase (step % has % bp after % bp)', n, v_step->>'share_bp', last_share using errcode = '22023';
+    end if;
+    last_share := (v_step->>'share_bp')::integer;
+    insert into memvault.rerank_rollout_steps (rollout_id, step, share_bp, min_duration_seconds, min_samples)
+    values (r.id, n, (v_step->>'share_bp')::integer, coalesce((v_step->>'min_duration_seconds')::integer, 0), coalesce((v_step->>'min_samples')::integer, 0));
+  end loop;
+  for g in select * from jsonb_array_elements(p_guardrails) loop
+    insert into memvault.rerank_rollout_guardrails (rollout_id, metric, max_value, max_ratio, max_delta)
+    values (r.id, g->>'metric', (g->>'max_value')::float8, (g->>'max_ratio')::float8, (g->>'max_delta')::float8);
+  end loop;
+  perform memvault.rerank_rollout_event(r, null, session_user, 'created', jsonb_build_object('steps', p_steps, 'guardrails', p_guardrails));
+  return r.id;
+end;
+$$;
+
+ALTER FUNCTION memvault.create_rerank_rollout(p_name text, p_control text, p_treatment text, p_steps jsonb, p_guardrails jsonb, p_interval_seconds integer, p_failure_limit integer, p_min_interval_samples integer, p_salt text) OWNER TO memvault_owner;
+
+--
+-- Name: create_rerank_variant(text, text, text, text, integer, integer, integer, integer); Type: FUNCTION; Schema: memvault; Owner: memvault_owner
+--
+
+CREATE FUNCTION memvault.create_rerank_variant(p_name text, p_model_dir text, p_remote_url text, p_model_sha256 text, p_batch_size integer DEFAULT 32, p_max_length integer DEFAULT 256, p_threads integer DEFAULT 2, p_budget_ms integer DEFAULT 250) RETURNS text
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+  insert into memvault.rerank_variants (name, model_dir, remote_url, model_sha256, batch_size, max_length, threads, budget_ms, created_by)
+  values (p_name, p_model_dir, p_remote_url, pg_catalog.lower(p_model_sha256), p_batch_size, p_max_length, p_threads, p_budget_ms, session_user)
+  returning name
+$$;
+
+ALTER FUNCTION memvault.create_rerank_variant(p_name text, p_model_dir text, p_remote_url text, p_model_sha256 text, p_batch_size integer, p_max_length integer, p_threads integer, p_budget_ms integer) OWNER TO memvault_owner;
+
+--
 -- Name: current_user_hash(); Type: FUNCTION; Schema: memvault; Owner: memvault_owner
 --
 
@@ -56,6 +151,293 @@ ALTER FUNCTION memvault.current_user_hash() OWNER TO memvault_owner;
 --
 
 COMMENT ON FUNCTION memvault.current_user_hash() IS 'The tenant of this transaction (app.user_hash), or null when unset or empty: then every tenant policy matches nothing.';
+
+--
+-- Name: evaluate_rerank_rollout(bigint, interval); Type: FUNCTION; Schema: memvault; Owner: memvault_owner
+--
+
+CREATE FUNCTION memvault.evaluate_rerank_rollout(p_rollout_id bigint, p_grace interval DEFAULT '00:00:01'::interval) RETURNS jsonb
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  r memvault.rerank_rollouts;
+  st memvault.rerank_rollout_steps;
+  last_step integer;
+  v_end timestamptz;
+  me record;
+  rates jsonb;
+  m record;
+  g memvault.rerank_rollout_guardrails;
+  ctl record;
+  trt record;
+  reasons text[];
+  value float8;
+  base float8;
+  verdicts jsonb := '{}';
+  t_verdict text;
+  step_samples integer;
+  decision text := 'hold';
+  evidence jsonb;
+  was text;
+begin
+  select * into r from memvault.rerank_rollouts where id = p_rollout_id for update;
+  if not found or r.state not in ('running', 'paused') then
+    return jsonb_build_object('rollout', p_rollout_id, 'decision', 'inactive', 'state', r.state);
+  end if;
+  v_end := r.evaluated_until + make_interval(secs => r.interval_seconds
+    * floor(extract(epoch from (now() - p_grace - r.evaluated_until)) / r.interval_seconds));
+  if v_end <= r.evaluated_until then
+    return jsonb_build_object('rollout', r.id, 'name', r.name, 'decision', 'not_due',
+      'next_due_at', r.evaluated_until + make_interval(secs => r.interval_seconds) + p_grace);
+  end if;
+  select * into st from memvault.rerank_rollout_steps s where s.rollout_id = r.id and s.step = r.current_step;
+  select max(s.step) into last_step from memvault.rerank_rollout_steps s where s.rollout_id = r.id;
+
+  for m in
+    select a.arm,
+           case a.arm when 'control' then r.control_variant else r.treatment_variant end as variant,
+           count(x.id)::integer as samples,
+           count(x.id) filter (where x.outcome = 'reranked')::integer as reranked,
+           count(x.id) filter (where x.outcome in ('error', 'no_model'))::integer as errors,
+           percentile_cont(0.95) within group (order by x.latency_ms) filter (where x.outcome in ('reranked', 'timeout')) as p95_latency_ms
+    from (values ('control'), ('treatment')) a(arm)
+    left join memvault.rerank_rollout_samples x
+      on x.rollout_id = r.id and x.arm = a.arm and x.outcome <> 'disabled'
+     and x.finished_at >= r.evaluated_until and x.finished_at < v_end
+    group by a.arm
+    order by a.arm
+  loop
+    if m.arm = 'control' then ctl := m; else trt := m; end if;
+  end loop;
+
+  -- Verdicts: control against the absolute bounds only (for the record), the treatment
+  -- against the absolute bounds and against control.
+  for m in select * from (values ('control'), ('treatment')) a(arm) loop
+    reasons := '{}';
+    if m.arm = 'control' then me := ctl; else me := trt; end if;
+    begin
+      rates := jsonb_build_object(
+        'p95_latency_ms', me.p95_latency_ms,
+        'skip_rate', case when me.samples > 0 then (me.samples - me.reranked)::float8 / me.samples end,
+        'error_rate', case when me.samples > 0 then me.errors::float8 / me.samples end);
+      if me.samples < r.min_interval_samples then
+        reasons := array[format('%s samples < %s', me.samples, r.min_interval_samples)];
+        verdicts := verdicts || jsonb_build_object(m.arm, 'inconclusive');
+      else
+        for g in select * from memvault.rerank_rollout_guardrails x where x.rollout_id = r.id order by x.metric loop
+          value := (rates->>g.metric)::float8;
+          continue when value is null;
+          if g.max_value is not null and value > g.max_value then
+            reasons := reasons || format('%s %s > %s', g.metric, trim_scale(round(value::numeric, 4)), g.max_value);
+          end if;
+          if m.arm = 'treatment' and ctl.samples >= r.min_interval_samples then
+            base := case g.metric
+                      when 'p95_latency_ms' then ctl.p95_latency_ms
+                      when 'skip_rate' then (ctl.samples - ctl.reranked)::float8 / ctl.samples
+                      else ctl.errors::float8 / ctl.samples end;
+            if base is not null and g.max_ratio is not null and value > base * g.max_ratio then
+              reasons := reasons || format('%s %s > %s x control %s', g.metric, trim_scale(round(value::numeric, 4)), g.max_ratio, trim_scale(round(base::numeric, 4)));
+            end if;
+            if base is not null and g.max_delta is not null and value > base + g.max_delta then
+              reasons := reasons || format('%s %s > control %s + %s', g.metric, trim_scale(round(value::numeric, 4)), trim_scale(round(base::numeric, 4)), g.max_delta);
+            end if;
+          end if;
+        end loop;
+        verdicts := verdicts || jsonb_build_object(m.arm, case when cardinality(reasons) > 0 then 'fail' else 'ok' end);
+      end if;
+      insert into memvault.rerank_rollout_measurements
+        (rollout_id, window_end, arm, window_start, step, variant, samples, reranked, errors, p95_latency_ms, skip_rate, error_rate, verdict, reasons)
+      values (r.id, v_end, m.arm, r.evaluated_until, r.current_step, me.variant, me.samples, me.reranked, me.errors,
+              me.p95_latency_ms, (rates->>'skip_rate')::float8, (rates->>'error_rate')::float8, verdicts->>m.arm, reasons)
+      on conflict do nothing;
+    end;
+  end loop;
+
+  t_verdict := verdicts->>'treatment';
+  evidence := jsonb_build_object('window_start', r.evaluated_until, 'window_end', v_end, 'measurements',
+    (select jsonb_agg(to_jsonb(x) - 'rollout_id' order by x.arm) from memvault.rerank_rollout_measurements x
+     where x.rollout_id = r.id and x.window_end = v_end));
+  was := r.state;
+  if t_verdict = 'fail' then
+    r.failures := r.failures + 1;
+    evidence := evidence || jsonb_build_object('failures', r.failures, 'failure_limit', r.failure_limit);
+    if r.failures >= r.failure_limit then
+      decision := 'rollback';
+      update memvault.rerank_rollouts
+      set state = 'rolled_back', failures = r.failures, evaluated_until = v_end, finished_at = now(), updated_at = now()
+      where id = r.id returning * into r;
+      update memvault.rerank_settings set default_variant = r.control_variant, updated_at = now(), updated_by = 'evaluator';
+      perform memvault.rerank_rollout_event(r, was, 'evaluator',
+        format('guardrail failed %s of %s allowed times: rolled back, every tenant on %s', r.failures, r.failure_limit, r.control_variant), evidence);
+    else
+      decision := 'fail';
+      update memvault.rerank_rollouts set failures = r.failures, evaluated_until = v_end, updated_at = now()
+      where id = r.id returning * into r;
+      perform memvault.rerank_rollout_event(r, was, 'evaluator',
+        format('guardrail failed (%s of %s allowed)', r.failures, r.failure_limit), evidence);
+    end if;
+  else
+    -- Samples per arm over the whole step (this interval included): the smaller arm counts.
+    select case when count(*) = 2 then min(t.total) else 0 end into step_samples
+    from (select x.arm, sum(x.samples) as total from memvault.rerank_rollout_measurements x
+          where x.rollout_id = r.id and x.step = r.current_step group by x.arm) t;
+    if r.state = 'running' and t_verdict = 'ok'
+       and v_end - r.step_started_at >= make_interval(secs => st.min_duration_seconds)
+       and step_samples >= st.min_samples then
+      evidence := evidence || jsonb_build_object('step_samples_per_arm', step_samples);
+      if r.current_step >= last_step then
+        decision := 'promote';
+        update memvault.rerank_rollouts set state = 'promoted', evaluated_until = v_end, finished_at = now(), updated_at = now()
+        where id = r.id returning * into r;
+        update memvault.rerank_settings set default_variant = r.treatment_variant, updated_at = now(), updated_by = 'evaluator';
+        perform memvault.rerank_rollout_event(r, was, 'evaluator',
+          format('last step passed: promoted, %s is the default', r.treatment_variant), evidence);
+      else
+        decision := 'advance';
+        update memvault.rerank_rollouts
+        set current_step = current_step + 1, step_started_at = v_end, evaluated_until = v_end, updated_at = now()
+        where id = r.id returning * into r;
+        perform memvault.rerank_rollout_event(r, was, 'evaluator', format('step %s passed: advanced to step %s', r.current_step - 1, r.current_step), evidence);
+      end if;
+    else
+      update memvault.rerank_rollouts set evaluated_until = v_end, updated_at = now() where id = r.id returning * into r;
+    end if;
+  end if;
+  return jsonb_build_object('rollout', r.id, 'name', r.name, 'decision', decision, 'state', r.state, 'step', r.current_step,
+    'failures', r.failures, 'verdicts', verdicts, 'window_end', v_end,
+    'next_due_at', case when r.state in ('running', 'paused') then v_end + make_interval(secs => r.interval_seconds) + p_grace end,
+    'evidence', evidence);
+end;
+$$;
+
+ALTER FUNCTION memvault.evaluate_rerank_rollout(p_rollout_id bigint, p_grace interval) OWNER TO memvault_owner;
+
+SET default_tablespace = '';
+
+SET default_table_access_method = heap;
+
+--
+-- Name: rerank_rollouts; Type: TABLE; Schema: memvault; Owner: memvault_owner
+--
+
+CREATE TABLE memvault.rerank_rollouts (
+    id bigint NOT NULL,
+    name text NOT NULL,
+    control_variant text NOT NULL,
+    treatment_variant text NOT NULL,
+    salt text NOT NULL,
+    interval_seconds integer NOT NULL,
+    failure_limit integer NOT NULL,
+    min_interval_samples integer NOT NULL,
+    state text DEFAULT 'pending'::text NOT NULL,
+    current_step integer DEFAULT 0 NOT NULL,
+    failures integer DEFAULT 0 NOT NULL,
+    step_started_at timestamp with time zone,
+    evaluated_until timestamp with time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_by text DEFAULT SESSION_USER NOT NULL,
+    started_at timestamp with time zone,
+    finished_at timestamp with time zone,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT rerank_rollouts_current_step CHECK ((current_step >= 0)),
+    CONSTRAINT rerank_rollouts_failure_limit CHECK (((failure_limit >= 1) AND (failure_limit <= 1000))),
+    CONSTRAINT rerank_rollouts_failures CHECK ((failures >= 0)),
+    CONSTRAINT rerank_rollouts_interval CHECK (((interval_seconds >= 1) AND (interval_seconds <= 86400))),
+    CONSTRAINT rerank_rollouts_min_interval_samples CHECK (((min_interval_samples >= 1) AND (min_interval_samples <= 1000000))),
+    CONSTRAINT rerank_rollouts_name_format CHECK ((name ~ '^[a-z0-9][a-z0-9_.-]{0,62}$'::text)),
+    CONSTRAINT rerank_rollouts_salt_format CHECK (((length(salt) >= 1) AND (length(salt) <= 200))),
+    CONSTRAINT rerank_rollouts_state CHECK ((state = ANY (ARRAY['pending'::text, 'running'::text, 'paused'::text, 'promoted'::text, 'rolled_back'::text, 'aborted'::text]))),
+    CONSTRAINT rerank_rollouts_two_variants CHECK ((control_variant <> treatment_variant))
+);
+
+ALTER TABLE memvault.rerank_rollouts OWNER TO memvault_owner;
+
+--
+-- Name: TABLE rerank_rollouts; Type: COMMENT; Schema: memvault; Owner: memvault_owner
+--
+
+COMMENT ON TABLE memvault.rerank_rollouts IS 'Canary rollouts of a treatment reranker variant against a control. Written only by the *_rerank_rollout functions.';
+
+--
+-- Name: lock_rerank_rollout(text, text[]); Type: FUNCTION; Schema: memvault; Owner: memvault_owner
+--
+
+CREATE FUNCTION memvault.lock_rerank_rollout(p_name text, p_from text[]) RETURNS memvault.rerank_rollouts
+    LANGUAGE plpgsql
+    AS $$
+declare
+  r memvault.rerank_rollouts;
+begin
+  select * into r from memvault.rerank_rollouts where name = p_name for update;
+  if not found then
+    raise exception 'no rollout named %', p_name using errcode = 'P0002';
+  end if;
+  if not (r.state = any (p_from)) then
+    raise exception 'rollout % is %', p_name, r.state using errcode = '55000', hint = 'allowed from: ' || array_to_string(p_from, ', ');
+  end if;
+  return r;
+end;
+$$;
+
+ALTER FUNCTION memvault.lock_rerank_rollout(p_name text, p_from text[]) OWNER TO memvault_owner;
+
+--
+-- Name: pause_rerank_rollout(text); Type: FUNCTION; Schema: memvault; Owner: memvault_owner
+--
+
+CREATE FUNCTION memvault.pause_rerank_rollout(p_name text) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  r memvault.rerank_rollouts := memvault.lock_rerank_rollout(p_name, array['running']);
+begin
+  update memvault.rerank_rollouts set state = 'paused', updated_at = now() where id = r.id returning * into r;
+  perform memvault.rerank_rollout_event(r, 'running', session_user, 'paused: the share holds, guardrails are still evaluated', '{}');
+end;
+$$;
+
+ALTER FUNCTION memvault.pause_rerank_rollout(p_name text) OWNER TO memvault_owner;
+
+--
+-- Name: promote_rerank_rollout(text); Type: FUNCTION; Schema: memvault; Owner: memvault_owner
+--
+
+CREATE FUNCTION memvault.promote_rerank_rollout(p_name text) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  r memvault.rerank_rollouts := memvault.lock_rerank_rollout(p_name, array['running', 'paused']);
+  was text := r.state;
+begin
+  update memvault.rerank_rollouts set state = 'promoted', finished_at = now(), updated_at = now() where id = r.id returning * into r;
+  update memvault.rerank_settings set default_variant = r.treatment_variant, updated_at = now(), updated_by = session_user;
+  perform memvault.rerank_rollout_event(r, was, session_user, 'promoted by an operator: ' || r.treatment_variant || ' is the default', '{}');
+end;
+$$;
+
+ALTER FUNCTION memvault.promote_rerank_rollout(p_name text) OWNER TO memvault_owner;
+
+--
+-- Name: prune_rerank_samples(interval); Type: FUNCTION; Schema: memvault; Owner: memvault_owner
+--
+
+CREATE FUNCTION memvault.prune_rerank_samples(p_after interval DEFAULT '1 day'::interval) RETURNS bigint
+    LANGUAGE sql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+  with gone as (
+    delete from memvault.rerank_rollout_samples x
+    using memvault.rerank_rollouts r
+    where r.id = x.rollout_id and r.finished_at < now() - p_after
+    returning 1
+  )
+  select count(*) from gone
+$$;
+
+ALTER FUNCTION memvault.prune_rerank_samples(p_after interval) OWNER TO memvault_owner;
 
 --
 -- Name: request_reseal(); Type: FUNCTION; Schema: memvault; Owner: memvault_owner
@@ -89,6 +471,73 @@ ALTER FUNCTION memvault.request_reseal() OWNER TO memvault_owner;
 --
 
 COMMENT ON FUNCTION memvault.request_reseal() IS 'Superuser only: enqueue a re-seal job per tenant (rows sealed under an older key version move to the current primary). Returns the number of tenants.';
+
+--
+-- Name: rerank_assignment(); Type: FUNCTION; Schema: memvault; Owner: memvault_owner
+--
+
+CREATE FUNCTION memvault.rerank_assignment() RETURNS TABLE(rollout_id bigint, arm text, name text, model_dir text, remote_url text, model_sha256 text, batch_size integer, max_length integer, threads integer, budget_ms integer)
+    LANGUAGE sql STABLE
+    AS $$
+  with active as (
+    select r.id, r.control_variant, r.treatment_variant,
+           memvault.rerank_bucket(r.salt, memvault.current_user_hash()) < s.share_bp as treated
+    from memvault.rerank_rollouts r
+    join memvault.rerank_rollout_steps s on s.rollout_id = r.id and s.step = r.current_step
+    where r.state in ('running', 'paused')
+  ), chosen as (
+    select a.id, case when a.treated then 'treatment' else 'control' end as arm,
+           case when a.treated then a.treatment_variant else a.control_variant end as variant
+    from active a
+    union all
+    select null, null, st.default_variant
+    from memvault.rerank_settings st
+    where st.default_variant is not null and not exists (select 1 from active)
+  )
+  select c.id, c.arm, v.name, v.model_dir, v.remote_url, v.model_sha256, v.batch_size, v.max_length, v.threads, v.budget_ms
+  from chosen c
+  join memvault.rerank_variants v on v.name = c.variant
+  where memvault.current_user_hash() is not null
+$$;
+
+ALTER FUNCTION memvault.rerank_assignment() OWNER TO memvault_owner;
+
+--
+-- Name: rerank_bucket(text, text); Type: FUNCTION; Schema: memvault; Owner: memvault_owner
+--
+
+CREATE FUNCTION memvault.rerank_bucket(salt text, user_hash text) RETURNS integer
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    AS $$
+  select ((('x' || pg_catalog.left(pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(salt || ':' || user_hash, 'UTF8')), 'hex'), 8))::bit(32)::bigint) % 10000)::integer
+$$;
+
+ALTER FUNCTION memvault.rerank_bucket(salt text, user_hash text) OWNER TO memvault_owner;
+
+--
+-- Name: FUNCTION rerank_bucket(salt text, user_hash text); Type: COMMENT; Schema: memvault; Owner: memvault_owner
+--
+
+COMMENT ON FUNCTION memvault.rerank_bucket(salt text, user_hash text) IS 'A tenant''s rollout bucket in [0, 10000): stable for a salt, independent of everything else.';
+
+--
+-- Name: rerank_rollout_event(memvault.rerank_rollouts, text, text, text, jsonb); Type: FUNCTION; Schema: memvault; Owner: memvault_owner
+--
+
+CREATE FUNCTION memvault.rerank_rollout_event(r memvault.rerank_rollouts, from_state text, actor text, reason text, evidence jsonb) RETURNS void
+    LANGUAGE sql
+    AS $$
+  insert into memvault.rerank_rollout_events (rollout_id, actor, from_state, to_state, step, share_bp, reason, evidence)
+  values (r.id, actor, from_state, r.state, r.current_step,
+          case when r.state in ('running', 'paused')
+               then coalesce((select s.share_bp from memvault.rerank_rollout_steps s where s.rollout_id = r.id and s.step = r.current_step), 0)
+               when r.state = 'promoted' then 10000
+               else 0 end,
+          reason, coalesce(evidence, '{}'::jsonb));
+  select pg_catalog.pg_notify('memvault_rollout', r.id::text);
+$$;
+
+ALTER FUNCTION memvault.rerank_rollout_event(r memvault.rerank_rollouts, from_state text, actor text, reason text, evidence jsonb) OWNER TO memvault_owner;
 
 --
 -- Name: reserve_seals(integer, integer); Type: FUNCTION; Schema: memvault; Owner: memvault_owner
@@ -128,6 +577,38 @@ ALTER FUNCTION memvault.reserve_seals(key_version integer, seals integer) OWNER 
 --
 
 COMMENT ON FUNCTION memvault.reserve_seals(key_version integer, seals integer) IS 'Reserves a block of seals under a key version; returns the total reserved. 54000 once 2^32 would be passed.';
+
+--
+-- Name: resume_rerank_rollout(text); Type: FUNCTION; Schema: memvault; Owner: memvault_owner
+--
+
+CREATE FUNCTION memvault.resume_rerank_rollout(p_name text) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  r memvault.rerank_rollouts := memvault.lock_rerank_rollout(p_name, array['paused']);
+begin
+  update memvault.rerank_rollouts set state = 'running', updated_at = now() where id = r.id returning * into r;
+  perform memvault.rerank_rollout_event(r, 'paused', session_user, 'resumed', '{}');
+  perform memvault.schedule_rerank_evaluation(r.evaluated_until + make_interval(secs => r.interval_seconds + 1));
+end;
+$$;
+
+ALTER FUNCTION memvault.resume_rerank_rollout(p_name text) OWNER TO memvault_owner;
+
+--
+-- Name: schedule_rerank_evaluation(timestamp with time zone); Type: FUNCTION; Schema: memvault; Owner: memvault_owner
+--
+
+CREATE FUNCTION memvault.schedule_rerank_evaluation(p_run_at timestamp with time zone) RETURNS void
+    LANGUAGE sql
+    AS $$
+  select graphile_worker.add_job('evaluate_rollouts', '{}'::json, run_at := p_run_at, max_attempts := 5,
+                                 job_key := 'evaluate_rollouts', job_key_mode := 'replace');
+$$;
+
+ALTER FUNCTION memvault.schedule_rerank_evaluation(p_run_at timestamp with time zone) OWNER TO memvault_owner;
 
 --
 -- Name: search_chunks(public.vector, integer); Type: FUNCTION; Schema: memvault; Owner: memvault_owner
@@ -212,6 +693,50 @@ ALTER FUNCTION memvault.search_chunks(query public.vector, k integer) OWNER TO m
 COMMENT ON FUNCTION memvault.search_chunks(query public.vector, k integer) IS 'The current tenant''s k (1..1000) nearest chunks by cosine distance, nearest first: exactly min(k, tenant rows with a non-zero embedding) rows. Tenants up to memvault.exact_search_max_rows rows (default 2000) are ranked exactly, larger ones through HNSW with iterative scans. A zero query vector is refused (22023).';
 
 --
+-- Name: set_default_rerank_variant(text); Type: FUNCTION; Schema: memvault; Owner: memvault_owner
+--
+
+CREATE FUNCTION memvault.set_default_rerank_variant(p_name text) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+  if exists (select 1 from memvault.rerank_rollouts where state in ('running', 'paused')) then
+    raise exception 'a rollout is active: promote or abort it first' using errcode = '55000';
+  end if;
+  update memvault.rerank_settings set default_variant = p_name, updated_at = now(), updated_by = session_user;
+end;
+$$;
+
+ALTER FUNCTION memvault.set_default_rerank_variant(p_name text) OWNER TO memvault_owner;
+
+--
+-- Name: start_rerank_rollout(text); Type: FUNCTION; Schema: memvault; Owner: memvault_owner
+--
+
+CREATE FUNCTION memvault.start_rerank_rollout(p_name text) RETURNS void
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  r memvault.rerank_rollouts := memvault.lock_rerank_rollout(p_name, array['pending']);
+begin
+  begin
+    update memvault.rerank_rollouts
+    set state = 'running', current_step = 1, failures = 0, started_at = now(), step_started_at = now(),
+        evaluated_until = now(), updated_at = now()
+    where id = r.id returning * into r;
+  exception when unique_violation then
+    raise exception 'another rollout is running or paused' using errcode = '55000';
+  end;
+  perform memvault.rerank_rollout_event(r, 'pending', session_user, 'started', '{}');
+  perform memvault.schedule_rerank_evaluation(now() + make_interval(secs => r.interval_seconds + 1));
+end;
+$$;
+
+ALTER FUNCTION memvault.start_rerank_rollout(p_name text) OWNER TO memvault_owner;
+
+--
 -- Name: tg_chunk_ingest__enqueue_seal(); Type: FUNCTION; Schema: memvault; Owner: memvault_owner
 --
 
@@ -287,9 +812,25 @@ $$;
 
 ALTER FUNCTION memvault.tg_search_requests__enqueue() OWNER TO memvault_owner;
 
-SET default_tablespace = '';
+--
+-- Name: tg_search_requests__record_rollout_sample(); Type: FUNCTION; Schema: memvault; Owner: memvault_owner
+--
 
-SET default_table_access_method = heap;
+CREATE FUNCTION memvault.tg_search_requests__record_rollout_sample() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+  insert into memvault.rerank_rollout_samples (rollout_id, arm, variant, requested_at, finished_at, outcome, latency_ms)
+  values (new.rollout_id, new.rollout_arm, coalesce(new.rerank_variant, 'env'), new.created_at,
+          coalesce(new.finished_at, pg_catalog.now()),
+          case when new.status = 'reranked' then 'reranked' else coalesce(new.skip_reason, 'error') end,
+          new.latency_ms);
+  return null;
+end;
+$$;
+
+ALTER FUNCTION memvault.tg_search_requests__record_rollout_sample() OWNER TO memvault_owner;
 
 --
 -- Name: chunk_ingest; Type: TABLE; Schema: memvault; Owner: memvault_owner
@@ -439,6 +980,158 @@ ALTER TABLE memvault.monitor_policies OWNER TO memvault_owner;
 COMMENT ON VIEW memvault.monitor_policies IS 'Row-level security policies on memvault tables.';
 
 --
+-- Name: rerank_rollout_events; Type: TABLE; Schema: memvault; Owner: memvault_owner
+--
+
+CREATE TABLE memvault.rerank_rollout_events (
+    id bigint NOT NULL,
+    rollout_id bigint NOT NULL,
+    at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    actor text NOT NULL,
+    from_state text,
+    to_state text NOT NULL,
+    step integer NOT NULL,
+    share_bp integer NOT NULL,
+    reason text NOT NULL,
+    evidence jsonb DEFAULT '{}'::jsonb NOT NULL
+);
+
+ALTER TABLE memvault.rerank_rollout_events OWNER TO memvault_owner;
+
+--
+-- Name: monitor_rerank_events; Type: VIEW; Schema: memvault; Owner: memvault_owner
+--
+
+CREATE VIEW memvault.monitor_rerank_events AS
+ SELECT r.name AS rollout,
+    e.id,
+    e.at,
+    e.actor,
+    e.from_state,
+    e.to_state,
+    e.step,
+    e.share_bp,
+    e.reason,
+    e.evidence
+   FROM (memvault.rerank_rollout_events e
+     JOIN memvault.rerank_rollouts r ON ((r.id = e.rollout_id)));
+
+ALTER TABLE memvault.monitor_rerank_events OWNER TO memvault_owner;
+
+--
+-- Name: rerank_rollout_measurements; Type: TABLE; Schema: memvault; Owner: memvault_owner
+--
+
+CREATE TABLE memvault.rerank_rollout_measurements (
+    rollout_id bigint NOT NULL,
+    window_end timestamp with time zone NOT NULL,
+    arm text NOT NULL,
+    window_start timestamp with time zone NOT NULL,
+    step integer NOT NULL,
+    variant text NOT NULL,
+    samples integer NOT NULL,
+    reranked integer NOT NULL,
+    errors integer NOT NULL,
+    p95_latency_ms double precision,
+    skip_rate double precision,
+    error_rate double precision,
+    verdict text NOT NULL,
+    reasons text[] DEFAULT '{}'::text[] NOT NULL,
+    measured_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    CONSTRAINT rerank_rollout_measurements_arm CHECK ((arm = ANY (ARRAY['control'::text, 'treatment'::text]))),
+    CONSTRAINT rerank_rollout_measurements_verdict CHECK ((verdict = ANY (ARRAY['ok'::text, 'fail'::text, 'inconclusive'::text])))
+);
+
+ALTER TABLE memvault.rerank_rollout_measurements OWNER TO memvault_owner;
+
+--
+-- Name: monitor_rerank_measurements; Type: VIEW; Schema: memvault; Owner: memvault_owner
+--
+
+CREATE VIEW memvault.monitor_rerank_measurements AS
+ SELECT r.name AS rollout,
+    x.window_start,
+    x.window_end,
+    x.step,
+    x.arm,
+    x.variant,
+    x.samples,
+    x.reranked,
+    x.errors,
+    x.p95_latency_ms,
+    x.skip_rate,
+    x.error_rate,
+    x.verdict,
+    x.reasons
+   FROM (memvault.rerank_rollout_measurements x
+     JOIN memvault.rerank_rollouts r ON ((r.id = x.rollout_id)));
+
+ALTER TABLE memvault.monitor_rerank_measurements OWNER TO memvault_owner;
+
+--
+-- Name: rerank_rollout_steps; Type: TABLE; Schema: memvault; Owner: memvault_owner
+--
+
+CREATE TABLE memvault.rerank_rollout_steps (
+    rollout_id bigint NOT NULL,
+    step integer NOT NULL,
+    share_bp integer NOT NULL,
+    min_duration_seconds integer NOT NULL,
+    min_samples integer NOT NULL,
+    CONSTRAINT rerank_rollout_steps_min_duration CHECK ((min_duration_seconds >= 0)),
+    CONSTRAINT rerank_rollout_steps_min_samples CHECK ((min_samples >= 0)),
+    CONSTRAINT rerank_rollout_steps_share CHECK (((share_bp >= 1) AND (share_bp <= 10000))),
+    CONSTRAINT rerank_rollout_steps_step CHECK ((step >= 1))
+);
+
+ALTER TABLE memvault.rerank_rollout_steps OWNER TO memvault_owner;
+
+--
+-- Name: monitor_rerank_rollouts; Type: VIEW; Schema: memvault; Owner: memvault_owner
+--
+
+CREATE VIEW memvault.monitor_rerank_rollouts AS
+ SELECT r.id,
+    r.name,
+    r.state,
+    r.control_variant,
+    r.treatment_variant,
+    r.current_step,
+    ( SELECT max(s.step) AS max
+           FROM memvault.rerank_rollout_steps s
+          WHERE (s.rollout_id = r.id)) AS steps,
+        CASE
+            WHEN (r.state = ANY (ARRAY['running'::text, 'paused'::text])) THEN COALESCE(cs.share_bp, 0)
+            WHEN (r.state = 'promoted'::text) THEN 10000
+            ELSE 0
+        END AS treatment_share_bp,
+    r.failures,
+    r.failure_limit,
+    r.interval_seconds,
+    r.min_interval_samples,
+    r.step_started_at,
+    r.evaluated_until,
+        CASE
+            WHEN (r.state = ANY (ARRAY['running'::text, 'paused'::text])) THEN (r.evaluated_until + make_interval(secs => (r.interval_seconds)::double precision))
+            ELSE NULL::timestamp with time zone
+        END AS next_evaluation_at,
+    cs.min_duration_seconds AS step_min_duration_seconds,
+    cs.min_samples AS step_min_samples,
+    ( SELECT x.verdict
+           FROM memvault.rerank_rollout_measurements x
+          WHERE ((x.rollout_id = r.id) AND (x.arm = 'treatment'::text))
+          ORDER BY x.window_end DESC
+         LIMIT 1) AS last_treatment_verdict,
+    r.created_at,
+    r.created_by,
+    r.started_at,
+    r.finished_at
+   FROM (memvault.rerank_rollouts r
+     LEFT JOIN memvault.rerank_rollout_steps cs ON (((cs.rollout_id = r.id) AND (cs.step = r.current_step))));
+
+ALTER TABLE memvault.monitor_rerank_rollouts OWNER TO memvault_owner;
+
+--
 -- Name: monitor_tables; Type: VIEW; Schema: memvault; Owner: memvault_owner
 --
 
@@ -470,6 +1163,137 @@ ALTER TABLE memvault.monitor_tables OWNER TO memvault_owner;
 --
 
 COMMENT ON VIEW memvault.monitor_tables IS 'Per table: RLS state, policy count, estimated rows, size and scan counters.';
+
+--
+-- Name: rerank_rollout_events_id_seq; Type: SEQUENCE; Schema: memvault; Owner: memvault_owner
+--
+
+ALTER TABLE memvault.rerank_rollout_events ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME memvault.rerank_rollout_events_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+--
+-- Name: rerank_rollout_guardrails; Type: TABLE; Schema: memvault; Owner: memvault_owner
+--
+
+CREATE TABLE memvault.rerank_rollout_guardrails (
+    rollout_id bigint NOT NULL,
+    metric text NOT NULL,
+    max_value double precision,
+    max_ratio double precision,
+    max_delta double precision,
+    CONSTRAINT rerank_rollout_guardrails_max_delta CHECK ((max_delta >= (0)::double precision)),
+    CONSTRAINT rerank_rollout_guardrails_max_ratio CHECK ((max_ratio > (0)::double precision)),
+    CONSTRAINT rerank_rollout_guardrails_max_value CHECK ((max_value >= (0)::double precision)),
+    CONSTRAINT rerank_rollout_guardrails_metric CHECK ((metric = ANY (ARRAY['p95_latency_ms'::text, 'skip_rate'::text, 'error_rate'::text]))),
+    CONSTRAINT rerank_rollout_guardrails_some_bound CHECK ((COALESCE(max_value, max_ratio, max_delta) IS NOT NULL))
+);
+
+ALTER TABLE memvault.rerank_rollout_guardrails OWNER TO memvault_owner;
+
+--
+-- Name: rerank_rollout_samples; Type: TABLE; Schema: memvault; Owner: memvault_owner
+--
+
+CREATE TABLE memvault.rerank_rollout_samples (
+    rollout_id bigint NOT NULL,
+    id bigint NOT NULL,
+    arm text NOT NULL,
+    variant text NOT NULL,
+    requested_at timestamp with time zone NOT NULL,
+    finished_at timestamp with time zone NOT NULL,
+    outcome text NOT NULL,
+    latency_ms double precision,
+    CONSTRAINT rerank_rollout_samples_arm CHECK ((arm = ANY (ARRAY['control'::text, 'treatment'::text])))
+);
+
+ALTER TABLE memvault.rerank_rollout_samples OWNER TO memvault_owner;
+
+--
+-- Name: rerank_rollout_samples_id_seq; Type: SEQUENCE; Schema: memvault; Owner: memvault_owner
+--
+
+ALTER TABLE memvault.rerank_rollout_samples ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME memvault.rerank_rollout_samples_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+--
+-- Name: rerank_rollouts_id_seq; Type: SEQUENCE; Schema: memvault; Owner: memvault_owner
+--
+
+ALTER TABLE memvault.rerank_rollouts ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME memvault.rerank_rollouts_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+--
+-- Name: rerank_settings; Type: TABLE; Schema: memvault; Owner: memvault_owner
+--
+
+CREATE TABLE memvault.rerank_settings (
+    singleton boolean DEFAULT true NOT NULL,
+    default_variant text,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_by text DEFAULT SESSION_USER NOT NULL,
+    CONSTRAINT rerank_settings_singleton CHECK (singleton)
+);
+
+ALTER TABLE memvault.rerank_settings OWNER TO memvault_owner;
+
+--
+-- Name: TABLE rerank_settings; Type: COMMENT; Schema: memvault; Owner: memvault_owner
+--
+
+COMMENT ON TABLE memvault.rerank_settings IS 'The default reranker variant (null: the workers'' RERANK_* settings). A promotion sets it.';
+
+--
+-- Name: rerank_variants; Type: TABLE; Schema: memvault; Owner: memvault_owner
+--
+
+CREATE TABLE memvault.rerank_variants (
+    name text NOT NULL,
+    model_dir text,
+    remote_url text,
+    model_sha256 text,
+    batch_size integer DEFAULT 32 NOT NULL,
+    max_length integer DEFAULT 256 NOT NULL,
+    threads integer DEFAULT 2 NOT NULL,
+    budget_ms integer DEFAULT 250 NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    created_by text DEFAULT SESSION_USER NOT NULL,
+    CONSTRAINT rerank_variants_batch_size CHECK (((batch_size >= 1) AND (batch_size <= 1024))),
+    CONSTRAINT rerank_variants_budget_ms CHECK (((budget_ms >= 1) AND (budget_ms <= 60000))),
+    CONSTRAINT rerank_variants_max_length CHECK (((max_length >= 16) AND (max_length <= 512))),
+    CONSTRAINT rerank_variants_model_dir_absolute CHECK (((model_dir ~ '^/'::text) AND (length(model_dir) <= 4096))),
+    CONSTRAINT rerank_variants_model_pinned CHECK (((model_dir IS NULL) OR (model_sha256 IS NOT NULL))),
+    CONSTRAINT rerank_variants_model_sha256_format CHECK ((model_sha256 ~ '^[0-9a-f]{64}$'::text)),
+    CONSTRAINT rerank_variants_name_format CHECK (((name ~ '^[a-z0-9][a-z0-9_.-]{0,62}$'::text) AND (name <> 'env'::text))),
+    CONSTRAINT rerank_variants_one_source CHECK (((model_dir IS NULL) <> (remote_url IS NULL))),
+    CONSTRAINT rerank_variants_remote_url_format CHECK (((remote_url ~ '^https?://[^\s]+$'::text) AND (length(remote_url) <= 2048))),
+    CONSTRAINT rerank_variants_threads CHECK (((threads >= 1) AND (threads <= 64)))
+);
+
+ALTER TABLE memvault.rerank_variants OWNER TO memvault_owner;
+
+--
+-- Name: TABLE rerank_variants; Type: COMMENT; Schema: memvault; Owner: memvault_owner
+--
+
+COMMENT ON TABLE memvault.rerank_variants IS 'Reranker configurations a rollout can serve. Written only by memvault.create_rerank_variant().';
 
 --
 -- Name: seal_backlog; Type: VIEW; Schema: memvault; Owner: memvault_owner
@@ -538,8 +1362,12 @@ CREATE TABLE memvault.search_requests (
     scores real[],
     latency_ms double precision,
     finished_at timestamp with time zone,
+    rerank_variant text,
+    rollout_id bigint,
+    rollout_arm text,
     CONSTRAINT search_requests_candidates CHECK (((cardinality(candidate_ids) = cardinality(candidate_distances)) AND (cardinality(candidate_ids) <= 100))),
     CONSTRAINT search_requests_key_version_positive CHECK ((key_version > 0)),
+    CONSTRAINT search_requests_rollout_arm CHECK ((rollout_arm = ANY (ARRAY['control'::text, 'treatment'::text]))),
     CONSTRAINT search_requests_skip_reason CHECK ((skip_reason = ANY (ARRAY['timeout'::text, 'error'::text, 'breaker_open'::text, 'disabled'::text, 'no_model'::text, 'deadline'::text]))),
     CONSTRAINT search_requests_status CHECK ((status = ANY (ARRAY['pending'::text, 'reranked'::text, 'skipped'::text]))),
     CONSTRAINT search_requests_user_hash_format CHECK ((user_hash ~ '^[0-9a-f]{64}$'::text))
@@ -554,6 +1382,12 @@ ALTER TABLE memvault.search_requests OWNER TO memvault_owner;
 --
 
 COMMENT ON TABLE memvault.search_requests IS 'Rerank requests: ANN candidates in order, the sealed query, and the reranked order or the skip reason. Deleted after the retention period.';
+
+--
+-- Name: COLUMN search_requests.rerank_variant; Type: COMMENT; Schema: memvault; Owner: memvault_owner
+--
+
+COMMENT ON COLUMN memvault.search_requests.rerank_variant IS 'The reranker variant that served the request (env: the worker''s RERANK_* settings).';
 
 --
 -- Name: worker_heartbeats; Type: TABLE; Schema: memvault; Owner: memvault_owner
@@ -609,6 +1443,69 @@ ALTER TABLE ONLY memvault.memory_chunks
     ADD CONSTRAINT memory_chunks_pkey PRIMARY KEY (user_hash, id);
 
 --
+-- Name: rerank_rollout_events rerank_rollout_events_pkey; Type: CONSTRAINT; Schema: memvault; Owner: memvault_owner
+--
+
+ALTER TABLE ONLY memvault.rerank_rollout_events
+    ADD CONSTRAINT rerank_rollout_events_pkey PRIMARY KEY (rollout_id, id);
+
+--
+-- Name: rerank_rollout_guardrails rerank_rollout_guardrails_pkey; Type: CONSTRAINT; Schema: memvault; Owner: memvault_owner
+--
+
+ALTER TABLE ONLY memvault.rerank_rollout_guardrails
+    ADD CONSTRAINT rerank_rollout_guardrails_pkey PRIMARY KEY (rollout_id, metric);
+
+--
+-- Name: rerank_rollout_measurements rerank_rollout_measurements_pkey; Type: CONSTRAINT; Schema: memvault; Owner: memvault_owner
+--
+
+ALTER TABLE ONLY memvault.rerank_rollout_measurements
+    ADD CONSTRAINT rerank_rollout_measurements_pkey PRIMARY KEY (rollout_id, window_end, arm);
+
+--
+-- Name: rerank_rollout_samples rerank_rollout_samples_pkey; Type: CONSTRAINT; Schema: memvault; Owner: memvault_owner
+--
+
+ALTER TABLE ONLY memvault.rerank_rollout_samples
+    ADD CONSTRAINT rerank_rollout_samples_pkey PRIMARY KEY (rollout_id, id);
+
+--
+-- Name: rerank_rollout_steps rerank_rollout_steps_pkey; Type: CONSTRAINT; Schema: memvault; Owner: memvault_owner
+--
+
+ALTER TABLE ONLY memvault.rerank_rollout_steps
+    ADD CONSTRAINT rerank_rollout_steps_pkey PRIMARY KEY (rollout_id, step);
+
+--
+-- Name: rerank_rollouts rerank_rollouts_name_key; Type: CONSTRAINT; Schema: memvault; Owner: memvault_owner
+--
+
+ALTER TABLE ONLY memvault.rerank_rollouts
+    ADD CONSTRAINT rerank_rollouts_name_key UNIQUE (name);
+
+--
+-- Name: rerank_rollouts rerank_rollouts_pkey; Type: CONSTRAINT; Schema: memvault; Owner: memvault_owner
+--
+
+ALTER TABLE ONLY memvault.rerank_rollouts
+    ADD CONSTRAINT rerank_rollouts_pkey PRIMARY KEY (id);
+
+--
+-- Name: rerank_settings rerank_settings_pkey; Type: CONSTRAINT; Schema: memvault; Owner: memvault_owner
+--
+
+ALTER TABLE ONLY memvault.rerank_settings
+    ADD CONSTRAINT rerank_settings_pkey PRIMARY KEY (singleton);
+
+--
+-- Name: rerank_variants rerank_variants_pkey; Type: CONSTRAINT; Schema: memvault; Owner: memvault_owner
+--
+
+ALTER TABLE ONLY memvault.rerank_variants
+    ADD CONSTRAINT rerank_variants_pkey PRIMARY KEY (name);
+
+--
 -- Name: search_requests search_requests_pkey; Type: CONSTRAINT; Schema: memvault; Owner: memvault_owner
 --
 
@@ -641,6 +1538,18 @@ CREATE INDEX memory_chunks_embedding_hnsw ON memvault.memory_chunks USING hnsw (
 CREATE INDEX memory_chunks_user_hash_created_at ON memvault.memory_chunks USING btree (user_hash, created_at);
 
 --
+-- Name: rerank_rollout_samples_rollout_id_finished_at; Type: INDEX; Schema: memvault; Owner: memvault_owner
+--
+
+CREATE INDEX rerank_rollout_samples_rollout_id_finished_at ON memvault.rerank_rollout_samples USING btree (rollout_id, finished_at);
+
+--
+-- Name: rerank_rollouts_one_active; Type: INDEX; Schema: memvault; Owner: memvault_owner
+--
+
+CREATE UNIQUE INDEX rerank_rollouts_one_active ON memvault.rerank_rollouts USING btree ((true)) WHERE (state = ANY (ARRAY['running'::text, 'paused'::text]));
+
+--
 -- Name: search_requests_user_hash_created_at; Type: INDEX; Schema: memvault; Owner: memvault_owner
 --
 
@@ -653,6 +1562,12 @@ CREATE INDEX search_requests_user_hash_created_at ON memvault.search_requests US
 CREATE TRIGGER _050_reject_sealed_ids AFTER INSERT ON memvault.chunk_ingest REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT EXECUTE FUNCTION memvault.tg_chunk_ingest__reject_sealed_ids();
 
 --
+-- Name: search_requests _500_record_rollout_sample; Type: TRIGGER; Schema: memvault; Owner: memvault_owner
+--
+
+CREATE TRIGGER _500_record_rollout_sample AFTER UPDATE OF status ON memvault.search_requests FOR EACH ROW WHEN (((old.status = 'pending'::text) AND (new.status <> 'pending'::text) AND (new.rollout_id IS NOT NULL) AND (new.rollout_arm IS NOT NULL))) EXECUTE FUNCTION memvault.tg_search_requests__record_rollout_sample();
+
+--
 -- Name: search_requests _900_enqueue_rerank; Type: TRIGGER; Schema: memvault; Owner: memvault_owner
 --
 
@@ -663,6 +1578,62 @@ CREATE TRIGGER _900_enqueue_rerank AFTER INSERT ON memvault.search_requests FOR 
 --
 
 CREATE TRIGGER _900_enqueue_seal AFTER INSERT ON memvault.chunk_ingest REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT EXECUTE FUNCTION memvault.tg_chunk_ingest__enqueue_seal();
+
+--
+-- Name: rerank_rollout_events rerank_rollout_events_rollout_fkey; Type: FK CONSTRAINT; Schema: memvault; Owner: memvault_owner
+--
+
+ALTER TABLE ONLY memvault.rerank_rollout_events
+    ADD CONSTRAINT rerank_rollout_events_rollout_fkey FOREIGN KEY (rollout_id) REFERENCES memvault.rerank_rollouts(id);
+
+--
+-- Name: rerank_rollout_guardrails rerank_rollout_guardrails_rollout_fkey; Type: FK CONSTRAINT; Schema: memvault; Owner: memvault_owner
+--
+
+ALTER TABLE ONLY memvault.rerank_rollout_guardrails
+    ADD CONSTRAINT rerank_rollout_guardrails_rollout_fkey FOREIGN KEY (rollout_id) REFERENCES memvault.rerank_rollouts(id);
+
+--
+-- Name: rerank_rollout_measurements rerank_rollout_measurements_rollout_fkey; Type: FK CONSTRAINT; Schema: memvault; Owner: memvault_owner
+--
+
+ALTER TABLE ONLY memvault.rerank_rollout_measurements
+    ADD CONSTRAINT rerank_rollout_measurements_rollout_fkey FOREIGN KEY (rollout_id) REFERENCES memvault.rerank_rollouts(id);
+
+--
+-- Name: rerank_rollout_samples rerank_rollout_samples_rollout_fkey; Type: FK CONSTRAINT; Schema: memvault; Owner: memvault_owner
+--
+
+ALTER TABLE ONLY memvault.rerank_rollout_samples
+    ADD CONSTRAINT rerank_rollout_samples_rollout_fkey FOREIGN KEY (rollout_id) REFERENCES memvault.rerank_rollouts(id);
+
+--
+-- Name: rerank_rollout_steps rerank_rollout_steps_rollout_fkey; Type: FK CONSTRAINT; Schema: memvault; Owner: memvault_owner
+--
+
+ALTER TABLE ONLY memvault.rerank_rollout_steps
+    ADD CONSTRAINT rerank_rollout_steps_rollout_fkey FOREIGN KEY (rollout_id) REFERENCES memvault.rerank_rollouts(id);
+
+--
+-- Name: rerank_rollouts rerank_rollouts_control_fkey; Type: FK CONSTRAINT; Schema: memvault; Owner: memvault_owner
+--
+
+ALTER TABLE ONLY memvault.rerank_rollouts
+    ADD CONSTRAINT rerank_rollouts_control_fkey FOREIGN KEY (control_variant) REFERENCES memvault.rerank_variants(name);
+
+--
+-- Name: rerank_rollouts rerank_rollouts_treatment_fkey; Type: FK CONSTRAINT; Schema: memvault; Owner: memvault_owner
+--
+
+ALTER TABLE ONLY memvault.rerank_rollouts
+    ADD CONSTRAINT rerank_rollouts_treatment_fkey FOREIGN KEY (treatment_variant) REFERENCES memvault.rerank_variants(name);
+
+--
+-- Name: rerank_settings rerank_settings_default_variant_fkey; Type: FK CONSTRAINT; Schema: memvault; Owner: memvault_owner
+--
+
+ALTER TABLE ONLY memvault.rerank_settings
+    ADD CONSTRAINT rerank_settings_default_variant_fkey FOREIGN KEY (default_variant) REFERENCES memvault.rerank_variants(name);
 
 --
 -- Name: chunk_ingest; Type: ROW SECURITY; Schema: memvault; Owner: memvault_owner
@@ -707,6 +1678,36 @@ CREATE POLICY tenant_isolation ON memvault.search_requests USING ((user_hash = m
 GRANT USAGE ON SCHEMA memvault TO memvault_user;
 GRANT USAGE ON SCHEMA memvault TO memvault_worker;
 GRANT USAGE ON SCHEMA memvault TO memvault_monitor;
+GRANT USAGE ON SCHEMA memvault TO memvault_operator;
+
+--
+-- Name: FUNCTION abort_rerank_rollout(p_name text); Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+REVOKE ALL ON FUNCTION memvault.abort_rerank_rollout(p_name text) FROM PUBLIC;
+GRANT ALL ON FUNCTION memvault.abort_rerank_rollout(p_name text) TO memvault_operator;
+
+--
+-- Name: FUNCTION active_rerank_rollouts(); Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+REVOKE ALL ON FUNCTION memvault.active_rerank_rollouts() FROM PUBLIC;
+GRANT ALL ON FUNCTION memvault.active_rerank_rollouts() TO memvault_worker;
+GRANT ALL ON FUNCTION memvault.active_rerank_rollouts() TO memvault_operator;
+
+--
+-- Name: FUNCTION create_rerank_rollout(p_name text, p_control text, p_treatment text, p_steps jsonb, p_guardrails jsonb, p_interval_seconds integer, p_failure_limit integer, p_min_interval_samples integer, p_salt text); Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+REVOKE ALL ON FUNCTION memvault.create_rerank_rollout(p_name text, p_control text, p_treatment text, p_steps jsonb, p_guardrails jsonb, p_interval_seconds integer, p_failure_limit integer, p_min_interval_samples integer, p_salt text) FROM PUBLIC;
+GRANT ALL ON FUNCTION memvault.create_rerank_rollout(p_name text, p_control text, p_treatment text, p_steps jsonb, p_guardrails jsonb, p_interval_seconds integer, p_failure_limit integer, p_min_interval_samples integer, p_salt text) TO memvault_operator;
+
+--
+-- Name: FUNCTION create_rerank_variant(p_name text, p_model_dir text, p_remote_url text, p_model_sha256 text, p_batch_size integer, p_max_length integer, p_threads integer, p_budget_ms integer); Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+REVOKE ALL ON FUNCTION memvault.create_rerank_variant(p_name text, p_model_dir text, p_remote_url text, p_model_sha256 text, p_batch_size integer, p_max_length integer, p_threads integer, p_budget_ms integer) FROM PUBLIC;
+GRANT ALL ON FUNCTION memvault.create_rerank_variant(p_name text, p_model_dir text, p_remote_url text, p_model_sha256 text, p_batch_size integer, p_max_length integer, p_threads integer, p_budget_ms integer) TO memvault_operator;
 
 --
 -- Name: FUNCTION current_user_hash(); Type: ACL; Schema: memvault; Owner: memvault_owner
@@ -717,6 +1718,69 @@ GRANT ALL ON FUNCTION memvault.current_user_hash() TO memvault_worker;
 GRANT ALL ON FUNCTION memvault.current_user_hash() TO memvault_monitor;
 
 --
+-- Name: FUNCTION evaluate_rerank_rollout(p_rollout_id bigint, p_grace interval); Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+REVOKE ALL ON FUNCTION memvault.evaluate_rerank_rollout(p_rollout_id bigint, p_grace interval) FROM PUBLIC;
+GRANT ALL ON FUNCTION memvault.evaluate_rerank_rollout(p_rollout_id bigint, p_grace interval) TO memvault_worker;
+GRANT ALL ON FUNCTION memvault.evaluate_rerank_rollout(p_rollout_id bigint, p_grace interval) TO memvault_operator;
+
+--
+-- Name: TABLE rerank_rollouts; Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+GRANT SELECT ON TABLE memvault.rerank_rollouts TO memvault_worker;
+GRANT SELECT ON TABLE memvault.rerank_rollouts TO memvault_operator;
+
+--
+-- Name: FUNCTION lock_rerank_rollout(p_name text, p_from text[]); Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+REVOKE ALL ON FUNCTION memvault.lock_rerank_rollout(p_name text, p_from text[]) FROM PUBLIC;
+
+--
+-- Name: FUNCTION pause_rerank_rollout(p_name text); Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+REVOKE ALL ON FUNCTION memvault.pause_rerank_rollout(p_name text) FROM PUBLIC;
+GRANT ALL ON FUNCTION memvault.pause_rerank_rollout(p_name text) TO memvault_operator;
+
+--
+-- Name: FUNCTION promote_rerank_rollout(p_name text); Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+REVOKE ALL ON FUNCTION memvault.promote_rerank_rollout(p_name text) FROM PUBLIC;
+GRANT ALL ON FUNCTION memvault.promote_rerank_rollout(p_name text) TO memvault_operator;
+
+--
+-- Name: FUNCTION prune_rerank_samples(p_after interval); Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+REVOKE ALL ON FUNCTION memvault.prune_rerank_samples(p_after interval) FROM PUBLIC;
+GRANT ALL ON FUNCTION memvault.prune_rerank_samples(p_after interval) TO memvault_worker;
+GRANT ALL ON FUNCTION memvault.prune_rerank_samples(p_after interval) TO memvault_operator;
+
+--
+-- Name: FUNCTION rerank_assignment(); Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+GRANT ALL ON FUNCTION memvault.rerank_assignment() TO memvault_worker;
+
+--
+-- Name: FUNCTION rerank_bucket(salt text, user_hash text); Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+GRANT ALL ON FUNCTION memvault.rerank_bucket(salt text, user_hash text) TO memvault_worker;
+GRANT ALL ON FUNCTION memvault.rerank_bucket(salt text, user_hash text) TO memvault_operator;
+GRANT ALL ON FUNCTION memvault.rerank_bucket(salt text, user_hash text) TO memvault_monitor;
+
+--
+-- Name: FUNCTION rerank_rollout_event(r memvault.rerank_rollouts, from_state text, actor text, reason text, evidence jsonb); Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+REVOKE ALL ON FUNCTION memvault.rerank_rollout_event(r memvault.rerank_rollouts, from_state text, actor text, reason text, evidence jsonb) FROM PUBLIC;
+
+--
 -- Name: FUNCTION reserve_seals(key_version integer, seals integer); Type: ACL; Schema: memvault; Owner: memvault_owner
 --
 
@@ -724,11 +1788,38 @@ GRANT ALL ON FUNCTION memvault.reserve_seals(key_version integer, seals integer)
 GRANT ALL ON FUNCTION memvault.reserve_seals(key_version integer, seals integer) TO memvault_worker;
 
 --
+-- Name: FUNCTION resume_rerank_rollout(p_name text); Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+REVOKE ALL ON FUNCTION memvault.resume_rerank_rollout(p_name text) FROM PUBLIC;
+GRANT ALL ON FUNCTION memvault.resume_rerank_rollout(p_name text) TO memvault_operator;
+
+--
+-- Name: FUNCTION schedule_rerank_evaluation(p_run_at timestamp with time zone); Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+REVOKE ALL ON FUNCTION memvault.schedule_rerank_evaluation(p_run_at timestamp with time zone) FROM PUBLIC;
+
+--
 -- Name: FUNCTION search_chunks(query public.vector, k integer); Type: ACL; Schema: memvault; Owner: memvault_owner
 --
 
 GRANT ALL ON FUNCTION memvault.search_chunks(query public.vector, k integer) TO memvault_user;
 GRANT ALL ON FUNCTION memvault.search_chunks(query public.vector, k integer) TO memvault_worker;
+
+--
+-- Name: FUNCTION set_default_rerank_variant(p_name text); Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+REVOKE ALL ON FUNCTION memvault.set_default_rerank_variant(p_name text) FROM PUBLIC;
+GRANT ALL ON FUNCTION memvault.set_default_rerank_variant(p_name text) TO memvault_operator;
+
+--
+-- Name: FUNCTION start_rerank_rollout(p_name text); Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+REVOKE ALL ON FUNCTION memvault.start_rerank_rollout(p_name text) FROM PUBLIC;
+GRANT ALL ON FUNCTION memvault.start_rerank_rollout(p_name text) TO memvault_operator;
 
 --
 -- Name: FUNCTION tg_chunk_ingest__enqueue_seal(); Type: ACL; Schema: memvault; Owner: memvault_owner
@@ -741,6 +1832,12 @@ REVOKE ALL ON FUNCTION memvault.tg_chunk_ingest__enqueue_seal() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION memvault.tg_search_requests__enqueue() FROM PUBLIC;
+
+--
+-- Name: FUNCTION tg_search_requests__record_rollout_sample(); Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+REVOKE ALL ON FUNCTION memvault.tg_search_requests__record_rollout_sample() FROM PUBLIC;
 
 --
 -- Name: TABLE chunk_ingest; Type: ACL; Schema: memvault; Owner: memvault_owner
@@ -886,10 +1983,76 @@ GRANT SELECT ON TABLE memvault.monitor_indexes TO memvault_monitor;
 GRANT SELECT ON TABLE memvault.monitor_policies TO memvault_monitor;
 
 --
+-- Name: TABLE rerank_rollout_events; Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+GRANT SELECT ON TABLE memvault.rerank_rollout_events TO memvault_operator;
+
+--
+-- Name: TABLE monitor_rerank_events; Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+GRANT SELECT ON TABLE memvault.monitor_rerank_events TO memvault_monitor;
+GRANT SELECT ON TABLE memvault.monitor_rerank_events TO memvault_operator;
+
+--
+-- Name: TABLE rerank_rollout_measurements; Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+GRANT SELECT ON TABLE memvault.rerank_rollout_measurements TO memvault_operator;
+
+--
+-- Name: TABLE monitor_rerank_measurements; Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+GRANT SELECT ON TABLE memvault.monitor_rerank_measurements TO memvault_monitor;
+GRANT SELECT ON TABLE memvault.monitor_rerank_measurements TO memvault_operator;
+
+--
+-- Name: TABLE rerank_rollout_steps; Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+GRANT SELECT ON TABLE memvault.rerank_rollout_steps TO memvault_worker;
+GRANT SELECT ON TABLE memvault.rerank_rollout_steps TO memvault_operator;
+
+--
+-- Name: TABLE monitor_rerank_rollouts; Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+GRANT SELECT ON TABLE memvault.monitor_rerank_rollouts TO memvault_monitor;
+GRANT SELECT ON TABLE memvault.monitor_rerank_rollouts TO memvault_operator;
+
+--
 -- Name: TABLE monitor_tables; Type: ACL; Schema: memvault; Owner: memvault_owner
 --
 
 GRANT SELECT ON TABLE memvault.monitor_tables TO memvault_monitor;
+
+--
+-- Name: TABLE rerank_rollout_guardrails; Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+GRANT SELECT ON TABLE memvault.rerank_rollout_guardrails TO memvault_operator;
+
+--
+-- Name: TABLE rerank_rollout_samples; Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+GRANT SELECT ON TABLE memvault.rerank_rollout_samples TO memvault_operator;
+
+--
+-- Name: TABLE rerank_settings; Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+GRANT SELECT ON TABLE memvault.rerank_settings TO memvault_worker;
+GRANT SELECT ON TABLE memvault.rerank_settings TO memvault_operator;
+
+--
+-- Name: TABLE rerank_variants; Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+GRANT SELECT ON TABLE memvault.rerank_variants TO memvault_worker;
+GRANT SELECT ON TABLE memvault.rerank_variants TO memvault_operator;
 
 --
 -- Name: TABLE seal_backlog; Type: ACL; Schema: memvault; Owner: memvault_owner
@@ -1001,6 +2164,24 @@ GRANT UPDATE(latency_ms) ON TABLE memvault.search_requests TO memvault_worker;
 
 GRANT SELECT(finished_at) ON TABLE memvault.search_requests TO memvault_user;
 GRANT UPDATE(finished_at) ON TABLE memvault.search_requests TO memvault_worker;
+
+--
+-- Name: COLUMN search_requests.rerank_variant; Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+GRANT UPDATE(rerank_variant) ON TABLE memvault.search_requests TO memvault_worker;
+
+--
+-- Name: COLUMN search_requests.rollout_id; Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+GRANT UPDATE(rollout_id) ON TABLE memvault.search_requests TO memvault_worker;
+
+--
+-- Name: COLUMN search_requests.rollout_arm; Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+GRANT UPDATE(rollout_arm) ON TABLE memvault.search_requests TO memvault_worker;
 
 --
 -- Name: TABLE worker_heartbeats; Type: ACL; Schema: memvault; Owner: memvault_owner

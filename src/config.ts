@@ -91,6 +91,8 @@ export const config = {
   ingestMaxTextBytes: (): number => intVar("INGEST_MAX_TEXT_BYTES", 65_536, 1, 1_048_576),
   /** INGEST_MAX_META_BYTES: likewise for meta (jsonb as text). Default 16384. */
   ingestMaxMetaBytes: (): number => intVar("INGEST_MAX_META_BYTES", 16_384, 2, 1_048_576),
+  /** OPERATOR_DATABASE_URL: memvault_operator's (or a superuser's) connection, for `memvault rollout`. Unset: the local cluster's operator login. */
+  operatorDatabaseUrl: (): string | undefined => urlVar("OPERATOR_DATABASE_URL"),
   /** WORKER_DATABASE_URL: memvault_worker's connection. Unset: the local cluster's worker login. */
   workerDatabaseUrl: (): string | undefined => urlVar("WORKER_DATABASE_URL"),
   /** WORKER_CONCURRENCY: jobs run at once per worker process. Default 2 (one per core here). */

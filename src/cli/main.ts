@@ -7,7 +7,7 @@ import { CliError } from "./cliError.ts";
 const USAGE = `usage: memvault <command>
   start                      provision the local cluster, migrate, run memvault
   db start|stop|status       manage the local PostgreSQL cluster (MEMVAULT_HOME, default ./.memvault)
-  db url [--role R]          connection URL (no password; see db env) for root|owner|user|worker|monitor|authenticator
+  db url [--role R]          connection URL (no password; see db env) for root|owner|user|worker|monitor|operator|authenticator
   db env [--role R] [--migrate]  shell exports for psql (PGPASSFILE) and graphile-migrate
   db migrate                 apply roles, extension and pending migrations
   db dump-schema [--url U]   rewrite migrations/schema.sql from a migrated database
@@ -19,7 +19,8 @@ const USAGE = `usage: memvault <command>
   keys remove --version N    drop an old key version, refused while any chunk is sealed with it
   ingest retry               reschedule failed seal jobs; queue ingest rows that have no job
   token --sub USER [--ttl S] a development bearer token (local cluster's dev secret; refused in production)
-  model fetch --sha256-model H --sha256-tokenizer H   the production cross-encoder from the Hugging Face hub, checked against the pins`;
+  model fetch --sha256-model H --sha256-tokenizer H   the production cross-encoder from the Hugging Face hub, checked against the pins
+  rollout variant|create|start|status|pause|resume|promote|abort   canary rollouts of reranker variants (memvault rollout --help)`;
 
 async function main(argv: string[]): Promise<void> {
   const { positionals, values } = parseArgs({
@@ -42,9 +43,38 @@ async function main(argv: string[]): Promise<void> {
       sub: { type: "string" },
       ttl: { type: "string" },
       help: { type: "boolean", short: "h" },
+      // memvault rollout
+      "model-dir": { type: "string" },
+      sha256: { type: "string" },
+      "batch-size": { type: "string" },
+      "max-length": { type: "string" },
+      threads: { type: "string" },
+      "budget-ms": { type: "string" },
+      control: { type: "string" },
+      treatment: { type: "string" },
+      steps: { type: "string" },
+      interval: { type: "string" },
+      "failure-limit": { type: "string" },
+      "min-interval-samples": { type: "string" },
+      "max-p95-ms": { type: "string" },
+      "max-p95-ratio": { type: "string" },
+      "max-skip-rate": { type: "string" },
+      "max-skip-delta": { type: "string" },
+      "max-error-rate": { type: "string" },
+      "max-error-delta": { type: "string" },
+      salt: { type: "string" },
+      json: { type: "boolean" },
     },
   });
   const [command, sub] = positionals;
+  if (command === "rollout") {
+    const { rolloutCommand, ROLLOUT_USAGE } = await import("./rolloutCommand.ts");
+    if (values.help || !sub) {
+      process.stdout.write(ROLLOUT_USAGE + "\n");
+      return;
+    }
+    return rolloutCommand(positionals.slice(1), values);
+  }
   if (values.help || !command) {
     process.stdout.write(USAGE + "\n");
     return;

@@ -153,6 +153,15 @@ export async function initCluster(opts: InitOptions): Promise<ClusterState> {
   return state;
 }
 
+/** Gives a login role added since the cluster was made (e.g. memvault_operator) its password. */
+export function ensureClusterPasswords(state: ClusterState): ClusterState {
+  const missing = LOGIN_ROLES.filter((key) => !state.passwords[ROLES[key]]);
+  if (missing.length === 0) return state;
+  for (const key of missing) state.passwords[ROLES[key]] = randomBytes(24).toString("hex");
+  writeClusterState(state);
+  return state;
+}
+
 export function clusterRunning(state: ClusterState): boolean {
   const res = runAsServerUser(serverOsUser(), path.join(state.pgBin, "pg_ctl"), ["status", "-D", state.dataDir]);
   return res.status === 0;

@@ -5,10 +5,11 @@ import fs from "node:fs";
 import path from "node:path";
 import pg from "pg";
 import { PROJECT_ROOT } from "./migrateDatabase.ts";
-import { roleUrl, type ClusterState } from "./localCluster.ts";
+import { ensureClusterPasswords, roleUrl, type ClusterState } from "./localCluster.ts";
 import { LOGIN_ROLES, ROLES } from "./roles.ts";
 
 export async function ensureLocalLogins(state: ClusterState): Promise<void> {
+  ensureClusterPasswords(state);
   const client = new pg.Client({ connectionString: roleUrl(state, "root", "postgres") });
   await client.connect();
   try {

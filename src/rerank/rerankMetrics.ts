@@ -1,4 +1,5 @@
-// Rerank metrics: Prometheus (prom-client) and a snapshot for getRerankMetrics().
+// Rerank metrics: Prometheus (prom-client), labelled by the variant that scored (env: the
+// worker's RERANK_* settings), and a per-variant snapshot for getRerankMetrics().
 import { Counter, Gauge, Histogram, type Registry } from "prom-client";
 import type { BreakerState } from "./circuitBreaker.ts";
 import type { SkipReason } from "./reranker.ts";
@@ -6,61 +7,77 @@ import type { SkipReason } from "./reranker.ts";
 const BREAKER_VALUE: Record<BreakerState, number> = { closed: 0, half_open: 1, open: 2 };
 const WINDOW = 2_000;
 
-export function createRerankMetrics(registry: Registry) {
-  const latency = new Histogram({
-    name: "memvault_rerank_seconds",
-    help: "Cross-encoder scoring time per request (successful calls).",
-    buckets: [0.005, 0.01, 0.02, 0.04, 0.075, 0.1, 0.15, 0.25, 0.5, 1],
-    registers: [registry],
-  });
-  const calls = new Counter({ name: "memvault_rerank_calls_total", help: "Rerank requests.", registers: [registry] });
-  const skips = new Counter({
-    name: "memvault_rerank_skips_total",
-    help: "Requests answered in ANN order, by reason (timeout, error, breaker_open, disabled, no_model, deadline).",
-    labelNames: ["reason"] as const,
-    registers: [registry],
-  });
-  const batch = new Histogram({
-    name: "memvault_rerank_batch_size",
-    help: "Candidates per rerank request.",
-    buckets: [1, 4, 8, 16, 24, 32, 48, 64, 100],
-    registers: [registry],
-  });
-  const breaker = new Gauge({ name: "memvault_rerank_breaker_state", help: "0 closed, 1 half-open, 2 open.", registers: [registry] });
-  const deviceFallbacks = new Counter({
-    name: "memvault_rerank_device_fallbacks_total",
-    help: "Times the CUDA execution provider could not load and the CPU was used.",
-    registers: [registry],
-  });
+function createFamilies(registry: Registry) {
+  const labelNames = ["variant"] as const;
+  return {
+    latency: new Histogram({
+      name: "memvault_rerank_seconds",
+      help: "Cross-encoder scoring time per request (successful calls), by variant.",
+      labelNames,
+      buckets: [0.005, 0.01, 0.02, 0.04, 0.075, 0.1, 0.15, 0.25, 0.5, 1],
+      registers: [registry],
+    }),
+    calls: new Counter({ name: "memvault_rerank_calls_total", help: "Rerank requests, by variant.", labelNames, registers: [registry] }),
+    skips: new Counter({
+      name: "memvault_rerank_skips_total",
+      help: "Requests answered in ANN order, by variant and reason (timeout, error, breaker_open, disabled, no_model, deadline).",
+      labelNames: ["variant", "reason"] as const,
+      registers: [registry],
+    }),
+    batch: new Histogram({
+      name: "memvault_rerank_batch_size",
+      help: "Candidates per rerank request, by variant.",
+      labelNames,
+      buckets: [1, 4, 8, 16, 24, 32, 48, 64, 100],
+      registers: [registry],
+    }),
+    breaker: new Gauge({ name: "memvault_rerank_breaker_state", help: "0 closed, 1 half-open, 2 open; one breaker per variant.", labelNames, registers: [registry] }),
+    deviceFallbacks: new Counter({
+      name: "memvault_rerank_device_fallbacks_total",
+      help: "Times the CUDA execution provider could not load and the CPU was used.",
+      registers: [registry],
+    }),
+  };
+}
+
+// One set of metric families per registry: prom-client refuses a name registered twice.
+const families = new WeakMap<Registry, ReturnType<typeof createFamilies>>();
+
+export function createRerankMetrics(registry: Registry, variant = "env") {
+  let f = families.get(registry);
+  if (!f) families.set(registry, (f = createFamilies(registry)));
+  const labels = { variant };
   const recent: number[] = [];
   const skipCounts: Partial<Record<SkipReason, number>> = {};
   let callCount = 0;
   let state: BreakerState = "closed";
+  f.breaker.set(labels, 0);
   return {
-    deviceFallbacks,
+    variant,
+    deviceFallbacks: f.deviceFallbacks,
     call(candidates: number) {
       callCount++;
-      calls.inc();
-      batch.observe(candidates);
+      f.calls.inc(labels);
+      f.batch.observe(labels, candidates);
     },
     scored(ms: number) {
-      latency.observe(ms / 1000);
+      f.latency.observe(labels, ms / 1000);
       recent.push(ms);
       if (recent.length > WINDOW) recent.shift();
     },
     skipped(reason: SkipReason) {
-      skips.inc({ reason });
+      f.skips.inc({ variant, reason });
       skipCounts[reason] = (skipCounts[reason] ?? 0) + 1;
     },
     breakerState(s: BreakerState) {
       state = s;
-      breaker.set(BREAKER_VALUE[s]);
+      f.breaker.set(labels, BREAKER_VALUE[s]);
     },
     /** Latency percentiles over the last 2,000 scored requests. */
     snapshot() {
       const sorted = [...recent].sort((a, b) => a - b);
       const p = (q: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]! : Number.NaN);
-      return { calls: callCount, skips: { ...skipCounts }, p50Ms: p(0.5), p95Ms: p(0.95), p99Ms: p(0.99), breaker: state };
+      return { variant, calls: callCount, skips: { ...skipCounts }, p50Ms: p(0.5), p95Ms: p(0.95), p99Ms: p(0.99), breaker: state };
     },
   };
 }

@@ -2,12 +2,14 @@
 // structured logs, Prometheus metrics, worker heartbeats, and a graceful drain on SIGTERM.
 import { EventEmitter } from "node:events";
 import http from "node:http";
-import { Logger as GraphileLogger, run, type Runner, type TaskList, type WorkerEvents } from "graphile-worker";
+import { Logger as GraphileLogger, parseCronItems, run, type Runner, type TaskList, type WorkerEvents } from "graphile-worker";
 import pg from "pg";
 import { createSealCounter } from "../crypto/sealCounter.ts";
 import { reserveSeals } from "../sql/reserveSeals.ts";
 import { logger } from "../logger.ts";
+import { config } from "../config.ts";
 import { createRerankerFromConfig } from "../rerank/createRerankerFromConfig.ts";
+import { createVariantRerankers } from "../rerank/variantRerankers.ts";
 import { createKeyringProvider } from "../crypto/keyringProvider.ts";
 import { loadTasks } from "./loadTasks.ts";
 import type { WorkerContext } from "./workerContext.ts";
@@ -59,6 +61,14 @@ export async function runWorker(opts: WorkerOptions): Promise<RunningWorker> {
   });
   const draining = new AbortController();
   const { reranker, scorer } = await createRerankerFromConfig(metrics.registry, logger);
+  const rerankers = createVariantRerankers({
+    env: reranker,
+    registry: metrics.registry,
+    logger,
+    enabled: config.rerankEnabled,
+    breaker: config.rerankBreaker(),
+    device: config.rerankDevice(),
+  });
   const ctx: WorkerContext = {
     keyrings,
     counter,
@@ -66,7 +76,7 @@ export async function runWorker(opts: WorkerOptions): Promise<RunningWorker> {
     batchSize: opts.batchSize,
     logger,
     draining: draining.signal,
-    reranker,
+    rerankers,
     searchRetentionSeconds: opts.searchRetentionSeconds ?? 3_600,
   };
   // Every task run is tracked, so that a drain can wait for the last job to be completed
@@ -98,7 +108,12 @@ export async function runWorker(opts: WorkerOptions): Promise<RunningWorker> {
 
   let runner: Runner;
   try {
-    runner = await run({ pgPool: pool, concurrency: opts.concurrency, taskList, logger: graphileLogger, events, noHandleSignals: true, pollInterval: 1_000, parsedCronItems: [] });
+    // Rollout evaluation chains itself by job key; cron re-adds it every minute (keeping a
+    // pending run's time), so a chain lost to a crash is picked up within a minute.
+    const parsedCronItems = taskList.evaluate_rollouts
+      ? parseCronItems([{ task: "evaluate_rollouts", match: "* * * * *", identifier: "evaluate_rollouts", options: { backfillPeriod: 0, maxAttempts: 1, jobKey: "evaluate_rollouts", jobKeyMode: "preserve_run_at" } }])
+      : [];
+    runner = await run({ pgPool: pool, concurrency: opts.concurrency, taskList, logger: graphileLogger, events, noHandleSignals: true, pollInterval: 1_000, parsedCronItems });
   } catch (err) {
     await liveness.stop();
     await pool.end();
@@ -137,6 +152,7 @@ export async function runWorker(opts: WorkerOptions): Promise<RunningWorker> {
       await new Promise((r) => setTimeout(r, 100));
       await liveness.stop();
       await scorer?.close();
+      await rerankers.close();
       await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
       await pool.end();
       logger.info("worker stopped");

@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import type { SealCounter } from "../crypto/sealCounter.ts";
-import type { Reranker } from "../rerank/reranker.ts";
+import type { VariantRerankers } from "../rerank/variantRerankers.ts";
 import type { KeyringProvider } from "../crypto/keyringProvider.ts";
 import type { WorkerMetrics } from "./workerMetrics.ts";
 
@@ -13,8 +13,8 @@ export interface WorkerContext {
   logger: Logger;
   /** Aborted when the process starts draining: long tasks stop between batches. */
   draining: AbortSignal;
-  /** Fail-open cross-encoder reranking (no model: every request skips with no_model). */
-  reranker: Reranker;
+  /** Fail-open cross-encoder reranking: the worker's RERANK_* reranker and rollout variants (no model: skips with no_model). */
+  rerankers: VariantRerankers;
   /** How long search requests are kept. */
   searchRetentionSeconds: number;
 }

@@ -2,6 +2,7 @@
 // job queue when scraped, so they cost nothing between scrapes.
 import type pg from "pg";
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { selectRolloutGauges, type RolloutGaugeRow } from "../sql/selectRolloutGauges.ts";
 import { selectSealBacklog, type SealBacklogRow } from "../sql/selectSealBacklog.ts";
 
 export function createWorkerMetrics(pool: pg.Pool) {
@@ -67,7 +68,47 @@ export function createWorkerMetrics(pool: pg.Pool) {
       for (const row of await backlog()) this.set({ task: row.task_identifier }, row.oldest_age_seconds);
     },
   });
-  return { registry, jobs, jobLatency, sealBatch, chunksSealed, chunksResealed, seals };
+  const rolloutDecisions = new Counter({
+    name: "memvault_rollout_decisions_total",
+    help: "Rollout evaluations by this worker, by rollout and decision (hold, fail, advance, promote, rollback).",
+    labelNames: ["rollout", "decision"] as const,
+    registers: [registry],
+  });
+  // Rollout gauges come from the database at scrape time, so every worker reports the same.
+  let rolloutQuery: Promise<RolloutGaugeRow[]> | undefined;
+  const rollouts = () =>
+    (rolloutQuery ??= selectRolloutGauges(pool).finally(() => setImmediate(() => (rolloutQuery = undefined))));
+  new Gauge({
+    name: "memvault_rollout_treatment_share_basis_points",
+    help: "Share of tenants the rollout's treatment serves (0 after a rollback or abort, 10000 once promoted); rollouts active or ended in the last day.",
+    labelNames: ["rollout", "treatment"] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const r of await rollouts()) this.set({ rollout: r.name, treatment: r.treatment }, r.share_bp);
+    },
+  });
+  new Gauge({
+    name: "memvault_rollout_failures",
+    help: "Failed guardrail intervals counted toward the rollout's failure limit.",
+    labelNames: ["rollout"] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const r of await rollouts()) this.set({ rollout: r.name }, r.failures);
+    },
+  });
+  new Gauge({
+    name: "memvault_rollout_state",
+    help: "1 for the rollout's current state (pending, running, paused, promoted, rolled_back, aborted).",
+    labelNames: ["rollout", "state"] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const r of await rollouts()) this.set({ rollout: r.name, state: r.state }, 1);
+    },
+  });
+  return { registry, rolloutDecisions, jobs, jobLatency, sealBatch, chunksSealed, chunksResealed, seals };
 }
 
 export type WorkerMetrics = ReturnType<typeof createWorkerMetrics>;

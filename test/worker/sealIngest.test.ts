@@ -17,6 +17,7 @@ import { Registry } from "prom-client";
 import { createCircuitBreaker } from "../../src/rerank/circuitBreaker.ts";
 import { createReranker } from "../../src/rerank/reranker.ts";
 import { createRerankMetrics } from "../../src/rerank/rerankMetrics.ts";
+import { createVariantRerankers } from "../../src/rerank/variantRerankers.ts";
 import { freshKeyringDocument, keyringFrom } from "../support/keyrings.ts";
 import { track, untrack } from "../support/openResources.ts";
 import { asIdentity, tenantHash } from "../support/tenant.ts";
@@ -229,7 +230,7 @@ describe("a job for tenant A", () => {
     await root.query("delete from graphile_worker._private_jobs");
     const provider = createKeyringProvider({ variable: "MEMVAULT_KEYRING_FILE", file: keyringFile });
     const workerPool = new pg.Pool({ connectionString: db.url("worker"), max: 2 });
-    const ctx = { keyrings: provider, counter: createSealCounter(), metrics: createWorkerMetrics(workerPool), batchSize: 100, logger, draining: new AbortController().signal, reranker: createReranker({ scorer: undefined, enabled: () => false, breaker: createCircuitBreaker({ failures: 1, windowMs: 1, cooldownMs: 1 }), metrics: createRerankMetrics(new Registry()) }), searchRetentionSeconds: 60 };
+    const ctx = { keyrings: provider, counter: createSealCounter(), metrics: createWorkerMetrics(workerPool), batchSize: 100, logger, draining: new AbortController().signal, rerankers: createVariantRerankers({ env: createReranker({ scorer: undefined, enabled: () => false, breaker: createCircuitBreaker({ failures: 1, windowMs: 1, cooldownMs: 1 }), metrics: createRerankMetrics(new Registry()) }), registry: new Registry(), logger, enabled: () => false, breaker: { failures: 1, windowMs: 1, cooldownMs: 1 }, device: "cpu" }), searchRetentionSeconds: 60 };
     const client = new pg.Client({ connectionString: db.url("worker") });
     await client.connect();
     try {

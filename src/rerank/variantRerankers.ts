@@ -1,0 +1,86 @@
+// The rerankers a worker serves: its own RERANK_* configuration (variant env) and each
+// rollout variant it has been asked for, each loaded once, lazily, with its own circuit
+// breaker and metrics labelled by variant. A variant that cannot load answers every
+// request with the skip reason no_model (fail-open) and is tried again after a while.
+import type { Logger } from "pino";
+import type { Registry } from "prom-client";
+import { createCircuitBreaker } from "./circuitBreaker.ts";
+import { loadVariantScorer, type RerankVariant } from "./loadVariantScorer.ts";
+import { createReranker, type Reranker } from "./reranker.ts";
+import { RerankError } from "./rerankError.ts";
+import { createRerankMetrics } from "./rerankMetrics.ts";
+import type { Scorer } from "./scorer.ts";
+
+export interface VariantRerankers {
+  /** The worker's own RERANK_* reranker. */
+  readonly env: Reranker;
+  /** The variant's reranker; the first call loads its model. */
+  forVariant(variant: RerankVariant): Promise<Reranker>;
+  close(): Promise<void>;
+}
+
+interface Loaded {
+  reranker: Reranker;
+  scorer?: Scorer;
+  failedAt?: number;
+}
+
+export function createVariantRerankers(opts: {
+  env: Reranker;
+  registry: Registry;
+  logger: Logger;
+  enabled: () => boolean;
+  breaker: { failures: number; windowMs: number; cooldownMs: number };
+  device: "cpu" | "cuda";
+  /** How long a variant that failed to load answers no_model before it is tried again. */
+  retryLoadAfterMs?: number;
+}): VariantRerankers {
+  const retryAfter = opts.retryLoadAfterMs ?? 30_000;
+  const loaded = new Map<string, Promise<Loaded>>();
+  const metrics = new Map<string, ReturnType<typeof createRerankMetrics>>();
+
+  const load = async (v: RerankVariant): Promise<Loaded> => {
+    const log = opts.logger.child({ variant: v.name });
+    let m = metrics.get(v.name);
+    if (!m) metrics.set(v.name, (m = createRerankMetrics(opts.registry, v.name)));
+    let scorer: Scorer | undefined;
+    try {
+      scorer = await loadVariantScorer(v, opts.device);
+      log.info({ scorer: scorer.name }, "rerank variant loaded");
+    } catch (err) {
+      log.warn({ code: err instanceof RerankError ? err.code : "INTERNAL" }, `rerank variant cannot load (${err instanceof RerankError ? err.message : "unexpected error"}); its searches return ANN order (skip reason no_model)`);
+    }
+    const reranker = createReranker({
+      scorer,
+      enabled: opts.enabled,
+      breaker: createCircuitBreaker(opts.breaker),
+      metrics: m,
+      onError: (err) => log.warn({ code: (err as { code?: string }).code ?? "INTERNAL" }, "rerank scoring failed; ANN order returned"),
+    });
+    return { reranker, ...(scorer ? { scorer } : { failedAt: Date.now() }) };
+  };
+
+  return {
+    env: opts.env,
+    async forVariant(v) {
+      // Variants are immutable, but a key over the whole configuration makes a variant
+      // recreated by hand under the same name a different entry.
+      const key = JSON.stringify(v);
+      let entry = loaded.get(key);
+      if (entry) {
+        const done = await entry;
+        if (done.failedAt === undefined || Date.now() - done.failedAt < retryAfter) return done.reranker;
+        const current = loaded.get(key);
+        if (current !== entry) return (await current!).reranker; // another caller is reloading it
+      }
+      entry = load(v);
+      loaded.set(key, entry);
+      return (await entry).reranker;
+    },
+    async close() {
+      const all = await Promise.all(loaded.values());
+      loaded.clear();
+      await Promise.all(all.map((l) => l.scorer?.close()));
+    },
+  };
+}
