@@ -91,4 +91,12 @@ export const RULES: Record<string, Record<string, MetricRule>> = {
     healthz_p95_ms_overload: lower(5),
     error_rate_overload: lower(1, zero),
   },
+  // With the bench's defaults (interval 5 s, failure limit 2) the target for the
+  // rollback is (failure limit + 1) intervals: 15 s.
+  canary: {
+    rollback_after_s: lower(1.3, atMost(15)),
+    treatment_searches_after_rollback: lower(1, zero),
+    searches_failed: lower(1, zero),
+    promote_after_s: lower(1.3),
+  },
 };

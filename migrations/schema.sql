@@ -705,6 +705,8 @@ begin
     raise exception 'a rollout is active: promote or abort it first' using errcode = '55000';
   end if;
   update memvault.rerank_settings set default_variant = p_name, updated_at = now(), updated_by = session_user;
+  -- Workers load the new default in the background (src/worker/prefetchVariants.ts).
+  perform pg_catalog.pg_notify('memvault_rollout', 'default');
 end;
 $$;
 

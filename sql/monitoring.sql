@@ -22,6 +22,14 @@ select table_name, index_name, method, is_valid, pg_catalog.pg_size_pretty(size_
        case when coalesce(idx_scan, 0) = 0 then 'never scanned' else '' end as note
 from memvault.monitor_indexes order by table_name, index_name;
 
+\echo '== reranker rollouts (active, or ended in the last day)'
+select name, state, control_variant as control, treatment_variant as treatment,
+       current_step || '/' || steps as step, treatment_share_bp as share_bp,
+       failures || '/' || failure_limit as failures, last_treatment_verdict, next_evaluation_at
+from memvault.monitor_rerank_rollouts
+where state in ('pending', 'running', 'paused') or finished_at > now() - interval '1 day'
+order by id;
+
 select (select count(*) from memvault.monitor_tables
         where is_tenant_table and (not (rls_enabled and rls_forced) or policies = 0)) as unisolated,
        (select count(*) from memvault.monitor_indexes where not is_valid) as invalid,

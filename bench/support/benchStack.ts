@@ -21,6 +21,11 @@ export interface BenchStack {
   tokens: string[];
   keyringFile: string;
   authenticatorUrl: string;
+  /** memvault_operator's and the superuser's connections to the bench database. */
+  operatorUrl: string;
+  rootUrl: string;
+  /** The TinyBERT-shaped model the worker serves (RERANK_MODEL_DIR). */
+  modelDir: string;
   close(): Promise<void>;
 }
 
@@ -60,7 +65,17 @@ export async function startBenchStack(opts: { prefix: string; tenants: number; r
       RERANK_MODEL_DIR: modelDir,
       ...opts.serverEnv,
     });
-    return { server, subs, tokens, keyringFile, authenticatorUrl: roleUrl(cluster.state, "authenticator", DATABASE), close };
+    return {
+      server,
+      subs,
+      tokens,
+      keyringFile,
+      authenticatorUrl: roleUrl(cluster.state, "authenticator", DATABASE),
+      operatorUrl: roleUrl(cluster.state, "operator", DATABASE),
+      rootUrl: roleUrl(cluster.state, "root", DATABASE),
+      modelDir,
+      close,
+    };
   } catch (err) {
     await close();
     throw err;

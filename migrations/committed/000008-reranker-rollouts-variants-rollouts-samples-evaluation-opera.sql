@@ -1,5 +1,5 @@
 --! Previous: sha1:50fcf3693626de6202d08e891e30183c38ea3ae1
---! Hash: sha1:efdfb39da835eea696ff5707e6c2b5e82d551ece
+--! Hash: sha1:d72a7ceec4189249f71045a0aeb9b54ee6c06226
 --! Message: reranker rollouts: variants, rollouts, samples, evaluation, operator functions
 
 -- Canary rollouts of reranker configurations, decided in the database.
@@ -328,6 +328,8 @@ begin
     raise exception 'a rollout is active: promote or abort it first' using errcode = '55000';
   end if;
   update memvault.rerank_settings set default_variant = p_name, updated_at = now(), updated_by = session_user;
+  -- Workers load the new default in the background (src/worker/prefetchVariants.ts).
+  perform pg_catalog.pg_notify('memvault_rollout', 'default');
 end;
 $$;
 

@@ -7,18 +7,9 @@ import path from "node:path";
 import { loadCrossEncoder } from "./crossEncoder.ts";
 import { createRemoteScorer } from "./remoteScorer.ts";
 import { RerankError } from "./rerankError.ts";
+import type { RerankVariant } from "./rerankVariant.ts";
 import type { Scorer } from "./scorer.ts";
 
-export interface RerankVariant {
-  name: string;
-  modelDir: string | null;
-  remoteUrl: string | null;
-  modelSha256: string | null;
-  batchSize: number;
-  maxLength: number;
-  threads: number;
-  budgetMs: number;
-}
 
 async function sha256File(file: string): Promise<string> {
   const hash = createHash("sha256");
@@ -39,5 +30,14 @@ export async function loadVariantScorer(v: RerankVariant, device: "cpu" | "cuda"
   if (actual !== v.modelSha256) {
     throw new RerankError("RERANK_BAD_MODEL", `variant ${v.name}: ${modelFile} has SHA-256 ${actual}, the variant pins ${v.modelSha256}`);
   }
-  return loadCrossEncoder({ modelDir: v.modelDir, maxLength: v.maxLength, batchSize: v.batchSize, threads: v.threads, device });
+  const scorer = await loadCrossEncoder({ modelDir: v.modelDir, maxLength: v.maxLength, batchSize: v.batchSize, threads: v.threads, device });
+  // ONNX Runtime's first run allocates and plans: pay it here, not in a tenant's budget
+  // (a rollout would count it against the treatment).
+  try {
+    await scorer.score("warm up", ["warm up"]);
+  } catch (err) {
+    await scorer.close();
+    throw new RerankError("RERANK_BAD_MODEL", `variant ${v.name}: ${modelFile} loads but does not run`, { cause: err });
+  }
+  return scorer;
 }

@@ -5,7 +5,8 @@
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
 import { createCircuitBreaker } from "./circuitBreaker.ts";
-import { loadVariantScorer, type RerankVariant } from "./loadVariantScorer.ts";
+import { loadVariantScorer } from "./loadVariantScorer.ts";
+import type { RerankVariant } from "./rerankVariant.ts";
 import { createReranker, type Reranker } from "./reranker.ts";
 import { RerankError } from "./rerankError.ts";
 import { createRerankMetrics } from "./rerankMetrics.ts";

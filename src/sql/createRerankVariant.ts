@@ -1,5 +1,5 @@
 import type pg from "pg";
-import type { RerankVariant } from "../rerank/loadVariantScorer.ts";
+import type { RerankVariant } from "../rerank/rerankVariant.ts";
 
 export async function createRerankVariant(client: pg.ClientBase, v: RerankVariant): Promise<void> {
   await client.query(

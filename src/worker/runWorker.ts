@@ -12,6 +12,7 @@ import { createRerankerFromConfig } from "../rerank/createRerankerFromConfig.ts"
 import { createVariantRerankers } from "../rerank/variantRerankers.ts";
 import { createKeyringProvider } from "../crypto/keyringProvider.ts";
 import { loadTasks } from "./loadTasks.ts";
+import { startVariantPrefetch } from "./prefetchVariants.ts";
 import type { WorkerContext } from "./workerContext.ts";
 import { startLiveness } from "./workerLiveness.ts";
 import { createWorkerMetrics } from "./workerMetrics.ts";
@@ -92,6 +93,7 @@ export async function runWorker(opts: WorkerOptions): Promise<RunningWorker> {
     };
   }
 
+  const prefetch = await startVariantPrefetch({ pool, connectionString: opts.connectionString, rerankers, logger });
   const liveness = startLiveness(pool, logger, { intervalMs: opts.heartbeatMs ?? 5_000, deadAfterSeconds: opts.deadAfterSeconds ?? 30 });
   const events: WorkerEvents = new EventEmitter() as WorkerEvents;
   // graphile-worker 0.18 locks jobs under the pool's id, older paths under worker ids: beat for both.
@@ -116,6 +118,7 @@ export async function runWorker(opts: WorkerOptions): Promise<RunningWorker> {
     runner = await run({ pgPool: pool, concurrency: opts.concurrency, taskList, logger: graphileLogger, events, noHandleSignals: true, pollInterval: 1_000, parsedCronItems });
   } catch (err) {
     await liveness.stop();
+    await prefetch.stop();
     await pool.end();
     throw err;
   }
@@ -151,6 +154,7 @@ export async function runWorker(opts: WorkerOptions): Promise<RunningWorker> {
       // graphile-worker records the outcome of a job just after its task settles.
       await new Promise((r) => setTimeout(r, 100));
       await liveness.stop();
+      await prefetch.stop();
       await scorer?.close();
       await rerankers.close();
       await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));

@@ -54,7 +54,7 @@ describe("a worker killed with SIGKILL mid-ingest", () => {
       const sealed = new Set((await fx.root.query("select id from memvault.memory_chunks")).rows.map((r) => r.id));
       expect([...ids].every((id) => sealed.has(id))).toBe(true);
       expect(second.logs()).toContain("unlocked the jobs of dead workers");
-      await waitFor("the queue to empty", async () => (await fx.root.query("select count(*)::int as n from graphile_worker.jobs")).rows[0].n === 0, 120_000);
+      await waitFor("the seal queue to empty", async () => (await fx.root.query("select count(*)::int as n from graphile_worker.jobs where task_identifier like 'seal%'")).rows[0].n === 0, 120_000);
     } finally {
       expect(await second.stop()).toBe(0);
     }

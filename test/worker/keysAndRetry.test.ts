@@ -58,7 +58,7 @@ describe("keys and failures", () => {
       const row = (await fx.root.query("select attempts, last_error, text from memvault.chunk_ingest")).rows[0];
       expect(row.last_error).toBe("MEMVAULT_CONFIG MEMVAULT_KEYRING_FILE");
       expect(await count("select count(*)::int as n from memvault.memory_chunks")).toBe(0);
-      const job = (await fx.root.query("select last_error from graphile_worker.jobs")).rows[0];
+      const job = (await fx.root.query("select last_error from graphile_worker.jobs where task_identifier like 'seal%'")).rows[0];
       expect(job.last_error).toBe("MEMVAULT_CONFIG MEMVAULT_KEYRING_FILE"); // a code: no content, no key
       fs.writeFileSync(keyringFile, good, { mode: 0o600 });
       // graphile-worker retries with exponential backoff (e^1 s, e^2 s, ...).
