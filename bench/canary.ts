@@ -119,6 +119,12 @@ try {
   log("slow: a TEI server answering after " + values["tei-delay-ms"] + " ms, at 10% of tenants");
   const slow = await scenario("slow", "slow-tei", [{ share_bp: 1000, min_duration_seconds: 3600, min_samples: 1_000_000 }], 40, ["rolled_back"]);
   process.stderr.write(`[canary] memvault rollout status slow:\n${formatRolloutStatus((await selectRolloutStatus(operator, "slow"))!)}\n`);
+  const reasons = (await root.query(
+    `select q.rollout_arm as arm, coalesce(q.skip_reason, 'reranked') as outcome, count(*)::int as n
+     from memvault.search_requests q join memvault.rerank_rollouts r on r.id = q.rollout_id
+     where r.name = 'slow' group by 1, 2 order by 1, 2`,
+  )).rows;
+  log(`slow: outcomes by arm while it ran: ${reasons.map((r) => `${r.arm} ${r.outcome} ${r.n}`).join(", ")}`);
   const rollbackAfter = slow.endState === "rolled_back" && slow.endedAt ? (slow.endedAt.getTime() - slow.startedAt.getTime()) / 1000 : NaN;
   const after = slow.endedAt
     ? Number((await root.query("select count(*)::int as n from memvault.search_requests where rerank_variant = 'slow-tei' and created_at > $1", [slow.endedAt])).rows[0].n)

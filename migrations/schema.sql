@@ -431,7 +431,7 @@ CREATE FUNCTION memvault.prune_rerank_samples(p_after interval DEFAULT '1 day'::
   with gone as (
     delete from memvault.rerank_rollout_samples x
     using memvault.rerank_rollouts r
-    where r.id = x.rollout_id and r.finished_at < now() - p_after
+    where r.id = x.rollout_id and x.finished_at < r.evaluated_until - p_after
     returning 1
   )
   select count(*) from gone

@@ -1,5 +1,5 @@
 --! Previous: sha1:50fcf3693626de6202d08e891e30183c38ea3ae1
---! Hash: sha1:d72a7ceec4189249f71045a0aeb9b54ee6c06226
+--! Hash: sha1:83eeb079ac0f2d6aac43f04edaeeb697525fa15a
 --! Message: reranker rollouts: variants, rollouts, samples, evaluation, operator functions
 
 -- Canary rollouts of reranker configurations, decided in the database.
@@ -668,8 +668,8 @@ as $$
   select id from memvault.rerank_rollouts where state in ('running', 'paused') order by id
 $$;
 
--- Samples are evidence only until their rollout has been over for a day (measurements and
--- events keep the numbers).
+-- A sample is evidence until a day after the window that measured it (measurements and events
+-- keep the numbers): a long rollout does not keep one row per search for its whole life.
 create function memvault.prune_rerank_samples(p_after interval default '1 day') returns bigint
 language sql
 volatile
@@ -679,7 +679,7 @@ as $$
   with gone as (
     delete from memvault.rerank_rollout_samples x
     using memvault.rerank_rollouts r
-    where r.id = x.rollout_id and r.finished_at < now() - p_after
+    where r.id = x.rollout_id and x.finished_at < r.evaluated_until - p_after
     returning 1
   )
   select count(*) from gone

@@ -350,6 +350,23 @@ describe("evaluate_rerank_rollout", () => {
     expect(await evaluate(id)).toMatchObject({ decision: "rollback", state: "rolled_back" });
   });
 
+  it("samples are pruned a day after the window that measured them, not before", async () => {
+    const { name, id } = await createRollout({ steps: [{ share_bp: 1000, min_duration_seconds: 3600, min_samples: 0 }] });
+    await operator.query("select memvault.start_rerank_rollout($1)", [name]);
+    await backdate(id, 1);
+    await addSamples(id, "control", 10, "reranked", 10);
+    await addSamples(id, "treatment", 10, "reranked", 10);
+    const mine = async () => (await root.query("select count(*)::int as n from memvault.rerank_rollout_samples where rollout_id = $1::bigint", [id])).rows[0].n;
+    await root.query("select memvault.prune_rerank_samples()");
+    expect(await mine()).toBe(20); // not measured yet
+    await evaluate(id);
+    await addSamples(id, "treatment", 5, "reranked", 10); // after the evaluated window: kept
+    await root.query("update memvault.rerank_rollout_samples set finished_at = finished_at - interval '25 hours' where rollout_id = $1::bigint and finished_at < (select evaluated_until from memvault.rerank_rollouts where id = $1::bigint)", [id]);
+    const pruned = await asIdentity(root, { role: "memvault_worker" }, async (c) => Number((await c.query("select memvault.prune_rerank_samples() as n")).rows[0].n), { commit: true });
+    expect(pruned).toBeGreaterThanOrEqual(20);
+    expect(await mine()).toBe(5);
+  });
+
   it("two evaluators at once make one decision per interval", async () => {
     const { name, id } = await createRollout({ failureLimit: 50, steps: [{ share_bp: 1000, min_duration_seconds: 3600, min_samples: 0 }] });
     await operator.query("select memvault.start_rerank_rollout($1)", [name]);
@@ -398,6 +415,12 @@ describe("search requests record who served them", () => {
     expect(samples).toHaveLength(1);
     expect(samples[0]).toMatchObject({ arm: "treatment", variant: "trt", outcome: "timeout", latency_ms: 250 });
     expect(JSON.stringify(samples[0])).not.toContain(tenant);
+    // A tenant cannot claim an arm or a variant for its own request.
+    await expect(
+      asIdentity(root, { role: "memvault_user", userHash: tenant }, (c) =>
+        c.query("insert into memvault.search_requests (id, query_cipher, key_version, candidate_ids, candidate_distances, deadline, rollout_id, rollout_arm) values (gen_random_uuid(), '\\x00', 1, '{}', '{}', now(), $1, 'treatment')", [id]),
+      ),
+    ).rejects.toMatchObject({ code: "42501" });
     // Finishing twice (a retry) records nothing more: only pending -> done counts.
     await finish(inside, id, "treatment");
     expect((await root.query("select count(*)::int as n from memvault.rerank_rollout_samples where rollout_id = $1::bigint", [id])).rows[0].n).toBe(1);
