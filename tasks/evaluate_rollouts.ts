@@ -5,12 +5,13 @@ import type { Task } from "graphile-worker";
 import { evaluateRollouts } from "../src/worker/evaluateRollouts.ts";
 import type { WorkerContext } from "../src/worker/workerContext.ts";
 
-export const EVALUATE_ROLLOUTS_JOB_KEY = "evaluate_rollouts";
+// The same key as memvault.schedule_rerank_evaluation() and the cron item in runWorker.
+const JOB_KEY = "evaluate_rollouts";
 
 export default (ctx: WorkerContext): Task =>
   async (_payload, helpers) => {
     const { nextDueAt } = await helpers.withPgClient((client) => evaluateRollouts(ctx, client));
     if (nextDueAt) {
-      await helpers.addJob("evaluate_rollouts", {}, { runAt: nextDueAt, jobKey: EVALUATE_ROLLOUTS_JOB_KEY, jobKeyMode: "replace", maxAttempts: 5 });
+      await helpers.addJob("evaluate_rollouts", {}, { runAt: nextDueAt, jobKey: JOB_KEY, jobKeyMode: "replace", maxAttempts: 5 });
     }
   };
