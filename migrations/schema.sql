@@ -1909,6 +1909,7 @@ GRANT SELECT(last_error),UPDATE(last_error) ON TABLE memvault.chunk_ingest TO me
 --
 
 GRANT SELECT ON TABLE memvault.key_seal_reservations TO memvault_monitor;
+GRANT SELECT ON TABLE memvault.key_seal_reservations TO memvault_worker;
 
 --
 -- Name: TABLE memory_chunks; Type: ACL; Schema: memvault; Owner: memvault_owner

@@ -21,6 +21,9 @@ export async function evaluateRollouts(ctx: Pick<WorkerContext, "logger" | "metr
       const due = new Date(e.next_due_at);
       if (!nextDueAt || due < nextDueAt) nextDueAt = due;
     }
+    // Every decision's series exists from the rollout's first evaluation, at 0: an alert on
+    // increase() cannot see a counter that is born at 1.
+    for (const d of ["fail", "advance", "promote", "rollback"] as const) ctx.metrics.rolloutDecisions.inc({ rollout: e.name ?? id, decision: d }, 0);
     if (e.decision === "not_due" || e.decision === "inactive") continue;
     ctx.metrics.rolloutDecisions.inc({ rollout: e.name ?? id, decision: e.decision });
     const fields = { rollout: e.name, decision: e.decision, state: e.state, step: e.step, failures: e.failures, arms: numbers(e) };

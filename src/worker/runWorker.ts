@@ -53,7 +53,7 @@ export async function runWorker(opts: WorkerOptions): Promise<RunningWorker> {
   const pool = new pg.Pool({ connectionString: opts.connectionString, max: opts.concurrency + 3 });
   pool.on("error", (err) => logger.error({ code: (err as { code?: string }).code }, "idle database connection failed"));
   pool.on("connect", (client) => client.on("error", (err) => logger.error({ code: (err as { code?: string }).code }, "database connection failed")));
-  const metrics = createWorkerMetrics(pool);
+  const metrics = createWorkerMetrics(pool, { deadAfterSeconds: opts.deadAfterSeconds ?? 30 });
   // Seals are drawn from blocks reserved in the database: the 2^32 bound holds across
   // processes and restarts.
   const counter = createSealCounter({
@@ -94,7 +94,11 @@ export async function runWorker(opts: WorkerOptions): Promise<RunningWorker> {
   }
 
   const prefetch = await startVariantPrefetch({ pool, connectionString: opts.connectionString, rerankers, logger });
-  const liveness = startLiveness(pool, logger, { intervalMs: opts.heartbeatMs ?? 5_000, deadAfterSeconds: opts.deadAfterSeconds ?? 30 });
+  const liveness = startLiveness(pool, logger, {
+    intervalMs: opts.heartbeatMs ?? 5_000,
+    deadAfterSeconds: opts.deadAfterSeconds ?? 30,
+    onDead: (n) => metrics.deadWorkers.inc(n),
+  });
   const events: WorkerEvents = new EventEmitter() as WorkerEvents;
   // graphile-worker 0.18 locks jobs under the pool's id, older paths under worker ids: beat for both.
   events.on("pool:create", ({ workerPool }) => void liveness.add(workerPool.id).catch(() => {}));

@@ -14,13 +14,20 @@ export interface Liveness {
   stop(): Promise<void>;
 }
 
-export function startLiveness(pool: pg.Pool, logger: Logger, opts: { intervalMs: number; deadAfterSeconds: number }): Liveness {
+export function startLiveness(
+  pool: pg.Pool,
+  logger: Logger,
+  opts: { intervalMs: number; deadAfterSeconds: number; onDead?: (count: number) => void },
+): Liveness {
   const processName = `${os.hostname()}:${process.pid}`;
   const workerIds = new Set<string>();
   const beat = async () => {
     if (workerIds.size > 0) await upsertWorkerHeartbeats(pool, [...workerIds], processName);
     const dead = await unlockDeadWorkers(pool, opts.deadAfterSeconds);
-    if (dead.length > 0) logger.warn({ workers: dead }, "unlocked the jobs of dead workers");
+    if (dead.length > 0) {
+      opts.onDead?.(dead.length);
+      logger.warn({ workers: dead }, "unlocked the jobs of dead workers");
+    }
   };
   let running = beat().catch((err) => logger.error({ code: err?.code }, "liveness sweep failed"));
   const timer = setInterval(() => {

@@ -2,10 +2,12 @@
 // job queue when scraped, so they cost nothing between scrapes.
 import type pg from "pg";
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { selectAliveWorkerProcesses } from "../sql/selectAliveWorkerProcesses.ts";
+import { selectKeySealReservations } from "../sql/selectKeySealReservations.ts";
 import { selectRolloutGauges, type RolloutGaugeRow } from "../sql/selectRolloutGauges.ts";
 import { selectSealBacklog, type SealBacklogRow } from "../sql/selectSealBacklog.ts";
 
-export function createWorkerMetrics(pool: pg.Pool) {
+export function createWorkerMetrics(pool: pg.Pool, opts: { deadAfterSeconds?: number } = {}) {
   const registry = new Registry();
   // Both backlog gauges come from one query per scrape: prom-client collects them together.
   let backlogQuery: Promise<SealBacklogRow[]> | undefined;
@@ -68,6 +70,29 @@ export function createWorkerMetrics(pool: pg.Pool) {
       for (const row of await backlog()) this.set({ task: row.task_identifier }, row.oldest_age_seconds);
     },
   });
+  const deadWorkers = new Counter({
+    name: "memvault_dead_workers_total",
+    help: "Worker ids this process found dead (no heartbeat for WORKER_DEAD_AFTER_SECONDS) and unlocked the jobs of.",
+    registers: [registry],
+  });
+  new Gauge({
+    name: "memvault_worker_processes_alive",
+    help: "Worker processes with a fresh heartbeat, as the database sees them.",
+    registers: [registry],
+    async collect() {
+      this.set(await selectAliveWorkerProcesses(pool, opts.deadAfterSeconds ?? 30));
+    },
+  });
+  new Gauge({
+    name: "memvault_key_seals_reserved",
+    help: "Seals reserved per key version across every process (an upper bound on encryptions; NIST SP 800-38D allows 2^32 per key).",
+    labelNames: ["key_version"] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const r of await selectKeySealReservations(pool)) this.set({ key_version: String(r.key_version) }, r.reserved);
+    },
+  });
   const rolloutDecisions = new Counter({
     name: "memvault_rollout_decisions_total",
     help: "Rollout evaluations by this worker, by rollout and decision (hold, fail, advance, promote, rollback).",
@@ -108,7 +133,7 @@ export function createWorkerMetrics(pool: pg.Pool) {
       for (const r of await rollouts()) this.set({ rollout: r.name, state: r.state }, 1);
     },
   });
-  return { registry, rolloutDecisions, jobs, jobLatency, sealBatch, chunksSealed, chunksResealed, seals };
+  return { registry, deadWorkers, rolloutDecisions, jobs, jobLatency, sealBatch, chunksSealed, chunksResealed, seals };
 }
 
 export type WorkerMetrics = ReturnType<typeof createWorkerMetrics>;
