@@ -26,9 +26,14 @@ async function asRoot<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
   }
 }
 
-export async function createTestDatabase(): Promise<TestDatabase> {
+/** An empty database (no migrations, no job queue): for tests that migrate it themselves. */
+export async function createEmptyTestDatabase(): Promise<TestDatabase> {
+  return createTestDatabase({ empty: true });
+}
+
+export async function createTestDatabase(opts: { empty?: boolean } = {}): Promise<TestDatabase> {
   const cluster = inject("cluster");
-  const template = inject("templateDatabase");
+  const template = opts.empty ? "template0" : inject("templateDatabase");
   const name = `t_${randomBytes(6).toString("hex")}`;
   await asRoot(async (c) => {
     for (let attempt = 1; ; attempt++) {

@@ -1,0 +1,68 @@
+// Reverse migrations: graphile-migrate only rolls forward, so every committed migration
+// ships migrations/reverse/<same name>.sql, which takes the schema back to what it was
+// before it (keeping data wherever the earlier schema can hold it). Rolling back applies
+// them newest first, each in one transaction with graphile-migrate's own record of the
+// migration removed, so that `memvault db migrate` applies it again later.
+import fs from "node:fs";
+import path from "node:path";
+import type pg from "pg";
+import { PROJECT_ROOT, migrateSettings, type MigrationTarget } from "./migrateDatabase.ts";
+
+const COMMITTED_DIR = path.join(PROJECT_ROOT, "migrations", "committed");
+export const REVERSE_DIR = path.join(PROJECT_ROOT, "migrations", "reverse");
+
+export interface CommittedMigration {
+  number: number;
+  /** The file name, e.g. 000008-reranker-rollouts-….sql */
+  name: string;
+  /** migrations/reverse/<name>, when it exists. */
+  reverseFile?: string;
+}
+
+export function committedMigrations(): CommittedMigration[] {
+  return fs
+    .readdirSync(COMMITTED_DIR)
+    .filter((f) => /^\d{6}.*\.sql$/.test(f))
+    .sort()
+    .map((name) => {
+      const reverseFile = path.join(REVERSE_DIR, name);
+      return { number: Number(name.slice(0, 6)), name, ...(fs.existsSync(reverseFile) ? { reverseFile } : {}) };
+    });
+}
+
+/** Numbers of the migrations graphile-migrate has recorded as applied (it records "000008.sql"). */
+export async function appliedMigrationNumbers(client: pg.ClientBase): Promise<number[]> {
+  const exists = await client.query("select to_regclass('graphile_migrate.migrations') is not null as present");
+  if (!exists.rows[0].present) return [];
+  const { rows } = await client.query<{ filename: string }>("select filename from graphile_migrate.migrations order by filename");
+  return rows.map((r) => Number(r.filename.slice(0, 6)));
+}
+
+/** The placeholders graphile-migrate substitutes (README: `:EMBEDDING_DIM`, `:DATABASE_NAME`, …). */
+export function placeholderReplacer(target: MigrationTarget): (sql: string) => string {
+  const settings = migrateSettings(target);
+  const owner = decodeURIComponent(new URL(target.ownerUrl).username);
+  const values: Record<string, string> = {
+    ...(settings.placeholders as Record<string, string>),
+    ":DATABASE_NAME": new URL(target.ownerUrl).pathname.slice(1),
+    ":DATABASE_OWNER": owner,
+  };
+  const keys = Object.keys(values).sort((a, b) => b.length - a.length);
+  const re = new RegExp(`(?:${keys.map((k) => k.replace(/[-/\\^$*+?.()|[\]{}]/g, "\\$&")).join("|")})\\b`, "g");
+  return (sql) => sql.replace(re, (k) => values[k] ?? "");
+}
+
+/** Applies one reverse migration and forgets the migration, in one transaction (as the owner). */
+export async function applyReverse(client: pg.ClientBase, m: CommittedMigration, replace: (sql: string) => string): Promise<void> {
+  if (!m.reverseFile) throw new Error(`${m.name} has no reverse migration (migrations/reverse/${m.name})`);
+  const sql = replace(fs.readFileSync(m.reverseFile, "utf8"));
+  await client.query("begin");
+  try {
+    await client.query(sql);
+    await client.query("delete from graphile_migrate.migrations where filename = $1::text", [`${String(m.number).padStart(6, "0")}.sql`]);
+    await client.query("commit");
+  } catch (err) {
+    await client.query("rollback").catch(() => {});
+    throw err;
+  }
+}
