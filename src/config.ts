@@ -189,6 +189,12 @@ export const config = {
   isDevelopment: (): boolean => ["development", "test"].includes(config.environment()),
   /** The development keyring `npm start` creates on the local cluster (used when no keyring is configured). */
   localKeyringFile: (): string => path.join(config.home(), "keyring.json"),
+  /** MEMVAULT_BACKUP_DIR: where `memvault deploy` writes and finds backups. Default MEMVAULT_HOME/backups. */
+  backupDir: (): string => path.resolve(raw("MEMVAULT_BACKUP_DIR") ?? path.join(config.home(), "backups")),
+  /** DEPLOY_BACKUP_MAX_AGE_HOURS: `deploy check` fails without a backup this fresh. Default 24. */
+  deployBackupMaxAgeHours: (): number => intVar("DEPLOY_BACKUP_MAX_AGE_HOURS", 24, 1, 24 * 365),
+  /** DEPLOY_RESTORE_JOBS: pg_restore --jobs for `deploy rollback --from-backup`. Default: the cores, at most 8. */
+  deployRestoreJobs: (): number => intVar("DEPLOY_RESTORE_JOBS", Math.min(8, os.availableParallelism()), 1, 64),
   /** The development JWT secret `npm start` creates on the local cluster. */
   localJwtSecretFile: (): string => path.join(config.home(), "jwt-secret"),
   /** GRAPHILE_ENV or NODE_ENV says production outright (development helpers refuse to run). */

@@ -2,6 +2,7 @@
 // memvault's command line. Each command lives in its own module.
 import { parseArgs } from "node:util";
 import { ConfigError } from "../config.ts";
+import { CodedError } from "../codedError.ts";
 import { CliError } from "./cliError.ts";
 
 const USAGE = `usage: memvault <command>
@@ -20,7 +21,8 @@ const USAGE = `usage: memvault <command>
   ingest retry               reschedule failed seal jobs; queue ingest rows that have no job
   token --sub USER [--ttl S] a development bearer token (local cluster's dev secret; refused in production)
   model fetch --sha256-model H --sha256-tokenizer H   the production cross-encoder from the Hugging Face hub, checked against the pins
-  rollout variant|create|start|status|pause|resume|promote|abort   canary rollouts of reranker variants (memvault rollout --help)`;
+  rollout variant|create|start|status|pause|resume|promote|abort   canary rollouts of reranker variants (memvault rollout --help)
+  deploy check|backup|apply|rollback   the deploy procedure: checks, backup, migrate and validate, rollback (RUNBOOK.md)`;
 
 async function main(argv: string[]): Promise<void> {
   const { positionals, values } = parseArgs({
@@ -64,6 +66,11 @@ async function main(argv: string[]): Promise<void> {
       "max-error-delta": { type: "string" },
       salt: { type: "string" },
       json: { type: "boolean" },
+      // memvault deploy
+      database: { type: "string" },
+      to: { type: "string" },
+      "from-backup": { type: "boolean" },
+      backup: { type: "string" },
     },
   });
   const [command, sub] = positionals;
@@ -95,6 +102,8 @@ async function main(argv: string[]): Promise<void> {
       return (await import("./workerCommand.ts")).workerCommand();
     case "doctor":
       return (await import("./doctorCommand.ts")).doctorCommand();
+    case "deploy":
+      return (await import("./deployCommand.ts")).deployCommand(sub, values);
     case "start":
       return (await import("./startCommand.ts")).startCommand();
     default:
@@ -105,7 +114,8 @@ async function main(argv: string[]): Promise<void> {
 main(process.argv.slice(2)).then(
   () => process.exit(),
   (err: unknown) => {
-    if (err instanceof CliError || err instanceof ConfigError) {
+    // Coded errors (CliError, DeployError, ...) carry messages written for the operator.
+    if (err instanceof CodedError || err instanceof ConfigError) {
       process.stderr.write(`memvault: ${err.code}: ${err.message}\n`);
     } else {
       process.stderr.write(`memvault: ${err instanceof Error ? err.message : String(err)}\n`);

@@ -1,0 +1,124 @@
+// `memvault deploy check|apply|rollback`: the deploy procedure as commands (RUNBOOK.md).
+// Each takes the database's deploy lock, logs every step with its duration, and prints a
+// PASS/WARN/FAIL table; the exit code is 1 when anything FAILs.
+import { config, ConfigError } from "../config.ts";
+import { createKeyringProvider } from "../crypto/keyringProvider.ts";
+import { findKeyringSource } from "../crypto/findKeyringSource.ts";
+import type { Keyring } from "../crypto/keyring.ts";
+import { backupDatabase, listBackups } from "../db/backupDatabase.ts";
+import { resolveTarget, superuserAppUrl, type DatabaseTarget } from "../db/databaseTarget.ts";
+import { DeployError } from "../db/deployError.ts";
+import { withDeployLock } from "../db/deployLock.ts";
+import { takeSnapshot } from "../db/deploySnapshot.ts";
+import { formatDoctorTable, type DoctorRow } from "../db/doctor.ts";
+import { migrateDatabase } from "../db/migrateDatabase.ts";
+import { restoreDatabase } from "../db/restoreDatabase.ts";
+import { migrationNumber, rollbackMigrations } from "../db/rollbackMigrations.ts";
+import { verifyDeploy } from "../db/verifyDeploy.ts";
+import { CliError } from "./cliError.ts";
+import { deployCheckRows, requireDeployableState } from "./deployCheck.ts";
+
+export const DEPLOY_USAGE = `usage:
+  memvault deploy check                                 pending migrations and their reverses, DBA checks, backup freshness
+  memvault deploy backup --database NAME                a backup now (pg_dump as a superuser, into MEMVAULT_BACKUP_DIR)
+  memvault deploy apply --database NAME                 backup, migrate, validate; rolls back by itself when validation fails
+  memvault deploy rollback --database NAME [--to N]     reverse migrations back to N (default: the previous one), then verify
+  memvault deploy rollback --database NAME --from-backup [--backup FILE]   restore the latest (or given) backup, then verify`;
+
+export interface DeployFlags {
+  database?: string;
+  to?: string;
+  "from-backup"?: boolean;
+  backup?: string;
+}
+
+const log = (line: string) => process.stderr.write(`[deploy] ${line}\n`);
+
+async function step<T>(label: string, fn: () => Promise<T> | T): Promise<T> {
+  const started = performance.now();
+  log(`${label} ...`);
+  const out = await fn();
+  log(`${label}: done in ${((performance.now() - started) / 1000).toFixed(2)} s`);
+  return out;
+}
+
+/** The keyring to open a sample of memories with, when one is configured. */
+function keyringIfAny(): Keyring | undefined {
+  try {
+    return createKeyringProvider(findKeyringSource()).current();
+  } catch (err) {
+    if (err instanceof ConfigError) return undefined;
+    throw err;
+  }
+}
+
+function guardDatabase(target: DatabaseTarget, flags: DeployFlags): void {
+  if (!flags.database) throw new CliError("USAGE", `--database ${target.databaseName} is required: name the database you mean to change`);
+  if (flags.database !== target.databaseName) throw new DeployError("WRONG_DATABASE", `--database ${flags.database}, but the configured database is ${target.databaseName}: refusing`);
+}
+
+function report(rows: DoctorRow[], startedAt: number, what: string): void {
+  process.stdout.write(formatDoctorTable(rows) + "\n");
+  const failed = rows.some((r) => r.status === "FAIL");
+  process.stdout.write(`${what}: ${failed ? "FAILED" : "OK"} in ${((performance.now() - startedAt) / 1000).toFixed(1)} s\n`);
+  if (failed) process.exitCode = 1;
+}
+
+export async function deployCommand(sub: string | undefined, flags: DeployFlags): Promise<void> {
+  if (!sub || !["check", "backup", "apply", "rollback"].includes(sub)) throw new CliError("USAGE", DEPLOY_USAGE);
+  const target = await resolveTarget({ start: false });
+  const superuserUrl = superuserAppUrl(target);
+  const pgBin = config.pgBin();
+  const startedAt = performance.now();
+  if (sub === "check") {
+    const rows = await withDeployLock(target.rootUrl, target.databaseName, () => deployCheckRows({ pgBin, superuserUrl, databaseName: target.databaseName }));
+    return report(rows, startedAt, "deploy check");
+  }
+  guardDatabase(target, flags);
+  const keyring = keyringIfAny();
+  await withDeployLock(target.rootUrl, target.databaseName, async () => {
+    if (sub === "rollback" && flags["from-backup"]) return rollbackFromBackup(target, superuserUrl, flags, keyring, startedAt);
+    const before = await step("snapshot (row counts, indexes, ANN plan)", () => takeSnapshot(pgBin, superuserUrl));
+    if (sub === "backup") {
+      const { head } = await requireDeployableState(superuserUrl);
+      const manifest = await step("backup (pg_dump, custom format)", () => backupDatabase({ pgBin, superuserUrl, dir: config.backupDir(), head, rows: before.rows }));
+      process.stdout.write(`backup: ${manifest.file} (${(manifest.bytes / 2 ** 20).toFixed(1)} MiB, ${manifest.seconds.toFixed(1)} s)\n`);
+      return;
+    }
+    if (sub === "apply") {
+      const { head, pending } = await requireDeployableState(superuserUrl);
+      const manifest = await step("backup (pg_dump, custom format)", () => backupDatabase({ pgBin, superuserUrl, dir: config.backupDir(), head, rows: before.rows }));
+      log(`backup: ${manifest.file} (${(manifest.bytes / 2 ** 20).toFixed(1)} MiB)`);
+      await step(`migrate (${pending.length} pending)`, () => migrateDatabase(target, log));
+      const { rows } = await step("validate", () => verifyDeploy({ pgBin, superuserUrl, before, ...(keyring ? { keyring } : {}) }));
+      if (!rows.some((r) => r.status === "FAIL")) return report(rows, startedAt, "deploy apply");
+      process.stdout.write(formatDoctorTable(rows) + "\n");
+      log(`validation FAILED: rolling back to ${String(head).padStart(6, "0")} by itself`);
+      await step("rollback (reverse migrations)", () => rollbackMigrations({ target, to: head, log }));
+      const again = await step("verify after the rollback", () => verifyDeploy({ pgBin, superuserUrl, before, ...(keyring ? { keyring } : {}) }));
+      report(again.rows, startedAt, "deploy apply (validation failed; rolled back)");
+      process.exitCode = 1;
+      return;
+    }
+    const to = flags.to !== undefined ? migrationNumber(flags.to) : undefined;
+    const done = await step("rollback (reverse migrations)", () => rollbackMigrations({ target, ...(to !== undefined ? { to } : {}), log }));
+    const { rows } = await step("verify", () => verifyDeploy({ pgBin, superuserUrl, before, ...(keyring ? { keyring } : {}) }));
+    report(rows, startedAt, `deploy rollback to ${String(done.to).padStart(6, "0")} (${done.reversed.length} reversed)`);
+  });
+}
+
+/** The last resort: the latest (or given) backup restored, then checked against its own row counts. */
+async function rollbackFromBackup(target: DatabaseTarget, superuserUrl: string, flags: DeployFlags, keyring: Keyring | undefined, startedAt: number): Promise<void> {
+  const pgBin = config.pgBin();
+  const backups = listBackups(config.backupDir(), target.databaseName);
+  const chosen = flags.backup ? (backups.find((b) => b.file === flags.backup) ?? { file: flags.backup }) : backups[0];
+  if (!chosen) throw new DeployError("NO_BACKUP", `no backup of ${target.databaseName} in ${config.backupDir()} (MEMVAULT_BACKUP_DIR)`);
+  const jobs = config.deployRestoreJobs();
+  const { replacedBy } = await step(`restore ${chosen.file} (pg_restore --jobs ${jobs})`, () => restoreDatabase({ pgBin, target, superuserUrl, file: chosen.file, jobs }));
+  if (replacedBy) log(`the replaced database is kept as ${replacedBy} (connections refused): drop it once satisfied`);
+  const expected = "rows" in chosen && chosen.rows ? chosen.rows : undefined;
+  const { rows } = await step("verify", () =>
+    verifyDeploy({ pgBin, superuserUrl, ...(expected ? { expectedRows: expected } : {}), ...(keyring ? { keyring } : {}) }),
+  );
+  report(rows, startedAt, "deploy rollback --from-backup");
+}

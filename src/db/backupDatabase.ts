@@ -1,0 +1,49 @@
+// `memvault deploy` backups: pg_dump's custom format, as a superuser (RLS hides every row
+// from any other role, so an ordinary dump would be empty), 0600 in MEMVAULT_BACKUP_DIR,
+// with a manifest naming the database and the migration it was taken at.
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { DeployError } from "./deployError.ts";
+import { libpqConnection } from "./libpqConnection.ts";
+
+export interface BackupManifest {
+  file: string;
+  database: string;
+  /** The newest migration applied when it was taken. */
+  head: number;
+  createdAt: string;
+  seconds: number;
+  bytes: number;
+  /** Exact row counts per memvault table when it was taken: what a restore must give back. */
+  rows?: Record<string, number>;
+}
+
+export function backupDatabase(opts: { pgBin: string; superuserUrl: string; dir: string; head: number; rows?: Record<string, number> }): BackupManifest {
+  const { dbname, env } = libpqConnection(opts.superuserUrl);
+  const database = new URL(opts.superuserUrl).pathname.slice(1);
+  fs.mkdirSync(opts.dir, { recursive: true, mode: 0o700 });
+  const stamp = new Date().toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
+  const file = path.join(opts.dir, `${database}-${stamp}-m${String(opts.head).padStart(6, "0")}.dump`);
+  const started = performance.now();
+  const res = spawnSync(path.join(opts.pgBin, "pg_dump"), ["--format=custom", "--no-password", "--file", file, "--dbname", dbname], { env, encoding: "utf8" });
+  if (res.status !== 0) {
+    fs.rmSync(file, { force: true });
+    throw new DeployError("BACKUP_FAILED", `pg_dump failed: ${res.stderr.trim().split("\n").at(-1)}`);
+  }
+  fs.chmodSync(file, 0o600);
+  const manifest: BackupManifest = { file, database, head: opts.head, createdAt: new Date().toISOString(), seconds: (performance.now() - started) / 1000, bytes: fs.statSync(file).size, ...(opts.rows ? { rows: opts.rows } : {}) };
+  fs.writeFileSync(`${file}.json`, JSON.stringify(manifest, null, 2) + "\n", { mode: 0o600 });
+  return manifest;
+}
+
+/** Backups of this database in dir, newest first. */
+export function listBackups(dir: string, database: string): BackupManifest[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith(".dump.json"))
+    .map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), "utf8")) as BackupManifest)
+    .filter((m) => m.database === database && fs.existsSync(m.file))
+    .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+}

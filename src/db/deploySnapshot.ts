@@ -1,0 +1,44 @@
+// What a deploy compares before and after: exact row counts per memvault table (read as a
+// superuser: RLS hides rows from every other role), the valid index definitions, and the
+// plan shape of verify_indexes.sql's top-8 ANN query for the largest tenant.
+import pg from "pg";
+import { runPsqlScript } from "./runPsqlScript.ts";
+
+export interface DeploySnapshot {
+  rows: Record<string, number>;
+  indexes: string[];
+  /** Plan nodes that choose an access path, e.g. "Index Scan using memory_chunks_embedding_hnsw". */
+  plan: string[];
+}
+
+/** The access-path nodes of an EXPLAIN in psql's output. */
+export function planShape(output: string): string[] {
+  const plan = output.slice(output.indexOf("== plan baseline"));
+  return [...plan.matchAll(/(Index Only Scan|Index Scan|Bitmap Index Scan|Bitmap Heap Scan|Seq Scan)(?: Backward)?(?: using (\S+))?(?: on (\S+))?/g)].map((m) =>
+    [m[1], m[2] ? `using ${m[2]}` : "", m[3] ? `on ${m[3]}` : ""].filter(Boolean).join(" "),
+  );
+}
+
+export async function takeSnapshot(pgBin: string, superuserUrl: string): Promise<DeploySnapshot> {
+  const client = new pg.Client({ connectionString: superuserUrl });
+  await client.connect();
+  const rows: Record<string, number> = {};
+  let indexes: string[];
+  try {
+    const tables = await client.query<{ name: string }>(
+      "select c.relname::text as name from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace where n.nspname = 'memvault' and c.relkind in ('r', 'p') order by 1",
+    );
+    for (const { name } of tables.rows) {
+      rows[name] = Number((await client.query<{ n: string }>(`select count(*)::text as n from memvault.${client.escapeIdentifier(name)}`)).rows[0]!.n);
+    }
+    indexes = (
+      await client.query<{ def: string }>(
+        "select pg_catalog.pg_get_indexdef(x.indexrelid) as def from pg_catalog.pg_index x join pg_catalog.pg_class t on t.oid = x.indrelid join pg_catalog.pg_namespace n on n.oid = t.relnamespace where n.nspname = 'memvault' and x.indisvalid order by 1",
+      )
+    ).rows.map((r) => r.def);
+  } finally {
+    await client.end();
+  }
+  const explained = await runPsqlScript(pgBin, superuserUrl, "verify_indexes.sql");
+  return { rows, indexes, plan: planShape(explained.output) };
+}

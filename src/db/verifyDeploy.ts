@@ -1,0 +1,82 @@
+// After a migration or a rollback: the DBA checks (sanity, leak test, indexes), the row
+// counts and the ANN plan against the snapshot taken before, and a sample of memories
+// opened with the keyring (they must still decrypt under their AAD).
+import pg from "pg";
+import { createSealer } from "../crypto/seal.ts";
+import { chunkContext } from "../crypto/sealContexts.ts";
+import type { Keyring } from "../crypto/keyring.ts";
+import type { DoctorRow } from "./doctor.ts";
+import { takeSnapshot, type DeploySnapshot } from "./deploySnapshot.ts";
+import { runPsqlScript } from "./runPsqlScript.ts";
+
+const SCRIPTS = ["pre_deploy_sanity.sql", "leak_test.sql", "verify_indexes.sql"] as const;
+// The script's verdict line, whether psql printed it with \echo or as a NOTICE.
+const resultLine = (output: string) =>
+  output.split("\n").map((l) => /(RESULT|FAIL):.*/.exec(l)?.[0]).filter(Boolean).at(-1) ?? output.trim().split("\n").at(-1) ?? "";
+
+/** Opens `sample` random memories' texts; returns how many opened. */
+export async function openSample(superuserUrl: string, keyring: Keyring, sample: number): Promise<{ tried: number; opened: number }> {
+  const client = new pg.Client({ connectionString: superuserUrl });
+  await client.connect();
+  try {
+    // A full scan, once per deploy: seconds at 10M rows, and every row can be drawn.
+    const { rows } = await client.query<{ user_hash: string; id: string; text_cipher: Buffer }>(
+      "select user_hash, id::text, text_cipher from memvault.memory_chunks order by pg_catalog.random() limit $1::int",
+      [sample],
+    );
+    const sealer = createSealer(keyring);
+    let opened = 0;
+    for (const r of rows) {
+      try {
+        sealer.openSealed(r.text_cipher, chunkContext(r.user_hash, r.id, "text"));
+        opened++;
+      } catch {
+        // counted as not opened
+      }
+    }
+    return { tried: rows.length, opened };
+  } finally {
+    await client.end();
+  }
+}
+
+export async function verifyDeploy(opts: {
+  pgBin: string;
+  superuserUrl: string;
+  /** What the counts and the plan must match; tables only one side has are not compared. */
+  before?: DeploySnapshot;
+  /** Row counts alone to match (a restored backup's, from its manifest). */
+  expectedRows?: Record<string, number>;
+  keyring?: Keyring;
+  sample?: number;
+}): Promise<{ rows: DoctorRow[]; after: DeploySnapshot }> {
+  const out: DoctorRow[] = [];
+  for (const script of SCRIPTS) {
+    const res = await runPsqlScript(opts.pgBin, opts.superuserUrl, script);
+    out.push({ check: `sql/${script}`, status: res.exitCode === 0 ? "PASS" : "FAIL", detail: resultLine(res.output) });
+  }
+  const after = await takeSnapshot(opts.pgBin, opts.superuserUrl);
+  const expected = opts.expectedRows ?? opts.before?.rows;
+  if (expected) {
+    const changed = Object.keys(after.rows).filter((t) => t in expected && expected[t] !== after.rows[t]);
+    const total = Object.values(after.rows).reduce((a, b) => a + b, 0);
+    out.push({
+      check: "row counts",
+      status: changed.length ? "FAIL" : "PASS",
+      detail: changed.length ? changed.map((t) => `${t} ${expected[t]} -> ${after.rows[t]}`).join(", ") : `${total} rows in ${Object.keys(after.rows).length} tables, as expected`,
+    });
+  }
+  if (opts.before) {
+    const samePlan = JSON.stringify(after.plan) === JSON.stringify(opts.before.plan);
+    out.push({ check: "ANN plan vs baseline", status: samePlan ? "PASS" : "FAIL", detail: samePlan ? after.plan.join("; ") || "no plan" : `before: ${opts.before.plan.join("; ")}; after: ${after.plan.join("; ")}` });
+    const lost = opts.before.indexes.filter((d) => !after.indexes.includes(d) && after.rows[/ ON memvault\.(\w+)/.exec(d)?.[1] ?? ""] !== undefined);
+    out.push({ check: "indexes vs baseline", status: lost.length ? "FAIL" : "PASS", detail: lost.length ? `missing or invalid: ${lost.join("; ")}` : `${after.indexes.length} valid indexes` });
+  }
+  if (opts.keyring) {
+    const { tried, opened } = await openSample(opts.superuserUrl, opts.keyring, opts.sample ?? 50);
+    out.push({ check: "memories opened", status: opened === tried ? "PASS" : "FAIL", detail: `${opened} of ${tried} sampled memories open with the keyring` });
+  } else {
+    out.push({ check: "memories opened", status: "WARN", detail: "no keyring configured (MEMVAULT_KEYRING or MEMVAULT_KEYRING_FILE): memories not opened" });
+  }
+  return { rows: out, after };
+}
