@@ -1,0 +1,158 @@
+// The deploy drill on a real cluster (Liquibase's update-testing-rollback): at head, data
+// written through the real write path (ingest rows sealed by a worker process), roll back
+// to the previous migration with `memvault deploy rollback`, check data and checks, apply
+// again with `memvault deploy apply`, check again; then the refusals, the automatic
+// rollback of a failed validation, and the last resort, a backup restored.
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it, inject } from "vitest";
+import pg from "pg";
+import { roleUrl } from "../../src/db/localCluster.ts";
+import { PROJECT_ROOT } from "../../src/db/migrateDatabase.ts";
+import { committedMigrations } from "../../src/db/reverseMigrations.ts";
+import { asIdentity, tenantHash } from "../support/tenant.ts";
+import { waitFor } from "../support/waitFor.ts";
+import { useWorkerFixture } from "../support/workerFixture.ts";
+import { startWorker } from "../support/workerProcess.ts";
+
+const fx = useWorkerFixture();
+const TENANTS = ["drill a", "drill b", "drill c"].map(tenantHash);
+const HEAD = committedMigrations().at(-1)!.number;
+const PREVIOUS = committedMigrations().at(-2)!.number;
+let backupDir: string;
+
+const deploy = (...args: string[]) =>
+  new Promise<{ code: number | null; out: string }>((resolve) => {
+    const child = spawn(process.execPath, [path.join(PROJECT_ROOT, "src/cli/main.ts"), "deploy", ...args], {
+      env: {
+        PATH: process.env.PATH,
+        DATABASE_URL: fx.db.url("owner"),
+        ROOT_DATABASE_URL: roleUrl(inject("cluster"), "root", "postgres"),
+        MEMVAULT_KEYRING_FILE: fx.keyringFile,
+        MEMVAULT_BACKUP_DIR: backupDir,
+        LOG_LEVEL: "warn",
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    child.stdout.on("data", (d) => (out += d));
+    child.stderr.on("data", (d) => (out += d));
+    child.on("exit", (code) => resolve({ code, out }));
+  });
+
+const applied = async () => (await fx.root.query("select max(filename) as f from graphile_migrate.migrations")).rows[0].f as string;
+/** Every sealed row, exactly: ids, tenants, ciphers, embeddings. */
+const fingerprint = async () => (await fx.root.query("select count(*)::int as n, md5(string_agg(t::text, ',' order by t.user_hash, t.id)) as h from memvault.memory_chunks t")).rows[0] as { n: number; h: string };
+
+async function remember(n: number, label: string) {
+  for (const tenant of TENANTS) {
+    await asIdentity(fx.root, { role: "memvault_user", userHash: tenant }, (c) =>
+      c.query("insert into memvault.chunk_ingest (text, embedding) select $1 || ' ' || g, array_fill((0.1 + g / 100.0)::real, array[384])::public.vector from generate_series(1, $2::int) g", [label, n]),
+      { commit: true });
+  }
+  const w = await startWorker(fx.db, { MEMVAULT_KEYRING_FILE: fx.keyringFile });
+  try {
+    await waitFor("every row sealed", async () => (await fx.root.query("select count(*)::int as n from memvault.chunk_ingest")).rows[0].n === 0, 60_000);
+  } finally {
+    await w.stop();
+  }
+}
+
+beforeAll(async () => {
+  backupDir = fs.mkdtempSync(path.join(os.tmpdir(), "mvbak-"));
+  await remember(5, "before the drill");
+});
+afterAll(() => fs.rmSync(backupDir, { recursive: true, force: true }));
+
+describe("deploy drill", () => {
+  it("rolls back to the previous migration and forward again, data and checks intact", async () => {
+    const before = await fingerprint();
+    expect(before.n).toBe(15);
+    expect(await applied()).toBe(`${String(HEAD).padStart(6, "0")}.sql`);
+
+    const back = await deploy("rollback", "--database", fx.db.name);
+    expect(back.code, back.out).toBe(0);
+    expect(back.out).toMatch(new RegExp(`deploy rollback to ${String(PREVIOUS).padStart(6, "0")} \\(1 reversed\\): OK`));
+    expect(back.out).toMatch(/memories opened\s+PASS\s+15 of 15 sampled memories open/);
+    expect(back.out).toMatch(/row counts\s+PASS/);
+    expect(back.out).toMatch(/sql\/leak_test.sql\s+PASS\s+RESULT: 0 leaked rows/);
+    expect(back.out).toMatch(/reversed \d{6}-.*\(\d+\.\d+ s\)/); // each step with its duration
+    expect(await applied()).toBe(`${String(PREVIOUS).padStart(6, "0")}.sql`);
+    expect(await fingerprint()).toEqual(before);
+
+    const check = await deploy("check");
+    expect(check.out).toMatch(/migrations\s+PASS\s+at \d{6}; 1 pending/);
+    expect(check.out).toMatch(/pending \d{6}.*PASS\s+reverse: yes/);
+
+    const forward = await deploy("apply", "--database", fx.db.name);
+    expect(forward.code, forward.out).toBe(0);
+    expect(forward.out).toMatch(/backup: .*\.dump/);
+    expect(forward.out).toMatch(/deploy apply: OK/);
+    expect(forward.out).toMatch(/ANN plan vs baseline\s+PASS/);
+    expect(await applied()).toBe(`${String(HEAD).padStart(6, "0")}.sql`);
+    expect(await fingerprint()).toEqual(before);
+    // Idempotent: nothing pending is a validation, not an error.
+    expect((await deploy("apply", "--database", fx.db.name)).code).toBe(0);
+  });
+
+  it("refuses another database's name and a deploy already running", async () => {
+    const wrong = await deploy("rollback", "--database", "production");
+    expect(wrong.code).toBe(1);
+    expect(wrong.out).toMatch(/WRONG_DATABASE/);
+    expect((await deploy("apply")).out).toMatch(/USAGE: --database .* is required/);
+    const holder = new pg.Client({ connectionString: roleUrl(inject("cluster"), "root", "postgres") });
+    await holder.connect();
+    try {
+      await holder.query("select pg_advisory_lock(hashtext('memvault deploy ' || $1::text))", [fx.db.name]);
+      const busy = await deploy("rollback", "--database", fx.db.name);
+      expect(busy.code).toBe(1);
+      expect(busy.out).toMatch(/DEPLOY_RUNNING/);
+    } finally {
+      await holder.end();
+    }
+    expect(await applied()).toBe(`${String(HEAD).padStart(6, "0")}.sql`);
+  });
+
+  it("a migration whose validation fails is rolled back by apply itself", async () => {
+    expect((await deploy("rollback", "--database", fx.db.name)).code).toBe(0);
+    // Sabotage that only the post-deploy leak test can see: a policy that lets any tenant read.
+    await fx.root.query("create policy sabotage on memvault.memory_chunks for select using (true)");
+    try {
+      const res = await deploy("apply", "--database", fx.db.name);
+      expect(res.code).toBe(1);
+      expect(res.out).toMatch(/validation FAILED: rolling back to \d{6} by itself/);
+      expect(res.out).toMatch(/deploy apply \(validation failed; rolled back\)/);
+      expect(await applied()).toBe(`${String(PREVIOUS).padStart(6, "0")}.sql`);
+    } finally {
+      await fx.root.query("drop policy if exists sabotage on memvault.memory_chunks");
+    }
+    expect((await deploy("apply", "--database", fx.db.name)).code).toBe(0);
+  });
+
+  it("the last resort: a backup restored, with the rows it held and memories that open", async () => {
+    const taken = await deploy("backup", "--database", fx.db.name);
+    expect(taken.code, taken.out).toBe(0);
+    const atBackup = await fingerprint();
+    await remember(2, "after the backup");
+    expect((await fingerprint()).n).toBe(atBackup.n + 6);
+    // The restore ends every session on the database it replaces, this file's pool's too.
+    const ignore = () => {};
+    fx.root.on("error", ignore);
+    const res = await deploy("rollback", "--database", fx.db.name, "--from-backup");
+    expect(res.code, res.out).toBe(0);
+    expect(res.out).toMatch(/row counts\s+PASS.*as expected/);
+    expect(res.out).toMatch(/memories opened\s+PASS/);
+    expect(res.out).toMatch(/the replaced database is kept as (\S+)/);
+    // A fresh pool: the restore ended every session on the old database.
+    await waitFor("the old sessions gone", async () => (await fingerprint().catch(() => undefined)) !== undefined);
+    expect(await fingerprint()).toEqual(atBackup);
+    fx.root.off("error", ignore);
+    const replaced = /the replaced database is kept as (\S+)/.exec(res.out)![1]!;
+    const root = new pg.Client({ connectionString: roleUrl(inject("cluster"), "root", "postgres") });
+    await root.connect();
+    await root.query(`drop database if exists ${root.escapeIdentifier(replaced)}`);
+    await root.end();
+  });
+});
