@@ -99,4 +99,10 @@ export const RULES: Record<string, Record<string, MetricRule>> = {
     searches_failed: lower(1, zero),
     promote_after_s: lower(1.3),
   },
+  rollback: {
+    rollback_reverse_s: lower(2, below(60)),
+    rollback_restore_s: lower(1.6, below(300)),
+    rows_lost: lower(1, zero),
+    backup_s: lower(2),
+  },
 };

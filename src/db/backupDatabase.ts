@@ -1,6 +1,7 @@
 // `memvault deploy` backups: pg_dump's custom format, as a superuser (RLS hides every row
 // from any other role, so an ordinary dump would be empty), 0600 in MEMVAULT_BACKUP_DIR,
-// with a manifest naming the database and the migration it was taken at.
+// with a manifest naming the database and the migration it was taken at. Uncompressed:
+// sealed columns are random bytes, and zlib spent most of the dump's time not shrinking them.
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
@@ -26,7 +27,7 @@ export function backupDatabase(opts: { pgBin: string; superuserUrl: string; dir:
   const stamp = new Date().toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
   const file = path.join(opts.dir, `${database}-${stamp}-m${String(opts.head).padStart(6, "0")}.dump`);
   const started = performance.now();
-  const res = spawnSync(path.join(opts.pgBin, "pg_dump"), ["--format=custom", "--no-password", "--file", file, "--dbname", dbname], { env, encoding: "utf8" });
+  const res = spawnSync(path.join(opts.pgBin, "pg_dump"), ["--format=custom", "--compress=0", "--no-password", "--file", file, "--dbname", dbname], { env, encoding: "utf8" });
   if (res.status !== 0) {
     fs.rmSync(file, { force: true });
     throw new DeployError("BACKUP_FAILED", `pg_dump failed: ${res.stderr.trim().split("\n").at(-1)}`);

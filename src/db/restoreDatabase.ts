@@ -27,7 +27,9 @@ export async function restoreDatabase(opts: { pgBin: string; target: MigrationTa
     await root.query(`drop database if exists ${q(staging)} with (force)`);
     await root.query(`create database ${q(staging)} owner memvault_owner`);
     const { dbname, env } = libpqConnection(withDatabase(opts.superuserUrl, staging));
-    const res = spawnSync(path.join(opts.pgBin, "pg_restore"), ["--no-password", `--jobs=${opts.jobs}`, "--exit-on-error", "--dbname", dbname, opts.file], { env, encoding: "utf8" });
+    // pgvector < 0.8.2 (CVE-2026-3172): the HNSW index is rebuilt without parallel workers.
+    const restoreEnv = { ...env, PGOPTIONS: `${env.PGOPTIONS ?? ""} -c max_parallel_maintenance_workers=0`.trim() };
+    const res = spawnSync(path.join(opts.pgBin, "pg_restore"), ["--no-password", `--jobs=${opts.jobs}`, "--exit-on-error", "--dbname", dbname, opts.file], { env: restoreEnv, encoding: "utf8" });
     if (res.status !== 0) {
       await root.query(`drop database if exists ${q(staging)} with (force)`);
       throw new DeployError("RESTORE_FAILED", `pg_restore failed, ${database} left as it was: ${res.stderr.trim().split("\n").slice(-2).join(" ")}`);

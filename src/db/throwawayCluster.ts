@@ -19,12 +19,14 @@ export async function createThrowawayCluster(opts: {
   databaseName: string;
   prefix: string;
   log?: (line: string) => void;
+  /** fsync and full-page writes on, as in production (default off: tests and most benches). */
+  durable?: boolean;
 }): Promise<ThrowawayCluster> {
   // Short path: the unix socket path (inside the data directory) must stay under 108 bytes.
   const home = fs.mkdtempSync(path.join(os.tmpdir(), opts.prefix));
   let state: ClusterState | undefined;
   try {
-    state = await initCluster({ home, pgBin: opts.pgBin, durable: false, ...(opts.log ? { log: opts.log } : {}) });
+    state = await initCluster({ home, pgBin: opts.pgBin, durable: opts.durable ?? false, ...(opts.log ? { log: opts.log } : {}) });
     state = await startCluster(state, opts.log);
     await ensureLocalLogins(state);
     const target = targetFromCluster(state, opts.databaseName);
