@@ -113,6 +113,19 @@ describe("deploy drill", () => {
       await holder.end();
     }
     expect(await applied()).toBe(`${String(HEAD).padStart(6, "0")}.sql`);
+    // A migration this checkout does not know (a newer release's): nothing is touched.
+    const last = (await fx.root.query("select hash from graphile_migrate.migrations order by filename desc limit 1")).rows[0].hash;
+    await fx.root.query("insert into graphile_migrate.migrations (hash, previous_hash, filename) values ('sha1:foreign', $1, '999999.sql')", [last]);
+    try {
+      for (const args of [["rollback", "--database", fx.db.name], ["apply", "--database", fx.db.name]]) {
+        const foreign = await deploy(...args);
+        expect(foreign.code).toBe(1);
+        expect(foreign.out).toMatch(/FOREIGN_MIGRATIONS: .*999999/);
+      }
+      expect((await deploy("check")).out).toMatch(/migrations\s+FAIL\s+applied here but not in this checkout: 999999/);
+    } finally {
+      await fx.root.query("delete from graphile_migrate.migrations where filename = '999999.sql'");
+    }
   });
 
   it("a migration whose validation fails is rolled back by apply itself", async () => {
