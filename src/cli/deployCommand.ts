@@ -89,7 +89,14 @@ export async function deployCommand(sub: string | undefined, flags: DeployFlags)
       const { head, pending } = await requireDeployableState(superuserUrl);
       const manifest = await step("backup (pg_dump, custom format)", () => backupDatabase({ pgBin, superuserUrl, dir: config.backupDir(), head, rows: before.rows }));
       log(`backup: ${manifest.file} (${(manifest.bytes / 2 ** 20).toFixed(1)} MiB)`);
-      await step(`migrate (${pending.length} pending)`, () => migrateDatabase(target, log));
+      try {
+        await step(`migrate (${pending.length} pending)`, () => migrateDatabase(target, log));
+      } catch (err) {
+        // Each migration is its own transaction: the ones before a failure are reversed too.
+        log(`migrate FAILED (${(err as { code?: string }).code ?? "error"}): rolling back to ${String(head).padStart(6, "0")} by itself`);
+        await step("rollback (reverse migrations)", () => rollbackMigrations({ target, to: head, log }));
+        throw new DeployError("VALIDATION_FAILED", `a migration failed (${err instanceof Error ? err.message.split("\n")[0] : String(err)}); the database is back at ${String(head).padStart(6, "0")}`, { cause: err });
+      }
       const { rows } = await step("validate", () => verifyDeploy({ pgBin, superuserUrl, before, ...(keyring ? { keyring } : {}) }));
       if (!rows.some((r) => r.status === "FAIL")) return report(rows, startedAt, "deploy apply");
       process.stdout.write(formatDoctorTable(rows) + "\n");
