@@ -26,13 +26,15 @@ export function backupDatabase(opts: { pgBin: string; superuserUrl: string; dir:
   fs.mkdirSync(opts.dir, { recursive: true, mode: 0o700 });
   const stamp = new Date().toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
   const file = path.join(opts.dir, `${database}-${stamp}-m${String(opts.head).padStart(6, "0")}.dump`);
+  // Created 0600 before pg_dump writes a byte (it keeps an existing file's mode): the dump
+  // holds the plaintext embeddings and is never readable by others, not even while written.
+  fs.closeSync(fs.openSync(file, "wx", 0o600));
   const started = performance.now();
   const res = spawnSync(path.join(opts.pgBin, "pg_dump"), ["--format=custom", "--compress=0", "--no-password", "--file", file, "--dbname", dbname], { env, encoding: "utf8" });
   if (res.status !== 0) {
     fs.rmSync(file, { force: true });
     throw new DeployError("BACKUP_FAILED", `pg_dump failed: ${res.stderr.trim().split("\n").at(-1)}`);
   }
-  fs.chmodSync(file, 0o600);
   const manifest: BackupManifest = { file, database, head: opts.head, createdAt: new Date().toISOString(), seconds: (performance.now() - started) / 1000, bytes: fs.statSync(file).size, ...(opts.rows ? { rows: opts.rows } : {}) };
   fs.writeFileSync(`${file}.json`, JSON.stringify(manifest, null, 2) + "\n", { mode: 0o600 });
   return manifest;

@@ -147,6 +147,10 @@ describe("deploy drill", () => {
   it("the last resort: a backup restored, with the rows it held and memories that open", async () => {
     const taken = await deploy("backup", "--database", fx.db.name);
     expect(taken.code, taken.out).toBe(0);
+    // The dump holds plaintext embeddings: it and its manifest are the operator's alone.
+    const file = /backup: (\S+\.dump)/.exec(taken.out)![1]!;
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    expect(fs.statSync(`${file}.json`).mode & 0o777).toBe(0o600);
     const atBackup = await fingerprint();
     await remember(2, "after the backup");
     expect((await fingerprint()).n).toBe(atBackup.n + 6);
