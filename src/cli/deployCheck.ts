@@ -4,7 +4,7 @@ import pg from "pg";
 import { config } from "../config.ts";
 import { listBackups } from "../db/backupDatabase.ts";
 import { DeployError } from "../db/deployError.ts";
-import { inspectDeployState, type DeployState } from "../db/deployState.ts";
+import { assertNoForeignMigrations, inspectDeployState, type DeployState } from "../db/deployState.ts";
 import { runDoctor, type DoctorRow } from "../db/doctor.ts";
 
 const num = (n: number) => String(n).padStart(6, "0");
@@ -22,7 +22,7 @@ async function stateOf(superuserUrl: string): Promise<DeployState> {
 /** The state `deploy apply` may start from: nothing foreign applied, every pending migration reversible. */
 export async function requireDeployableState(superuserUrl: string): Promise<DeployState> {
   const state = await stateOf(superuserUrl);
-  if (state.foreign.length) throw new DeployError("FOREIGN_MIGRATIONS", `the database has migrations this checkout does not: ${state.foreign.map(num).join(", ")}`);
+  assertNoForeignMigrations(state);
   const noReverse = state.pending.filter((m) => !m.reverseFile);
   if (noReverse.length) throw new DeployError("NO_REVERSE", `pending migrations without a reverse: ${noReverse.map((m) => m.name).join(", ")}`);
   return state;

@@ -1,7 +1,6 @@
 // `memvault rollout ...`: canary rollouts of reranker variants. Runs as memvault_operator
 // (OPERATOR_DATABASE_URL, or the local cluster's operator login); every change goes
 // through the memvault.*_rerank_* functions, which record who made it.
-import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import pg from "pg";
@@ -9,6 +8,7 @@ import { config } from "../config.ts";
 import { resolveTarget } from "../db/databaseTarget.ts";
 import { roleUrl } from "../db/localCluster.ts";
 import { ensureLocalLogins } from "../db/localLogins.ts";
+import { sha256File } from "../rerank/sha256File.ts";
 import { createRerankRollout } from "../sql/createRerankRollout.ts";
 import { createRerankVariant } from "../sql/createRerankVariant.ts";
 import { selectRerankVariants } from "../sql/selectRerankVariants.ts";
@@ -80,10 +80,10 @@ function operatorError(err: unknown): unknown {
   return new CliError(code, `${detail}${e.hint ? ` (${e.hint})` : ""}`, { cause: err });
 }
 
-function pinFor(dir: string): string {
+async function pinFor(dir: string): Promise<string> {
   const file = path.join(dir, "model.onnx");
   if (!fs.existsSync(file)) throw new CliError("BAD_INPUT", `${file} is not here to hash: pass --sha256 (verified out of band)`);
-  return createHash("sha256").update(fs.readFileSync(file)).digest("hex");
+  return sha256File(file);
 }
 
 async function variantCommand(client: pg.Client, args: string[], flags: RolloutFlags, out: (s: string) => void): Promise<void> {
@@ -104,7 +104,7 @@ async function variantCommand(client: pg.Client, args: string[], flags: RolloutF
   if ((modelDir === null) === (remoteUrl === null)) throw new CliError("BAD_INPUT", "give exactly one of --model-dir and --url");
   let sha = flags.sha256?.toLowerCase() ?? null;
   if (modelDir && !sha) {
-    sha = pinFor(modelDir);
+    sha = await pinFor(modelDir);
     out(`pinned ${path.join(modelDir, "model.onnx")} at SHA-256 ${sha} (computed here: every worker must hold the same file)`);
   }
   await createRerankVariant(client, {

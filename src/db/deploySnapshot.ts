@@ -2,13 +2,15 @@
 // superuser: RLS hides rows from every other role), the valid index definitions, and the
 // plan shape of verify_indexes.sql's top-8 ANN query for the largest tenant.
 import pg from "pg";
-import { runPsqlScript } from "./runPsqlScript.ts";
+import { runPsqlScript, type PsqlResult } from "./runPsqlScript.ts";
 
 export interface DeploySnapshot {
   rows: Record<string, number>;
   indexes: string[];
   /** Plan nodes that choose an access path, e.g. "Index Scan using memory_chunks_embedding_hnsw". */
   plan: string[];
+  /** verify_indexes.sql's run the plan came from: its verdict is a check of its own. */
+  indexCheck: PsqlResult;
 }
 
 /** The access-path nodes of an EXPLAIN in psql's output. */
@@ -40,5 +42,5 @@ export async function takeSnapshot(pgBin: string, superuserUrl: string): Promise
     await client.end();
   }
   const explained = await runPsqlScript(pgBin, superuserUrl, "verify_indexes.sql");
-  return { rows, indexes, plan: planShape(explained.output) };
+  return { rows, indexes, plan: planShape(explained.output), indexCheck: explained };
 }

@@ -1,6 +1,7 @@
 // Where a database stands against this checkout's migrations: applied, pending, and
 // foreign (applied there but not committed here: another branch's or a newer release's).
 import type pg from "pg";
+import { DeployError } from "./deployError.ts";
 import { appliedMigrationNumbers, committedMigrations, type CommittedMigration } from "./reverseMigrations.ts";
 
 export interface DeployState {
@@ -22,4 +23,11 @@ export async function inspectDeployState(client: pg.ClientBase): Promise<DeployS
     foreign: applied.filter((n) => !known.has(n)),
     head: applied.filter((n) => known.has(n)).at(-1) ?? 0,
   };
+}
+
+/** Refuses a database that has migrations this checkout does not know (another branch's, a newer release's). */
+export function assertNoForeignMigrations(state: DeployState): void {
+  if (state.foreign.length) {
+    throw new DeployError("FOREIGN_MIGRATIONS", `the database has migrations this checkout does not: ${state.foreign.map((n) => String(n).padStart(6, "0")).join(", ")}; deploy or roll back from the release that applied them`);
+  }
 }

@@ -1,7 +1,7 @@
 // memvault doctor: the DBA scripts plus the role checks, as PASS / WARN / FAIL rows.
 import pg from "pg";
 import { ROLES, RUNTIME_ROLES } from "./roles.ts";
-import { runPsqlScript } from "./runPsqlScript.ts";
+import { runPsqlScript, type PsqlResult } from "./runPsqlScript.ts";
 import { selectExtensionVersion } from "../sql/selectExtensionVersion.ts";
 import { selectRoleFindings, type RoleFinding } from "../sql/selectRoleFindings.ts";
 import { selectUnforcedTenantTables } from "../sql/selectUnforcedTenantTables.ts";
@@ -26,6 +26,11 @@ export function compareVersions(a: string, b: string): number {
     if (d !== 0) return d;
   }
   return 0;
+}
+
+/** A sql/ script's run as a check row: PASS on exit 0, with its RESULT line (or its error). */
+export function scriptCheckRow(script: string, res: PsqlResult): DoctorRow {
+  return { check: `sql/${script}`, status: res.exitCode === 0 ? "PASS" : "FAIL", detail: lastResultLine(res.output) };
 }
 
 function lastResultLine(output: string): string {
@@ -59,7 +64,7 @@ export async function runDoctor(pgBin: string, rootAppUrl: string): Promise<Doct
   const rows: DoctorRow[] = [];
   for (const script of SCRIPTS) {
     const res = await runPsqlScript(pgBin, rootAppUrl, script);
-    rows.push({ check: `sql/${script}`, status: res.exitCode === 0 ? "PASS" : "FAIL", detail: lastResultLine(res.output) });
+    rows.push(scriptCheckRow(script, res));
   }
   const client = new pg.Client({ connectionString: rootAppUrl });
   await client.connect();

@@ -5,6 +5,8 @@
 // migration removed, so that `memvault db migrate` applies it again later.
 import fs from "node:fs";
 import path from "node:path";
+import { compilePlaceholders } from "graphile-migrate/dist/migration.js";
+import { parseSettings } from "graphile-migrate/dist/settings.js";
 import type pg from "pg";
 import { PROJECT_ROOT, migrateSettings, type MigrationTarget } from "./migrateDatabase.ts";
 
@@ -38,18 +40,10 @@ export async function appliedMigrationNumbers(client: pg.ClientBase): Promise<nu
   return rows.map((r) => Number(r.filename.slice(0, 6)));
 }
 
-/** The placeholders graphile-migrate substitutes (README: `:EMBEDDING_DIM`, `:DATABASE_NAME`, …). */
-export function placeholderReplacer(target: MigrationTarget): (sql: string) => string {
-  const settings = migrateSettings(target);
-  const owner = decodeURIComponent(new URL(target.ownerUrl).username);
-  const values: Record<string, string> = {
-    ...(settings.placeholders as Record<string, string>),
-    ":DATABASE_NAME": new URL(target.ownerUrl).pathname.slice(1),
-    ":DATABASE_OWNER": owner,
-  };
-  const keys = Object.keys(values).sort((a, b) => b.length - a.length);
-  const re = new RegExp(`(?:${keys.map((k) => k.replace(/[-/\\^$*+?.()|[\]{}]/g, "\\$&")).join("|")})\\b`, "g");
-  return (sql) => sql.replace(re, (k) => values[k] ?? "");
+/** graphile-migrate's own placeholder substitution (`:EMBEDDING_DIM`, `:DATABASE_NAME`, …), as its migrate applies it. */
+export async function placeholderReplacer(target: MigrationTarget): Promise<(sql: string) => string> {
+  const parsed = await parseSettings(migrateSettings(target));
+  return (sql) => compilePlaceholders(parsed, sql);
 }
 
 /** Applies one reverse migration and forgets the migration, in one transaction (as the owner). */

@@ -3,7 +3,7 @@
 // exist before the first one runs, so a rollback never stops half-way for want of one.
 import pg from "pg";
 import { DeployError } from "./deployError.ts";
-import { inspectDeployState } from "./deployState.ts";
+import { assertNoForeignMigrations, inspectDeployState } from "./deployState.ts";
 import type { MigrationTarget } from "./migrateDatabase.ts";
 import { applyReverse, committedMigrations, placeholderReplacer } from "./reverseMigrations.ts";
 
@@ -19,7 +19,7 @@ export async function rollbackMigrations(opts: { target: MigrationTarget; to?: n
   await owner.connect();
   try {
     const state = await inspectDeployState(owner);
-    if (state.foreign.length) throw new DeployError("FOREIGN_MIGRATIONS", `the database has migrations this checkout does not: ${state.foreign.join(", ")}; roll back from the release that applied them`);
+    assertNoForeignMigrations(state);
     const to = opts.to ?? Math.max(0, state.head - 1);
     if (to > state.head) throw new DeployError("BAD_TARGET", `cannot roll back to ${to}: the database is at ${state.head}`);
     const byNumber = new Map(committedMigrations().map((m) => [m.number, m]));
@@ -27,7 +27,7 @@ export async function rollbackMigrations(opts: { target: MigrationTarget; to?: n
     const missing = steps.filter((m) => !m.reverseFile);
     if (missing.length) throw new DeployError("NO_REVERSE", `no reverse for ${missing.map((m) => m.name).join(", ")}: restore a backup instead (--from-backup)`);
     if (steps.length === 0) opts.log(`already at ${String(to).padStart(6, "0")}: nothing to roll back`);
-    const replace = placeholderReplacer(opts.target);
+    const replace = await placeholderReplacer(opts.target);
     for (const m of steps) {
       const started = performance.now();
       await applyReverse(owner, m, replace);

@@ -6,10 +6,9 @@ import path from "node:path";
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
 import { config } from "../config.ts";
-import { createCircuitBreaker } from "./circuitBreaker.ts";
 import { loadCrossEncoder } from "./crossEncoder.ts";
 import { createRemoteScorer } from "./remoteScorer.ts";
-import { createReranker, type Reranker } from "./reranker.ts";
+import { createLoggedReranker, type Reranker } from "./reranker.ts";
 import { RerankError } from "./rerankError.ts";
 import { createRerankMetrics, type RerankMetrics } from "./rerankMetrics.ts";
 import type { Scorer } from "./scorer.ts";
@@ -54,12 +53,6 @@ export async function createRerankerFromConfig(registry: Registry, logger: Logge
     }
   }
   if (scorer) logger.info({ scorer: scorer.name }, "reranking with a cross-encoder");
-  const reranker = createReranker({
-    scorer,
-    enabled: config.rerankEnabled,
-    breaker: createCircuitBreaker(config.rerankBreaker()),
-    metrics,
-    onError: (err) => logger.warn({ code: (err as { code?: string }).code ?? "INTERNAL" }, "rerank scoring failed; ANN order returned"),
-  });
+  const reranker = createLoggedReranker({ scorer, enabled: config.rerankEnabled, breaker: config.rerankBreaker(), metrics, logger });
   return { reranker, metrics, ...(scorer ? { scorer } : {}) };
 }

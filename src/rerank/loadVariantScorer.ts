@@ -1,21 +1,14 @@
 // A rollout variant's scorer: a TEI server, or a local model whose model.onnx must match
 // the variant's SHA-256 pin before ONNX Runtime is given it, so that one name means the
 // same weights on every worker.
-import { createHash } from "node:crypto";
-import fs from "node:fs";
 import path from "node:path";
 import { loadCrossEncoder } from "./crossEncoder.ts";
 import { createRemoteScorer } from "./remoteScorer.ts";
 import { RerankError } from "./rerankError.ts";
 import type { RerankVariant } from "./rerankVariant.ts";
 import type { Scorer } from "./scorer.ts";
+import { sha256File } from "./sha256File.ts";
 
-
-async function sha256File(file: string): Promise<string> {
-  const hash = createHash("sha256");
-  for await (const chunk of fs.createReadStream(file)) hash.update(chunk as Buffer);
-  return hash.digest("hex");
-}
 
 export async function loadVariantScorer(v: RerankVariant, device: "cpu" | "cuda"): Promise<Scorer> {
   if (v.remoteUrl) return createRemoteScorer(v.remoteUrl, { timeoutMs: v.budgetMs * 4 });

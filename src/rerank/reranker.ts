@@ -1,7 +1,8 @@
 // Fail-open reranking: score within a budget, or hand back the ANN order with the reason.
 // A scorer that is slow or failing trips the breaker, which then skips at once (no
 // waiting out the budget on every request) until a probe after the cooldown succeeds.
-import type { CircuitBreaker } from "./circuitBreaker.ts";
+import type { Logger } from "pino";
+import { createCircuitBreaker, type CircuitBreaker } from "./circuitBreaker.ts";
 import type { RerankMetrics } from "./rerankMetrics.ts";
 import type { Scorer } from "./scorer.ts";
 
@@ -71,4 +72,21 @@ export function createReranker(opts: {
       }
     },
   };
+}
+
+/** A reranker with a breaker of its own that logs scoring failures by code (never content). */
+export function createLoggedReranker(opts: {
+  scorer: Scorer | undefined;
+  enabled: () => boolean;
+  breaker: Parameters<typeof createCircuitBreaker>[0];
+  metrics: RerankMetrics;
+  logger: Logger;
+}): Reranker {
+  return createReranker({
+    scorer: opts.scorer,
+    enabled: opts.enabled,
+    breaker: createCircuitBreaker(opts.breaker),
+    metrics: opts.metrics,
+    onError: (err) => opts.logger.warn({ code: (err as { code?: string }).code ?? "INTERNAL" }, "rerank scoring failed; ANN order returned"),
+  });
 }

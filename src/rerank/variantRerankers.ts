@@ -4,10 +4,9 @@
 // request with the skip reason no_model (fail-open) and is tried again after a while.
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
-import { createCircuitBreaker } from "./circuitBreaker.ts";
 import { loadVariantScorer } from "./loadVariantScorer.ts";
 import type { RerankVariant } from "./rerankVariant.ts";
-import { createReranker, type Reranker } from "./reranker.ts";
+import { createLoggedReranker, type Reranker } from "./reranker.ts";
 import { RerankError } from "./rerankError.ts";
 import { createRerankMetrics } from "./rerankMetrics.ts";
 import type { Scorer } from "./scorer.ts";
@@ -51,13 +50,7 @@ export function createVariantRerankers(opts: {
     } catch (err) {
       log.warn({ code: err instanceof RerankError ? err.code : "INTERNAL" }, `rerank variant cannot load (${err instanceof RerankError ? err.message : "unexpected error"}); its searches return ANN order (skip reason no_model)`);
     }
-    const reranker = createReranker({
-      scorer,
-      enabled: opts.enabled,
-      breaker: createCircuitBreaker(opts.breaker),
-      metrics: m,
-      onError: (err) => log.warn({ code: (err as { code?: string }).code ?? "INTERNAL" }, "rerank scoring failed; ANN order returned"),
-    });
+    const reranker = createLoggedReranker({ scorer, enabled: opts.enabled, breaker: opts.breaker, metrics: m, logger: log });
     return { reranker, ...(scorer ? { scorer } : { failedAt: Date.now() }) };
   };
 

@@ -1,6 +1,6 @@
 import type pg from "pg";
 
-export interface RerankVariantRow {
+export interface RerankVariantListing {
   name: string;
   source: string;
   model_sha256: string | null;
@@ -13,8 +13,8 @@ export interface RerankVariantRow {
   created_by: string;
 }
 
-export async function selectRerankVariants(client: pg.ClientBase): Promise<RerankVariantRow[]> {
-  const { rows } = await client.query<RerankVariantRow>(
+export async function selectRerankVariants(client: pg.ClientBase): Promise<RerankVariantListing[]> {
+  const { rows } = await client.query<RerankVariantListing>(
     `select v.name, coalesce(v.model_dir, v.remote_url) as source, v.model_sha256, v.batch_size, v.max_length, v.threads, v.budget_ms,
             v.name = s.default_variant as is_default, v.created_at, v.created_by
      from memvault.rerank_variants v cross join memvault.rerank_settings s

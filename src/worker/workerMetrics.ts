@@ -4,15 +4,19 @@ import type pg from "pg";
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import { selectAliveWorkerProcesses } from "../sql/selectAliveWorkerProcesses.ts";
 import { selectKeySealReservations } from "../sql/selectKeySealReservations.ts";
-import { selectRolloutGauges, type RolloutGaugeRow } from "../sql/selectRolloutGauges.ts";
-import { selectSealBacklog, type SealBacklogRow } from "../sql/selectSealBacklog.ts";
+import { selectRolloutGauges } from "../sql/selectRolloutGauges.ts";
+import { selectSealBacklog } from "../sql/selectSealBacklog.ts";
+
+/** Gauges that prom-client collects together in one scrape share one query. */
+function oncePerScrape<T>(query: () => Promise<T>): () => Promise<T> {
+  let running: Promise<T> | undefined;
+  return () => (running ??= query().finally(() => setImmediate(() => (running = undefined))));
+}
 
 export function createWorkerMetrics(pool: pg.Pool, opts: { deadAfterSeconds?: number } = {}) {
   const registry = new Registry();
   // Both backlog gauges come from one query per scrape: prom-client collects them together.
-  let backlogQuery: Promise<SealBacklogRow[]> | undefined;
-  const backlog = () =>
-    (backlogQuery ??= selectSealBacklog(pool).finally(() => setImmediate(() => (backlogQuery = undefined))));
+  const backlog = oncePerScrape(() => selectSealBacklog(pool));
   collectDefaultMetrics({ register: registry, prefix: "memvault_worker_" });
   const jobs = new Counter({
     name: "memvault_jobs_total",
@@ -100,9 +104,7 @@ export function createWorkerMetrics(pool: pg.Pool, opts: { deadAfterSeconds?: nu
     registers: [registry],
   });
   // Rollout gauges come from the database at scrape time, so every worker reports the same.
-  let rolloutQuery: Promise<RolloutGaugeRow[]> | undefined;
-  const rollouts = () =>
-    (rolloutQuery ??= selectRolloutGauges(pool).finally(() => setImmediate(() => (rolloutQuery = undefined))));
+  const rollouts = oncePerScrape(() => selectRolloutGauges(pool));
   new Gauge({
     name: "memvault_rollout_treatment_share_basis_points",
     help: "Share of tenants the rollout's treatment serves (0 after a rollback or abort, 10000 once promoted); rollouts active or ended in the last day.",

@@ -69,7 +69,7 @@ describe("reverse migrations", () => {
     const owner = new pg.Client({ connectionString: db.url("owner") });
     await owner.connect();
     try {
-      const replace = placeholderReplacer(target);
+      const replace = await placeholderReplacer(target);
       for (let n = all.length; n >= 1; n--) {
         await applyReverse(owner, all[n - 1]!, replace);
         expect(await appliedMigrationNumbers(owner)).toEqual(all.slice(0, n - 1).map((m) => m.number));
