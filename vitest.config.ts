@@ -3,6 +3,8 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
+    // The scale-out suite needs Citus: `npm run test:citus` (vitest.citus.config.ts).
+    exclude: ["test/citus/**", "**/node_modules/**"],
     reporters: ["default", "./test/support/summaryReporter.ts"],
     globalSetup: ["test/support/globalSetup.ts"],
     setupFiles: ["test/support/setupFile.ts"],

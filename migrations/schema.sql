@@ -647,9 +647,11 @@ begin
     -- Without iterative scans the HNSW scan returns ef_search candidates and RLS then
     -- drops every other tenant's: a small share of the table would get too few rows.
     -- (The cosine HNSW index holds no zero vectors.)
-    perform set_config('hnsw.iterative_scan', 'relaxed_order', true);
-    perform set_config('hnsw.ef_search',
-      greatest(coalesce(nullif(current_setting('hnsw.ef_search', true), '')::integer, 40), 2 * k)::text, true);
+    -- SET LOCAL, not set_config(): Citus sends SET LOCAL (never set_config) on to the
+    -- worker node that runs the scan, when the tenant transaction propagates SET LOCAL.
+    execute 'set local hnsw.iterative_scan = relaxed_order';
+    execute format('set local hnsw.ef_search = %s',
+      greatest(coalesce(nullif(current_setting('hnsw.ef_search', true), '')::integer, 40), 2 * k));
     execute format($sql$
       select coalesce(array_agg(id order by distance, id), '{}'), coalesce(array_agg(distance order by distance, id), '{}')
       from (
@@ -776,19 +778,21 @@ ALTER FUNCTION memvault.tg_chunk_ingest__enqueue_seal() OWNER TO memvault_owner;
 CREATE FUNCTION memvault.tg_chunk_ingest__reject_sealed_ids() RETURNS trigger
     LANGUAGE plpgsql
     SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $$
+    AS $_$
 declare
+  t record;
   taken uuid;
 begin
-  select i.id into taken
-  from inserted i join memvault.memory_chunks c on c.user_hash = i.user_hash and c.id = i.id
-  limit 1;
-  if found then
-    raise exception 'chunk % already exists', taken using errcode = '23505', constraint = 'memory_chunks_pkey';
-  end if;
+  for t in select i.user_hash, array_agg(i.id) as ids from inserted i group by i.user_hash loop
+    execute format('select c.id from memvault.memory_chunks c where c.user_hash = %L and c.id = any($1) limit 1', t.user_hash)
+      into taken using t.ids;
+    if taken is not null then
+      raise exception 'chunk % already exists', taken using errcode = '23505', constraint = 'memory_chunks_pkey';
+    end if;
+  end loop;
   return null;
 end;
-$$;
+$_$;
 
 ALTER FUNCTION memvault.tg_chunk_ingest__reject_sealed_ids() OWNER TO memvault_owner;
 

@@ -48,7 +48,7 @@ await Promise.all(
       const t0 = performance.now();
       const i = n++;
       const tenant = tenants[i % tenants.length]!;
-      const rows = await tenant.withTenant(async (tx) => selectChunksById(tx, (await searchChunks(tx, vectors[i % vectors.length]!, 8)).map((c) => c.id)));
+      const rows = await tenant.withTenant(async (tx) => selectChunksById(tx, tenant.userHash, (await searchChunks(tx, vectors[i % vectors.length]!, 8)).map((c) => c.id)));
       for (const row of rows) {
         sealer.openSealed(row.text_cipher, chunkContext(tenant.userHash, row.id, "text"));
         JSON.parse(sealer.openSealed(row.meta_cipher, chunkContext(tenant.userHash, row.id, "meta")).toString("utf8"));

@@ -129,7 +129,7 @@ export function createMemoryService(deps: MemoryServiceDeps) {
       const first = page.first ?? 20;
       if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE) throw new InputError("PAGE_SIZE", `first must be 1..${MAX_PAGE}`);
       const after = page.after ? decodeCursor(page.after) : null;
-      const rows = await selectChunkPage(tx, first + 1, after).catch((err: { code?: string }) => {
+      const rows = await selectChunkPage(tx, userHash, first + 1, after).catch((err: { code?: string }) => {
         // Out of timestamptz's range (year 0000, say): the cursor is not one we issued.
         throw err.code === "22008" || err.code === "22007" ? badCursor(err) : err;
       });
@@ -158,7 +158,7 @@ export function createMemoryService(deps: MemoryServiceDeps) {
       // one round of begin/commit): the first value needs nothing else.
       const { candidates, annRows } = await withTenant(async (tx) => {
         const found = await searchChunks(tx, vector, wanted);
-        return { candidates: found, annRows: await selectChunksById(tx, found.slice(0, k).map((c) => c.id)) };
+        return { candidates: found, annRows: await selectChunksById(tx, userHash, found.slice(0, k).map((c) => c.id)) };
       });
       const distance = new Map(candidates.map((c) => [c.id, c.distance]));
       const hitsFrom = (top: string[], rows: Map<string, SealedChunkRow>, scores?: Map<string, number>): SearchHit[] => {
@@ -169,7 +169,7 @@ export function createMemoryService(deps: MemoryServiceDeps) {
       };
       const hitsFor = async (order: string[], scores?: Map<string, number>): Promise<SearchHit[]> => {
         const top = order.slice(0, k);
-        return hitsFrom(top, new Map((await withTenant((tx) => selectChunksById(tx, top))).map((r) => [r.id, r])), scores);
+        return hitsFrom(top, new Map((await withTenant((tx) => selectChunksById(tx, userHash, top))).map((r) => [r.id, r])), scores);
       };
       const annOrder = candidates.map((c) => c.id);
       const annHits = hitsFrom(annOrder.slice(0, k), new Map(annRows.map((r) => [r.id, r])));
@@ -206,7 +206,7 @@ export function createMemoryService(deps: MemoryServiceDeps) {
 
     /** Chunks of the current tenant by id, opened, in the given order; ids that are not this tenant's (or gone) are left out. */
     async memoriesById(withTenant: WithTenant, userHash: string, ids: string[]): Promise<Memory[]> {
-      const rows = new Map((await withTenant((tx) => selectChunksById(tx, ids))).map((r) => [r.id, r]));
+      const rows = new Map((await withTenant((tx) => selectChunksById(tx, userHash, ids))).map((r) => [r.id, r]));
       const sealer = deps.sealer();
       return ids.flatMap((id) => (rows.has(id) ? [open(userHash, rows.get(id)!, sealer)] : []));
     },
@@ -219,12 +219,12 @@ export function createMemoryService(deps: MemoryServiceDeps) {
       const id = validateId(rawId);
       const pending = await selectPendingMemory(tx, id);
       if (pending) return { status: "pending", id, queuedAt: pending.created_at, attempts: pending.attempts, lastError: pending.last_error };
-      const [row] = await selectChunksById(tx, [id]);
+      const [row] = await selectChunksById(tx, userHash, [id]);
       return row ? { status: "sealed", id, memory: open(userHash, row) } : undefined;
     },
 
-    forget: (tx: pg.ClientBase, id: string) => deleteMemory(tx, validateId(id)),
-    forgetAll: (tx: pg.ClientBase) => deleteAllMemories(tx),
+    forget: (tx: pg.ClientBase, userHash: string, id: string) => deleteMemory(tx, userHash, validateId(id)),
+    forgetAll: (tx: pg.ClientBase, userHash: string) => deleteAllMemories(tx, userHash),
   };
 }
 

@@ -310,13 +310,13 @@ export function createMemvaultApiPlugin(service: MemoryService, events: SealedEv
         forget(_$root: Step, fieldArgs: FieldArgs) {
           return sideEffect([context(), fieldArgs.getRaw("id")], async ([ctx, id]) => {
             const t = tenantOf(ctx);
-            return t.withTenant((tx) => service.forget(tx, id as string));
+            return t.withTenant((tx) => service.forget(tx, t.userHash, id as string));
           });
         },
         forgetAll() {
           return sideEffect([context()], async ([ctx]) => {
             const t = tenantOf(ctx);
-            return t.withTenant((tx) => service.forgetAll(tx));
+            return t.withTenant((tx) => service.forgetAll(tx, t.userHash));
           });
         },
       },

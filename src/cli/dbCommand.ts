@@ -2,7 +2,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { config } from "../config.ts";
-import { resolveTarget } from "../db/databaseTarget.ts";
+import { resolveTarget, superuserAppUrl } from "../db/databaseTarget.ts";
 import { dumpSchema, SCHEMA_DUMP_PATH } from "../db/dumpSchema.ts";
 import { clusterRunning, readClusterState, roleUrl, stopCluster, SUPERUSER } from "../db/localCluster.ts";
 import { installJobQueue, migrateDatabase } from "../db/migrateDatabase.ts";
@@ -31,12 +31,39 @@ function publicUrl(url: string): string {
   return u.toString();
 }
 
-export async function dbCommand(sub: string | undefined, flags: { role?: string; url?: string; migrate?: boolean }): Promise<void> {
+function positiveInt(flag: string, value: string | undefined, fallback: number, max: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > max) throw new CliError("BAD_INPUT", `--${flag} must be an integer from 1 to ${max}`);
+  return n;
+}
+
+export async function dbCommand(sub: string | undefined, flags: { role?: string; url?: string; migrate?: boolean; nodes?: string; shards?: string }): Promise<void> {
   switch (sub) {
     case "start": {
-      const target = await resolveTarget({ start: true, log: say });
+      const nodes = positiveInt("nodes", flags.nodes, 1, 16);
+      if (config.ownerDatabaseUrl() && flags.nodes) throw new CliError("BAD_INPUT", "--nodes starts local clusters: unset DATABASE_URL");
+      const target = await resolveTarget({ start: true, log: say, nodes });
       await migrateDatabase(target, say);
+      const workers = target.cluster?.workers ?? [];
+      if (workers.length) say(`citus: coordinator 127.0.0.1:${target.cluster!.port}, worker nodes ${workers.map((w) => `127.0.0.1:${w.port}`).join(", ")}; run \`memvault db distribute\``);
       say(`ready: ${publicUrl(target.ownerUrl)}`);
+      return;
+    }
+    case "distribute": {
+      const { distributeDatabase, DistributeError } = await import("../db/distributeDatabase.ts");
+      const target = await resolveTarget({ start: false });
+      try {
+        const result = await distributeDatabase(superuserAppUrl(target), { shardCount: positiveInt("shards", flags.shards, 32, 4096), log: say });
+        say(`memory_chunks: ${result.shards} shards on ${result.nodes} worker nodes`);
+        if (result.unforcedShards.length) {
+          throw new CliError("SHARD_NOT_FORCED", `shards without forced row-level security: ${result.unforcedShards.join(", ")}`);
+        }
+        say("every shard has row-level security enabled and forced");
+      } catch (err) {
+        if (err instanceof DistributeError) throw new CliError(err.code, err.message);
+        throw err;
+      }
       return;
     }
     case "migrate": {
@@ -53,6 +80,11 @@ export async function dbCommand(sub: string | undefined, flags: { role?: string;
       const state = requireCluster();
       const running = clusterRunning(state);
       process.stdout.write(`${running ? "running" : "stopped"} port=${state.port} data=${state.dataDir}\n`);
+      for (const [i, w] of (state.workers ?? []).entries()) {
+        const up = clusterRunning(w);
+        process.stdout.write(`worker-${i + 1} ${up ? "running" : "stopped"} port=${w.port} data=${w.dataDir}\n`);
+        if (!up) process.exitCode = 3;
+      }
       if (!running) process.exitCode = 3;
       return;
     }
@@ -99,6 +131,6 @@ export async function dbCommand(sub: string | undefined, flags: { role?: string;
       return;
     }
     default:
-      throw new CliError("USAGE", "usage: memvault db start|stop|status|url [--role R]|env [--role R] [--migrate]|migrate|dump-schema [--url U]|install-job-queue [--url U]");
+      throw new CliError("USAGE", "usage: memvault db start [--nodes N]|stop|status|url [--role R]|env [--role R] [--migrate]|migrate|distribute [--shards N]|dump-schema [--url U]|install-job-queue [--url U]");
   }
 }

@@ -8,6 +8,8 @@ import { CliError } from "./cliError.ts";
 const USAGE = `usage: memvault <command>
   start                      provision the local cluster, migrate, run memvault
   db start|stop|status       manage the local PostgreSQL cluster (MEMVAULT_HOME, default ./.memvault)
+  db start --nodes N         a local Citus cluster instead: a coordinator and N-1 worker nodes (README "Scaling out")
+  db distribute [--shards N] shard memory_chunks by user_hash over the Citus worker nodes (online; default 32 shards)
   db url [--role R]          connection URL (no password; see db env) for root|owner|user|worker|monitor|operator|authenticator
   db env [--role R] [--migrate]  shell exports for psql (PGPASSFILE) and graphile-migrate
   db migrate                 apply roles, extension and pending migrations
@@ -71,6 +73,9 @@ async function main(argv: string[]): Promise<void> {
       to: { type: "string" },
       "from-backup": { type: "boolean" },
       backup: { type: "string" },
+      // memvault db start --nodes / distribute --shards
+      nodes: { type: "string" },
+      shards: { type: "string" },
     },
   });
   const [command, sub] = positionals;

@@ -3,6 +3,7 @@
 import { config, ConfigError } from "../config.ts";
 import { clusterRunning, initCluster, readClusterState, roleUrl, startCluster, type ClusterState } from "./localCluster.ts";
 import { ensureLocalLogins } from "./localLogins.ts";
+import { initCitusCluster, prepareCitusCluster } from "./citusCluster.ts";
 import type { MigrationTarget } from "./migrateDatabase.ts";
 
 export interface DatabaseTarget extends MigrationTarget {
@@ -30,7 +31,7 @@ export function superuserAppUrl(target: DatabaseTarget): string {
 }
 
 /** The configured target; for the local cluster, initialises and starts it when asked to. */
-export async function resolveTarget(opts: { start: boolean; log?: (line: string) => void }): Promise<DatabaseTarget> {
+export async function resolveTarget(opts: { start: boolean; log?: (line: string) => void; /** A Citus coordinator and nodes-1 workers (local cluster only). */ nodes?: number }): Promise<DatabaseTarget> {
   const ownerUrl = config.ownerDatabaseUrl();
   if (ownerUrl) {
     const rootUrl = config.rootDatabaseUrl();
@@ -51,8 +52,13 @@ export async function resolveTarget(opts: { start: boolean; log?: (line: string)
     if (!clusterRunning(state)) throw new Error(`the local cluster in ${home} is stopped: start it with \`memvault db start\` (or npm start)`);
     return targetFromCluster(state, config.databaseName());
   }
-  state = await initCluster({ home, pgBin: config.pgBin(), durable: true, ...(opts.log ? { log: opts.log } : {}) });
+  const init = { home, pgBin: config.pgBin(), durable: true, ...(opts.log ? { log: opts.log } : {}) };
+  if (state && !state.workers?.length && opts.nodes && opts.nodes > 1) {
+    throw new Error(`${home} holds a single-node cluster: --nodes needs another MEMVAULT_HOME (or remove this one)`);
+  }
+  state = opts.nodes && opts.nodes > 1 ? await initCitusCluster(init, opts.nodes) : await initCluster(init);
   state = await startCluster(state, opts.log);
-  await ensureLocalLogins(state);
+  if (state.workers?.length) await prepareCitusCluster(state, config.databaseName());
+  else await ensureLocalLogins(state);
   return targetFromCluster(state, config.databaseName());
 }

@@ -18,6 +18,13 @@ export interface ClusterState {
   pgBin: string;
   /** Role name -> password; the file holding it is 0600. */
   passwords: Record<string, string>;
+  /**
+   * Citus worker nodes (each a cluster of its own under HOME/worker-N, with the same
+   * passwords); absent on a single node. This cluster is then the coordinator.
+   */
+  workers?: ClusterState[];
+  /** A Citus node: loads Citus, and its server reaches the other nodes with serverPassFile. */
+  citus?: boolean;
 }
 
 export interface InitOptions {
@@ -26,6 +33,10 @@ export interface InitOptions {
   /** false for throwaway test clusters: fsync and full-page writes off. */
   durable: boolean;
   log?: (line: string) => void;
+  /** Load Citus (shared_preload_libraries) and allow shard moves (wal_level = logical). */
+  citus?: boolean;
+  /** Reuse these role passwords (a Citus worker node shares its coordinator's). */
+  passwords?: Record<string, string>;
 }
 
 const stateFile = (home: string) => path.join(home, "cluster.json");
@@ -43,7 +54,8 @@ function writeClusterState(state: ClusterState): void {
   fs.writeFileSync(stateFile(state.home), JSON.stringify(state, null, 2) + "\n", { mode: 0o600 });
   fs.chmodSync(stateFile(state.home), 0o600);
   // libpq's password file, so that DBAs can use psql without a password on the command line.
-  const lines = Object.entries(state.passwords).map(([role, pw]) => `127.0.0.1:${state.port}:*:${role}:${pw}`);
+  const ports = [state.port, ...(state.workers ?? []).map((w) => w.port)];
+  const lines = ports.flatMap((port) => Object.entries(state.passwords).map(([role, pw]) => `127.0.0.1:${port}:*:${role}:${pw}`));
   fs.writeFileSync(path.join(state.home, "pgpass"), lines.join("\n") + "\n", { mode: 0o600 });
   fs.chmodSync(path.join(state.home, "pgpass"), 0o600);
 }
@@ -115,8 +127,8 @@ export async function initCluster(opts: InitOptions): Promise<ClusterState> {
   fs.mkdirSync(dataDir, { mode: 0o700 });
   if (user) fs.chownSync(dataDir, user.uid, user.gid);
 
-  const passwords: Record<string, string> = { [SUPERUSER]: randomBytes(24).toString("hex") };
-  for (const key of LOGIN_ROLES) passwords[ROLES[key]] = randomBytes(24).toString("hex");
+  const passwords: Record<string, string> = opts.passwords ? { ...opts.passwords } : { [SUPERUSER]: randomBytes(24).toString("hex") };
+  for (const key of LOGIN_ROLES) passwords[ROLES[key]] ??= randomBytes(24).toString("hex");
 
   // initdb reads the superuser password from a file the server user can read; it lives
   // only for the call.
@@ -145,12 +157,24 @@ export async function initCluster(opts: InitOptions): Promise<ClusterState> {
     "work_mem = '16MB'",
     "log_min_messages = warning",
     ...(opts.durable ? [] : ["fsync = off", "full_page_writes = off", "synchronous_commit = off"]),
+    // Citus before everything else it hooks; logical WAL for online distribution and shard moves.
+    ...(opts.citus ? ["shared_preload_libraries = 'citus'", "wal_level = logical", "max_prepared_transactions = 100", "citus.local_hostname = '127.0.0.1'", ...trustCitusOutputPlugin(opts.pgBin)] : []),
   ];
   fs.appendFileSync(path.join(dataDir, "postgresql.conf"), `\n# memvault local cluster\n${settings.join("\n")}\n`);
 
-  const state: ClusterState = { home: opts.home, dataDir, port: await freePort(), pgBin: opts.pgBin, passwords };
+  const state: ClusterState = { home: opts.home, dataDir, port: await freePort(), pgBin: opts.pgBin, passwords, ...(opts.citus ? { citus: true } : {}) };
   writeClusterState(state);
   return state;
+}
+
+/**
+ * PostgreSQL builds with output_plugin_libraries (a recent security fix: only listed
+ * libraries may decode WAL) must list citus, whose shard moves and online distribution
+ * use its own output plugin. Builds without the setting would refuse to start with it.
+ */
+function trustCitusOutputPlugin(pgBin: string): string[] {
+  const res = spawnSync(path.join(pgBin, "postgres"), ["--describe-config"], { encoding: "utf8", maxBuffer: 16 << 20 });
+  return /^output_plugin_libraries\t/m.test(res.stdout ?? "") ? ["output_plugin_libraries = 'pgoutput, test_decoding, citus'"] : [];
 }
 
 /** Gives a login role added since the cluster was made (e.g. memvault_operator) its password. */
@@ -168,6 +192,18 @@ export function clusterRunning(state: ClusterState): boolean {
 }
 
 export async function startCluster(state: ClusterState, log: (line: string) => void = () => {}): Promise<ClusterState> {
+  if (state.workers?.length) {
+    // Worker nodes first: the coordinator's first distributed query must find them up.
+    const workers: ClusterState[] = [];
+    for (const w of state.workers) workers.push(await startNode(w, log));
+    const next = await startNode({ ...state, workers }, log);
+    writeClusterState(next);
+    return next;
+  }
+  return startNode(state, log);
+}
+
+async function startNode(state: ClusterState, log: (line: string) => void): Promise<ClusterState> {
   if (clusterRunning(state)) return state;
   let next = state;
   // Another process (a second test run, say) may take a free port between our check and
@@ -183,11 +219,27 @@ export async function startCluster(state: ClusterState, log: (line: string) => v
     const res = runAsServerUser(serverOsUser(), path.join(next.pgBin, "pg_ctl"), [
       "start", "-D", next.dataDir, "-w", "-t", "120",
       "-l", path.join(next.dataDir, "server.log"), "-o", `-p ${next.port}`,
-    ]);
+    ], next.citus ? { env: { PGPASSFILE: writeServerPassFile(next) } } : {});
     if (res.status === 0) return next;
     if (attempt < 3 && !clusterRunning(next) && !(await portIsFree(next.port))) continue;
     throw new Error(`pg_ctl start failed:\n${res.out}\n${readLogTail(next)}`);
   }
+}
+
+/**
+ * The passwords a Citus node's server uses for its own connections to the other nodes
+ * (distributed queries as the current role, shard moves' logical replication as the
+ * superuser): a libpq password file owned by the server's OS user, mode 0600, beside the
+ * data directory, named by PGPASSFILE in the server's environment.
+ */
+function writeServerPassFile(state: ClusterState): string {
+  const file = path.join(path.dirname(state.dataDir), "server.pgpass");
+  const lines = Object.entries(state.passwords).map(([role, pw]) => `*:*:*:${role}:${pw}`);
+  fs.writeFileSync(file, lines.join("\n") + "\n", { mode: 0o600 });
+  fs.chmodSync(file, 0o600);
+  const user = serverOsUser();
+  if (user) fs.chownSync(file, user.uid, user.gid);
+  return file;
 }
 
 function readLogTail(state: ClusterState): string {
@@ -199,6 +251,11 @@ function readLogTail(state: ClusterState): string {
 }
 
 export function stopCluster(state: ClusterState): void {
+  stopNode(state);
+  for (const w of state.workers ?? []) stopNode(w);
+}
+
+export function stopNode(state: ClusterState): void {
   if (!clusterRunning(state)) return;
   const res = runAsServerUser(serverOsUser(), path.join(state.pgBin, "pg_ctl"), ["stop", "-D", state.dataDir, "-m", "fast", "-w"]);
   if (res.status !== 0) throw new Error(`pg_ctl stop failed:\n${res.out}`);
@@ -207,6 +264,7 @@ export function stopCluster(state: ClusterState): void {
 /** Stops a throwaway cluster and removes every file of it. */
 export function destroyCluster(state: ClusterState): void {
   stopCluster(state);
+  for (const w of state.workers ?? []) destroyCluster(w);
   if (!state.dataDir.startsWith(state.home + path.sep)) fs.rmSync(path.dirname(state.dataDir), { recursive: true, force: true });
   fs.rmSync(state.home, { recursive: true, force: true });
 }

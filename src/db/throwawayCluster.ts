@@ -4,6 +4,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { destroyCluster, initCluster, startCluster, type ClusterState } from "./localCluster.ts";
+import { initCitusCluster, prepareCitusCluster } from "./citusCluster.ts";
 import { ensureLocalLogins } from "./localLogins.ts";
 import { migrateDatabase } from "./migrateDatabase.ts";
 import { targetFromCluster, type DatabaseTarget } from "./databaseTarget.ts";
@@ -21,14 +22,18 @@ export async function createThrowawayCluster(opts: {
   log?: (line: string) => void;
   /** fsync and full-page writes on, as in production (default off: tests and most benches). */
   durable?: boolean;
+  /** A Citus cluster: a coordinator and nodes-1 worker nodes (the database is migrated, not yet distributed). */
+  nodes?: number;
 }): Promise<ThrowawayCluster> {
   // Short path: the unix socket path (inside the data directory) must stay under 108 bytes.
   const home = fs.mkdtempSync(path.join(os.tmpdir(), opts.prefix));
   let state: ClusterState | undefined;
   try {
-    state = await initCluster({ home, pgBin: opts.pgBin, durable: opts.durable ?? false, ...(opts.log ? { log: opts.log } : {}) });
+    const init = { home, pgBin: opts.pgBin, durable: opts.durable ?? false, ...(opts.log ? { log: opts.log } : {}) };
+    state = opts.nodes && opts.nodes > 1 ? await initCitusCluster(init, opts.nodes) : await initCluster(init);
     state = await startCluster(state, opts.log);
-    await ensureLocalLogins(state);
+    if (state.workers?.length) await prepareCitusCluster(state, opts.databaseName);
+    else await ensureLocalLogins(state);
     const target = targetFromCluster(state, opts.databaseName);
     await migrateDatabase(target, opts.log);
     const final = state;

@@ -1,7 +1,7 @@
 // Running as a tenant: the one place that says how. A transaction with app.user_hash (and,
 // for the API, the role memvault_user) set for that transaction only, so nothing outlives
-// it on a pooled connection; Postgres's RLS then decides what exists. The Citus issue
-// changes how the tenant is set here and nowhere else.
+// it on a pooled connection; Postgres's RLS then decides what exists. On Citus the same
+// statements reach the worker nodes too (see withLocalSettings).
 import type pg from "pg";
 
 export interface Tenant {
@@ -13,15 +13,37 @@ export interface Tenant {
 /** Runs fn in a pool-bound tenant transaction: what request and job code is handed. */
 export type WithTenant = <T>(fn: (tx: pg.ClientBase) => Promise<T>) => Promise<T>;
 
+const SETTING_NAME = /^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$/;
+
 /**
- * One transaction with transaction-local settings (set_config(..., true)); rolls back on error.
- * BEGIN and the settings go in one simple-protocol round trip (a search is then four round
- * trips, not five); the values are quoted by the driver's escapeLiteral, never pasted.
+ * BEGIN and the transaction's settings as SET LOCAL statements, values quoted by the
+ * driver's escapeLiteral (names are memvault's own, checked). SET LOCAL rather than
+ * set_config(): Citus forwards SET LOCAL (never set_config) to every worker node the
+ * transaction touches once citus.propagate_set_commands is 'local', so the policies and
+ * hnsw.* settings that run on the shards see this tenant. On a server without Citus that
+ * first SET only sets an unused placeholder for the transaction: one code path for both.
  */
-async function withLocalSettings<T>(client: pg.ClientBase, settings: Record<string, string>, fn: (tx: pg.ClientBase) => Promise<T>): Promise<T> {
-  const set = Object.entries(settings).map(([k, v]) => `pg_catalog.set_config(${client.escapeLiteral(k)}, ${client.escapeLiteral(v)}, true)`);
+export function beginTenantTransactionSql(client: Pick<pg.ClientBase, "escapeLiteral" | "escapeIdentifier">, settings: Record<string, string>, role?: string): string {
+  const sets = Object.entries(settings).map(([name, value]) => {
+    if (!SETTING_NAME.test(name)) throw new Error(`not a custom setting name: ${name}`);
+    return `set local ${name} = ${client.escapeLiteral(value)}`;
+  });
+  return [
+    "begin",
+    "set local citus.propagate_set_commands = 'local'",
+    ...sets,
+    ...(role ? [`set local role ${client.escapeIdentifier(role)}`] : []),
+  ].join("; ");
+}
+
+/**
+ * One transaction with transaction-local settings; rolls back on error. BEGIN and the
+ * settings go in one simple-protocol round trip (a search is then four round trips, not
+ * five).
+ */
+async function withLocalSettings<T>(client: pg.ClientBase, settings: Record<string, string>, role: string | undefined, fn: (tx: pg.ClientBase) => Promise<T>): Promise<T> {
   try {
-    await client.query(`begin; select ${set.join(", ")}`);
+    await client.query(beginTenantTransactionSql(client, settings, role));
   } catch (err) {
     await client.query("rollback").catch(() => {});
     throw err;
@@ -47,7 +69,7 @@ async function onPoolClient<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Pro
 
 /** One transaction on `client` as `tenant`; rolls back on error. */
 export function withTenant<T>(client: pg.ClientBase, tenant: Tenant, fn: (tx: pg.ClientBase) => Promise<T>): Promise<T> {
-  return withLocalSettings(client, { "app.user_hash": tenant.userHash, ...(tenant.role ? { role: tenant.role } : {}) }, fn);
+  return withLocalSettings(client, { "app.user_hash": tenant.userHash }, tenant.role, fn);
 }
 
 /** Each call: a connection from the pool, one tenant transaction, the connection back. */
@@ -60,5 +82,5 @@ export function withTenantFrom(pool: pg.Pool, tenant: Tenant): WithTenant {
  * nothing). For the few calls that are nobody's data, such as reserving seals.
  */
 export function withRoleFrom<T>(pool: pg.Pool, role: string, fn: (tx: pg.ClientBase) => Promise<T>): Promise<T> {
-  return onPoolClient(pool, (client) => withLocalSettings(client, { role }, fn));
+  return onPoolClient(pool, (client) => withLocalSettings(client, {}, role, fn));
 }

@@ -9,11 +9,11 @@ export interface ChunkToReseal {
 }
 
 /** Locks up to `limit` of the current tenant's chunks sealed under a key version below `primary`. */
-export async function claimChunksToReseal(client: pg.ClientBase, primary: number, limit: number): Promise<ChunkToReseal[]> {
+export async function claimChunksToReseal(client: pg.ClientBase, userHash: string, primary: number, limit: number): Promise<ChunkToReseal[]> {
   const { rows } = await client.query<ChunkToReseal>(
     `select id, key_version, text_cipher, meta_cipher, emb_cipher from memvault.memory_chunks
-     where key_version < $1::integer order by id limit $2::integer for update skip locked`,
-    [primary, limit],
+     where user_hash = $3::text and key_version < $1::integer order by id limit $2::integer for update skip locked`,
+    [primary, limit, userHash],
   );
   return rows;
 }

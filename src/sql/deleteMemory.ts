@@ -7,8 +7,8 @@ import type pg from "pg";
  * job committed, so it sees the sealed row. One statement would miss it (its snapshot
  * predates the seal), and the memory would reappear.
  */
-export async function deleteMemory(client: pg.ClientBase, id: string): Promise<number> {
-  const pending = await client.query("delete from memvault.chunk_ingest where id = $1::uuid", [id]);
-  const sealed = await client.query("delete from memvault.memory_chunks where id = $1::uuid", [id]);
+export async function deleteMemory(client: pg.ClientBase, userHash: string, id: string): Promise<number> {
+  const pending = await client.query("delete from memvault.chunk_ingest where user_hash = $2::text and id = $1::uuid", [id, userHash]);
+  const sealed = await client.query("delete from memvault.memory_chunks where user_hash = $2::text and id = $1::uuid", [id, userHash]);
   return (pending.rowCount ?? 0) + (sealed.rowCount ?? 0);
 }

@@ -7,24 +7,57 @@ export interface SealedColumns {
   embCiphers: Buffer[];
 }
 
+/** What the move takes from each ingest row besides its sealed columns (same order as `ids`). */
+export interface IngestOrigin {
+  created_at: Date;
+  /** pgvector's binary form (vector_send) */
+  embedding: Buffer;
+}
+
+const COLUMNS_PER_ROW = 6;
+
 /**
- * Inserts the sealed chunks (the plaintext embedding copied inside the database from the
- * ingest row, never round-tripped) and deletes those ingest rows, in the caller's
- * transaction. Returns the ids moved.
+ * pgvector's binary form as its text form. A float4 printed by JavaScript's shortest
+ * round-trip formatting parses back (strtof) to the same float4: nothing is rounded.
  */
-export async function moveIngestToChunks(client: pg.ClientBase, keyVersion: number, sealed: SealedColumns): Promise<string[]> {
+export function vectorText(binary: Buffer): string {
+  const dims = binary.readUInt16BE(0);
+  const parts = new Array<string>(dims);
+  for (let i = 0; i < dims; i++) parts[i] = String(binary.readFloatBE(4 + i * 4));
+  return `[${parts.join(",")}]`;
+}
+
+/**
+ * Inserts the sealed chunks and deletes their ingest rows, in the caller's transaction;
+ * returns the ids moved (the ingest rows deleted).
+ *
+ * A multi-row INSERT ... VALUES, not INSERT ... SELECT from chunk_ingest: on Citus,
+ * memory_chunks is distributed and chunk_ingest stays on the coordinator, and Citus runs
+ * an INSERT ... SELECT across them as a COPY, which row-level security refuses. VALUES
+ * carrying the tenant key is a router insert into the tenant's shard. ON CONFLICT DO
+ * NOTHING makes a retry after a half-finished commit (the shard's part committed, the
+ * coordinator's not) finish the move instead of failing for ever; the ingest row's id
+ * can collide with nothing else (the ingest trigger refuses ids already sealed).
+ */
+export async function moveIngestToChunks(client: pg.ClientBase, userHash: string, keyVersion: number, sealed: SealedColumns, origin: IngestOrigin[]): Promise<string[]> {
+  if (sealed.ids.length === 0) return [];
+  if (origin.length !== sealed.ids.length) throw new Error("moveIngestToChunks: one origin per sealed row");
+  const params: unknown[] = [userHash, keyVersion];
+  const tuples = sealed.ids.map((id, i) => {
+    const p = params.length;
+    params.push(id, origin[i]!.created_at, sealed.textCiphers[i], sealed.metaCiphers[i], sealed.embCiphers[i], vectorText(origin[i]!.embedding));
+    return `($1::text, $${p + 1}::uuid, $${p + 2}::timestamptz, $2::integer, $${p + 3}::bytea, $${p + 4}::bytea, $${p + 5}::bytea, $${p + 6}::public.vector)`;
+  });
+  if (params.length !== 2 + COLUMNS_PER_ROW * sealed.ids.length) throw new Error("moveIngestToChunks: parameter count");
+  await client.query(
+    `insert into memvault.memory_chunks (user_hash, id, created_at, key_version, text_cipher, meta_cipher, emb_cipher, embedding)
+     values ${tuples.join(", ")}
+     on conflict (user_hash, id) do nothing`,
+    params,
+  );
   const { rows } = await client.query<{ id: string }>(
-    `with sealed as (
-       select * from unnest($2::uuid[], $3::bytea[], $4::bytea[], $5::bytea[]) as s(id, text_cipher, meta_cipher, emb_cipher)
-     ), moved as (
-       insert into memvault.memory_chunks (user_hash, id, created_at, key_version, text_cipher, meta_cipher, emb_cipher, embedding)
-       select i.user_hash, i.id, i.created_at, $1::integer, s.text_cipher, s.meta_cipher, s.emb_cipher, i.embedding
-       from sealed s join memvault.chunk_ingest i on i.id = s.id
-       returning id
-     )
-     delete from memvault.chunk_ingest i using moved m where i.id = m.id
-     returning i.id`,
-    [keyVersion, sealed.ids, sealed.textCiphers, sealed.metaCiphers, sealed.embCiphers],
+    "delete from memvault.chunk_ingest where user_hash = $1::text and id = any($2::uuid[]) returning id::text",
+    [userHash, sealed.ids],
   );
   return rows.map((r) => r.id);
 }

@@ -24,7 +24,7 @@ export async function rerankSearch(ctx: WorkerContext & { rerankers: VariantRera
     if (request.deadline.getTime() <= Date.now()) return { request, assignment, expired: true, query: "", candidates: [] as Candidate[] };
     const sealer = createSealer(ctx.keyrings.current());
     const query = sealer.openSealed(request.query_cipher, searchQueryContext(userHash, id)).toString("utf8");
-    const ciphers = new Map((await selectChunkTextCiphers(tx, request.candidate_ids)).map((r) => [r.id, r.text_cipher]));
+    const ciphers = new Map((await selectChunkTextCiphers(tx, userHash, request.candidate_ids)).map((r) => [r.id, r.text_cipher]));
     // Candidates in ANN order; one that is gone (forgotten) or is not this tenant's is dropped.
     const candidates: Candidate[] = [];
     for (const cid of request.candidate_ids) {

@@ -25,7 +25,7 @@ export async function resealTenant(ctx: WorkerContext, client: pg.ClientBase, us
       const end = ctx.metrics.sealBatch.startTimer({ task: "reseal_chunks" });
       const n = await withTenant(client, { userHash }, async (tx) => {
         const keyring = ctx.keyrings.current();
-        const rows = await claimChunksToReseal(tx, keyring.primaryVersion, ctx.batchSize);
+        const rows = await claimChunksToReseal(tx, userHash, keyring.primaryVersion, ctx.batchSize);
         if (rows.length === 0) return 0;
         await ctx.counter.reserve(keyring.primaryVersion, rows.length * 3);
         const sealer = createSealer(keyring, { counter: ctx.counter });
@@ -41,7 +41,7 @@ export async function resealTenant(ctx: WorkerContext, client: pg.ClientBase, us
           }
         }
         ctx.metrics.seals.inc({ key_version: String(keyring.primaryVersion) }, rows.length * 3);
-        return updateResealedChunks(tx, keyring.primaryVersion, sealed);
+        return updateResealedChunks(tx, userHash, keyring.primaryVersion, sealed);
       });
       end();
       ctx.metrics.chunksResealed.inc(n);

@@ -30,7 +30,7 @@ async function sealOnce(ctx: WorkerContext, client: pg.ClientBase, userHash: str
       await ctx.counter.reserve(keyring.primaryVersion, rows.length * 3); // text, meta, embedding
       const sealer = createSealer(keyring, { counter: ctx.counter });
       const sealed = sealChunks(sealer, userHash, rows);
-      const ids = await moveIngestToChunks(tx, keyring.primaryVersion, sealed);
+      const ids = await moveIngestToChunks(tx, userHash, keyring.primaryVersion, sealed, rows);
       await notifyChunksSealed(tx, userHashPrefix(userHash), ids);
       ctx.metrics.seals.inc({ key_version: String(keyring.primaryVersion) }, ids.length * 3);
       return ids;

@@ -129,9 +129,12 @@ describe("memory service", () => {
   });
 
   it("forget: B cannot forget A's memory; A forgets one, then all", async () => {
-    expect(await as(B)((tx) => service.forget(tx, idsA[2]!))).toBe(0);
-    expect(await as(A)((tx) => service.forget(tx, idsA[2]!))).toBe(1);
-    const all = await as(A)((tx) => service.forgetAll(tx));
+    expect(await as(B)((tx) => service.forget(tx, B, idsA[2]!))).toBe(0);
+    // App code naming the wrong tenant key (the shard key on Citus) still gets nothing: RLS decides.
+    expect(await as(B)((tx) => service.forget(tx, A, idsA[2]!))).toBe(0);
+    expect((await as(B)((tx) => service.forgetAll(tx, A))).chunks).toBe(0);
+    expect(await as(A)((tx) => service.forget(tx, A, idsA[2]!))).toBe(1);
+    const all = await as(A)((tx) => service.forgetAll(tx, A));
     expect(all.chunks).toBe(4);
     expect(all.searches).toBeGreaterThanOrEqual(1);
     expect(await count(`select count(*)::int as n from memvault.memory_chunks where user_hash = '${B}'`)).toBe(1);

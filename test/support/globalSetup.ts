@@ -11,6 +11,8 @@ declare module "vitest" {
   export interface ProvidedContext {
     cluster: ClusterState;
     templateDatabase: string;
+    /** The Citus suite: one distributed database shared by every file (citusGlobalSetup.ts). */
+    sharedDatabase?: boolean;
   }
 }
 

@@ -34,6 +34,7 @@ export async function createEmptyTestDatabase(): Promise<TestDatabase> {
 export async function createTestDatabase(opts: { empty?: boolean } = {}): Promise<TestDatabase> {
   const cluster = inject("cluster");
   const template = opts.empty ? "template0" : inject("templateDatabase");
+  if (inject("sharedDatabase") && !opts.empty) return databaseHandle(template, async () => {});
   const name = `t_${randomBytes(6).toString("hex")}`;
   await asRoot(async (c) => {
     for (let attempt = 1; ; attempt++) {
@@ -48,6 +49,11 @@ export async function createTestDatabase(opts: { empty?: boolean } = {}): Promis
     }
   });
   await applySuperuserSetup({ rootUrl: roleUrl(cluster, "root", "postgres"), ownerUrl: roleUrl(cluster, "owner", name), embeddingDim: config.embeddingDim() });
+  return databaseHandle(name, () => asRoot((c) => c.query(`drop database if exists ${c.escapeIdentifier(name)} with (force)`)).then(() => {}));
+}
+
+function databaseHandle(name: string, drop: () => Promise<void>): TestDatabase {
+  const cluster = inject("cluster");
   const db: TestDatabase = {
     name,
     url: (role) => roleUrl(cluster, role, name),
@@ -61,9 +67,7 @@ export async function createTestDatabase(opts: { empty?: boolean } = {}): Promis
       }) as typeof pool.end;
       return pool;
     },
-    async drop() {
-      await asRoot((c) => c.query(`drop database if exists ${c.escapeIdentifier(name)} with (force)`));
-    },
+    drop,
   };
   return db;
 }

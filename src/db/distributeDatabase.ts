@@ -1,0 +1,76 @@
+// `memvault db distribute`: a migrated single-node memvault database (with the citus
+// extension and worker nodes registered) into the distributed layout. Only
+// memory_chunks is distributed, by user_hash; the queues (chunk_ingest, search_requests),
+// graphile-worker's tables, the rollout tables and the DBA views stay on the coordinator,
+// where their triggers and the job queue live.
+import pg from "pg";
+import { CITUS_DATABASE_SETTINGS } from "./citusCluster.ts";
+
+export interface DistributeResult {
+  alreadyDistributed: boolean;
+  shards: number;
+  nodes: number;
+  /** Shards whose table lacks RLS or FORCE: must be empty. */
+  unforcedShards: string[];
+}
+
+export class DistributeError extends Error {
+  readonly code: "NO_CITUS" | "NO_WORKER_NODES" | "NOT_MIGRATED";
+  constructor(code: DistributeError["code"], message: string) {
+    super(message);
+    this.name = "DistributeError";
+    this.code = code;
+  }
+}
+
+/**
+ * Every shard of memory_chunks on every node, and whether its table has RLS enabled and
+ * forced (Citus propagates both; this checks rather than trusts).
+ */
+export async function selectShardSecurity(client: pg.ClientBase): Promise<{ shard: string; node: string; forced: boolean }[]> {
+  const { rows } = await client.query<{ shard: string; node: string; result: string; success: boolean }>(
+    `select r.shardid::text || ' ' || s.shard_name as shard, r.nodename || ':' || r.nodeport as node, r.result, r.success
+     from pg_catalog.run_command_on_shards('memvault.memory_chunks',
+       $$select c.relrowsecurity and c.relforcerowsecurity from pg_catalog.pg_class c where c.oid = '%s'::regclass$$) r
+     join pg_catalog.citus_shards s on s.shardid = r.shardid and s.nodename = r.nodename and s.nodeport = r.nodeport`,
+  );
+  return rows.map((r) => ({ shard: r.shard, node: r.node, forced: r.success && r.result === "t" }));
+}
+
+/**
+ * Distributes memory_chunks by user_hash with create_distributed_table_concurrently:
+ * online, writes go on while the rows are copied (logical replication from the local
+ * table into the shards; needs wal_level = logical). It takes a ShareUpdateExclusiveLock
+ * on memory_chunks for the copy (blocks DDL, VACUUM FULL and another distribution, not
+ * reads or writes) and a brief exclusive lock at the switch-over. Idempotent.
+ */
+export async function distributeDatabase(superuserAppUrl: string, opts: { shardCount: number; log?: (line: string) => void }): Promise<DistributeResult> {
+  const log = opts.log ?? (() => {});
+  const client = new pg.Client({ connectionString: superuserAppUrl });
+  await client.connect();
+  try {
+    const ext = await client.query("select 1 from pg_catalog.pg_extension where extname = 'citus'");
+    if (!ext.rowCount) throw new DistributeError("NO_CITUS", "the citus extension is not installed in this database (create extension citus, before vector, on every node)");
+    const table = await client.query("select to_regclass('memvault.memory_chunks') is not null as ok");
+    if (!table.rows[0].ok) throw new DistributeError("NOT_MIGRATED", "memvault.memory_chunks does not exist: run the migrations first");
+    const workers = await client.query<{ n: number }>("select count(*)::integer as n from pg_catalog.pg_dist_node where groupid <> 0 and isactive and noderole = 'primary'");
+    if (workers.rows[0]!.n === 0) throw new DistributeError("NO_WORKER_NODES", "no active worker nodes: add them with citus_add_node first");
+    await client.query(CITUS_DATABASE_SETTINGS(client.escapeIdentifier(new URL(superuserAppUrl).pathname.slice(1))));
+    const done = await client.query("select 1 from pg_catalog.pg_dist_partition where logicalrelid = 'memvault.memory_chunks'::regclass");
+    if (!done.rowCount) {
+      log(`distributing memvault.memory_chunks by user_hash into ${opts.shardCount} shards over ${workers.rows[0]!.n} worker nodes (online)`);
+      await client.query("select pg_catalog.create_distributed_table_concurrently('memvault.memory_chunks', 'user_hash', shard_count := $1::integer)", [opts.shardCount]);
+    } else {
+      log("memvault.memory_chunks is already distributed");
+    }
+    const shards = await selectShardSecurity(client);
+    return {
+      alreadyDistributed: done.rowCount === 1,
+      shards: shards.length,
+      nodes: new Set(shards.map((s) => s.node)).size,
+      unforcedShards: shards.filter((s) => !s.forced).map((s) => `${s.shard} on ${s.node}`),
+    };
+  } finally {
+    await client.end();
+  }
+}
