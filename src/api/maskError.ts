@@ -1,7 +1,8 @@
 // What a GraphQL error may tell a client: memvault's own coded errors and grafast's safe
 // errors as they are; GraphQL's request errors (syntax, validation, variable coercion) as
-// GRAPHQL_VALIDATION_FAILED; a statement timeout as DB_TIMEOUT; anything else "Internal
-// error" (INTERNAL), logged with its code and path, never SQL, a stack or a value.
+// GRAPHQL_VALIDATION_FAILED; a statement timeout as DB_TIMEOUT; an unreachable Citus node
+// as DB_UNAVAILABLE; anything else "Internal error" (INTERNAL), logged with its code and
+// path, never SQL, a stack or a value.
 import { isSafeError } from "postgraphile/grafast";
 import { GraphQLError } from "postgraphile/graphql";
 import type { Logger } from "pino";
@@ -27,6 +28,12 @@ export function createMaskError(logger: Logger, count: (code: string) => void): 
     if (pgCode === "57014") {
       return new GraphQLError("the database took too long", { ...(error.path ? { path: error.path } : {}), extensions: { code: "DB_TIMEOUT" } });
     }
+    if (isUnavailable(pgCode)) {
+      // On Citus: the node holding this tenant's shard is down (08xxx from the coordinator).
+      // Other tenants are unaffected; nothing was half-written (the transaction rolled back).
+      logger.warn({ code: pgCode, path: error.path?.join("."), operation: error.path?.[0] }, "the database node holding this tenant's data is unreachable");
+      return new GraphQLError("this tenant's data is unreachable right now; retry later", { ...(error.path ? { path: error.path } : {}), extensions: { code: "DB_UNAVAILABLE" } });
+    }
     // Database and internal errors never reach clients: no SQL, no stack, no values.
     logger.error({ code: pgCode ?? "INTERNAL", path: error.path?.join("."), operation: error.path?.[0] }, "internal error in a GraphQL request");
     return new GraphQLError("Internal error", {
@@ -45,6 +52,13 @@ export function codeOf(error: GraphQLError): string {
   const safe = original && isSafeError(original) ? (original.extensions as { code?: unknown } | undefined)?.code : undefined;
   if (typeof safe === "string" && /^[A-Z_]{1,40}$/.test(safe)) return safe;
   if (!original && !error.path) return "GRAPHQL_VALIDATION_FAILED";
-  if ((original as { code?: string } | undefined)?.code === "57014") return "DB_TIMEOUT";
+  const pgCode = (original as { code?: string } | undefined)?.code;
+  if (pgCode === "57014") return "DB_TIMEOUT";
+  if (isUnavailable(pgCode)) return "DB_UNAVAILABLE";
   return "INTERNAL";
+}
+
+/** SQLSTATE class 08 (connection exception): a Citus worker node the query needed is unreachable. */
+function isUnavailable(pgCode: string | undefined): boolean {
+  return typeof pgCode === "string" && pgCode.startsWith("08");
 }

@@ -27,12 +27,13 @@ export class DistributeError extends Error {
  * Every shard of memory_chunks on every node, and whether its table has RLS enabled and
  * forced (Citus propagates both; this checks rather than trusts).
  */
-export async function selectShardSecurity(client: pg.ClientBase): Promise<{ shard: string; node: string; forced: boolean }[]> {
+export async function selectShardSecurity(client: pg.ClientBase | pg.Pool): Promise<{ shard: string; node: string; forced: boolean }[]> {
   const { rows } = await client.query<{ shard: string; node: string; result: string; success: boolean }>(
-    `select r.shardid::text || ' ' || s.shard_name as shard, r.nodename || ':' || r.nodeport as node, r.result, r.success
+    `select s.shard_name::text as shard, s.nodename || ':' || s.nodeport as node, r.result, r.success
      from pg_catalog.run_command_on_shards('memvault.memory_chunks',
        $$select c.relrowsecurity and c.relforcerowsecurity from pg_catalog.pg_class c where c.oid = '%s'::regclass$$) r
-     join pg_catalog.citus_shards s on s.shardid = r.shardid and s.nodename = r.nodename and s.nodeport = r.nodeport`,
+     join pg_catalog.citus_shards s on s.shardid = r.shardid
+     order by s.shardid`,
   );
   return rows.map((r) => ({ shard: r.shard, node: r.node, forced: r.success && r.result === "t" }));
 }
