@@ -39,11 +39,14 @@ export async function selectShardSecurity(client: pg.ClientBase | pg.Pool): Prom
 }
 
 /**
- * Distributes memory_chunks by user_hash with create_distributed_table_concurrently:
- * online, writes go on while the rows are copied (logical replication from the local
- * table into the shards; needs wal_level = logical). It takes a ShareUpdateExclusiveLock
- * on memory_chunks for the copy (blocks DDL, VACUUM FULL and another distribution, not
- * reads or writes) and a brief exclusive lock at the switch-over. Idempotent.
+ * Distributes memory_chunks by user_hash with create_distributed_table. It holds an
+ * ExclusiveLock on memory_chunks while it copies the rows into the shards: reads (search,
+ * memories) go on, writes wait. In memvault the writes to memory_chunks are the worker's
+ * seals and forget: remember keeps working (it writes chunk_ingest on the coordinator),
+ * its rows are sealed once the copy is done. Not create_distributed_table_concurrently:
+ * its catch-up is logical replication, which PostgreSQL 15 refuses for a table with
+ * forced row-level security (the apply worker is not the superuser), so it would never
+ * finish under writes. Idempotent.
  */
 export async function distributeDatabase(superuserAppUrl: string, opts: { shardCount: number; log?: (line: string) => void }): Promise<DistributeResult> {
   const log = opts.log ?? (() => {});
@@ -59,8 +62,9 @@ export async function distributeDatabase(superuserAppUrl: string, opts: { shardC
     await client.query(CITUS_DATABASE_SETTINGS(client.escapeIdentifier(new URL(superuserAppUrl).pathname.slice(1))));
     const done = await client.query("select 1 from pg_catalog.pg_dist_partition where logicalrelid = 'memvault.memory_chunks'::regclass");
     if (!done.rowCount) {
-      log(`distributing memvault.memory_chunks by user_hash into ${opts.shardCount} shards over ${workers.rows[0]!.n} worker nodes (online)`);
-      await client.query("select pg_catalog.create_distributed_table_concurrently('memvault.memory_chunks', 'user_hash', shard_count := $1::integer)", [opts.shardCount]);
+      const { rows } = await client.query<{ n: string }>("select count(*)::text as n from memvault.memory_chunks");
+      log(`distributing memvault.memory_chunks (${rows[0]!.n} rows) by user_hash into ${opts.shardCount} shards over ${workers.rows[0]!.n} worker nodes; seals and forgets wait until the copy is done`);
+      await client.query("select pg_catalog.create_distributed_table('memvault.memory_chunks', 'user_hash', shard_count := $1::integer)", [opts.shardCount]);
     } else {
       log("memvault.memory_chunks is already distributed");
     }

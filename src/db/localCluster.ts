@@ -255,9 +255,10 @@ export function stopCluster(state: ClusterState): void {
   for (const w of state.workers ?? []) stopNode(w);
 }
 
-export function stopNode(state: ClusterState): void {
+/** Stops one node; "immediate" is a crash (no checkpoint; recovery at the next start). */
+export function stopNode(state: ClusterState, mode: "fast" | "immediate" = "fast"): void {
   if (!clusterRunning(state)) return;
-  const res = runAsServerUser(serverOsUser(), path.join(state.pgBin, "pg_ctl"), ["stop", "-D", state.dataDir, "-m", "fast", "-w"]);
+  const res = runAsServerUser(serverOsUser(), path.join(state.pgBin, "pg_ctl"), ["stop", "-D", state.dataDir, "-m", mode, "-w"]);
   if (res.status !== 0) throw new Error(`pg_ctl stop failed:\n${res.out}`);
 }
 

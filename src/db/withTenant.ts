@@ -16,34 +16,56 @@ export type WithTenant = <T>(fn: (tx: pg.ClientBase) => Promise<T>) => Promise<T
 const SETTING_NAME = /^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$/;
 
 /**
- * BEGIN and the transaction's settings as SET LOCAL statements, values quoted by the
- * driver's escapeLiteral (names are memvault's own, checked). SET LOCAL rather than
- * set_config(): Citus forwards SET LOCAL (never set_config) to every worker node the
- * transaction touches once citus.propagate_set_commands is 'local', so the policies and
- * hnsw.* settings that run on the shards see this tenant. On a server without Citus that
- * first SET only sets an unused placeholder for the transaction: one code path for both.
+ * The transaction's settings as SET LOCAL statements, values quoted by the driver's
+ * escapeLiteral (names are memvault's own, checked). SET LOCAL rather than set_config():
+ * Citus forwards SET LOCAL (never set_config) to every worker node the transaction
+ * touches once citus.propagate_set_commands is 'local', so the policies and hnsw.*
+ * settings that run on the shards see this tenant. Without Citus that first SET only
+ * sets an unused placeholder for the transaction: the same statements everywhere.
  */
-export function beginTenantTransactionSql(client: Pick<pg.ClientBase, "escapeLiteral" | "escapeIdentifier">, settings: Record<string, string>, role?: string): string {
-  const sets = Object.entries(settings).map(([name, value]) => {
-    if (!SETTING_NAME.test(name)) throw new Error(`not a custom setting name: ${name}`);
-    return `set local ${name} = ${client.escapeLiteral(value)}`;
-  });
+export function tenantSettingStatements(client: Pick<pg.ClientBase, "escapeLiteral" | "escapeIdentifier">, settings: Record<string, string>, role?: string): string[] {
   return [
-    "begin",
-    "set local citus.propagate_set_commands = 'local'",
-    ...sets,
+    ...Object.entries(settings).map(([name, value]) => {
+      if (!SETTING_NAME.test(name)) throw new Error(`not a custom setting name: ${name}`);
+      return `set local ${name} = ${client.escapeLiteral(value)}`;
+    }),
     ...(role ? [`set local role ${client.escapeIdentifier(role)}`] : []),
-  ].join("; ");
+  ];
 }
 
+const BEGIN = "begin; set local citus.propagate_set_commands = 'local'";
+/** Whether each connection's server runs Citus; learnt on its first transaction. */
+const citusServer = new WeakMap<pg.ClientBase, boolean>();
+
 /**
- * One transaction with transaction-local settings; rolls back on error. BEGIN and the
- * settings go in one simple-protocol round trip (a search is then four round trips, not
- * five).
+ * BEGIN and the settings. Without Citus, one simple-protocol round trip (a search is then
+ * four round trips, not five). With Citus each SET LOCAL goes alone: Citus replays a
+ * propagated SET's whole query text on the worker nodes, and that text must not carry
+ * the BEGIN or the other statements.
  */
+async function beginWithSettings(client: pg.ClientBase, statements: string[]): Promise<void> {
+  let citus = citusServer.get(client);
+  if (citus === undefined) {
+    const results = (await client.query(`${BEGIN}; select pg_catalog.current_setting('citus.version', true) is not null as citus`)) as unknown as pg.QueryResult[];
+    citus = results.at(-1)!.rows[0].citus === true;
+    citusServer.set(client, citus);
+    if (!citus) {
+      if (statements.length) await client.query(statements.join("; "));
+      return;
+    }
+  } else if (!citus) {
+    await client.query([BEGIN, ...statements].join("; "));
+    return;
+  } else {
+    await client.query(BEGIN);
+  }
+  for (const statement of statements) await client.query(statement);
+}
+
+/** One transaction with transaction-local settings; rolls back on error. */
 async function withLocalSettings<T>(client: pg.ClientBase, settings: Record<string, string>, role: string | undefined, fn: (tx: pg.ClientBase) => Promise<T>): Promise<T> {
   try {
-    await client.query(beginTenantTransactionSql(client, settings, role));
+    await beginWithSettings(client, tenantSettingStatements(client, settings, role));
   } catch (err) {
     await client.query("rollback").catch(() => {});
     throw err;
