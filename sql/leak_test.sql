@@ -1,13 +1,24 @@
 -- Leak test: can anyone but tenant A see, change or delete tenant A's rows?
 --   psql -f sql/leak_test.sql      (run as a superuser; exits non-zero on any leak)
--- Everything happens inside one transaction that is rolled back: nothing is left behind.
+-- Nothing is left behind: the queue tables' probes run in one transaction that is rolled
+-- back. memory_chunks' are not, because on Citus one transaction may not touch a shard as
+-- two roles: tenant A's three rows there are committed (a synthetic tenant no user id can
+-- hash to), each probe is its own transaction, rolled back, and the rows are deleted at
+-- the end (and at the start, after an interrupted run).
 -- For each tenant table and every role that touches tenant data, with app.user_hash set
 -- to another tenant, set to '' (what a pooled connection holds after a reset) and not
 -- set at all, it reads, updates and deletes tenant A's rows and tries to write a row
 -- labelled as A. Every probe must affect 0 rows (or be refused outright).
+-- On Citus run it on the coordinator (the tenant tables there, memory_chunks through
+-- Citus) and on each worker node (memory_chunks through Citus, and each shard of it on
+-- that node, read directly). The tenant is set with SET LOCAL, which Citus sends on to
+-- the worker nodes; the positive control proves it arrived.
 \set ON_ERROR_STOP on
 \set QUIET on
-begin;
+-- Citus: send SET LOCAL on to the worker nodes, and show this node's shards. (Without
+-- Citus these only set placeholders for this session.)
+set citus.propagate_set_commands = 'local';
+set citus.override_table_visibility = off;
 
 do $$
 declare
@@ -15,7 +26,7 @@ declare
   tenant_b constant text := pg_catalog.encode(pg_catalog.sha256('memvault leak test: tenant B'::bytea), 'hex');
   probe_vector text;
   -- table, the role that writes A's rows, an insert of one row for %L (user_hash), an update
-  tables constant text[][] := array[
+  tables text[][] := array[
     array['memory_chunks', 'memvault_worker',
           'insert into memvault.memory_chunks (user_hash, key_version, text_cipher, meta_cipher, emb_cipher, embedding) values (%L, 1, ''\x01'', ''\x02'', ''\x03'', %L::public.vector)',
           'update memvault.memory_chunks set key_version = key_version + 1'],
@@ -35,14 +46,33 @@ declare
   probes integer := 0;
   leaked bigint := 0;
   own bigint;
+  durable boolean;
 begin
   select '[' || pg_catalog.array_to_string(pg_catalog.array_fill(0.5::real, array[a.atttypmod]), ',') || ']' into probe_vector
   from pg_catalog.pg_attribute a
   where a.attrelid = 'memvault.memory_chunks'::pg_catalog.regclass and a.attname = 'embedding';
 
+  -- The shards of memory_chunks stored on this node (a Citus worker node), probed
+  -- directly as an attacker with a node login would; then only the tables this node has
+  -- (a worker node has no queues).
+  select tables || coalesce(array_agg(array[c.relname::text, 'memvault_worker',
+           pg_catalog.replace(tables[1][3], 'memvault.memory_chunks ', pg_catalog.format('memvault.%I ', c.relname)),
+           pg_catalog.replace(tables[1][4], 'memvault.memory_chunks ', pg_catalog.format('memvault.%I ', c.relname))] order by c.relname), '{}')
+  into tables
+  from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+  where n.nspname = 'memvault' and c.relname ~ '^memory_chunks_[0-9]+$' and c.relkind = 'r';
+  select array_agg(array[tables[i][1], tables[i][2], tables[i][3], tables[i][4]] order by i) into tables
+  from pg_catalog.generate_subscripts(tables, 1) as i
+  where pg_catalog.to_regclass('memvault.' || pg_catalog.quote_ident(tables[i][1])) is not null;
+
   foreach t slice 1 in array tables loop
+    durable := t[1] ~ '^memory_chunks(_[0-9]+)?$';
+    if durable then
+      execute pg_catalog.format('delete from memvault.%I where user_hash = %L', t[1], tenant_a);
+      commit;
+    end if;
     -- Tenant A writes three rows, as the application does.
-    perform pg_catalog.set_config('app.user_hash', tenant_a, true);
+    execute pg_catalog.format('set local app.user_hash = %L', tenant_a);
     perform pg_catalog.set_config('role', t[2], true);
     begin
       for i in 1..3 loop
@@ -56,12 +86,15 @@ begin
     if own <> 3 then
       raise exception 'leak test is broken: tenant A sees % of its own 3 rows in %', own, t[1];
     end if;
+    if durable then
+      commit;
+    end if;
 
     foreach r in array array['memvault_user', 'memvault_worker', 'memvault_owner'] loop
       foreach ident in array array['other tenant', 'empty setting', 'no setting'] loop
         foreach op in array array['select', 'update', 'delete', 'insert as A'] loop
           perform pg_catalog.set_config('role', r, true);
-          perform pg_catalog.set_config('app.user_hash', case ident when 'other tenant' then tenant_b else '' end, true);
+          execute pg_catalog.format('set local app.user_hash = %L', case ident when 'other tenant' then tenant_b else '' end);
           if ident = 'no setting' then
             reset app.user_hash; -- as on a connection that never set it
           end if;
@@ -88,25 +121,30 @@ begin
           probes := probes + 1;
           leaked := leaked + n;
           raise notice '% %.% as % with %: %', case when n = 0 then 'ok  ' else 'LEAK' end, t[1], op, r, ident, outcome;
+          if durable then
+            rollback;
+          end if;
         end loop;
       end loop;
     end loop;
 
-    -- A's rows must still be exactly as written.
-    perform pg_catalog.set_config('role', t[2], true);
-    perform pg_catalog.set_config('app.user_hash', tenant_a, true);
-    execute format('select count(*) from memvault.%I', t[1]) into own;
+    -- A's rows must still be exactly as written (counted as the superuser, by key).
+    reset role;
+    execute pg_catalog.format('select count(*) from memvault.%I where user_hash = %L', t[1], tenant_a) into own;
     if own <> 3 then
       leaked := leaked + abs(3 - own);
       raise notice 'LEAK tenant A now has % of its 3 rows in %', own, t[1];
     end if;
+    rollback; -- the queue tables' rows and every probe's effect; back to the superuser
+    if durable then
+      execute pg_catalog.format('delete from memvault.%I where user_hash = %L', t[1], tenant_a);
+      commit;
+    end if;
   end loop;
 
-  raise notice 'RESULT: % leaked rows in % probes', leaked, probes;
+  raise notice 'RESULT: % leaked rows in % probes of % tables', leaked, probes, pg_catalog.array_length(tables, 1);
   if leaked > 0 then
     raise exception 'leak test FAILED: % rows of tenant A were reachable', leaked;
   end if;
 end
 $$;
-
-rollback;

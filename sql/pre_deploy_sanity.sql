@@ -98,6 +98,32 @@ from checks
 \gset
 
 \echo :report
+
+-- On Citus (run on the coordinator): every shard of every distributed tenant table, on
+-- every worker node, must have RLS enabled and forced, as the tables here do.
+select exists (select 1 from pg_catalog.pg_extension where extname = 'citus') as citus \gset
+\if :citus
+with shards as (
+  select p.logicalrelid::text as table_name, r.shardid, r.success, r.result
+  from pg_catalog.pg_dist_partition p
+  join pg_catalog.pg_namespace n on n.oid = (select c.relnamespace from pg_catalog.pg_class c where c.oid = p.logicalrelid)
+  cross join lateral pg_catalog.run_command_on_shards(p.logicalrelid,
+    $$select c.relrowsecurity and c.relforcerowsecurity from pg_catalog.pg_class c where c.oid = '%s'::regclass$$) r
+  where n.nspname = 'memvault'
+)
+select pg_catalog.format('Check 4: %-46s %s  (%s)', 'Citus: RLS enabled and forced on every shard',
+         case when coalesce(bool_and(success and result = 't'), true) then 'PASS' else 'FAIL' end,
+         case when count(*) = 0 then 'nothing distributed yet: memory_chunks is on the coordinator (memvault db distribute)'
+              else coalesce('not forced: ' || string_agg(table_name || ' shard ' || shardid, ', ') filter (where not (success and result = 't')),
+                            count(*) || ' shards forced') end) as citus_report,
+       coalesce(bool_and(success and result = 't'), true) as citus_passed
+from shards
+\gset
+\echo :citus_report
+select :passed_count + :'citus_passed'::boolean::integer as passed_count, :check_count + 1 as check_count,
+       :'all_passed'::boolean and :'citus_passed'::boolean as all_passed \gset
+\endif
+
 \echo RESULT: :passed_count of :check_count sanity checks PASSED
 \if :all_passed
 \else

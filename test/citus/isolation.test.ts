@@ -5,7 +5,9 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { config } from "../../src/config.ts";
 import { selectShardSecurity } from "../../src/db/distributeDatabase.ts";
+import { runPsqlScript } from "../../src/db/runPsqlScript.ts";
 import { ROLES } from "../../src/db/roles.ts";
 import { withRoleFrom, withTenantFrom } from "../../src/db/withTenant.ts";
 import { citusCluster, nodePortOf, tenantsOnEachNode, workerNodeUrl } from "../support/citusNodes.ts";
@@ -209,6 +211,23 @@ describe("Citus: isolation", () => {
       console.log(`recall@8 on Citus: small ${recall.small / (8 * queries)}, large ${recall.large / (8 * queries)} (ef 40), ${recall.largeWide / (8 * queries)} (ef 200)`);
     } finally {
       await direct.end();
+    }
+  });
+  it("the DBA scripts: pre-deploy sanity checks every shard; the leak test passes on the coordinator and on each worker node", async () => {
+    const sanity = await runPsqlScript(config.pgBin(), fx.db.url("root"), "pre_deploy_sanity.sql");
+    expect(sanity.output).toMatch(/Check 4: Citus: RLS enabled and forced on every shard +PASS +\([0-9]+ shards forced\)/);
+    expect(sanity.output).toContain("RESULT: 4 of 4 sanity checks PASSED");
+    expect(sanity.exitCode).toBe(0);
+    const coordinator = await runPsqlScript(config.pgBin(), fx.db.url("root"), "leak_test.sql");
+    if (coordinator.exitCode !== 0) console.log(coordinator.output.split("\n").filter((l) => !/ ok /.test(l)).join("\n"));
+    expect(coordinator.output).toMatch(/RESULT: 0 leaked rows in 108 probes of 3 tables/);
+    expect(coordinator.exitCode).toBe(0);
+    for (let i = 0; i < citusCluster().workers.length; i++) {
+      const node = await runPsqlScript(config.pgBin(), workerNodeUrl(i, "postgres"), "leak_test.sql");
+      // memory_chunks through Citus from this node, and each of its shards directly.
+      expect(node.output, `worker node ${i}`).toMatch(/RESULT: 0 leaked rows in [0-9]+ probes of [2-9] tables/);
+      expect(node.output).toMatch(/ok {3}memory_chunks_[0-9]+\.select as memvault_user with other tenant: 0 rows/);
+      expect(node.exitCode).toBe(0);
     }
   });
 });
