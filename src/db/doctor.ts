@@ -5,6 +5,7 @@ import { runPsqlScript, type PsqlResult } from "./runPsqlScript.ts";
 import { selectExtensionVersion } from "../sql/selectExtensionVersion.ts";
 import { selectRoleFindings, type RoleFinding } from "../sql/selectRoleFindings.ts";
 import { selectUnforcedTenantTables } from "../sql/selectUnforcedTenantTables.ts";
+import { selectCitusTopology, type CitusTopology } from "../sql/selectCitusTopology.ts";
 
 export type Status = "PASS" | "WARN" | "FAIL";
 export interface DoctorRow {
@@ -59,6 +60,34 @@ function roleRows(findings: RoleFinding[]): DoctorRow[] {
   });
 }
 
+/** Citus rows: nodes reachable, shards per node, what is distributed and how, settings. */
+export function citusRows(topology: CitusTopology): DoctorRow[] {
+  const rows: DoctorRow[] = topology.nodes.map((n) => ({
+    check: `citus node ${n.node}`,
+    status: n.reachable ? "PASS" : "FAIL",
+    detail: `${n.reachable ? "reachable" : "UNREACHABLE from the coordinator"}, ${n.shards} shards`,
+  }));
+  if (topology.nodes.length === 0) rows.push({ check: "citus nodes", status: "WARN", detail: "no worker nodes: everything is on the coordinator" });
+  const chunks = topology.tables.find((t) => t.table === "memvault.memory_chunks");
+  rows.push(
+    chunks
+      ? chunks.column === "user_hash"
+        ? { check: "citus memory_chunks", status: "PASS", detail: `distributed by user_hash, ${chunks.shards} shards, colocation group ${chunks.colocation}` }
+        : { check: "citus memory_chunks", status: "FAIL", detail: `distributed by ${chunks.column}: a tenant's queries would not stay on one shard` }
+      : { check: "citus memory_chunks", status: "WARN", detail: "not distributed yet (memvault db distribute)" },
+  );
+  const others = topology.tables.filter((t) => t.table !== "memvault.memory_chunks");
+  if (others.length) {
+    rows.push({ check: "citus other tables", status: "WARN", detail: `also distributed: ${others.map((t) => t.table).join(", ")} (memvault keeps them on the coordinator)` });
+  }
+  rows.push(
+    topology.localObjectRestrictions === "off"
+      ? { check: "citus database settings", status: "PASS", detail: "local objects stay local (enforce_object_restrictions_for_local_objects = off); tenant settings travel as SET LOCAL" }
+      : { check: "citus database settings", status: "WARN", detail: "citus.enforce_object_restrictions_for_local_objects is not off for this database: the next migration may fail (memvault db distribute sets it)" },
+  );
+  return rows;
+}
+
 /** rootAppUrl: a superuser connection to the application database (the leak test switches roles). */
 export async function runDoctor(pgBin: string, rootAppUrl: string): Promise<DoctorRow[]> {
   const rows: DoctorRow[] = [];
@@ -88,6 +117,8 @@ export async function runDoctor(pgBin: string, rootAppUrl: string): Promise<Doct
             }
           : { check: "pgvector", status: "PASS", detail: version },
     );
+    const topology = await selectCitusTopology(client);
+    if (topology) rows.push(...citusRows(topology));
   } finally {
     await client.end();
   }

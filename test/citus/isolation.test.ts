@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { config } from "../../src/config.ts";
 import { selectShardSecurity } from "../../src/db/distributeDatabase.ts";
 import { runPsqlScript } from "../../src/db/runPsqlScript.ts";
+import { runDoctor } from "../../src/db/doctor.ts";
 import { ROLES } from "../../src/db/roles.ts";
 import { withRoleFrom, withTenantFrom } from "../../src/db/withTenant.ts";
 import { citusCluster, nodePortOf, tenantsOnEachNode, workerNodeUrl } from "../support/citusNodes.ts";
@@ -229,5 +230,15 @@ describe("Citus: isolation", () => {
       expect(node.output).toMatch(/ok {3}memory_chunks_[0-9]+\.select as memvault_user with other tenant: 0 rows/);
       expect(node.exitCode).toBe(0);
     }
+  });
+  it("memvault doctor on the coordinator: the scripts, the roles, and Citus rows for nodes, shards, colocation and settings", async () => {
+    const rows = await runDoctor(config.pgBin(), fx.db.url("root"));
+    const failing = rows.filter((r) => r.status === "FAIL");
+    expect(failing).toEqual([]);
+    const citus = rows.filter((r) => r.check.startsWith("citus"));
+    expect(citus.filter((r) => r.check.startsWith("citus node ")).map((r) => r.status)).toEqual(["PASS", "PASS"]);
+    expect(citus.find((r) => r.check === "citus memory_chunks")).toMatchObject({ status: "PASS", detail: expect.stringMatching(/^distributed by user_hash, [0-9]+ shards/) });
+    expect(citus.find((r) => r.check === "citus database settings")?.status).toBe("PASS");
+    expect(rows.find((r) => r.check === "sql/leak_test.sql")?.status).toBe("PASS");
   });
 });
