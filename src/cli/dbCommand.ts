@@ -51,19 +51,15 @@ export async function dbCommand(sub: string | undefined, flags: { role?: string;
       return;
     }
     case "distribute": {
-      const { distributeDatabase, DistributeError } = await import("../db/distributeDatabase.ts");
+      const { distributeDatabase } = await import("../db/distributeDatabase.ts");
+      const shardCount = positiveInt("shards", flags.shards, 32, 4096);
       const target = await resolveTarget({ start: false });
-      try {
-        const result = await distributeDatabase(superuserAppUrl(target), { shardCount: positiveInt("shards", flags.shards, 32, 4096), log: say });
-        say(`memory_chunks: ${result.shards} shards on ${result.nodes} worker nodes`);
-        if (result.unforcedShards.length) {
-          throw new CliError("SHARD_NOT_FORCED", `shards without forced row-level security: ${result.unforcedShards.join(", ")}`);
-        }
-        say("every shard has row-level security enabled and forced");
-      } catch (err) {
-        if (err instanceof DistributeError) throw new CliError(err.code, err.message);
-        throw err;
+      const result = await distributeDatabase(superuserAppUrl(target), { shardCount, log: say });
+      say(`memory_chunks: ${result.shards} shards on ${result.nodes} worker nodes`);
+      if (result.unforcedShards.length) {
+        throw new CliError("SHARD_NOT_FORCED", `shards without forced row-level security: ${result.unforcedShards.join(", ")}`);
       }
+      say("every shard has row-level security enabled and forced");
       return;
     }
     case "migrate": {

@@ -1,6 +1,7 @@
 // `memvault deploy check|apply|rollback`: the deploy procedure as commands (RUNBOOK.md).
 // Each takes the database's deploy lock, logs every step with its duration, and prints a
 // PASS/WARN/FAIL table; the exit code is 1 when anything FAILs.
+import pg from "pg";
 import { config, ConfigError } from "../config.ts";
 import { createKeyringProvider } from "../crypto/keyringProvider.ts";
 import { findKeyringSource } from "../crypto/findKeyringSource.ts";
@@ -15,6 +16,7 @@ import { migrateDatabase } from "../db/migrateDatabase.ts";
 import { restoreDatabase } from "../db/restoreDatabase.ts";
 import { migrationNumber, rollbackMigrations } from "../db/rollbackMigrations.ts";
 import { verifyDeploy } from "../db/verifyDeploy.ts";
+import { selectDistributedTableCount } from "../sql/selectDistributedTableCount.ts";
 import { CliError } from "./cliError.ts";
 import { deployCheckRows, requireDeployableState } from "./deployCheck.ts";
 
@@ -64,6 +66,22 @@ function report(rows: DoctorRow[], startedAt: number, what: string): void {
   if (failed) process.exitCode = 1;
 }
 
+/**
+ * pg_dump of a Citus coordinator holds the shards' schema but none of their rows: a
+ * "backup" that restores to an empty memory store. Refused rather than written.
+ */
+async function refuseDistributedBackup(superuserUrl: string): Promise<void> {
+  const client = new pg.Client({ connectionString: superuserUrl });
+  await client.connect();
+  try {
+    if ((await selectDistributedTableCount(client)) > 0) {
+      throw new DeployError("DISTRIBUTED", "this database is distributed with Citus: pg_dump of the coordinator holds no shard rows. Back up every node (README \"Scaling out\"), then use `memvault db migrate`; `deploy rollback` (reverse migrations) works on Citus");
+    }
+  } finally {
+    await client.end();
+  }
+}
+
 export async function deployCommand(sub: string | undefined, flags: DeployFlags): Promise<void> {
   if (!sub || !["check", "backup", "apply", "rollback"].includes(sub)) throw new CliError("USAGE", DEPLOY_USAGE);
   const target = await resolveTarget({ start: false });
@@ -77,6 +95,7 @@ export async function deployCommand(sub: string | undefined, flags: DeployFlags)
   guardDatabase(target, flags);
   const keyring = keyringIfAny();
   await withDeployLock(target.rootUrl, target.databaseName, async () => {
+    if (sub === "backup" || sub === "apply" || flags["from-backup"]) await refuseDistributedBackup(superuserUrl);
     if (sub === "rollback" && flags["from-backup"]) return rollbackFromBackup(target, superuserUrl, flags, keyring, startedAt);
     const before = await step("snapshot (row counts, indexes, ANN plan)", () => takeSnapshot(pgBin, superuserUrl));
     if (sub === "backup") {

@@ -9,7 +9,8 @@ export type DeployErrorCode =
   | "NO_BACKUP"
   | "BACKUP_FAILED"
   | "RESTORE_FAILED"
-  | "VALIDATION_FAILED";
+  | "VALIDATION_FAILED"
+  | "DISTRIBUTED";
 
 /** A deploy step refused or failed, with a stable code; messages name migrations and files, never data. */
 export class DeployError extends CodedError<DeployErrorCode> {

@@ -4,6 +4,7 @@
 // graphile-worker's tables, the rollout tables and the DBA views stay on the coordinator,
 // where their triggers and the job queue live.
 import pg from "pg";
+import { CodedError } from "../codedError.ts";
 import { CITUS_DATABASE_SETTINGS } from "./citusCluster.ts";
 
 export interface DistributeResult {
@@ -14,13 +15,8 @@ export interface DistributeResult {
   unforcedShards: string[];
 }
 
-export class DistributeError extends Error {
-  readonly code: "NO_CITUS" | "NO_WORKER_NODES" | "NOT_MIGRATED";
-  constructor(code: DistributeError["code"], message: string) {
-    super(message);
-    this.name = "DistributeError";
-    this.code = code;
-  }
+export class DistributeError extends CodedError<"NO_CITUS" | "NO_WORKER_NODES" | "NOT_MIGRATED"> {
+  override readonly name = "DistributeError";
 }
 
 /**

@@ -6,6 +6,7 @@ import { selectExtensionVersion } from "../sql/selectExtensionVersion.ts";
 import { selectRoleFindings, type RoleFinding } from "../sql/selectRoleFindings.ts";
 import { selectUnforcedTenantTables } from "../sql/selectUnforcedTenantTables.ts";
 import { selectCitusTopology, type CitusTopology } from "../sql/selectCitusTopology.ts";
+import { selectPropagatedSettings } from "../sql/selectPropagatedSettings.ts";
 
 export type Status = "PASS" | "WARN" | "FAIL";
 export interface DoctorRow {
@@ -118,7 +119,20 @@ export async function runDoctor(pgBin: string, rootAppUrl: string): Promise<Doct
           : { check: "pgvector", status: "PASS", detail: version },
     );
     const topology = await selectCitusTopology(client);
-    if (topology) rows.push(...citusRows(topology));
+    if (topology) {
+      rows.push(...citusRows(topology));
+      if (topology.tables.some((t) => t.table === "memvault.memory_chunks")) {
+        const { expected, probes } = await selectPropagatedSettings(client);
+        const bad = probes.filter((p) => p.userHash !== expected.userHash || p.efSearch !== expected.efSearch);
+        rows.push(
+          probes.length === 0
+            ? { check: "citus propagated settings", status: "WARN", detail: "no rows on any node to probe with" }
+            : bad.length
+              ? { check: "citus propagated settings", status: "FAIL", detail: `SET LOCAL does not reach ${bad.map((p) => p.node).join(", ")}: tenants would see nothing there` }
+              : { check: "citus propagated settings", status: "PASS", detail: `SET LOCAL app.user_hash and hnsw.ef_search reach ${probes.length} nodes` },
+        );
+      }
+    }
   } finally {
     await client.end();
   }

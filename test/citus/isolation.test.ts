@@ -92,6 +92,16 @@ describe("Citus: isolation", () => {
     expect(count((await fx.pool.query("select count(*)::int as n from memvault.memory_chunks where user_hash = $1::text", [B])).rows)).toBe(30);
   });
 
+  it("the tenant reaches the shards verbatim: a hostile value with quotes, backslashes and semicolons is data there too", async () => {
+    const hostile = `x'); drop table memvault.memory_chunks; --\\' E'\\\\`;
+    // As the superuser (no RLS), read the setting on A's shard, where the row is.
+    const seen = await withTenantFrom(fx.pool, { userHash: hostile })((tx) =>
+      tx.query<{ h: string }>("select current_setting('app.user_hash') as h from memvault.memory_chunks where user_hash = $1::text limit 1", [A]),
+    );
+    expect(seen.rows[0]!.h).toBe(hostile);
+    expect(count((await fx.pool.query("select count(*)::int as n from memvault.memory_chunks where user_hash = $1::text", [A])).rows)).toBe(40);
+  });
+
   it("set_config() alone never reaches the shards: the tenant sees nothing (fail closed), which is why the tenant transaction uses SET LOCAL", async () => {
     const n = await asIdentity(fx.pool, { role: ROLES.user, userHash: A }, (c) => c.query("select count(*)::int as n from memvault.memory_chunks where user_hash = $1::text", [A]));
     expect(count(n.rows)).toBe(0);
@@ -239,6 +249,7 @@ describe("Citus: isolation", () => {
     expect(citus.filter((r) => r.check.startsWith("citus node ")).map((r) => r.status)).toEqual(["PASS", "PASS"]);
     expect(citus.find((r) => r.check === "citus memory_chunks")).toMatchObject({ status: "PASS", detail: expect.stringMatching(/^distributed by user_hash, [0-9]+ shards/) });
     expect(citus.find((r) => r.check === "citus database settings")?.status).toBe("PASS");
+    expect(citus.find((r) => r.check === "citus propagated settings")).toMatchObject({ status: "PASS", detail: "SET LOCAL app.user_hash and hnsw.ef_search reach 2 nodes" });
     expect(rows.find((r) => r.check === "sql/leak_test.sql")?.status).toBe("PASS");
   });
 });
