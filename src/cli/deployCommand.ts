@@ -9,6 +9,7 @@ import type { Keyring } from "../crypto/keyring.ts";
 import { backupDatabase, listBackups } from "../db/backupDatabase.ts";
 import { resolveTarget, superuserAppUrl, type DatabaseTarget } from "../db/databaseTarget.ts";
 import { DeployError } from "../db/deployError.ts";
+import { inspectDeployState } from "../db/deployState.ts";
 import { withDeployLock } from "../db/deployLock.ts";
 import { takeSnapshot } from "../db/deploySnapshot.ts";
 import { formatDoctorTable, type DoctorRow } from "../db/doctor.ts";
@@ -82,6 +83,25 @@ async function refuseDistributedBackup(superuserUrl: string): Promise<void> {
   }
 }
 
+/** The first migration whose schema works on a distributed database (000010: router-safe triggers, SET LOCAL). */
+const FIRST_CITUS_READY_MIGRATION = 10;
+
+/** Below 000010 a distributed database cannot ingest (the old trigger joins a distributed table): refused. */
+async function refuseRollbackBelowCitusReady(superuserUrl: string, to: number | undefined): Promise<void> {
+  const client = new pg.Client({ connectionString: superuserUrl });
+  await client.connect();
+  try {
+    if ((await selectDistributedTableCount(client)) === 0) return;
+    const { head } = await inspectDeployState(client);
+    const target = to ?? head - 1;
+    if (target < FIRST_CITUS_READY_MIGRATION) {
+      throw new DeployError("DISTRIBUTED", `this database is distributed with Citus and migrations before ${String(FIRST_CITUS_READY_MIGRATION).padStart(6, "0")} do not work on it: refusing to roll back to ${String(target).padStart(6, "0")}`);
+    }
+  } finally {
+    await client.end();
+  }
+}
+
 export async function deployCommand(sub: string | undefined, flags: DeployFlags): Promise<void> {
   if (!sub || !["check", "backup", "apply", "rollback"].includes(sub)) throw new CliError("USAGE", DEPLOY_USAGE);
   const target = await resolveTarget({ start: false });
@@ -127,6 +147,7 @@ export async function deployCommand(sub: string | undefined, flags: DeployFlags)
       return;
     }
     const to = flags.to !== undefined ? migrationNumber(flags.to) : undefined;
+    await refuseRollbackBelowCitusReady(superuserUrl, to);
     const done = await step("rollback (reverse migrations)", () => rollbackMigrations({ target, ...(to !== undefined ? { to } : {}), log }));
     const { rows } = await step("verify", () => verifyDeploy({ pgBin, superuserUrl, before, ...(keyring ? { keyring } : {}) }));
     report(rows, startedAt, `deploy rollback to ${String(done.to).padStart(6, "0")} (${done.reversed.length} reversed)`);
