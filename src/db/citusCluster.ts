@@ -3,11 +3,12 @@
 // role passwords. Set-up order matters: roles and logins on every node, the database and
 // `create extension citus` everywhere, then the nodes registered, then the migrations
 // (whose `create extension vector` Citus then propagates).
+import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import pg from "pg";
 import { PROJECT_ROOT } from "./migrateDatabase.ts";
-import { clusterUrl, initCluster, readClusterState, SUPERUSER, type ClusterState, type InitOptions } from "./localCluster.ts";
+import { clusterUrl, initCluster, readClusterState, SUPERUSER, writeClusterState, type ClusterState, type InitOptions } from "./localCluster.ts";
 import { ensureLocalLogins } from "./localLogins.ts";
 import { LOGIN_ROLES, ROLES } from "./roles.ts";
 
@@ -34,13 +35,14 @@ export async function initCitusCluster(opts: InitOptions, nodes: number): Promis
     throw new Error(`${opts.home} holds a single-node cluster: use another MEMVAULT_HOME for a Citus cluster`);
   }
   const coordinator = await initCluster({ ...opts, citus: true });
-  const passwords = { ...coordinator.passwords, [ROLES.user]: coordinator.passwords[ROLES.user] ?? (await import("node:crypto")).randomBytes(24).toString("hex") };
+  // memvault_user logs in on the worker nodes only (the API reaches it by SET ROLE).
+  const passwords = { ...coordinator.passwords, [ROLES.user]: coordinator.passwords[ROLES.user] ?? randomBytes(24).toString("hex") };
   const workers: ClusterState[] = [];
   for (let i = 1; i < nodes; i++) {
     workers.push(await initCluster({ ...opts, home: path.join(opts.home, `worker-${i}`), citus: true, passwords }));
   }
   const state: ClusterState = { ...coordinator, passwords, workers };
-  fs.writeFileSync(path.join(opts.home, "cluster.json"), JSON.stringify(state, null, 2) + "\n", { mode: 0o600 });
+  writeClusterState(state);
   return state;
 }
 

@@ -50,7 +50,8 @@ export function readClusterState(home: string): ClusterState | undefined {
   }
 }
 
-function writeClusterState(state: ClusterState): void {
+/** cluster.json and the libpq password file (every node's port), both 0600. */
+export function writeClusterState(state: ClusterState): void {
   fs.writeFileSync(stateFile(state.home), JSON.stringify(state, null, 2) + "\n", { mode: 0o600 });
   fs.chmodSync(stateFile(state.home), 0o600);
   // libpq's password file, so that DBAs can use psql without a password on the command line.
