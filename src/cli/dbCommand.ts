@@ -1,4 +1,5 @@
 // `memvault db start|stop|status|url|env|migrate|dump-schema`
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { config } from "../config.ts";
@@ -31,6 +32,12 @@ function publicUrl(url: string): string {
   return u.toString();
 }
 
+/** Whether this PostgreSQL has the citus extension to load (README "Scaling out"). */
+function citusInstalled(): boolean {
+  const res = spawnSync(path.join(config.pgBin(), "pg_config"), ["--sharedir"], { encoding: "utf8" });
+  return res.status === 0 && fs.existsSync(path.join(res.stdout.trim(), "extension", "citus.control"));
+}
+
 function positiveInt(flag: string, value: string | undefined, fallback: number, max: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
@@ -43,6 +50,9 @@ export async function dbCommand(sub: string | undefined, flags: { role?: string;
     case "start": {
       const nodes = positiveInt("nodes", flags.nodes, 1, 16);
       if (config.ownerDatabaseUrl() && flags.nodes) throw new CliError("BAD_INPUT", "--nodes starts local clusters: unset DATABASE_URL");
+      if (nodes > 1 && !citusInstalled()) {
+        throw new CliError("NO_CITUS", "Citus is not installed for this PostgreSQL: run `bash scripts/provision-citus.sh` (CITUS_SOURCE=<citus source tarball>, or Citus's apt repository)");
+      }
       const target = await resolveTarget({ start: true, log: say, nodes });
       await migrateDatabase(target, say);
       const workers = target.cluster?.workers ?? [];

@@ -23,7 +23,7 @@ export interface ClusterState {
    * passwords); absent on a single node. This cluster is then the coordinator.
    */
   workers?: ClusterState[];
-  /** A Citus node: loads Citus, and its server reaches the other nodes with serverPassFile. */
+  /** A Citus node: loads Citus, and its server reaches the other nodes with the passwords of writeServerPassFile. */
   citus?: boolean;
 }
 
@@ -158,7 +158,8 @@ export async function initCluster(opts: InitOptions): Promise<ClusterState> {
     "work_mem = '16MB'",
     "log_min_messages = warning",
     ...(opts.durable ? [] : ["fsync = off", "full_page_writes = off", "synchronous_commit = off"]),
-    // Citus before everything else it hooks; logical WAL for online distribution and shard moves.
+    // Citus before everything else it hooks. Logical WAL for Citus's logical shard moves, which
+    // the rebalancer may pick for other tables (memory_chunks, RLS forced, moves with block_writes).
     ...(opts.citus ? ["shared_preload_libraries = 'citus'", "wal_level = logical", "max_prepared_transactions = 100", "citus.local_hostname = '127.0.0.1'", ...trustCitusOutputPlugin(opts.pgBin)] : []),
   ];
   fs.appendFileSync(path.join(dataDir, "postgresql.conf"), `\n# memvault local cluster\n${settings.join("\n")}\n`);
@@ -170,8 +171,8 @@ export async function initCluster(opts: InitOptions): Promise<ClusterState> {
 
 /**
  * PostgreSQL builds with output_plugin_libraries (a recent security fix: only listed
- * libraries may decode WAL) must list citus, whose shard moves and online distribution
- * use its own output plugin. Builds without the setting would refuse to start with it.
+ * libraries may decode WAL) must list citus, whose logical shard moves use its own output
+ * plugin. Builds without the setting would refuse to start with it.
  */
 function trustCitusOutputPlugin(pgBin: string): string[] {
   const res = spawnSync(path.join(pgBin, "postgres"), ["--describe-config"], { encoding: "utf8", maxBuffer: 16 << 20 });

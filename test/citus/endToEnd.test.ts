@@ -2,10 +2,13 @@
 // remember → sealed by a real worker process → memories → search with rerank → forget,
 // never each other's. The API and the worker are the single-node ones, unchanged.
 import { randomBytes } from "node:crypto";
+import fs from "node:fs";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hmacUser } from "../../src/crypto/hmacUser.ts";
-import { parseKeyring } from "../../src/crypto/keyring.ts";
+import { parseKeyring, rotateKeyringDocument } from "../../src/crypto/keyring.ts";
+import { createSealer } from "../../src/crypto/seal.ts";
+import { chunkContext } from "../../src/crypto/sealContexts.ts";
 import { useApiFixture, vec } from "../support/apiFixture.ts";
 import { citusCluster, nodePortOf, tenantsOnEachNode, workerNodeUrl } from "../support/citusNodes.ts";
 import { makeModelDirs } from "../support/testModelDirs.ts";
@@ -102,5 +105,30 @@ describe("Citus: the API end to end", () => {
     expect((await gql(a, `mutation { forgetAll { chunks pending searches } }`)).body.data.forgetAll).toMatchObject({ chunks: 2 });
     expect(await countOnNode(0, ha)).toBe(0);
     expect((await gql(b, MEMORIES)).body.data.memories.nodes).toHaveLength(1);
+  });
+
+  it("re-sealing under a new key version claims and updates the tenant's rows on its shard, and they open under the new key", async () => {
+    const [carol] = (await tenantsOnEachNode(fx.root, `e2e-reseal-${run}`, hashOf)) as [string, string];
+    const c = `Bearer ${await token(carol)}`;
+    const h = hashOf(carol);
+    const r = await gql(c, `mutation($i: [RememberInput!]!) { rememberMany(inputs: $i) { id } }`, {
+      i: Array.from({ length: 5 }, (_, i) => ({ text: `carol memory ${i}`, embedding: vec(20 + i) })),
+    });
+    expect(r.body.errors).toBeUndefined();
+    await waitFor("sealed", async () => (await fx.root.query("select count(*)::int as n from memvault.memory_chunks where user_hash = $1::text", [h])).rows[0].n === 5);
+
+    const rotated = rotateKeyringDocument(fx.doc);
+    fs.writeFileSync(fx.keyringFile, JSON.stringify(rotated), { mode: 0o600 });
+    await worker.stop();
+    worker = await startWorker(fx.db, { MEMVAULT_KEYRING_FILE: fx.keyringFile, RERANK_MODEL_DIR: models.dir("overlap") }, { scope: "file" });
+    await fx.root.query("select graphile_worker.add_job('reseal_chunks', json_build_object('userHash', $1::text))", [h]);
+    await waitFor("re-sealed", async () =>
+      (await fx.root.query("select count(*)::int as n from memvault.memory_chunks where user_hash = $1::text and key_version = $2::integer", [h, rotated.primary])).rows[0].n === 5,
+    );
+    const sealer = createSealer(parseKeyring("test", JSON.stringify(rotated)));
+    const { rows } = await fx.root.query("select id::text, text_cipher from memvault.memory_chunks where user_hash = $1::text order by id", [h]);
+    expect(rows.map((row) => sealer.openSealed(row.text_cipher, chunkContext(h, row.id, "text")).toString()).sort()).toEqual(
+      Array.from({ length: 5 }, (_, i) => `carol memory ${i}`),
+    );
   });
 });
