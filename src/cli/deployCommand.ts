@@ -67,35 +67,28 @@ function report(rows: DoctorRow[], startedAt: number, what: string): void {
   if (failed) process.exitCode = 1;
 }
 
-/**
- * pg_dump of a Citus coordinator holds the shards' schema but none of their rows: a
- * "backup" that restores to an empty memory store. Refused rather than written.
- */
-async function refuseDistributedBackup(superuserUrl: string): Promise<void> {
-  const client = new pg.Client({ connectionString: superuserUrl });
-  await client.connect();
-  try {
-    if ((await selectDistributedTableCount(client)) > 0) {
-      throw new DeployError("DISTRIBUTED", "this database is distributed with Citus: pg_dump of the coordinator holds no shard rows. Back up every node (README \"Scaling out\"), then use `memvault db migrate`; `deploy rollback` (reverse migrations) works on Citus");
-    }
-  } finally {
-    await client.end();
-  }
-}
-
 /** The first migration whose schema works on a distributed database (000010: router-safe triggers, SET LOCAL). */
 const FIRST_CITUS_READY_MIGRATION = 10;
 
-/** Below 000010 a distributed database cannot ingest (the old trigger joins a distributed table): refused. */
-async function refuseRollbackBelowCitusReady(superuserUrl: string, to: number | undefined): Promise<void> {
+/**
+ * What a deploy may not do to a Citus database, refused before any work. A pg_dump of the
+ * coordinator holds the shards' schema but none of their rows (a "backup" that restores an
+ * empty memory store); below 000010 a distributed database cannot ingest (the old trigger
+ * joins a distributed table).
+ */
+async function refuseOnCitus(superuserUrl: string, sub: string, flags: DeployFlags): Promise<void> {
   const client = new pg.Client({ connectionString: superuserUrl });
   await client.connect();
   try {
     if ((await selectDistributedTableCount(client)) === 0) return;
-    const { head } = await inspectDeployState(client);
-    const target = to ?? head - 1;
-    if (target < FIRST_CITUS_READY_MIGRATION) {
-      throw new DeployError("DISTRIBUTED", `this database is distributed with Citus and migrations before ${String(FIRST_CITUS_READY_MIGRATION).padStart(6, "0")} do not work on it: refusing to roll back to ${String(target).padStart(6, "0")}`);
+    if (sub === "backup" || sub === "apply" || flags["from-backup"]) {
+      throw new DeployError("DISTRIBUTED", "this database is distributed with Citus: pg_dump of the coordinator holds no shard rows. Back up every node (README \"Scaling out\"), then use `memvault db migrate`; `deploy rollback` (reverse migrations) works on Citus");
+    }
+    if (sub === "rollback") {
+      const target = flags.to !== undefined ? migrationNumber(flags.to) : (await inspectDeployState(client)).head - 1;
+      if (target < FIRST_CITUS_READY_MIGRATION) {
+        throw new DeployError("DISTRIBUTED", `this database is distributed with Citus and migrations before ${String(FIRST_CITUS_READY_MIGRATION).padStart(6, "0")} do not work on it: refusing to roll back to ${String(target).padStart(6, "0")}`);
+      }
     }
   } finally {
     await client.end();
@@ -115,7 +108,7 @@ export async function deployCommand(sub: string | undefined, flags: DeployFlags)
   guardDatabase(target, flags);
   const keyring = keyringIfAny();
   await withDeployLock(target.rootUrl, target.databaseName, async () => {
-    if (sub === "backup" || sub === "apply" || flags["from-backup"]) await refuseDistributedBackup(superuserUrl);
+    await refuseOnCitus(superuserUrl, sub, flags);
     if (sub === "rollback" && flags["from-backup"]) return rollbackFromBackup(target, superuserUrl, flags, keyring, startedAt);
     const before = await step("snapshot (row counts, indexes, ANN plan)", () => takeSnapshot(pgBin, superuserUrl));
     if (sub === "backup") {
@@ -147,7 +140,6 @@ export async function deployCommand(sub: string | undefined, flags: DeployFlags)
       return;
     }
     const to = flags.to !== undefined ? migrationNumber(flags.to) : undefined;
-    await refuseRollbackBelowCitusReady(superuserUrl, to);
     const done = await step("rollback (reverse migrations)", () => rollbackMigrations({ target, ...(to !== undefined ? { to } : {}), log }));
     const { rows } = await step("verify", () => verifyDeploy({ pgBin, superuserUrl, before, ...(keyring ? { keyring } : {}) }));
     report(rows, startedAt, `deploy rollback to ${String(done.to).padStart(6, "0")} (${done.reversed.length} reversed)`);

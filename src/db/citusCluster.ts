@@ -8,7 +8,7 @@ import fs from "node:fs";
 import path from "node:path";
 import pg from "pg";
 import { PROJECT_ROOT } from "./migrateDatabase.ts";
-import { clusterUrl, initCluster, readClusterState, SUPERUSER, writeClusterState, type ClusterState, type InitOptions } from "./localCluster.ts";
+import { clusterUrl, initCluster, readClusterState, startCluster, SUPERUSER, writeClusterState, type ClusterState, type InitOptions } from "./localCluster.ts";
 import { ensureLocalLogins } from "./localLogins.ts";
 import { LOGIN_ROLES, ROLES } from "./roles.ts";
 
@@ -32,7 +32,7 @@ export async function initCitusCluster(opts: InitOptions, nodes: number): Promis
   if (!Number.isInteger(nodes) || nodes < 2 || nodes > 16) throw new Error("a Citus cluster has 2 to 16 nodes (a coordinator and 1 to 15 workers)");
   const existing = readClusterState(opts.home);
   if (existing && !existing.workers?.length && fs.existsSync(path.join(existing.dataDir, "PG_VERSION"))) {
-    throw new Error(`${opts.home} holds a single-node cluster: use another MEMVAULT_HOME for a Citus cluster`);
+    throw new Error(`${opts.home} holds a single-node cluster: --nodes needs another MEMVAULT_HOME (or remove this one)`);
   }
   const coordinator = await initCluster({ ...opts, citus: true });
   // memvault_user logs in on the worker nodes only (the API reaches it by SET ROLE).
@@ -43,6 +43,19 @@ export async function initCitusCluster(opts: InitOptions, nodes: number): Promis
   }
   const state: ClusterState = { ...coordinator, passwords, workers };
   writeClusterState(state);
+  return state;
+}
+
+/**
+ * A local cluster made when missing, started, and ready for the migrations: one node with
+ * its logins, or (nodes > 1, or a home that already holds one) a Citus cluster prepared for
+ * `database`. What `memvault db start` and the throwaway test and bench clusters share.
+ */
+export async function startLocalCluster(init: InitOptions, opts: { database: string; nodes?: number }): Promise<ClusterState> {
+  let state = opts.nodes && opts.nodes > 1 ? await initCitusCluster(init, opts.nodes) : await initCluster(init);
+  state = await startCluster(state, init.log);
+  if (state.workers?.length) await prepareCitusCluster(state, opts.database);
+  else await ensureLocalLogins(state);
   return state;
 }
 

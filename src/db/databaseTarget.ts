@@ -1,9 +1,8 @@
 // Where memvault's database is: the URLs from the environment when DATABASE_URL is set,
 // otherwise the local cluster under MEMVAULT_HOME (created and started on demand).
 import { config, ConfigError } from "../config.ts";
-import { clusterRunning, initCluster, readClusterState, roleUrl, startCluster, type ClusterState } from "./localCluster.ts";
-import { ensureLocalLogins } from "./localLogins.ts";
-import { initCitusCluster, prepareCitusCluster } from "./citusCluster.ts";
+import { clusterRunning, readClusterState, roleUrl, type ClusterState } from "./localCluster.ts";
+import { startLocalCluster } from "./citusCluster.ts";
 import type { MigrationTarget } from "./migrateDatabase.ts";
 
 export interface DatabaseTarget extends MigrationTarget {
@@ -53,12 +52,6 @@ export async function resolveTarget(opts: { start: boolean; log?: (line: string)
     return targetFromCluster(state, config.databaseName());
   }
   const init = { home, pgBin: config.pgBin(), durable: true, ...(opts.log ? { log: opts.log } : {}) };
-  if (state && !state.workers?.length && opts.nodes && opts.nodes > 1) {
-    throw new Error(`${home} holds a single-node cluster: --nodes needs another MEMVAULT_HOME (or remove this one)`);
-  }
-  state = opts.nodes && opts.nodes > 1 ? await initCitusCluster(init, opts.nodes) : await initCluster(init);
-  state = await startCluster(state, opts.log);
-  if (state.workers?.length) await prepareCitusCluster(state, config.databaseName());
-  else await ensureLocalLogins(state);
+  state = await startLocalCluster(init, { database: config.databaseName(), ...(opts.nodes ? { nodes: opts.nodes } : {}) });
   return targetFromCluster(state, config.databaseName());
 }

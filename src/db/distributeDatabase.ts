@@ -8,7 +8,6 @@ import { CodedError } from "../codedError.ts";
 import { CITUS_DATABASE_SETTINGS } from "./citusCluster.ts";
 
 export interface DistributeResult {
-  alreadyDistributed: boolean;
   shards: number;
   nodes: number;
   /** Shards whose table lacks RLS or FORCE: must be empty. */
@@ -66,7 +65,6 @@ export async function distributeDatabase(superuserAppUrl: string, opts: { shardC
     }
     const shards = await selectShardSecurity(client);
     return {
-      alreadyDistributed: done.rowCount === 1,
       shards: shards.length,
       nodes: new Set(shards.map((s) => s.node)).size,
       unforcedShards: shards.filter((s) => !s.forced).map((s) => `${s.shard} on ${s.node}`),

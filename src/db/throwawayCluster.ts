@@ -3,9 +3,8 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { destroyCluster, initCluster, startCluster, type ClusterState } from "./localCluster.ts";
-import { initCitusCluster, prepareCitusCluster } from "./citusCluster.ts";
-import { ensureLocalLogins } from "./localLogins.ts";
+import { destroyCluster, readClusterState, type ClusterState } from "./localCluster.ts";
+import { startLocalCluster } from "./citusCluster.ts";
 import { migrateDatabase } from "./migrateDatabase.ts";
 import { targetFromCluster, type DatabaseTarget } from "./databaseTarget.ts";
 
@@ -30,16 +29,15 @@ export async function createThrowawayCluster(opts: {
   let state: ClusterState | undefined;
   try {
     const init = { home, pgBin: opts.pgBin, durable: opts.durable ?? false, ...(opts.log ? { log: opts.log } : {}) };
-    state = opts.nodes && opts.nodes > 1 ? await initCitusCluster(init, opts.nodes) : await initCluster(init);
-    state = await startCluster(state, opts.log);
-    if (state.workers?.length) await prepareCitusCluster(state, opts.databaseName);
-    else await ensureLocalLogins(state);
+    state = await startLocalCluster(init, { database: opts.databaseName, ...(opts.nodes ? { nodes: opts.nodes } : {}) });
     const target = targetFromCluster(state, opts.databaseName);
     await migrateDatabase(target, opts.log);
     const final = state;
     return { state: final, target, destroy: () => destroyCluster(final) };
   } catch (err) {
-    if (state) destroyCluster(state);
+    // A failure part-way (a node up, set-up failed) leaves its state file: every node is stopped.
+    const made = state ?? readClusterState(home);
+    if (made) destroyCluster(made);
     else fs.rmSync(home, { recursive: true, force: true });
     throw err;
   }
