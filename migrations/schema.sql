@@ -611,17 +611,18 @@ $$;
 ALTER FUNCTION memvault.schedule_rerank_evaluation(p_run_at timestamp with time zone) OWNER TO memvault_owner;
 
 --
--- Name: search_chunks(public.vector, integer); Type: FUNCTION; Schema: memvault; Owner: memvault_owner
+-- Name: search_chunks(public.vector, integer, bytea, bytea, bytea[], bytea[], timestamp with time zone, timestamp with time zone); Type: FUNCTION; Schema: memvault; Owner: memvault_owner
 --
 
-CREATE FUNCTION memvault.search_chunks(query public.vector, k integer DEFAULT 8) RETURNS TABLE(id uuid, distance double precision)
+CREATE FUNCTION memvault.search_chunks(query public.vector, k integer DEFAULT 8, filter_scope bytea DEFAULT NULL::bytea, filter_scope_level bytea DEFAULT NULL::bytea, filter_tags_any bytea[] DEFAULT NULL::bytea[], filter_tags_all bytea[] DEFAULT NULL::bytea[], filter_created_after timestamp with time zone DEFAULT NULL::timestamp with time zone, filter_created_before timestamp with time zone DEFAULT NULL::timestamp with time zone) RETURNS TABLE(id uuid, distance double precision)
     LANGUAGE plpgsql
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $_$
 declare
   tenant text := memvault.current_user_hash();
   exact_max integer := coalesce(nullif(current_setting('memvault.exact_search_max_rows', true), '')::integer, 2000);
-  tenant_rows integer;
+  matching integer;
+  filters text := '';
   ids uuid[] := '{}';
   distances double precision[] := '{}';
 begin
@@ -638,14 +639,28 @@ begin
     return; -- fail closed; RLS would return nothing anyway
   end if;
 
-  -- Dynamic SQL throughout so the planner sees this tenant's literal key.
-  -- How big is the tenant, up to exact_max + 1 rows (an index-only count)?
-  execute format('select count(*) from (select 1 from memvault.memory_chunks c where c.user_hash = %L limit %s) s',
-                 tenant, exact_max + 1) into tenant_rows;
+  -- Only the filters given become predicates (parameters $3..$8), so each shape gets a
+  -- plan that can use its index: the GIN indexes for tags and scope levels, the btree
+  -- for the exact scope.
+  if filter_scope is not null then filters := filters || ' and c.scope_hash = $3'; end if;
+  if filter_scope_level is not null then filters := filters || ' and c.scope_path operator(pg_catalog.@>) array[$4]'; end if;
+  if filter_tags_any is not null then filters := filters || ' and c.tag_hashes operator(pg_catalog.&&) $5'; end if;
+  if filter_tags_all is not null then filters := filters || ' and c.tag_hashes operator(pg_catalog.@>) $6'; end if;
+  if filter_created_after is not null then filters := filters || ' and c.created_at > $7'; end if;
+  if filter_created_before is not null then filters := filters || ' and c.created_at < $8'; end if;
 
-  if tenant_rows > exact_max then
-    -- Without iterative scans the HNSW scan returns ef_search candidates and RLS then
-    -- drops every other tenant's: a small share of the table would get too few rows.
+  -- Dynamic SQL throughout so the planner sees this tenant's literal key.
+  -- How many rows match, up to exact_max + 1 (without filters: an index-only count)?
+  -- Expired rows are counted: the count only chooses the strategy.
+  execute format('select count(*) from (select 1 from memvault.memory_chunks c where c.user_hash = %L %s limit %s) s',
+                 tenant, filters, exact_max + 1)
+    into matching using query, k, filter_scope, filter_scope_level, filter_tags_any, filter_tags_all, filter_created_after, filter_created_before;
+
+  filters := filters || ' and (c.expires_at is null or c.expires_at > pg_catalog.now())';
+
+  if matching > exact_max then
+    -- Without iterative scans the HNSW scan returns ef_search candidates and RLS and the
+    -- filters then drop the rest: a small share of the table would get too few rows.
     -- (The cosine HNSW index holds no zero vectors.)
     -- SET LOCAL, not set_config(): Citus sends SET LOCAL (never set_config) on to the
     -- worker node that runs the scan, when the tenant transaction propagates SET LOCAL.
@@ -657,42 +672,44 @@ begin
       from (
         select c.id, c.embedding operator(public.<=>) $1 as distance
         from memvault.memory_chunks c
-        where c.user_hash = %L
+        where c.user_hash = %L %s
         order by c.embedding operator(public.<=>) $1
         limit $2
       ) candidates
       where distance <> 'NaN'::double precision
-    $sql$, tenant) into ids, distances using query, k;
+    $sql$, tenant, filters)
+      into ids, distances using query, k, filter_scope, filter_scope_level, filter_tags_any, filter_tags_all, filter_created_after, filter_created_before;
   end if;
 
-  if cardinality(ids) < k and tenant_rows > 0 then
-    -- Small tenants, and large ones whose iterative scan gave up at hnsw.max_scan_tuples:
-    -- rank the tenant's rows exactly. "+ 0" keeps the planner off the ANN index. A zero
-    -- vector (NaN distance; only rows from before the CHECK) is never a hit.
+  if cardinality(ids) < k and matching > 0 then
+    -- Few matching rows, and large sets whose iterative scan gave up at
+    -- hnsw.max_scan_tuples: rank the matching rows exactly. "+ 0" keeps the planner off the
+    -- ANN index. A zero vector (NaN distance; only rows from before the CHECK) is never a hit.
     execute format($sql$
       select coalesce(array_agg(id order by distance, id), '{}'), coalesce(array_agg(distance order by distance, id), '{}')
       from (
         select c.id, (c.embedding operator(public.<=>) $1) + 0 as distance
         from memvault.memory_chunks c
-        where c.user_hash = %L
+        where c.user_hash = %L %s
           and (c.embedding operator(public.<=>) $1) <> 'NaN'::double precision
         order by 2
         limit $2
       ) exact
-    $sql$, tenant) into ids, distances using query, k;
+    $sql$, tenant, filters)
+      into ids, distances using query, k, filter_scope, filter_scope_level, filter_tags_any, filter_tags_all, filter_created_after, filter_created_before;
   end if;
 
   return query select u.id, u.distance from unnest(ids, distances) as u(id, distance);
 end;
 $_$;
 
-ALTER FUNCTION memvault.search_chunks(query public.vector, k integer) OWNER TO memvault_owner;
+ALTER FUNCTION memvault.search_chunks(query public.vector, k integer, filter_scope bytea, filter_scope_level bytea, filter_tags_any bytea[], filter_tags_all bytea[], filter_created_after timestamp with time zone, filter_created_before timestamp with time zone) OWNER TO memvault_owner;
 
 --
--- Name: FUNCTION search_chunks(query public.vector, k integer); Type: COMMENT; Schema: memvault; Owner: memvault_owner
+-- Name: FUNCTION search_chunks(query public.vector, k integer, filter_scope bytea, filter_scope_level bytea, filter_tags_any bytea[], filter_tags_all bytea[], filter_created_after timestamp with time zone, filter_created_before timestamp with time zone); Type: COMMENT; Schema: memvault; Owner: memvault_owner
 --
 
-COMMENT ON FUNCTION memvault.search_chunks(query public.vector, k integer) IS 'The current tenant''s k (1..1000) nearest chunks by cosine distance, nearest first: exactly min(k, tenant rows with a non-zero embedding) rows. Tenants up to memvault.exact_search_max_rows rows (default 2000) are ranked exactly, larger ones through HNSW with iterative scans. A zero query vector is refused (22023).';
+COMMENT ON FUNCTION memvault.search_chunks(query public.vector, k integer, filter_scope bytea, filter_scope_level bytea, filter_tags_any bytea[], filter_tags_all bytea[], filter_created_after timestamp with time zone, filter_created_before timestamp with time zone) IS 'The current tenant''s k (1..1000) nearest unexpired chunks by cosine distance that match the filters (scope hash, scope-level hash, any / all of the tag hashes, created after / before), nearest first: exactly min(k, matching rows with a non-zero embedding) rows. Up to memvault.exact_search_max_rows matching rows (default 2000) are ranked exactly, more through HNSW with iterative scans. A zero query vector is refused (22023).';
 
 --
 -- Name: set_default_rerank_variant(text); Type: FUNCTION; Schema: memvault; Owner: memvault_owner
@@ -741,6 +758,24 @@ $$;
 ALTER FUNCTION memvault.start_rerank_rollout(p_name text) OWNER TO memvault_owner;
 
 --
+-- Name: tg_chunk_ingest__enqueue_reseal(); Type: FUNCTION; Schema: memvault; Owner: memvault_owner
+--
+
+CREATE FUNCTION memvault.tg_chunk_ingest__enqueue_reseal() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+begin
+  perform graphile_worker.add_job('seal_chunk',
+    json_build_object('userHash', new.user_hash, 'id', new.id),
+    job_key := 'seal_chunk:' || new.user_hash || ':' || new.id, job_key_mode := 'replace');
+  return null;
+end;
+$$;
+
+ALTER FUNCTION memvault.tg_chunk_ingest__enqueue_reseal() OWNER TO memvault_owner;
+
+--
 -- Name: tg_chunk_ingest__enqueue_seal(); Type: FUNCTION; Schema: memvault; Owner: memvault_owner
 --
 
@@ -783,7 +818,7 @@ declare
   t record;
   taken uuid;
 begin
-  for t in select i.user_hash, array_agg(i.id) as ids from inserted i group by i.user_hash loop
+  for t in select i.user_hash, array_agg(i.id) as ids from inserted i where not i.replaces group by i.user_hash loop
     execute format('select c.id from memvault.memory_chunks c where c.user_hash = %L and c.id = any($1) limit 1', t.user_hash)
       into taken using t.ids;
     if taken is not null then
@@ -848,9 +883,16 @@ CREATE TABLE memvault.chunk_ingest (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     text text NOT NULL,
     meta jsonb DEFAULT '{}'::jsonb NOT NULL,
-    embedding public.vector(384) NOT NULL,
+    embedding public.vector(384),
     attempts integer DEFAULT 0 NOT NULL,
     last_error text,
+    scope_hash bytea,
+    scope_path bytea[] DEFAULT '{}'::bytea[] NOT NULL,
+    tag_hashes bytea[] DEFAULT '{}'::bytea[] NOT NULL,
+    labels_cipher bytea,
+    expires_at timestamp with time zone,
+    replaces boolean DEFAULT false NOT NULL,
+    CONSTRAINT chunk_ingest_labels_shape CHECK ((((scope_hash IS NULL) OR (octet_length(scope_hash) = 32)) AND (cardinality(scope_path) <= 8) AND (cardinality(tag_hashes) <= 32) AND ((labels_cipher IS NULL) OR (octet_length(labels_cipher) <= 8192)))),
     CONSTRAINT chunk_ingest_meta_object CHECK ((jsonb_typeof(meta) = 'object'::text)),
     CONSTRAINT chunk_ingest_meta_size CHECK ((octet_length((meta)::text) <= 16384)),
     CONSTRAINT chunk_ingest_text_size CHECK (((octet_length(text) >= 1) AND (octet_length(text) <= 65536))),
@@ -868,10 +910,22 @@ ALTER TABLE memvault.chunk_ingest OWNER TO memvault_owner;
 COMMENT ON TABLE memvault.chunk_ingest IS 'Plaintext chunks waiting for the worker to seal them into memory_chunks; each row lives until its seal job commits.';
 
 --
+-- Name: COLUMN chunk_ingest.embedding; Type: COMMENT; Schema: memvault; Owner: memvault_owner
+--
+
+COMMENT ON COLUMN memvault.chunk_ingest.embedding IS 'Null for a text-only memory: the seal job embeds the text before sealing it.';
+
+--
 -- Name: COLUMN chunk_ingest.last_error; Type: COMMENT; Schema: memvault; Owner: memvault_owner
 --
 
 COMMENT ON COLUMN memvault.chunk_ingest.last_error IS 'Error code of the last failed seal attempt (never content).';
+
+--
+-- Name: COLUMN chunk_ingest.replaces; Type: COMMENT; Schema: memvault; Owner: memvault_owner
+--
+
+COMMENT ON COLUMN memvault.chunk_ingest.replaces IS 'Set by update and upsert: the sealed memory with this id, if any, is replaced when this row is sealed.';
 
 --
 -- Name: key_seal_reservations; Type: TABLE; Schema: memvault; Owner: memvault_owner
@@ -906,6 +960,12 @@ CREATE TABLE memvault.memory_chunks (
     meta_cipher bytea NOT NULL,
     emb_cipher bytea NOT NULL,
     embedding public.vector(384) NOT NULL,
+    scope_hash bytea,
+    scope_path bytea[] DEFAULT '{}'::bytea[] NOT NULL,
+    tag_hashes bytea[] DEFAULT '{}'::bytea[] NOT NULL,
+    labels_cipher bytea,
+    expires_at timestamp with time zone,
+    updated_at timestamp with time zone,
     CONSTRAINT memory_chunks_key_version_positive CHECK ((key_version > 0)),
     CONSTRAINT memory_chunks_user_hash_format CHECK ((user_hash ~ '^[0-9a-f]{64}$'::text))
 );
@@ -931,6 +991,36 @@ COMMENT ON COLUMN memvault.memory_chunks.user_hash IS 'HMAC-SHA256 (lowercase he
 --
 
 COMMENT ON COLUMN memvault.memory_chunks.key_version IS 'Keyring version that sealed the *_cipher columns.';
+
+--
+-- Name: COLUMN memory_chunks.scope_hash; Type: COMMENT; Schema: memvault; Owner: memvault_owner
+--
+
+COMMENT ON COLUMN memvault.memory_chunks.scope_hash IS 'Blind index of the scope: HMAC-SHA256 under the label subkey, bound to the tenant. Equality only.';
+
+--
+-- Name: COLUMN memory_chunks.scope_path; Type: COMMENT; Schema: memvault; Owner: memvault_owner
+--
+
+COMMENT ON COLUMN memvault.memory_chunks.scope_path IS 'Blind indexes of every prefix level of the scope (split at /), the full scope last.';
+
+--
+-- Name: COLUMN memory_chunks.tag_hashes; Type: COMMENT; Schema: memvault; Owner: memvault_owner
+--
+
+COMMENT ON COLUMN memvault.memory_chunks.tag_hashes IS 'Blind indexes of the tags, as scope_hash.';
+
+--
+-- Name: COLUMN memory_chunks.labels_cipher; Type: COMMENT; Schema: memvault; Owner: memvault_owner
+--
+
+COMMENT ON COLUMN memvault.memory_chunks.labels_cipher IS 'The scope and tags (JSON), sealed like text_cipher; null when the memory has neither.';
+
+--
+-- Name: COLUMN memory_chunks.expires_at; Type: COMMENT; Schema: memvault; Owner: memvault_owner
+--
+
+COMMENT ON COLUMN memvault.memory_chunks.expires_at IS 'Past this time the memory is never returned; expire_memories deletes it.';
 
 --
 -- Name: monitor_indexes; Type: VIEW; Schema: memvault; Owner: memvault_owner
@@ -1538,10 +1628,34 @@ CREATE INDEX chunk_ingest_user_hash_created_at ON memvault.chunk_ingest USING bt
 CREATE INDEX memory_chunks_embedding_hnsw ON memvault.memory_chunks USING hnsw (embedding public.vector_cosine_ops) WHERE (user_hash IS NOT NULL);
 
 --
+-- Name: memory_chunks_scope_path; Type: INDEX; Schema: memvault; Owner: memvault_owner
+--
+
+CREATE INDEX memory_chunks_scope_path ON memvault.memory_chunks USING gin (scope_path);
+
+--
+-- Name: memory_chunks_tag_hashes; Type: INDEX; Schema: memvault; Owner: memvault_owner
+--
+
+CREATE INDEX memory_chunks_tag_hashes ON memvault.memory_chunks USING gin (tag_hashes);
+
+--
 -- Name: memory_chunks_user_hash_created_at; Type: INDEX; Schema: memvault; Owner: memvault_owner
 --
 
 CREATE INDEX memory_chunks_user_hash_created_at ON memvault.memory_chunks USING btree (user_hash, created_at);
+
+--
+-- Name: memory_chunks_user_hash_expires_at; Type: INDEX; Schema: memvault; Owner: memvault_owner
+--
+
+CREATE INDEX memory_chunks_user_hash_expires_at ON memvault.memory_chunks USING btree (user_hash, expires_at) WHERE (expires_at IS NOT NULL);
+
+--
+-- Name: memory_chunks_user_hash_scope_hash; Type: INDEX; Schema: memvault; Owner: memvault_owner
+--
+
+CREATE INDEX memory_chunks_user_hash_scope_hash ON memvault.memory_chunks USING btree (user_hash, scope_hash) WHERE (scope_hash IS NOT NULL);
 
 --
 -- Name: rerank_rollout_samples_rollout_id_finished_at; Type: INDEX; Schema: memvault; Owner: memvault_owner
@@ -1584,6 +1698,12 @@ CREATE TRIGGER _900_enqueue_rerank AFTER INSERT ON memvault.search_requests FOR 
 --
 
 CREATE TRIGGER _900_enqueue_seal AFTER INSERT ON memvault.chunk_ingest REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT EXECUTE FUNCTION memvault.tg_chunk_ingest__enqueue_seal();
+
+--
+-- Name: chunk_ingest _900_enqueue_seal_on_update; Type: TRIGGER; Schema: memvault; Owner: memvault_owner
+--
+
+CREATE TRIGGER _900_enqueue_seal_on_update AFTER UPDATE OF text, meta, embedding, scope_hash, scope_path, tag_hashes, labels_cipher, expires_at, replaces ON memvault.chunk_ingest FOR EACH ROW EXECUTE FUNCTION memvault.tg_chunk_ingest__enqueue_reseal();
 
 --
 -- Name: rerank_rollout_events rerank_rollout_events_rollout_fkey; Type: FK CONSTRAINT; Schema: memvault; Owner: memvault_owner
@@ -1807,11 +1927,12 @@ GRANT ALL ON FUNCTION memvault.resume_rerank_rollout(p_name text) TO memvault_op
 REVOKE ALL ON FUNCTION memvault.schedule_rerank_evaluation(p_run_at timestamp with time zone) FROM PUBLIC;
 
 --
--- Name: FUNCTION search_chunks(query public.vector, k integer); Type: ACL; Schema: memvault; Owner: memvault_owner
+-- Name: FUNCTION search_chunks(query public.vector, k integer, filter_scope bytea, filter_scope_level bytea, filter_tags_any bytea[], filter_tags_all bytea[], filter_created_after timestamp with time zone, filter_created_before timestamp with time zone); Type: ACL; Schema: memvault; Owner: memvault_owner
 --
 
-GRANT ALL ON FUNCTION memvault.search_chunks(query public.vector, k integer) TO memvault_user;
-GRANT ALL ON FUNCTION memvault.search_chunks(query public.vector, k integer) TO memvault_worker;
+REVOKE ALL ON FUNCTION memvault.search_chunks(query public.vector, k integer, filter_scope bytea, filter_scope_level bytea, filter_tags_any bytea[], filter_tags_all bytea[], filter_created_after timestamp with time zone, filter_created_before timestamp with time zone) FROM PUBLIC;
+GRANT ALL ON FUNCTION memvault.search_chunks(query public.vector, k integer, filter_scope bytea, filter_scope_level bytea, filter_tags_any bytea[], filter_tags_all bytea[], filter_created_after timestamp with time zone, filter_created_before timestamp with time zone) TO memvault_user;
+GRANT ALL ON FUNCTION memvault.search_chunks(query public.vector, k integer, filter_scope bytea, filter_scope_level bytea, filter_tags_any bytea[], filter_tags_all bytea[], filter_created_after timestamp with time zone, filter_created_before timestamp with time zone) TO memvault_worker;
 
 --
 -- Name: FUNCTION set_default_rerank_variant(p_name text); Type: ACL; Schema: memvault; Owner: memvault_owner
@@ -1826,6 +1947,12 @@ GRANT ALL ON FUNCTION memvault.set_default_rerank_variant(p_name text) TO memvau
 
 REVOKE ALL ON FUNCTION memvault.start_rerank_rollout(p_name text) FROM PUBLIC;
 GRANT ALL ON FUNCTION memvault.start_rerank_rollout(p_name text) TO memvault_operator;
+
+--
+-- Name: FUNCTION tg_chunk_ingest__enqueue_reseal(); Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+REVOKE ALL ON FUNCTION memvault.tg_chunk_ingest__enqueue_reseal() FROM PUBLIC;
 
 --
 -- Name: FUNCTION tg_chunk_ingest__enqueue_seal(); Type: ACL; Schema: memvault; Owner: memvault_owner
@@ -1877,36 +2004,78 @@ GRANT SELECT(created_at) ON TABLE memvault.chunk_ingest TO memvault_worker;
 -- Name: COLUMN chunk_ingest.text; Type: ACL; Schema: memvault; Owner: memvault_owner
 --
 
-GRANT INSERT(text) ON TABLE memvault.chunk_ingest TO memvault_user;
+GRANT INSERT(text),UPDATE(text) ON TABLE memvault.chunk_ingest TO memvault_user;
 GRANT SELECT(text) ON TABLE memvault.chunk_ingest TO memvault_worker;
 
 --
 -- Name: COLUMN chunk_ingest.meta; Type: ACL; Schema: memvault; Owner: memvault_owner
 --
 
-GRANT INSERT(meta) ON TABLE memvault.chunk_ingest TO memvault_user;
+GRANT INSERT(meta),UPDATE(meta) ON TABLE memvault.chunk_ingest TO memvault_user;
 GRANT SELECT(meta) ON TABLE memvault.chunk_ingest TO memvault_worker;
 
 --
 -- Name: COLUMN chunk_ingest.embedding; Type: ACL; Schema: memvault; Owner: memvault_owner
 --
 
-GRANT INSERT(embedding) ON TABLE memvault.chunk_ingest TO memvault_user;
+GRANT SELECT(embedding),INSERT(embedding),UPDATE(embedding) ON TABLE memvault.chunk_ingest TO memvault_user;
 GRANT SELECT(embedding) ON TABLE memvault.chunk_ingest TO memvault_worker;
 
 --
 -- Name: COLUMN chunk_ingest.attempts; Type: ACL; Schema: memvault; Owner: memvault_owner
 --
 
-GRANT SELECT(attempts) ON TABLE memvault.chunk_ingest TO memvault_user;
+GRANT SELECT(attempts),UPDATE(attempts) ON TABLE memvault.chunk_ingest TO memvault_user;
 GRANT SELECT(attempts),UPDATE(attempts) ON TABLE memvault.chunk_ingest TO memvault_worker;
 
 --
 -- Name: COLUMN chunk_ingest.last_error; Type: ACL; Schema: memvault; Owner: memvault_owner
 --
 
-GRANT SELECT(last_error) ON TABLE memvault.chunk_ingest TO memvault_user;
+GRANT SELECT(last_error),UPDATE(last_error) ON TABLE memvault.chunk_ingest TO memvault_user;
 GRANT SELECT(last_error),UPDATE(last_error) ON TABLE memvault.chunk_ingest TO memvault_worker;
+
+--
+-- Name: COLUMN chunk_ingest.scope_hash; Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+GRANT SELECT(scope_hash),INSERT(scope_hash),UPDATE(scope_hash) ON TABLE memvault.chunk_ingest TO memvault_user;
+GRANT SELECT(scope_hash) ON TABLE memvault.chunk_ingest TO memvault_worker;
+
+--
+-- Name: COLUMN chunk_ingest.scope_path; Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+GRANT SELECT(scope_path),INSERT(scope_path),UPDATE(scope_path) ON TABLE memvault.chunk_ingest TO memvault_user;
+GRANT SELECT(scope_path) ON TABLE memvault.chunk_ingest TO memvault_worker;
+
+--
+-- Name: COLUMN chunk_ingest.tag_hashes; Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+GRANT SELECT(tag_hashes),INSERT(tag_hashes),UPDATE(tag_hashes) ON TABLE memvault.chunk_ingest TO memvault_user;
+GRANT SELECT(tag_hashes) ON TABLE memvault.chunk_ingest TO memvault_worker;
+
+--
+-- Name: COLUMN chunk_ingest.labels_cipher; Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+GRANT SELECT(labels_cipher),INSERT(labels_cipher),UPDATE(labels_cipher) ON TABLE memvault.chunk_ingest TO memvault_user;
+GRANT SELECT(labels_cipher) ON TABLE memvault.chunk_ingest TO memvault_worker;
+
+--
+-- Name: COLUMN chunk_ingest.expires_at; Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+GRANT SELECT(expires_at),INSERT(expires_at),UPDATE(expires_at) ON TABLE memvault.chunk_ingest TO memvault_user;
+GRANT SELECT(expires_at) ON TABLE memvault.chunk_ingest TO memvault_worker;
+
+--
+-- Name: COLUMN chunk_ingest.replaces; Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+GRANT SELECT(replaces),INSERT(replaces),UPDATE(replaces) ON TABLE memvault.chunk_ingest TO memvault_user;
+GRANT SELECT(replaces) ON TABLE memvault.chunk_ingest TO memvault_worker;
 
 --
 -- Name: TABLE key_seal_reservations; Type: ACL; Schema: memvault; Owner: memvault_owner
@@ -1920,6 +2089,7 @@ GRANT SELECT ON TABLE memvault.key_seal_reservations TO memvault_worker;
 --
 
 GRANT DELETE ON TABLE memvault.memory_chunks TO memvault_user;
+GRANT DELETE ON TABLE memvault.memory_chunks TO memvault_worker;
 
 --
 -- Name: COLUMN memory_chunks.user_hash; Type: ACL; Schema: memvault; Owner: memvault_owner
@@ -1975,7 +2145,49 @@ GRANT SELECT(emb_cipher),INSERT(emb_cipher),UPDATE(emb_cipher) ON TABLE memvault
 --
 
 GRANT SELECT(embedding) ON TABLE memvault.memory_chunks TO memvault_user;
-GRANT SELECT(embedding),INSERT(embedding) ON TABLE memvault.memory_chunks TO memvault_worker;
+GRANT SELECT(embedding),INSERT(embedding),UPDATE(embedding) ON TABLE memvault.memory_chunks TO memvault_worker;
+
+--
+-- Name: COLUMN memory_chunks.scope_hash; Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+GRANT SELECT(scope_hash) ON TABLE memvault.memory_chunks TO memvault_user;
+GRANT SELECT(scope_hash),INSERT(scope_hash),UPDATE(scope_hash) ON TABLE memvault.memory_chunks TO memvault_worker;
+
+--
+-- Name: COLUMN memory_chunks.scope_path; Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+GRANT SELECT(scope_path) ON TABLE memvault.memory_chunks TO memvault_user;
+GRANT SELECT(scope_path),INSERT(scope_path),UPDATE(scope_path) ON TABLE memvault.memory_chunks TO memvault_worker;
+
+--
+-- Name: COLUMN memory_chunks.tag_hashes; Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+GRANT SELECT(tag_hashes) ON TABLE memvault.memory_chunks TO memvault_user;
+GRANT SELECT(tag_hashes),INSERT(tag_hashes),UPDATE(tag_hashes) ON TABLE memvault.memory_chunks TO memvault_worker;
+
+--
+-- Name: COLUMN memory_chunks.labels_cipher; Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+GRANT SELECT(labels_cipher) ON TABLE memvault.memory_chunks TO memvault_user;
+GRANT SELECT(labels_cipher),INSERT(labels_cipher),UPDATE(labels_cipher) ON TABLE memvault.memory_chunks TO memvault_worker;
+
+--
+-- Name: COLUMN memory_chunks.expires_at; Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+GRANT SELECT(expires_at) ON TABLE memvault.memory_chunks TO memvault_user;
+GRANT SELECT(expires_at),INSERT(expires_at),UPDATE(expires_at) ON TABLE memvault.memory_chunks TO memvault_worker;
+
+--
+-- Name: COLUMN memory_chunks.updated_at; Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+GRANT SELECT(updated_at) ON TABLE memvault.memory_chunks TO memvault_user;
+GRANT SELECT(updated_at),INSERT(updated_at),UPDATE(updated_at) ON TABLE memvault.memory_chunks TO memvault_worker;
 
 --
 -- Name: TABLE monitor_indexes; Type: ACL; Schema: memvault; Owner: memvault_owner

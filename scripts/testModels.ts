@@ -6,8 +6,17 @@
 //   tinybert  ms-marco-TinyBERT-L-2-v2's shape (hidden 128, 2 layers, 2 heads, FFN 512,
 //             vocab 30,522), random weights: the real model's compute, for benchmarks
 //   overlap   a fixed scorer: logit = number of text tokens that also occur in the query
+// and bi-encoders (embedders) in the sentence-transformers ONNX layout (onnx/model.onnx,
+// tokenizer.json, 1_Pooling/config.json, modules.json; output last_hidden_state: float
+// [batch, seq, hidden]):
+//   minilm    all-MiniLM-L6-v2's shape (hidden 384, 6 layers, 12 heads, FFN 1536), random
+//             weights, mean pooling: the real model's compute, for benchmarks
+//   wordhash  a fixed embedder: each word piece is a signed one-hot vector in one of 384
+//             buckets (special tokens are zero), mean pooled: texts sharing words are
+//             close, so tests can check retrieval end to end
+//   tinyembed a 16-dimension random encoder with CLS pooling (dimension and pooling checks)
 //
-//   node scripts/testModels.ts <tiny|tinybert|overlap> <out-dir>
+//   node scripts/testModels.ts <kind> <out-dir>
 import fs from "node:fs";
 import path from "node:path";
 import onnxProto from "onnx-proto";
@@ -16,7 +25,10 @@ import type { onnx as O } from "onnx-proto";
 // onnx-proto is CommonJS: its namespace comes through the default export.
 const { onnx } = onnxProto;
 const T = onnx.TensorProto.DataType;
-export type TestModelKind = "tiny" | "tinybert" | "overlap";
+export type CrossEncoderKind = "tiny" | "tinybert" | "overlap";
+export type EmbedderKind = "minilm" | "wordhash" | "tinyembed";
+export type TestModelKind = CrossEncoderKind | EmbedderKind;
+const EMBEDDER_KINDS: readonly string[] = ["minilm", "wordhash", "tinyembed"];
 
 // Vendored (test/fixtures/SOURCE.md): tests and benches need no ../shared.
 export const TOKENIZER_JSON = () => path.join(import.meta.dirname, "..", "test", "fixtures", "bert-base-uncased", "tokenizer.json");
@@ -91,8 +103,12 @@ function dense(g: Graph, x: string, from: number, to: number): string {
   return g.one("Add", [g.one("MatMul", [x, g.random([from, to])]), g.fill([to], 0)]);
 }
 
-/** A BERT encoder with a [CLS] pooler and a one-logit head, as sequence-classification cross-encoders are. */
-function bertGraph(shape: BertShape, seed: number): Graph {
+/**
+ * A BERT encoder. head "logits": a [CLS] pooler and a one-logit head, as
+ * sequence-classification cross-encoders are; "hidden": the token states (last_hidden_state),
+ * as sentence-transformers exports are.
+ */
+function bertGraph(shape: BertShape, seed: number, head: "logits" | "hidden" = "logits"): Graph {
   const g = new Graph(seed);
   const { hidden: H, heads: NH } = shape;
   const HD = H / NH;
@@ -123,6 +139,10 @@ function bertGraph(shape: BertShape, seed: number): Graph {
     const gelu = g.one("Mul", [g.one("Mul", [up, g.fill([], 0.5)]), g.one("Add", [g.one("Erf", [g.one("Mul", [up, g.fill([], Math.SQRT1_2)])]), g.fill([], 1)])]);
     x = layerNorm(g, g.one("Add", [dense(g, gelu, shape.intermediate, H), attn]), H);
   }
+  if (head === "hidden") {
+    g.nodes.push({ opType: "Identity", input: [x], output: ["last_hidden_state"], name: "hidden" });
+    return g;
+  }
   const cls = g.one("Gather", [x, g.ints([], [0])], [attrInt("axis", 1)]);
   const pooled = g.one("Tanh", [dense(g, cls, H, H)]);
   g.nodes.push({ opType: "Add", input: [g.one("MatMul", [pooled, g.random([H, 1])]), g.fill([1], 0)], output: ["logits"], name: "head" });
@@ -147,13 +167,35 @@ function overlapGraph(): Graph {
   return g;
 }
 
-const SHAPES: Record<Exclude<TestModelKind, "overlap">, BertShape> = {
+/** Word pieces as signed one-hot vectors: bucket (id * 40503) mod 384, sign from the quotient's parity. */
+function wordHashGraph(dims: number): Graph {
+  const g = new Graph(1);
+  const ids = "input_ids";
+  const mixed = g.one("Mul", [ids, g.ints([], [40_503])]);
+  const bucket = g.one("Mod", [mixed, g.ints([], [dims])]);
+  const parity = g.one("Mod", [g.one("Div", [mixed, g.ints([], [dims])]), g.ints([], [2])]);
+  const sign = g.one("Sub", [g.fill([], 1), g.one("Mul", [g.one("Cast", [parity], [attrInt("to", T.FLOAT)]), g.fill([], 2)])]);
+  const special = g.one("Or", [g.one("Or", [g.one("Equal", [ids, g.ints([], [101])]), g.one("Equal", [ids, g.ints([], [102])])]), g.one("Equal", [ids, g.ints([], [0])])]);
+  const keep = g.one("Mul", [g.one("Cast", [g.one("Not", [special])], [attrInt("to", T.FLOAT)]), g.one("Cast", ["attention_mask"], [attrInt("to", T.FLOAT)])]);
+  const oneHot = g.one("OneHot", [bucket, g.ints([], [dims]), g.floats([2], [0, 1])], [attrInt("axis", -1)]);
+  const weight = g.one("Unsqueeze", [g.one("Mul", [sign, keep]), g.ints([1], [2])]);
+  g.nodes.push({ opType: "Mul", input: [oneHot, weight], output: ["last_hidden_state"], name: "hidden" });
+  return g;
+}
+
+const SHAPES: Record<"tiny" | "tinybert" | "minilm" | "tinyembed", BertShape> = {
   tiny: { vocab: 30_522, hidden: 16, layers: 1, heads: 2, intermediate: 32, maxPositions: 512 },
   tinybert: { vocab: 30_522, hidden: 128, layers: 2, heads: 2, intermediate: 512, maxPositions: 512 },
+  minilm: { vocab: 30_522, hidden: 384, layers: 6, heads: 12, intermediate: 1_536, maxPositions: 512 },
+  tinyembed: { vocab: 30_522, hidden: 16, layers: 1, heads: 2, intermediate: 32, maxPositions: 512 },
 };
 
+/** The hidden size an embedder test model produces. */
+export const embedderDims = (kind: EmbedderKind): number => (kind === "wordhash" ? 384 : SHAPES[kind].hidden);
+
 export function buildTestModel(kind: TestModelKind, seed = 42): Uint8Array {
-  const g = kind === "overlap" ? overlapGraph() : bertGraph(SHAPES[kind], seed);
+  const embedder = EMBEDDER_KINDS.includes(kind);
+  const g = kind === "overlap" ? overlapGraph() : kind === "wordhash" ? wordHashGraph(384) : bertGraph(SHAPES[kind], seed, embedder ? "hidden" : "logits");
   const io = (name: string, elemType: number, dims: (string | number)[]): O.IValueInfoProto => ({
     name,
     type: { tensorType: { elemType, shape: { dim: dims.map((d) => (typeof d === "string" ? { dimParam: d } : { dimValue: d })) } } },
@@ -167,24 +209,49 @@ export function buildTestModel(kind: TestModelKind, seed = 42): Uint8Array {
       node: g.nodes,
       initializer: g.inits,
       input: ["input_ids", "attention_mask", "token_type_ids"].map((n) => io(n, T.INT64, ["batch", "sequence"])),
-      output: [io("logits", T.FLOAT, ["batch", 1])],
+      output: [embedder ? io("last_hidden_state", T.FLOAT, ["batch", "sequence", kind === "wordhash" ? 384 : SHAPES[kind as "minilm"].hidden]) : io("logits", T.FLOAT, ["batch", 1])],
     },
   };
   return onnx.ModelProto.encode(onnx.ModelProto.create(model)).finish();
 }
 
-/** Writes model.onnx and the real bert-base-uncased tokenizer.json into dir. */
+/**
+ * Writes the model and the real bert-base-uncased tokenizer.json into dir: a cross-encoder
+ * as model.onnx; an embedder in the sentence-transformers layout (onnx/model.onnx and the
+ * pooling configuration).
+ */
 export function writeTestModel(kind: TestModelKind, dir: string): string {
   fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, "model.onnx"), buildTestModel(kind));
   fs.copyFileSync(TOKENIZER_JSON(), path.join(dir, "tokenizer.json"));
+  if (!EMBEDDER_KINDS.includes(kind)) {
+    fs.writeFileSync(path.join(dir, "model.onnx"), buildTestModel(kind));
+    return dir;
+  }
+  const dims = embedderDims(kind as EmbedderKind);
+  const cls = kind === "tinyembed";
+  fs.mkdirSync(path.join(dir, "onnx"), { recursive: true });
+  fs.mkdirSync(path.join(dir, "1_Pooling"), { recursive: true });
+  fs.writeFileSync(path.join(dir, "onnx", "model.onnx"), buildTestModel(kind));
+  fs.writeFileSync(path.join(dir, "config.json"), JSON.stringify({ model_type: "bert", hidden_size: dims }, null, 2));
+  fs.writeFileSync(
+    path.join(dir, "1_Pooling", "config.json"),
+    JSON.stringify({ word_embedding_dimension: dims, pooling_mode_cls_token: cls, pooling_mode_mean_tokens: !cls, pooling_mode_max_tokens: false }, null, 2),
+  );
+  fs.writeFileSync(
+    path.join(dir, "modules.json"),
+    JSON.stringify([
+      { idx: 0, name: "0", path: "", type: "sentence_transformers.models.Transformer" },
+      { idx: 1, name: "1", path: "1_Pooling", type: "sentence_transformers.models.Pooling" },
+      { idx: 2, name: "2", path: "2_Normalize", type: "sentence_transformers.models.Normalize" },
+    ], null, 2),
+  );
   return dir;
 }
 
 if (import.meta.filename === process.argv[1]) {
   const [kind, out] = process.argv.slice(2);
-  if (!kind || !out || !["tiny", "tinybert", "overlap"].includes(kind)) {
-    process.stderr.write("usage: node scripts/testModels.ts <tiny|tinybert|overlap> <out-dir>\n");
+  if (!kind || !out || !["tiny", "tinybert", "overlap", ...EMBEDDER_KINDS].includes(kind)) {
+    process.stderr.write("usage: node scripts/testModels.ts <tiny|tinybert|overlap|minilm|wordhash|tinyembed> <out-dir>\n");
     process.exit(2);
   }
   writeTestModel(kind as TestModelKind, out);

@@ -281,6 +281,30 @@ export const config = {
       maxInflight: intVar("MEMORY_MAX_INFLIGHT", 64, 1, 100_000),
     };
   },
+  /** EMBEDDER_MODEL_DIR: a bi-encoder in the sentence-transformers ONNX layout (onnx/model.onnx, tokenizer.json, 1_Pooling/config.json). Default: MEMVAULT_HOME/models/all-MiniLM-L6-v2 */
+  embedderModelDir: (): string => path.resolve(raw("EMBEDDER_MODEL_DIR") ?? path.join(config.home(), "models", "all-MiniLM-L6-v2")),
+  /** EMBEDDER_URL: a text-embeddings-inference server (/embed); when set it embeds instead of the local model. */
+  embedderUrl: (): string | undefined => {
+    const value = raw("EMBEDDER_URL");
+    if (value !== undefined && !/^https?:\/\//.test(value)) throw new ConfigError("EMBEDDER_URL", "must be an http(s) URL");
+    return value;
+  },
+  /** EMBEDDER_DEVICE: cpu, or cuda (falls back to CPU with a warning). Default cpu. */
+  embedderDevice: (): "cpu" | "cuda" => {
+    const value = raw("EMBEDDER_DEVICE") ?? "cpu";
+    if (value !== "cpu" && value !== "cuda") throw new ConfigError("EMBEDDER_DEVICE", "must be cpu or cuda");
+    return value;
+  },
+  /** EMBEDDER_THREADS: ONNX Runtime intra-op threads for embedding. Default: the machine's cores, at most 4. */
+  embedderThreads: (): number => intVar("EMBEDDER_THREADS", Math.min(4, os.availableParallelism()), 1, 64),
+  /** EMBEDDER_BATCH_SIZE: texts per inference call. Default 16. */
+  embedderBatchSize: (): number => intVar("EMBEDDER_BATCH_SIZE", 16, 1, 1024),
+  /** EMBEDDER_MAX_LENGTH: tokens per text; longer texts are truncated for embedding only (the text is stored whole). Default 256. */
+  embedderMaxLength: (): number => intVar("EMBEDDER_MAX_LENGTH", 256, 8, 8192),
+  /** EMBED_QUERY_BUDGET_MS: how long the API may spend embedding a search query; past it the search fails with EMBED_TIMEOUT. Default 1000. */
+  embedQueryBudgetMs: (): number => intVar("EMBED_QUERY_BUDGET_MS", 1_000, 1, 60_000),
+  /** EMBED_BATCH_SIZE: text-only memories a seal transaction embeds at most (they hold their rows' locks meanwhile). Default 32. */
+  embedBatchSize: (): number => intVar("EMBED_BATCH_SIZE", 32, 1, 1_000),
   /** EMBEDDING_DIM: vector dimension baked into the schema by migrations. Default: 384 (HNSW allows up to 2000). */
   embeddingDim: (): number => intVar("EMBEDDING_DIM", 384, 1, 2000),
 };

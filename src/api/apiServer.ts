@@ -10,7 +10,7 @@ import { makePgService } from "postgraphile/adaptors/pg";
 import { NodeGrafserv } from "postgraphile/grafserv/node";
 import type { GrafservConfig, RequestDigest } from "postgraphile/grafserv";
 import { PostGraphileAmberPreset } from "postgraphile/presets/amber";
-import { Gauge } from "prom-client";
+import { Gauge, type Registry } from "prom-client";
 import type { Logger } from "pino";
 import { CodedError } from "../codedError.ts";
 import { config, ConfigError } from "../config.ts";
@@ -24,6 +24,9 @@ import { SEARCH_DONE_CHANNEL } from "../sql/completeSearchRequest.ts";
 import { reserveSeals } from "../sql/reserveSeals.ts";
 import { selectEmbeddingDims } from "../sql/selectEmbeddingDims.ts";
 import type { KeyringProvider } from "../crypto/keyringProvider.ts";
+import { instrumentEmbedder, type EmbedderHandle } from "../embed/createEmbedderFromConfig.ts";
+import { createEmbedMetrics } from "../embed/embedMetrics.ts";
+import { streamExport } from "./exportMemories.ts";
 import { createApiMetrics } from "./apiMetrics.ts";
 import { createMaskError } from "./maskError.ts";
 import { readiness } from "./readiness.ts";
@@ -58,6 +61,10 @@ export interface ApiServerOptions {
   rateLimits?: TenantRateLimitConfig;
   /** The database pool and the share of it memory operations may hold. Default: config.memoryBucket(). */
   memoryBucket?: { poolSize: number; connections: number; maxInflight: number; maxWaitMs: number };
+  /** Loads the embedder for text-only searches (server-side query embedding). Absent: text-only searches fail with EMBEDDER_UNAVAILABLE. */
+  createEmbedder?: (registry: Registry, logger: Logger) => Promise<EmbedderHandle>;
+  /** How long embedding one search query may take. Default: config.embedQueryBudgetMs(). */
+  embedQueryBudgetMs?: number;
   /** For /readyz: how searches are reranked (informational: the worker scores, fail-open). */
   rerankStatus?: () => string;
   logger: Logger;
@@ -69,7 +76,7 @@ export interface RunningApi {
 }
 
 /** Root fields that may appear in the metrics' `operation` label: a bounded set. */
-const KNOWN_ROOT_FIELDS = new Set(["memory", "memories", "search", "remember", "rememberMany", "forget", "forgetAll", "searchProgress", "memorySealed", "__schema", "__type", "__typename"]);
+const KNOWN_ROOT_FIELDS = new Set(["memory", "memories", "count", "search", "remember", "rememberMany", "upsert", "update", "forget", "forgetMatching", "forgetAll", "searchProgress", "memorySealed", "__schema", "__type", "__typename"]);
 const operationLabel = (rootFields: string[]) => {
   const known = rootFields.filter((f) => KNOWN_ROOT_FIELDS.has(f));
   return [...known, ...(known.length < rootFields.length ? ["unknown"] : [])].join(",") || "none";
@@ -121,6 +128,14 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   // The process's one LISTEN connection: rerank results for the waiter, sealed chunks for subscriptions.
   const hub = await createNotificationHub(opts.authenticatorUrl, [SEARCH_DONE_CHANNEL, CHUNK_SEALED_CHANNEL]);
   const waiter = await createSearchWaiter(hub);
+  const embedder = opts.createEmbedder
+    ? await opts.createEmbedder(registry, opts.logger).catch(async (err: unknown) => {
+        await Promise.allSettled([waiter.close(), hub.close()]);
+        await pool.end();
+        throw err;
+      })
+    : instrumentEmbedder(undefined, "EMBEDDER_UNAVAILABLE", opts.limits.dims, createEmbedMetrics(registry));
+  const embedQueryBudgetMs = opts.embedQueryBudgetMs ?? config.embedQueryBudgetMs();
   const sealedEvents = createSealedEvents(hub);
   const service = createMemoryService({
     sealer: () => createSealer(opts.keyrings.current(), { counter: sealCounter }),
@@ -130,6 +145,8 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
       await sealCounter.reserve(keyring.primaryVersion, n);
       return createSealer(keyring, { counter: sealCounter });
     },
+    labelKey: () => opts.keyrings.current().labelKey,
+    embedQuery: async (query) => (await embedder.embed([query], embedQueryBudgetMs))[0]!,
     limits: opts.limits,
     waiter,
     rerankBudgetMs: opts.rerankBudgetMs,
@@ -298,7 +315,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     res.on("finish", () =>
       metrics.requests.observe(
         {
-          route: ["/graphql", "/graphql/stream", "/healthz", "/readyz", "/metrics"].includes(route) ? route : "other",
+          route: ["/graphql", "/graphql/stream", "/export", "/healthz", "/readyz", "/metrics"].includes(route) ? route : "other",
           operation: route.startsWith("/graphql") ? (operations.get(req) ?? "none") : "",
           status: String(res.statusCode),
         },
@@ -308,11 +325,25 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     try {
       if (route === "/healthz") return void res.writeHead(200, { "content-type": "text/plain" }).end("ok\n");
       if (route === "/readyz") {
-        const checks = { ...(await readiness(pool, opts.keyrings, opts.limits.dims)), rerank: opts.rerankStatus?.() ?? "unknown" };
+        const checks = { ...(await readiness(pool, opts.keyrings, opts.limits.dims)), rerank: opts.rerankStatus?.() ?? "unknown", embedder: embedder.embedder ? "ready" : (embedder.reason ?? "EMBEDDER_UNAVAILABLE") };
         return void res.writeHead(checks.ready ? 200 : 503, { "content-type": "application/json" }).end(JSON.stringify(checks));
       }
       if (route === "/metrics") {
         return void res.writeHead(200, { "content-type": registry.contentType }).end(await registry.metrics());
+      }
+      if (route === "/export") {
+        // Everything the tenant has, opened, as NDJSON: a page per tenant transaction, each
+        // through the memory bucket like any other read. Costs one operation's reads.
+        if (req.method !== "GET") return sendError(res, 405, "BAD_REQUEST", "use GET", { allow: "GET" });
+        if (!(await authenticateRequest(req, res))) return;
+        const tenant = tenants.get(req)!;
+        try {
+          await spend(tenant.userHash, { rootFields: ["export"], cost: { writes: 0, searches: 0, reranks: 0, reads: opts.operationLimits.budget.reads, subscriptions: 0 } });
+        } catch (err) {
+          if (!(err instanceof RateLimitedError)) throw err;
+          return sendRetryLater(res, err);
+        }
+        return await streamExport(res, service, tenant, opts.logger);
       }
       if (route === "/graphql/stream") {
         if (req.method !== "POST" && req.method !== "GET") return sendError(res, 405, "BAD_REQUEST", "use POST or GET", { allow: "GET, POST" });
@@ -381,6 +412,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await pgl.release();
       sealedEvents.close();
+      await embedder.close();
       await waiter.close();
       await hub.close();
       metrics.stop();

@@ -286,7 +286,10 @@ function costOf(fields: FieldNode[], variables: Record<string, unknown>, subscri
   for (const f of fields) {
     switch (f.name.value) {
       case "remember":
+      case "upsert":
+      case "update":
       case "forget":
+      case "forgetMatching":
       case "forgetAll":
         cost.writes += 1;
         break;
@@ -297,6 +300,7 @@ function costOf(fields: FieldNode[], variables: Record<string, unknown>, subscri
         break;
       }
       case "memory":
+      case "count":
         cost.reads += 1;
         break;
       case "memories":

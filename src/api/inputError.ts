@@ -17,7 +17,19 @@ export type InputErrorCode =
   | "K_OUT_OF_RANGE"
   | "PAGE_SIZE"
   | "BAD_CURSOR"
-  | "BATCH_TOO_LARGE";
+  | "BATCH_TOO_LARGE"
+  | "SCOPE_INVALID"
+  | "SCOPE_TOO_LONG"
+  | "TAG_INVALID"
+  | "TAG_TOO_LONG"
+  | "TOO_MANY_TAGS"
+  | "FILTER_TOO_LARGE"
+  | "BAD_TIMESTAMP"
+  | "EXPIRES_IN_PAST"
+  | "BAD_THRESHOLD"
+  | "EMBEDDING_OR_QUERY"
+  | "UPDATE_EMPTY"
+  | "NOT_FOUND";
 
 /** Bad client input: a stable code, a message that quotes no content, nothing written. */
 export class InputError extends CodedError<InputErrorCode> {

@@ -2,38 +2,35 @@
 // layer only maps fields onto these. Every function runs as memvault_user with the
 // request's app.user_hash, so Postgres decides what exists; sealing and opening happen
 // here, in the app tier.
+import type { KeyObject } from "node:crypto";
 import type pg from "pg";
 import type { Sealer } from "../crypto/seal.ts";
-import { SealError } from "../crypto/sealError.ts";
+import { labelHash } from "../crypto/blindIndex.ts";
 import type { SkipReason } from "../rerank/reranker.ts";
 import type { SearchWaiter } from "./searchWaiter.ts";
 import type { WithTenant } from "../db/withTenant.ts";
+import { vectorLiteral } from "../embed/embedder.ts";
+import type { FilterHashes } from "../sql/chunkFilter.ts";
+import { countChunks } from "../sql/countChunks.ts";
 import { deleteAllMemories } from "../sql/deleteAllMemories.ts";
+import { deleteMatchingMemories } from "../sql/deleteMatchingMemories.ts";
 import { deleteMemory } from "../sql/deleteMemory.ts";
-import { insertIngestRows } from "../sql/insertIngestRows.ts";
 import { searchChunks } from "../sql/searchChunks.ts";
 import { selectChunkPage, type SealedChunkRow } from "../sql/selectChunkPage.ts";
 import { selectChunksById } from "../sql/selectChunksById.ts";
 import { selectPendingMemory } from "../sql/selectPendingMemory.ts";
-import { chunkContext } from "../crypto/sealContexts.ts";
 import { InputError } from "./inputError.ts";
-import { validateEmbedding, validateId, validateMemoryInput, type Limits, type MemoryInput } from "./validateMemoryInput.ts";
+import { createMemoryWrites, MAX_BATCH } from "./memoryWrites.ts";
+import { openMemory, type Memory } from "./openMemory.ts";
+import { isEmptyFilter, validateFilter, type MemoryFilter } from "./validateLabels.ts";
+import { validateEmbedding, validateId, type Limits } from "./validateMemoryInput.ts";
 
-export const MAX_BATCH = 100;
+export { MAX_BATCH };
+export type { Memory };
 export const MAX_PAGE = 100;
 export const MAX_K = 50;
 /** A search query longer than this is refused: the reranker reads 256 tokens of a pair at most. */
 export const MAX_QUERY_BYTES = 4_096;
-
-export interface Memory {
-  id: string;
-  createdAt: Date;
-  keyVersion: number;
-  /** null when the sealed value failed to open; `error` says why. Never another row's data. */
-  text: string | null;
-  meta: Record<string, unknown> | null;
-  error: string | null;
-}
 
 export interface SearchHit {
   memory: Memory;
@@ -48,6 +45,18 @@ export interface SearchStage {
   rerankSkipReason: SkipReason | "no_query" | null;
 }
 
+export interface SearchArgs {
+  /** Absent: the query is embedded here (server-side embedding). */
+  embedding?: number[] | null;
+  query?: string;
+  k?: number;
+  filter?: unknown;
+  /** Hits farther than this cosine distance (0..2) are dropped. */
+  maxDistance?: number | null;
+  /** Reranked hits scoring below this are dropped (applies only when the search was reranked). */
+  minScore?: number | null;
+}
+
 /** A memory by id: sealed (and opened), or still waiting for the worker. */
 export type MemoryState =
   | { status: "sealed"; id: string; memory: Memory }
@@ -56,8 +65,12 @@ export type MemoryState =
 export interface MemoryServiceDeps {
   /** Opens sealed values (the current keyring). */
   sealer: () => Sealer;
-  /** A sealer with n seals reserved under its own keyring's primary key (search queries are sealed). */
+  /** A sealer with n seals reserved under its own keyring's primary key (search queries and labels are sealed). */
   reservedSealer: (n: number) => Promise<Sealer>;
+  /** The blind-index key for scopes and tags. */
+  labelKey: () => KeyObject;
+  /** Embeds a search query (server-side embedding); throws a coded EmbedError when it cannot. */
+  embedQuery: (query: string) => Promise<Float32Array>;
   limits: Limits;
   waiter?: SearchWaiter;
   rerankBudgetMs: number;
@@ -85,51 +98,41 @@ function decodeCursor(cursor: string): { createdAt: string; id: string } {
   }
 }
 
-/** Postgres refusals that are the client's doing, as stable codes (never the message). */
-function asInputError(err: unknown): unknown {
-  const e = err as { code?: string; constraint?: string };
-  if (e.code === "23505") return new InputError("ID_TAKEN", "a memory with this id exists", { cause: err });
-  if (e.code === "23514" && e.constraint?.includes("text")) return new InputError("TEXT_TOO_LONG", "text is outside the allowed size", { cause: err });
-  if (e.code === "23514" && e.constraint?.includes("meta")) return new InputError("META_TOO_LARGE", "meta is outside the allowed size", { cause: err });
-  return err;
+function validateThreshold(value: number | null | undefined, name: string, min: number, max: number): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (!Number.isFinite(value) || value < min || value > max) throw new InputError("BAD_THRESHOLD", `${name} must be between ${min} and ${max}`);
+  return value;
 }
 
 export function createMemoryService(deps: MemoryServiceDeps) {
-  /** Opens a row; pass one sealer for a batch (each deps.sealer() reads the keyring: a stat). */
-  const open = (userHash: string, row: SealedChunkRow, sealer: Sealer = deps.sealer()): Memory => {
-    try {
-      return {
-        id: row.id,
-        createdAt: row.created_at,
-        keyVersion: row.key_version,
-        text: sealer.openSealed(row.text_cipher, chunkContext(userHash, row.id, "text")).toString("utf8"),
-        meta: JSON.parse(sealer.openSealed(row.meta_cipher, chunkContext(userHash, row.id, "meta")).toString("utf8")) as Record<string, unknown>,
-        error: null,
-      };
-    } catch (err) {
-      const code = err instanceof SealError ? err.code : "OPEN_FAILED";
-      return { id: row.id, createdAt: row.created_at, keyVersion: row.key_version, text: null, meta: null, error: code };
-    }
+  const writes = createMemoryWrites(deps);
+  /** A checked filter as blind indexes: hashed under this tenant, so another tenant's hashes never match. */
+  const filterHashes = (userHash: string, filter: MemoryFilter): FilterHashes => {
+    const key = deps.labelKey();
+    return {
+      ...(filter.scope ? { scopeHash: labelHash(key, userHash, "scope", filter.scope) } : {}),
+      ...(filter.scopePrefix ? { scopeLevel: labelHash(key, userHash, "scope", filter.scopePrefix) } : {}),
+      ...(filter.tagsAny ? { tagsAny: filter.tagsAny.map((t) => labelHash(key, userHash, "tag", t)) } : {}),
+      ...(filter.tagsAll ? { tagsAll: filter.tagsAll.map((t) => labelHash(key, userHash, "tag", t)) } : {}),
+      ...(filter.createdAfter ? { createdAfter: filter.createdAfter } : {}),
+      ...(filter.createdBefore ? { createdBefore: filter.createdBefore } : {}),
+    };
   };
+  /** Opens a row; pass one sealer for a batch (each deps.sealer() reads the keyring: a stat). */
+  const open = (userHash: string, row: SealedChunkRow, sealer: Sealer = deps.sealer()): Memory => openMemory(sealer, userHash, row);
 
   return {
-    /** Writes to chunk_ingest; the worker seals it. */
-    async rememberMany(tx: pg.ClientBase, inputs: MemoryInput[]): Promise<{ id: string; status: "pending" }[]> {
-      if (inputs.length === 0) return [];
-      if (inputs.length > MAX_BATCH) throw new InputError("BATCH_TOO_LARGE", `at most ${MAX_BATCH} memories per call`);
-      const rows = inputs.map((input) => validateMemoryInput(input, deps.limits));
-      try {
-        return (await insertIngestRows(tx, rows)).map((id) => ({ id, status: "pending" as const }));
-      } catch (err) {
-        throw asInputError(err);
-      }
-    },
+    rememberMany: writes.rememberMany,
+    upsert: writes.upsert,
+    update: writes.update,
+    filterHashes: (userHash: string, rawFilter: unknown) => filterHashes(userHash, validateFilter(rawFilter)),
 
-    async memories(tx: pg.ClientBase, userHash: string, page: { first?: number; after?: string }) {
+    async memories(tx: pg.ClientBase, userHash: string, page: { first?: number; after?: string; filter?: unknown }) {
       const first = page.first ?? 20;
       if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE) throw new InputError("PAGE_SIZE", `first must be 1..${MAX_PAGE}`);
       const after = page.after ? decodeCursor(page.after) : null;
-      const rows = await selectChunkPage(tx, userHash, first + 1, after).catch((err: { code?: string }) => {
+      const filter = filterHashes(userHash, validateFilter(page.filter));
+      const rows = await selectChunkPage(tx, userHash, first + 1, after, filter).catch((err: { code?: string }) => {
         // Out of timestamptz's range (year 0000, say): the cursor is not one we issued.
         throw err.code === "22008" || err.code === "22007" ? badCursor(err) : err;
       });
@@ -142,30 +145,42 @@ export function createMemoryService(deps: MemoryServiceDeps) {
       };
     },
 
+    /** Unexpired sealed memories matching the filter. */
+    count: (tx: pg.ClientBase, userHash: string, rawFilter: unknown) => countChunks(tx, userHash, filterHashes(userHash, validateFilter(rawFilter))),
+
     /**
      * A search in stages, for progressive delivery: first the ANN order ("ann"), then, with a
      * query, the reranked order or the ANN order with the reason ("reranked"). Fails open.
      */
-    async *searchStages(withTenant: WithTenant, userHash: string, args: { embedding: number[]; query?: string; k?: number }): AsyncGenerator<SearchStage> {
+    async *searchStages(withTenant: WithTenant, userHash: string, args: SearchArgs): AsyncGenerator<SearchStage> {
       const k = args.k ?? 8;
       if (!Number.isInteger(k) || k < 1 || k > MAX_K) throw new InputError("K_OUT_OF_RANGE", `k must be 1..${MAX_K}`);
-      const vector = validateEmbedding(args.embedding, deps.limits.dims);
       if (args.query !== undefined && Buffer.byteLength(args.query, "utf8") > MAX_QUERY_BYTES) {
         throw new InputError("QUERY_TOO_LONG", `query must be at most ${MAX_QUERY_BYTES} bytes`);
       }
+      const maxDistance = validateThreshold(args.maxDistance, "maxDistance", 0, 2);
+      const minScore = validateThreshold(args.minScore, "minScore", -1e6, 1e6);
+      const filter = filterHashes(userHash, validateFilter(args.filter));
+      let vector: string;
+      if (args.embedding !== undefined && args.embedding !== null) vector = validateEmbedding(args.embedding, deps.limits.dims);
+      else if (args.query) vector = vectorLiteral(await deps.embedQuery(args.query));
+      else throw new InputError("EMBEDDING_OR_QUERY", "a search needs an embedding or a query (which is then embedded)");
       const wanted = args.query ? Math.max(k, deps.rerankCandidates) : k;
       // The ANN candidates and the rows of the first k in one transaction (one connection,
       // one round of begin/commit): the first value needs nothing else.
-      const { candidates, annRows } = await withTenant(async (tx) => {
-        const found = await searchChunks(tx, vector, wanted);
-        return { candidates: found, annRows: await selectChunksById(tx, userHash, found.slice(0, k).map((c) => c.id)) };
+      const { found, annRows } = await withTenant(async (tx) => {
+        const found = await searchChunks(tx, vector, wanted, filter);
+        return { found, annRows: await selectChunksById(tx, userHash, found.slice(0, k).map((c) => c.id)) };
       });
+      // maxDistance keeps a prefix of the nearest: the same rows whichever order follows.
+      const candidates = maxDistance === undefined ? found : found.filter((c) => c.distance <= maxDistance);
       const distance = new Map(candidates.map((c) => [c.id, c.distance]));
       const hitsFrom = (top: string[], rows: Map<string, SealedChunkRow>, scores?: Map<string, number>): SearchHit[] => {
         const sealer = deps.sealer();
         return top
           .filter((id) => rows.has(id)) // forgotten in between: dropped, never replaced by anything else
-          .map((id) => ({ memory: open(userHash, rows.get(id)!, sealer), distance: distance.get(id)!, score: scores?.get(id) ?? null }));
+          .map((id) => ({ memory: open(userHash, rows.get(id)!, sealer), distance: distance.get(id)!, score: scores?.get(id) ?? null }))
+          .filter((h) => minScore === undefined || h.score === null || h.score >= minScore);
       };
       const hitsFor = async (order: string[], scores?: Map<string, number>): Promise<SearchHit[]> => {
         const top = order.slice(0, k);
@@ -197,7 +212,7 @@ export function createMemoryService(deps: MemoryServiceDeps) {
     },
 
     /** The final stage of searchStages: the reranked order when asked and possible, else ANN order. */
-    async search(withTenant: WithTenant, userHash: string, args: { embedding: number[]; query?: string; k?: number }): Promise<Omit<SearchStage, "phase">> {
+    async search(withTenant: WithTenant, userHash: string, args: SearchArgs): Promise<Omit<SearchStage, "phase">> {
       let last: SearchStage | undefined;
       for await (const stage of this.searchStages(withTenant, userHash, args)) last = stage;
       const { phase: _phase, ...result } = last!;
@@ -212,18 +227,26 @@ export function createMemoryService(deps: MemoryServiceDeps) {
     },
 
     /**
-     * A memory by id, sealed or pending; undefined when the tenant has none with that id.
-     * Pending is read first: a memory sealed between the two reads is then still found.
+     * A memory by id: its sealed version (an update still pending does not hide it), or its
+     * pending first version; undefined when the tenant has none with that id. Pending is
+     * read first: a memory sealed between the two reads is then still found.
      */
     async memoryState(tx: pg.ClientBase, userHash: string, rawId: string): Promise<MemoryState | undefined> {
       const id = validateId(rawId);
       const pending = await selectPendingMemory(tx, id);
-      if (pending) return { status: "pending", id, queuedAt: pending.created_at, attempts: pending.attempts, lastError: pending.last_error };
       const [row] = await selectChunksById(tx, userHash, [id]);
-      return row ? { status: "sealed", id, memory: open(userHash, row) } : undefined;
+      if (row) return { status: "sealed", id, memory: open(userHash, row) };
+      if (pending) return { status: "pending", id, queuedAt: pending.created_at, attempts: pending.attempts, lastError: pending.last_error };
+      return undefined;
     },
 
     forget: (tx: pg.ClientBase, userHash: string, id: string) => deleteMemory(tx, userHash, validateId(id)),
+    /** Deletes the memories (pending and sealed) matching a non-empty filter; forgetAll deletes everything. */
+    forgetMatching: (tx: pg.ClientBase, userHash: string, rawFilter: unknown) => {
+      const filter = validateFilter(rawFilter);
+      if (isEmptyFilter(filter)) throw new InputError("UPDATE_EMPTY", "forgetMatching needs a filter with at least one condition (forgetAll forgets everything)");
+      return deleteMatchingMemories(tx, userHash, filterHashes(userHash, filter));
+    },
     forgetAll: (tx: pg.ClientBase, userHash: string) => deleteAllMemories(tx, userHash),
   };
 }

@@ -31,9 +31,13 @@ function tenantOf(ctx: Grafast.Context): RequestTenant {
 const memoryOut = (m: Memory) => ({
   id: m.id,
   createdAt: m.createdAt.toISOString(),
+  updatedAt: m.updatedAt?.toISOString() ?? null,
+  expiresAt: m.expiresAt?.toISOString() ?? null,
   keyVersion: m.keyVersion,
   text: m.text,
   meta: m.meta === null ? null : JSON.stringify(m.meta),
+  scope: m.scope,
+  tags: m.tags,
   error: m.error,
 });
 
@@ -41,14 +45,31 @@ interface RememberArgs {
   id?: string | null;
   text: string;
   meta?: string | null;
-  embedding: number[];
+  embedding?: number[] | null;
+  scope?: string | null;
+  tags?: string[] | null;
+  expiresAt?: string | null;
 }
 
 function toMemoryInput(a: RememberArgs, limits: Limits): MemoryInput {
   // meta is JSON text; "null", "[]" or "3" are not objects and are refused, never stored as {}.
   const meta = a.meta === undefined || a.meta === null ? undefined : parseMeta(a.meta, limits);
-  return { ...(a.id !== undefined && a.id !== null ? { id: a.id } : {}), text: a.text, ...(meta !== undefined ? { meta } : {}), embedding: a.embedding };
+  return { ...a, id: a.id ?? undefined, ...(meta !== undefined ? { meta } : { meta: undefined }) } as MemoryInput;
 }
+
+/** An update's patch: meta arrives as JSON text like remember's; absent fields stay as they are. */
+function toPatch(raw: Record<string, unknown>, limits: Limits): Record<string, unknown> {
+  return typeof raw.meta === "string" ? { ...raw, meta: parseMeta(raw.meta, limits) } : raw;
+}
+
+const searchArgs = (embedding: unknown, query: unknown, k: unknown, filter: unknown, maxDistance: unknown, minScore: unknown) => ({
+  embedding: embedding as number[] | null,
+  ...(query ? { query: query as string } : {}),
+  k: k as number,
+  filter,
+  maxDistance: maxDistance as number | null,
+  minScore: minScore as number | null,
+});
 
 const memoryStateOut = (m: MemoryState) =>
   m.status === "sealed"
@@ -139,11 +160,26 @@ export function createMemvaultApiPlugin(service: MemoryService, events: SealedEv
       type Memory {
         id: String!
         createdAt: String!
+        """When an update or upsert last replaced it; null if never."""
+        updatedAt: String
+        """Past this time the memory is never returned and is deleted."""
+        expiresAt: String
         keyVersion: Int!
         text: String
         """JSON object, as text"""
         meta: String
+        scope: String
+        tags: [String!]!
         error: String
+      }
+      """Conditions that must all hold. scope: exactly this scope; scopePrefix: this scope or any below it (levels split at /); tagsAny: at least one of these tags; tagsAll: every one of them; created* : ISO 8601 times."""
+      input MemoryFilter {
+        scope: String
+        scopePrefix: String
+        tagsAny: [String!]
+        tagsAll: [String!]
+        createdAfter: String
+        createdBefore: String
       }
       type MemoryPage {
         nodes: [Memory!]!
@@ -161,11 +197,28 @@ export function createMemvaultApiPlugin(service: MemoryService, events: SealedEv
         rerankSkipReason: String
       }
       input RememberInput {
+        """A UUID; required by upsert. Default: a new one."""
         id: String
         text: String!
         """JSON object, as text"""
         meta: String
-        embedding: [Float!]!
+        """Omit it and the server embeds the text."""
+        embedding: [Float!]
+        """e.g. agent:planner/session:42 (up to 8 levels split at /, 256 bytes); stored as blind indexes and sealed."""
+        scope: String
+        """Up to 16 tags of up to 64 bytes; stored as blind indexes and sealed."""
+        tags: [String!]
+        """ISO 8601, in the future."""
+        expiresAt: String
+      }
+      """The fields an update changes; absent ones stay. scope or expiresAt set to null clear them; meta replaces the whole object."""
+      input MemoryPatch {
+        text: String
+        meta: String
+        embedding: [Float!]
+        scope: String
+        tags: [String!]
+        expiresAt: String
       }
       type RememberPayload {
         id: String!
@@ -189,8 +242,11 @@ export function createMemvaultApiPlugin(service: MemoryService, events: SealedEv
       extend type Query {
         """One memory by id (a UUID), sealed or still pending; null when this tenant has none with that id."""
         memory(id: String!): MemoryState
-        memories(first: Int = 20, after: String): MemoryPage!
-        search(embedding: [Float!]!, query: String, k: Int = 8): SearchResult!
+        memories(first: Int = 20, after: String, filter: MemoryFilter): MemoryPage!
+        """Sealed, unexpired memories matching the filter (pending ones are not counted)."""
+        count(filter: MemoryFilter): Int!
+        """Without embedding, the query is embedded on the server. maxDistance drops hits farther away (cosine distance, 0..2); minScore drops reranked hits scoring lower."""
+        search(embedding: [Float!], query: String, k: Int = 8, filter: MemoryFilter, maxDistance: Float, minScore: Float): SearchResult!
       }
       type SearchProgress {
         """"ann": the ANN order, at once; "reranked": the final order (reranked, or ANN with the reason)."""
@@ -204,14 +260,20 @@ export function createMemvaultApiPlugin(service: MemoryService, events: SealedEv
       }
       extend type Subscription {
         """Progressive search: the ANN result first, then the reranked one."""
-        searchProgress(embedding: [Float!]!, query: String, k: Int = 8): SearchProgress!
+        searchProgress(embedding: [Float!], query: String, k: Int = 8, filter: MemoryFilter, maxDistance: Float, minScore: Float): SearchProgress!
         """The tenant's memories as the worker seals them."""
         memorySealed: MemorySealedEvent!
       }
       extend type Mutation {
         remember(input: RememberInput!): RememberPayload!
         rememberMany(inputs: [RememberInput!]!): [RememberPayload!]!
+        """Creates the memory with input.id, or replaces the one this user has with that id."""
+        upsert(input: RememberInput!): RememberPayload!
+        """Changes some fields of a memory; readers see the old version until the new one is sealed. NOT_FOUND if this user has no such memory."""
+        update(id: String!, patch: MemoryPatch!): RememberPayload!
         forget(id: String!): Int!
+        """Forgets the memories (pending and sealed) matching the filter; returns how many."""
+        forgetMatching(filter: MemoryFilter!): Int!
         forgetAll: ForgetAllPayload!
       }
     `,
@@ -235,22 +297,24 @@ export function createMemvaultApiPlugin(service: MemoryService, events: SealedEv
           });
         },
         memories(_$root: Step, fieldArgs: FieldArgs) {
-          return lambda([context(), fieldArgs.getRaw("first"), fieldArgs.getRaw("after")], async ([ctx, first, after]) => {
+          return lambda([context(), fieldArgs.getRaw("first"), fieldArgs.getRaw("after"), fieldArgs.getRaw("filter")], async ([ctx, first, after, filter]) => {
             const t = tenantOf(ctx);
-            const page = await t.withTenant((tx) => service.memories(tx, t.userHash, { first: first as number, ...(after ? { after: after as string } : {}) }));
+            const page = await t.withTenant((tx) => service.memories(tx, t.userHash, { first: first as number, ...(after ? { after: after as string } : {}), filter }));
             return { ...page, nodes: page.nodes.map(memoryOut) };
+          });
+        },
+        count(_$root: Step, fieldArgs: FieldArgs) {
+          return lambda([context(), fieldArgs.getRaw("filter")], async ([ctx, filter]) => {
+            const t = tenantOf(ctx);
+            return t.withTenant((tx) => service.count(tx, t.userHash, filter));
           });
         },
         search(_$root: Step, fieldArgs: FieldArgs) {
           return lambda(
-            [context(), fieldArgs.getRaw("embedding"), fieldArgs.getRaw("query"), fieldArgs.getRaw("k")],
-            async ([ctx, embedding, query, k]) => {
+            [context(), fieldArgs.getRaw("embedding"), fieldArgs.getRaw("query"), fieldArgs.getRaw("k"), fieldArgs.getRaw("filter"), fieldArgs.getRaw("maxDistance"), fieldArgs.getRaw("minScore")],
+            async ([ctx, embedding, query, k, filter, maxDistance, minScore]) => {
               const t = tenantOf(ctx);
-              const res = await service.search(t.withTenant, t.userHash, {
-                embedding: embedding as number[],
-                ...(query ? { query: query as string } : {}),
-                k: k as number,
-              });
+              const res = await service.search(t.withTenant, t.userHash, searchArgs(embedding, query, k, filter, maxDistance, minScore));
               return { ...res, hits: hitsOut(res.hits) };
             },
           );
@@ -260,16 +324,12 @@ export function createMemvaultApiPlugin(service: MemoryService, events: SealedEv
         searchProgress: {
           subscribePlan(_$root: Step, fieldArgs: FieldArgs) {
             const $subscriber = lambda(
-              [context(), fieldArgs.getRaw("embedding"), fieldArgs.getRaw("query"), fieldArgs.getRaw("k")],
-              ([ctx, embedding, query, k]) => {
+              [context(), fieldArgs.getRaw("embedding"), fieldArgs.getRaw("query"), fieldArgs.getRaw("k"), fieldArgs.getRaw("filter"), fieldArgs.getRaw("maxDistance"), fieldArgs.getRaw("minScore")],
+              ([ctx, embedding, query, k, filter, maxDistance, minScore]) => {
                 const t = tenantOf(ctx);
                 return subscriberOf(async function* () {
                   try {
-                    for await (const stage of service.searchStages(t.withTenant, t.userHash, {
-                      embedding: embedding as number[],
-                      ...(query ? { query: query as string } : {}),
-                      k: k as number,
-                    })) {
+                    for await (const stage of service.searchStages(t.withTenant, t.userHash, searchArgs(embedding, query, k, filter, maxDistance, minScore))) {
                       yield { ...stage, hits: hitsOut(stage.hits) };
                     }
                   } catch (error) {
@@ -297,14 +357,32 @@ export function createMemvaultApiPlugin(service: MemoryService, events: SealedEv
         remember(_$root: Step, fieldArgs: FieldArgs) {
           return sideEffect([context(), fieldArgs.getRaw("input")], async ([ctx, input]) => {
             const t = tenantOf(ctx);
-            const [out] = await t.withTenant((tx) => service.rememberMany(tx, [toMemoryInput(input as RememberArgs, limits)]));
+            const [out] = await service.rememberMany(t.withTenant, t.userHash, [toMemoryInput(input as RememberArgs, limits)]);
             return out;
           });
         },
         rememberMany(_$root: Step, fieldArgs: FieldArgs) {
           return sideEffect([context(), fieldArgs.getRaw("inputs")], async ([ctx, inputs]) => {
             const t = tenantOf(ctx);
-            return t.withTenant((tx) => service.rememberMany(tx, (inputs as RememberArgs[]).map((i) => toMemoryInput(i, limits))));
+            return service.rememberMany(t.withTenant, t.userHash, (inputs as RememberArgs[]).map((i) => toMemoryInput(i, limits)));
+          });
+        },
+        upsert(_$root: Step, fieldArgs: FieldArgs) {
+          return sideEffect([context(), fieldArgs.getRaw("input")], async ([ctx, input]) => {
+            const t = tenantOf(ctx);
+            return service.upsert(t.withTenant, t.userHash, toMemoryInput(input as RememberArgs, limits));
+          });
+        },
+        update(_$root: Step, fieldArgs: FieldArgs) {
+          return sideEffect([context(), fieldArgs.getRaw("id"), fieldArgs.getRaw("patch")], async ([ctx, id, patch]) => {
+            const t = tenantOf(ctx);
+            return service.update(t.withTenant, t.userHash, id as string, toPatch(patch as Record<string, unknown>, limits));
+          });
+        },
+        forgetMatching(_$root: Step, fieldArgs: FieldArgs) {
+          return sideEffect([context(), fieldArgs.getRaw("filter")], async ([ctx, filter]) => {
+            const t = tenantOf(ctx);
+            return t.withTenant((tx) => service.forgetMatching(tx, t.userHash, filter));
           });
         },
         forget(_$root: Step, fieldArgs: FieldArgs) {

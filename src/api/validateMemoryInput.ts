@@ -2,12 +2,28 @@
 // that a client gets a precise code; the database stays the last line. Everything here
 // is what PostgreSQL or pgvector would refuse later with an error a client cannot act on.
 import { InputError } from "./inputError.ts";
+import { validateExpiresAt, validateScope, validateTags } from "./validateLabels.ts";
 
 export interface MemoryInput {
   id?: string;
   text: string;
   meta?: Record<string, unknown>;
-  embedding: number[];
+  /** Absent: the worker embeds the text. */
+  embedding?: number[] | null;
+  scope?: string | null;
+  tags?: string[] | null;
+  /** ISO 8601, in the future. */
+  expiresAt?: string | null;
+}
+
+export interface ValidMemory {
+  id: string | null;
+  text: string;
+  metaJson: string;
+  vector: string | null;
+  scope: string | null;
+  tags: string[];
+  expiresAt: Date | null;
 }
 
 export interface Limits {
@@ -68,17 +84,51 @@ function checkMetaValues(meta: Record<string, unknown>): void {
   }
 }
 
-export function validateMemoryInput(input: MemoryInput, limits: Limits): { id: string | null; text: string; metaJson: string; vector: string } {
-  const id = input.id === undefined || input.id === null ? null : validateId(input.id);
-  const text = validateText(input.text, limits.maxTextBytes);
-  const meta = input.meta ?? {};
+/** meta as a checked JSON object's text. */
+export function validateMeta(meta: unknown, limits: Limits): string {
   if (typeof meta !== "object" || meta === null || Array.isArray(meta)) throw new InputError("META_NOT_OBJECT", "meta must be a JSON object");
-  checkMetaValues(meta);
+  checkMetaValues(meta as Record<string, unknown>);
   const metaJson = JSON.stringify(meta);
   if (Buffer.byteLength(metaJson, "utf8") > limits.maxMetaBytes) {
     throw new InputError("META_TOO_LARGE", `meta must be at most ${limits.maxMetaBytes} bytes as JSON`);
   }
-  return { id, text, metaJson, vector: validateEmbedding(input.embedding, limits.dims) };
+  return metaJson;
+}
+
+const given = <T>(v: T | null | undefined): v is T => v !== undefined && v !== null;
+
+export function validateMemoryInput(input: MemoryInput, limits: Limits): ValidMemory {
+  return {
+    id: given(input.id) ? validateId(input.id) : null,
+    text: validateText(input.text, limits.maxTextBytes),
+    metaJson: validateMeta(input.meta ?? {}, limits),
+    vector: given(input.embedding) ? validateEmbedding(input.embedding, limits.dims) : null,
+    scope: given(input.scope) ? validateScope(input.scope) : null,
+    tags: given(input.tags) ? validateTags(input.tags) : [],
+    expiresAt: given(input.expiresAt) ? validateExpiresAt(input.expiresAt) : null,
+  };
+}
+
+/** What an update changes: absent fields stay; scope and expiresAt set to null are cleared. */
+export interface MemoryPatch {
+  text?: string;
+  metaJson?: string;
+  vector?: string;
+  scope?: string | null;
+  tags?: string[];
+  expiresAt?: Date | null;
+}
+
+export function validatePatch(raw: Record<string, unknown>, limits: Limits): MemoryPatch {
+  const patch: MemoryPatch = {};
+  if (given(raw.text)) patch.text = validateText(raw.text, limits.maxTextBytes);
+  if (given(raw.meta)) patch.metaJson = validateMeta(raw.meta, limits);
+  if (given(raw.embedding)) patch.vector = validateEmbedding(raw.embedding, limits.dims);
+  if (raw.scope !== undefined) patch.scope = raw.scope === null ? null : validateScope(raw.scope);
+  if (raw.tags !== undefined) patch.tags = raw.tags === null ? [] : validateTags(raw.tags);
+  if (raw.expiresAt !== undefined) patch.expiresAt = raw.expiresAt === null ? null : validateExpiresAt(raw.expiresAt);
+  if (Object.keys(patch).length === 0) throw new InputError("UPDATE_EMPTY", "an update must change at least one field");
+  return patch;
 }
 
 /** pgvector's text form of a checked embedding: right dimension, finite float4 values, not all zero. */

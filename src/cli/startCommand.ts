@@ -8,6 +8,7 @@ import { SignJWT } from "jose";
 import { startApiServer } from "../api/apiServer.ts";
 import { createTokenVerifier } from "../api/verifyToken.ts";
 import { rerankConfigState } from "../rerank/createRerankerFromConfig.ts";
+import { createEmbedderFromConfig } from "../embed/createEmbedderFromConfig.ts";
 import { config } from "../config.ts";
 import { newKeyringDocument } from "../crypto/keyring.ts";
 import { resolveTarget } from "../db/databaseTarget.ts";
@@ -72,6 +73,7 @@ export async function startCommand(): Promise<void> {
     rerankBudgetMs: config.rerankBudgetMs(),
     graphiql,
     rerankStatus: rerankConfigState,
+    createEmbedder: createEmbedderFromConfig,
     // GraphiQL needs introspection; otherwise it follows GRAPHQL_INTROSPECTION (default off).
     operationLimits: config.operationLimits(graphiql || config.graphqlIntrospection()),
     maxBodyBytes: config.apiMaxBodyBytes(),

@@ -23,6 +23,8 @@ export interface Keyring {
   sealKey(version: number): KeyObject | undefined;
   /** The HMAC-SHA256 key for user hashes. */
   readonly userHashKey: KeyObject;
+  /** The HMAC-SHA256 key for blind indexes of scopes and tags (from the pepper: it never rotates, like user hashes). */
+  readonly labelKey: KeyObject;
 }
 
 export interface KeyringDocument {
@@ -35,6 +37,7 @@ export interface KeyringDocument {
 // another purpose later without two algorithms ever sharing a key.
 const SEAL_INFO = Buffer.from("memvault seal aes-256-gcm v1");
 const USER_HASH_INFO = Buffer.from("memvault user_hash hmac-sha256 v1");
+const LABEL_INFO = Buffer.from("memvault label blind-index hmac-sha256 v1");
 const derive = (master: Buffer, info: Buffer) => createSecretKey(hkdfSha256(master, Buffer.alloc(0), info, KEY_BYTES));
 
 function decodeKey(variable: string, what: string, value: unknown): Buffer {
@@ -80,6 +83,7 @@ export function parseKeyring(variable: string, text: string): Keyring {
 
   const sealKeys = new Map([...masters].map(([v, m]) => [v, derive(m, SEAL_INFO)]));
   const userHashKey = derive(pepper, USER_HASH_INFO);
+  const labelKey = derive(pepper, LABEL_INFO);
   for (const m of [...masters.values(), pepper]) m.fill(0);
   const versions = [...sealKeys.keys()].sort((a, b) => a - b);
   const primaryVersion = doc.primary;
@@ -88,6 +92,7 @@ export function parseKeyring(variable: string, text: string): Keyring {
     versions,
     sealKey: (version) => sealKeys.get(version),
     userHashKey,
+    labelKey,
     // Never print key material, even by accident (console.log, a logger, an error dump).
     [inspect.custom]: () => `Keyring { primary: ${primaryVersion}, versions: [${versions.join(", ")}] }`,
     toJSON: () => ({ primaryVersion, versions }),

@@ -3,7 +3,8 @@
 import type { SealContext } from "./aad.ts";
 
 export const CHUNK_TABLE = "memory_chunks";
-export type ChunkField = "text" | "meta" | "embedding";
+/** labels: the scope and tags as JSON, sealed by the API (their blind indexes are separate columns). */
+export type ChunkField = "text" | "meta" | "embedding" | "labels";
 
 export const chunkContext = (userHash: string, rowId: string, field: ChunkField): SealContext => ({ userHash, table: CHUNK_TABLE, field, rowId });
 

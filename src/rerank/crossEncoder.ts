@@ -6,6 +6,7 @@ import fs from "node:fs";
 import path from "node:path";
 import * as ort from "onnxruntime-node";
 import { Tokenizer, type TruncationStrategy } from "tokenizers";
+import { createOnnxSession } from "../onnx/createOnnxSession.ts";
 import { RerankError } from "./rerankError.ts";
 import type { Scorer } from "./scorer.ts";
 
@@ -41,23 +42,10 @@ export async function loadCrossEncoder(opts: CrossEncoderOptions): Promise<Score
   tokenizer.setTruncation(opts.maxLength, { strategy: "OnlySecond" as TruncationStrategy });
   tokenizer.disablePadding();
 
-  const sessionOptions = (providers: string[]): ort.InferenceSession.SessionOptions => ({
-    executionProviders: providers,
-    intraOpNumThreads: opts.threads,
-    interOpNumThreads: 1,
-    graphOptimizationLevel: "all",
-  });
-  let device = opts.device;
+  let device: "cpu" | "cuda";
   let session: ort.InferenceSession;
   try {
-    try {
-      session = await ort.InferenceSession.create(modelFile, sessionOptions(device === "cuda" ? ["cuda", "cpu"] : ["cpu"]));
-    } catch (err) {
-      if (device !== "cuda") throw err;
-      opts.onDeviceFallback?.(err);
-      device = "cpu";
-      session = await ort.InferenceSession.create(modelFile, sessionOptions(["cpu"]));
-    }
+    ({ session, device } = await createOnnxSession(modelFile, opts));
   } catch (err) {
     throw new RerankError("RERANK_BAD_MODEL", `cannot load ${modelFile}`, { cause: err });
   }

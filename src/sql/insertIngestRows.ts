@@ -1,21 +1,53 @@
 import type pg from "pg";
 
 export interface IngestValues {
-  id: string | null;
+  id: string;
   text: string;
   metaJson: string;
-  vector: string;
+  /** pgvector text form, or null: the worker embeds the text. */
+  vector: string | null;
+  scopeHash: Buffer | null;
+  scopePath: Buffer[];
+  tagHashes: Buffer[];
+  labelsCipher: Buffer | null;
+  expiresAt: Date | null;
 }
 
-/** Inserts the current tenant's memories into chunk_ingest in one statement; returns their ids in order. */
+const COLUMNS = "id, text, meta, embedding, scope_hash, scope_path, tag_hashes, labels_cipher, expires_at, replaces";
+
+/** One VALUES tuple per row (scope_path and tag_hashes are arrays of different lengths: no unnest). */
+function tuples(rows: IngestValues[], replaces: boolean, params: unknown[]): string {
+  return rows
+    .map((r) => {
+      const p = params.length;
+      params.push(r.id, r.text, r.metaJson, r.vector, r.scopeHash, r.scopePath, r.tagHashes, r.labelsCipher, r.expiresAt);
+      return `($${p + 1}::uuid, $${p + 2}::text, $${p + 3}::jsonb, $${p + 4}::public.vector, $${p + 5}::bytea, $${p + 6}::bytea[], $${p + 7}::bytea[], $${p + 8}::bytea, $${p + 9}::timestamptz, ${replaces})`;
+    })
+    .join(", ");
+}
+
+/** Inserts the current tenant's new memories into chunk_ingest in one statement; returns their ids in order. */
 export async function insertIngestRows(client: pg.ClientBase, rows: IngestValues[]): Promise<string[]> {
+  const params: unknown[] = [];
   const { rows: out } = await client.query<{ id: string }>(
-    `insert into memvault.chunk_ingest (id, text, meta, embedding)
-     select coalesce(u.id, gen_random_uuid()), u.text, u.meta::jsonb, u.embedding::public.vector
-     from unnest($1::uuid[], $2::text[], $3::text[], $4::text[]) with ordinality as u(id, text, meta, embedding, n)
-     order by u.n
-     returning id::text`,
-    [rows.map((r) => r.id), rows.map((r) => r.text), rows.map((r) => r.metaJson), rows.map((r) => r.vector)],
+    `insert into memvault.chunk_ingest (${COLUMNS}) values ${tuples(rows, false, params)} returning id::text`,
+    params,
   );
   return out.map((r) => r.id);
+}
+
+/**
+ * A memory that replaces the sealed one with its id, if any, when it is sealed (update,
+ * upsert); a pending version of it is overwritten and tried again from scratch.
+ */
+export async function upsertIngestRow(client: pg.ClientBase, row: IngestValues): Promise<void> {
+  const params: unknown[] = [];
+  await client.query(
+    `insert into memvault.chunk_ingest (${COLUMNS}) values ${tuples([row], true, params)}
+     on conflict (user_hash, id) do update set
+       text = excluded.text, meta = excluded.meta, embedding = excluded.embedding, scope_hash = excluded.scope_hash,
+       scope_path = excluded.scope_path, tag_hashes = excluded.tag_hashes, labels_cipher = excluded.labels_cipher,
+       expires_at = excluded.expires_at, replaces = true, attempts = 0, last_error = null`,
+    params,
+  );
 }

@@ -5,6 +5,7 @@ export interface SealedColumns {
   textCiphers: Buffer[];
   metaCiphers: Buffer[];
   embCiphers: Buffer[];
+  labelsCiphers: (Buffer | null)[];
 }
 
 /** What the move takes from each ingest row besides its sealed columns (same order as `ids`). */
@@ -12,9 +13,13 @@ export interface IngestOrigin {
   created_at: Date;
   /** pgvector's binary form (vector_send) */
   embedding: Buffer;
+  scope_hash: Buffer | null;
+  scope_path: Buffer[];
+  tag_hashes: Buffer[];
+  expires_at: Date | null;
 }
 
-const COLUMNS_PER_ROW = 6;
+const COLUMNS_PER_ROW = 11;
 
 /**
  * pgvector's binary form as its text form. A float4 printed by JavaScript's shortest
@@ -38,10 +43,14 @@ export function vectorText(binary: Buffer): string {
  * A multi-row INSERT ... VALUES, not INSERT ... SELECT from chunk_ingest: on Citus,
  * memory_chunks is distributed and chunk_ingest stays on the coordinator, and Citus runs
  * an INSERT ... SELECT across them as a COPY, which row-level security refuses. VALUES
- * carrying the tenant key is a router insert into the tenant's shard. ON CONFLICT DO
- * NOTHING makes a retry after a half-finished commit (the shard's part committed, the
- * coordinator's not) finish the move instead of failing for ever; the ingest row's id
- * can collide with nothing else (the ingest trigger refuses ids already sealed).
+ * carrying the tenant key is a router insert into the tenant's shard.
+ *
+ * ON CONFLICT DO UPDATE: an update or upsert (an ingest row with `replaces`) swaps the
+ * sealed memory's contents in this transaction, so readers see the old version until it
+ * commits; created_at stays the memory's first. Rows without `replaces` cannot collide
+ * (the ingest trigger refuses ids already sealed) except on a retry after a half-finished
+ * commit on Citus (the shard's part committed, the coordinator's not), which then
+ * finishes the move with the same contents.
  */
 export async function moveIngestToChunks(client: pg.ClientBase, userHash: string, keyVersion: number, sealed: SealedColumns, origin: IngestOrigin[]): Promise<string[]> {
   if (sealed.ids.length === 0) return [];
@@ -49,14 +58,22 @@ export async function moveIngestToChunks(client: pg.ClientBase, userHash: string
   const params: unknown[] = [userHash, keyVersion];
   const tuples = sealed.ids.map((id, i) => {
     const p = params.length;
-    params.push(id, origin[i]!.created_at, sealed.textCiphers[i], sealed.metaCiphers[i], sealed.embCiphers[i], vectorText(origin[i]!.embedding));
-    return `($1::text, $${p + 1}::uuid, $${p + 2}::timestamptz, $2::integer, $${p + 3}::bytea, $${p + 4}::bytea, $${p + 5}::bytea, $${p + 6}::public.vector)`;
+    const o = origin[i]!;
+    params.push(id, o.created_at, sealed.textCiphers[i], sealed.metaCiphers[i], sealed.embCiphers[i], vectorText(o.embedding),
+      o.scope_hash, o.scope_path, o.tag_hashes, sealed.labelsCiphers[i], o.expires_at);
+    return `($1::text, $${p + 1}::uuid, $${p + 2}::timestamptz, $2::integer, $${p + 3}::bytea, $${p + 4}::bytea, $${p + 5}::bytea, $${p + 6}::public.vector,
+      $${p + 7}::bytea, $${p + 8}::bytea[], $${p + 9}::bytea[], $${p + 10}::bytea, $${p + 11}::timestamptz)`;
   });
   if (params.length !== 2 + COLUMNS_PER_ROW * sealed.ids.length) throw new Error("moveIngestToChunks: parameter count");
   await client.query(
-    `insert into memvault.memory_chunks (user_hash, id, created_at, key_version, text_cipher, meta_cipher, emb_cipher, embedding)
+    `insert into memvault.memory_chunks (user_hash, id, created_at, key_version, text_cipher, meta_cipher, emb_cipher, embedding,
+       scope_hash, scope_path, tag_hashes, labels_cipher, expires_at)
      values ${tuples.join(", ")}
-     on conflict (user_hash, id) do nothing`,
+     on conflict (user_hash, id) do update set
+       key_version = excluded.key_version, text_cipher = excluded.text_cipher, meta_cipher = excluded.meta_cipher,
+       emb_cipher = excluded.emb_cipher, embedding = excluded.embedding, scope_hash = excluded.scope_hash,
+       scope_path = excluded.scope_path, tag_hashes = excluded.tag_hashes, labels_cipher = excluded.labels_cipher,
+       expires_at = excluded.expires_at, updated_at = now()`,
     params,
   );
   const { rows } = await client.query<{ id: string }>(

@@ -1,9 +1,11 @@
 import type pg from "pg";
-import type { SealedChunkRow } from "./selectChunkPage.ts";
+import { SEALED_CHUNK_COLUMNS, type SealedChunkRow } from "./selectChunkPage.ts";
 
+/** The current tenant's unexpired chunks with these ids (expired ones are gone to every reader). */
 export async function selectChunksById(client: pg.ClientBase, userHash: string, ids: string[]): Promise<SealedChunkRow[]> {
   const { rows } = await client.query<SealedChunkRow>(
-    "select id::text, created_at, created_at::text as created_at_key, key_version, text_cipher, meta_cipher from memvault.memory_chunks where user_hash = $2::text and id = any($1::uuid[])",
+    `select ${SEALED_CHUNK_COLUMNS} from memvault.memory_chunks
+     where user_hash = $2::text and id = any($1::uuid[]) and (expires_at is null or expires_at > now())`,
     [ids, userHash],
   );
   return rows;

@@ -3,14 +3,14 @@
 // idempotent: a row already on the primary version is never claimed again.
 import type pg from "pg";
 import { createSealer } from "../crypto/seal.ts";
-import { claimChunksToReseal } from "../sql/claimChunksToReseal.ts";
+import { claimChunksToReseal, type ChunkToReseal } from "../sql/claimChunksToReseal.ts";
 import { updateResealedChunks } from "../sql/updateResealedChunks.ts";
 import { toJobError } from "./jobError.ts";
 import { chunkContext, type ChunkField } from "../crypto/sealContexts.ts";
 import type { WorkerContext } from "./workerContext.ts";
 import { withTenant } from "../db/withTenant.ts";
 
-const FIELDS: [ChunkField, "text_cipher" | "meta_cipher" | "emb_cipher"][] = [
+const FIELDS: [Exclude<ChunkField, "labels">, "text_cipher" | "meta_cipher" | "emb_cipher"][] = [
   ["text", "text_cipher"],
   ["meta", "meta_cipher"],
   ["embedding", "emb_cipher"],
@@ -27,20 +27,24 @@ export async function resealTenant(ctx: WorkerContext, client: pg.ClientBase, us
         const keyring = ctx.keyrings.current();
         const rows = await claimChunksToReseal(tx, userHash, keyring.primaryVersion, ctx.batchSize);
         if (rows.length === 0) return 0;
-        await ctx.counter.reserve(keyring.primaryVersion, rows.length * 3);
+        const seals = rows.length * 3 + rows.filter((r) => r.labels_cipher).length;
+        await ctx.counter.reserve(keyring.primaryVersion, seals);
         const sealer = createSealer(keyring, { counter: ctx.counter });
-        const sealed = { ids: [] as string[], textCiphers: [] as Buffer[], metaCiphers: [] as Buffer[], embCiphers: [] as Buffer[] };
-        const out = { text: sealed.textCiphers, meta: sealed.metaCiphers, embedding: sealed.embCiphers };
+        const sealed = { ids: [] as string[], textCiphers: [] as Buffer[], metaCiphers: [] as Buffer[], embCiphers: [] as Buffer[], labelsCiphers: [] as (Buffer | null)[] };
+        const out = { text: sealed.textCiphers, meta: sealed.metaCiphers, embedding: sealed.embCiphers, labels: sealed.labelsCiphers };
+        const reseal = (row: ChunkToReseal, field: ChunkField, blob: Buffer) => {
+          const context = chunkContext(userHash, row.id, field);
+          const plain = sealer.openSealed(blob, context);
+          const again = sealer.seal(plain, context);
+          plain.fill(0);
+          return again;
+        };
         for (const row of rows) {
           sealed.ids.push(row.id);
-          for (const [field, column] of FIELDS) {
-            const context = chunkContext(userHash, row.id, field);
-            const plain = sealer.openSealed(row[column], context);
-            out[field].push(sealer.seal(plain, context));
-            plain.fill(0);
-          }
+          for (const [field, column] of FIELDS) out[field].push(reseal(row, field, row[column]));
+          out.labels.push(row.labels_cipher ? reseal(row, "labels", row.labels_cipher) : null);
         }
-        ctx.metrics.seals.inc({ key_version: String(keyring.primaryVersion) }, rows.length * 3);
+        ctx.metrics.seals.inc({ key_version: String(keyring.primaryVersion) }, seals);
         return updateResealedChunks(tx, userHash, keyring.primaryVersion, sealed);
       });
       end();

@@ -10,6 +10,7 @@ import { logger } from "../logger.ts";
 import { config } from "../config.ts";
 import { createRerankerFromConfig } from "../rerank/createRerankerFromConfig.ts";
 import { createVariantRerankers } from "../rerank/variantRerankers.ts";
+import { createEmbedderFromConfig } from "../embed/createEmbedderFromConfig.ts";
 import { createKeyringProvider } from "../crypto/keyringProvider.ts";
 import { loadTasks } from "./loadTasks.ts";
 import { startVariantPrefetch } from "./prefetchVariants.ts";
@@ -70,6 +71,7 @@ export async function runWorker(opts: WorkerOptions): Promise<RunningWorker> {
     breaker: config.rerankBreaker(),
     device: config.rerankDevice(),
   });
+  const embedder = await createEmbedderFromConfig(metrics.registry, logger);
   const ctx: WorkerContext = {
     keyrings,
     counter,
@@ -79,6 +81,8 @@ export async function runWorker(opts: WorkerOptions): Promise<RunningWorker> {
     draining: draining.signal,
     rerankers,
     searchRetentionSeconds: opts.searchRetentionSeconds ?? 3_600,
+    embedder,
+    embedBatchSize: config.embedBatchSize(),
   };
   // Every task run is tracked, so that a drain can wait for the last job to be completed
   // in the database before the pool closes.
@@ -160,6 +164,7 @@ export async function runWorker(opts: WorkerOptions): Promise<RunningWorker> {
       await liveness.stop();
       await prefetch.stop();
       await scorer?.close();
+      await embedder.close();
       await rerankers.close();
       await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
       await pool.end();

@@ -11,11 +11,28 @@ import { moveIngestToChunks } from "../sql/moveIngestToChunks.ts";
 import { notifyChunksSealed } from "../sql/notifyChunksSealed.ts";
 import { recordIngestFailure } from "../sql/recordIngestFailure.ts";
 import { jobErrorCode, toJobError } from "./jobError.ts";
-import { sealChunks } from "./sealRows.ts";
+import { sealChunks, vectorBinary } from "./sealRows.ts";
+import { scheduleMemoryExpiry } from "../sql/scheduleMemoryExpiry.ts";
 import type { WorkerContext } from "./workerContext.ts";
 import { withTenant } from "../db/withTenant.ts";
 
 type Claim = (client: pg.ClientBase) => Promise<IngestRow[]>;
+
+/** How long one seal transaction may spend embedding its text-only rows. */
+const EMBED_BUDGET_MS = 120_000;
+
+/**
+ * The rows with an embedding each: text-only rows are embedded here, in the seal job's
+ * transaction (their plaintext is in chunk_ingest and nowhere else). Without an embedder
+ * this throws EMBEDDER_UNAVAILABLE, which the rows record: they wait, nothing is lost.
+ */
+async function withEmbeddings(ctx: WorkerContext, rows: IngestRow[]): Promise<(IngestRow & { embedding: Buffer })[]> {
+  const textOnly = rows.filter((r) => r.embedding === null);
+  if (textOnly.length === 0) return rows as (IngestRow & { embedding: Buffer })[];
+  const vectors = await ctx.embedder.embed(textOnly.map((r) => r.text), EMBED_BUDGET_MS);
+  const byId = new Map(textOnly.map((r, i) => [r.id, vectorBinary(vectors[i]!)]));
+  return rows.map((r) => ({ ...r, embedding: r.embedding ?? byId.get(r.id)! }));
+}
 
 /** One transaction: claim, seal, move, notify. Returns how many rows it sealed. */
 async function sealOnce(ctx: WorkerContext, client: pg.ClientBase, userHash: string, claim: Claim, task: string): Promise<number> {
@@ -26,13 +43,16 @@ async function sealOnce(ctx: WorkerContext, client: pg.ClientBase, userHash: str
       const rows = await claim(tx);
       claimed = rows.map((r) => r.id);
       if (rows.length === 0) return [];
+      const plain = await withEmbeddings(ctx, rows);
       const keyring = ctx.keyrings.current();
-      await ctx.counter.reserve(keyring.primaryVersion, rows.length * 3); // text, meta, embedding
+      const seals = rows.length * 3 + rows.filter((r) => r.labels_cipher).length; // text, meta, embedding (, labels)
+      await ctx.counter.reserve(keyring.primaryVersion, seals);
       const sealer = createSealer(keyring, { counter: ctx.counter });
-      const sealed = sealChunks(sealer, userHash, rows);
-      const ids = await moveIngestToChunks(tx, userHash, keyring.primaryVersion, sealed, rows);
+      const sealed = sealChunks(sealer, userHash, plain);
+      const ids = await moveIngestToChunks(tx, userHash, keyring.primaryVersion, sealed, plain);
+      if (plain.some((r) => r.expires_at)) await scheduleMemoryExpiry(tx, userHash);
       await notifyChunksSealed(tx, userHashPrefix(userHash), ids);
-      ctx.metrics.seals.inc({ key_version: String(keyring.primaryVersion) }, ids.length * 3);
+      ctx.metrics.seals.inc({ key_version: String(keyring.primaryVersion) }, seals);
       return ids;
     });
     end();
@@ -61,7 +81,10 @@ export async function sealBatches(ctx: WorkerContext, client: pg.ClientBase, use
   let sealed = 0;
   for (;;) {
     if (ctx.draining.aborted) return { sealed, interrupted: true };
-    const n = await sealOnce(ctx, client, userHash, (tx) => claimIngestRows(tx, ctx.batchSize), "seal_batch");
+    // Rows that came with an embedding first (cheap, large batches), then text-only rows
+    // in batches small enough to embed inside one transaction.
+    let n = await sealOnce(ctx, client, userHash, (tx) => claimIngestRows(tx, ctx.batchSize), "seal_batch");
+    if (n === 0) n = await sealOnce(ctx, client, userHash, (tx) => claimIngestRows(tx, ctx.embedBatchSize, true), "seal_batch");
     sealed += n;
     if (n === 0) return { sealed, interrupted: false };
   }

@@ -1,4 +1,4 @@
-// Turns plaintext rows into sealed columns. The AAD names the destination (table
+// Turns plaintext rows into sealed columns (the labels arrive sealed by the API). The AAD names the destination (table
 // memory_chunks, the field, the row id, the tenant), so a cipher copied anywhere else fails.
 import type { Sealer } from "../crypto/seal.ts";
 import { chunkContext } from "../crypto/sealContexts.ts";
@@ -17,6 +17,14 @@ export function embeddingToBytes(binary: Buffer): Buffer {
   return out;
 }
 
+/** A float32 vector in pgvector's binary form (what vector_send gives for a stored one). */
+export function vectorBinary(v: Float32Array): Buffer {
+  const out = Buffer.alloc(4 + v.length * 4);
+  out.writeUInt16BE(v.length, 0);
+  for (let i = 0; i < v.length; i++) out.writeFloatBE(v[i]!, 4 + i * 4);
+  return out;
+}
+
 export function embeddingFromBytes(bytes: Buffer): number[] {
   return Array.from(new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length)));
 }
@@ -28,12 +36,24 @@ export interface PlainChunk {
   meta: string;
   /** pgvector binary form (vector_send) */
   embedding: Buffer;
+  /** The scope and tags as the API sealed them (chunkContext "labels"), or null. */
+  labels_cipher: Buffer | null;
 }
 
 export function sealChunks(sealer: Sealer, userHash: string, rows: PlainChunk[]): SealedColumns {
-  const out: SealedColumns = { ids: [], textCiphers: [], metaCiphers: [], embCiphers: [] };
+  const out: SealedColumns = { ids: [], textCiphers: [], metaCiphers: [], embCiphers: [], labelsCiphers: [] };
   for (const row of rows) {
     out.ids.push(row.id);
+    // Sealed again under this job's key: every cipher of a row is under its key_version.
+    // Opening also proves the labels belong to this tenant and row.
+    if (row.labels_cipher) {
+      const labels = chunkContext(userHash, row.id, "labels");
+      const plain = sealer.openSealed(row.labels_cipher, labels);
+      out.labelsCiphers.push(sealer.seal(plain, labels));
+      plain.fill(0);
+    } else {
+      out.labelsCiphers.push(null);
+    }
     out.textCiphers.push(sealer.seal(Buffer.from(row.text, "utf8"), chunkContext(userHash, row.id, "text")));
     out.metaCiphers.push(sealer.seal(Buffer.from(row.meta, "utf8"), chunkContext(userHash, row.id, "meta")));
     out.embCiphers.push(sealer.seal(embeddingToBytes(row.embedding), chunkContext(userHash, row.id, "embedding")));

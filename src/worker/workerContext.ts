@@ -2,6 +2,7 @@ import type { Logger } from "pino";
 import type { SealCounter } from "../crypto/sealCounter.ts";
 import type { VariantRerankers } from "../rerank/variantRerankers.ts";
 import type { KeyringProvider } from "../crypto/keyringProvider.ts";
+import type { EmbedderHandle } from "../embed/createEmbedderFromConfig.ts";
 import type { WorkerMetrics } from "./workerMetrics.ts";
 
 /** What tasks get from the process that runs them. */
@@ -15,6 +16,10 @@ export interface WorkerContext {
   draining: AbortSignal;
   /** Fail-open cross-encoder reranking: the worker's RERANK_* reranker and rollout variants (no model: skips with no_model). */
   rerankers: VariantRerankers;
+  /** Embeds text-only memories before they are sealed (unavailable: they wait, with a coded reason). */
+  embedder: EmbedderHandle;
+  /** Text-only rows one seal transaction claims and embeds. */
+  embedBatchSize: number;
   /** How long search requests are kept. */
   searchRetentionSeconds: number;
 }

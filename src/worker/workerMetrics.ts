@@ -48,6 +48,11 @@ export function createWorkerMetrics(pool: pg.Pool, opts: { deadAfterSeconds?: nu
     help: "Chunks re-sealed under the primary key version.",
     registers: [registry],
   });
+  const chunksExpired = new Counter({
+    name: "memvault_chunks_expired_total",
+    help: "Expired memories deleted by expire_memories.",
+    registers: [registry],
+  });
   const seals = new Counter({
     name: "memvault_seals_total",
     help: "AES-GCM seals performed by this process, by key version (NIST SP 800-38D allows 2^32 per key).",
@@ -135,7 +140,7 @@ export function createWorkerMetrics(pool: pg.Pool, opts: { deadAfterSeconds?: nu
       for (const r of await rollouts()) this.set({ rollout: r.name, state: r.state }, 1);
     },
   });
-  return { registry, deadWorkers, rolloutDecisions, jobs, jobLatency, sealBatch, chunksSealed, chunksResealed, seals };
+  return { registry, deadWorkers, rolloutDecisions, jobs, jobLatency, sealBatch, chunksSealed, chunksResealed, chunksExpired, seals };
 }
 
 export type WorkerMetrics = ReturnType<typeof createWorkerMetrics>;

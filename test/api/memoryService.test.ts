@@ -41,6 +41,10 @@ beforeAll(async () => {
     rerankBudgetMs: 3_000,
     rerankCandidates: 24,
     reservedSealer: async () => sealer,
+    labelKey: () => keyringFrom(fx.doc).labelKey,
+    embedQuery: async () => {
+      throw new Error("no embedder in this test");
+    },
   });
 });
 afterAll(async () => {
@@ -55,11 +59,11 @@ describe("memory service", () => {
   let idsA: string[] = [];
 
   it("remember: pending ids, sealed by the worker", async () => {
-    const out = await as(A)((tx) => service.rememberMany(tx, texts.map((text, i) => ({ text, meta: { i }, embedding: vec(i) }))));
+    const out = await service.rememberMany(as(A), A, texts.map((text, i) => ({ text, meta: { i }, embedding: vec(i) })));
     expect(out).toHaveLength(5);
     expect(out.every((o) => o.status === "pending")).toBe(true);
     idsA = out.map((o) => o.id);
-    await as(B)((tx) => service.rememberMany(tx, [{ text: "B's private note", embedding: vec(99) }]));
+    await service.rememberMany(as(B), B, [{ text: "B's private note", embedding: vec(99) }]);
     await waitFor("sealed", async () => (await count("select count(*)::int as n from memvault.memory_chunks")) === 6);
   });
 
@@ -103,14 +107,14 @@ describe("memory service", () => {
     ["NaN", { text: "t", embedding: [Number.NaN, ...vec(1).slice(1)] }, "EMBEDDING_NOT_FINITE"],
   ])("refuses %s with a stable code, writing nothing", async (_label, input, code) => {
     const before = await count("select count(*)::int as n from memvault.chunk_ingest");
-    const err = await as(A)((tx) => service.rememberMany(tx, [input])).catch((e: unknown) => e);
+    const err = await service.rememberMany(as(A), A, [input]).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(InputError);
     expect((err as InputError).code).toBe(code);
     expect(await count("select count(*)::int as n from memvault.chunk_ingest")).toBe(before);
   });
 
   it("refuses a taken id, k out of range, oversized pages and forged cursors", async () => {
-    await expect(as(A)((tx) => service.rememberMany(tx, [{ id: idsA[0]!, text: "again", embedding: vec(1) }]))).rejects.toMatchObject({ code: "ID_TAKEN" });
+    await expect(service.rememberMany(as(A), A, [{ id: idsA[0]!, text: "again", embedding: vec(1) }])).rejects.toMatchObject({ code: "ID_TAKEN" });
     await expect(service.search(as(A), A, { embedding: vec(1), k: 51 })).rejects.toMatchObject({ code: "K_OUT_OF_RANGE" });
     await expect(as(A)((tx) => service.memories(tx, A, { first: 101 }))).rejects.toMatchObject({ code: "PAGE_SIZE" });
     await expect(as(A)((tx) => service.memories(tx, A, { after: "not-a-cursor" }))).rejects.toMatchObject({ code: "BAD_CURSOR" });

@@ -12,7 +12,7 @@ const fx = useWorkerFixture();
 
 describe("GraphQL schema", () => {
   it("matches the snapshot, and exposes no cipher column or embedding", async () => {
-    const service = createMemoryService({ sealer: () => { throw new Error("unused"); }, limits: { dims: 384, maxTextBytes: 1, maxMetaBytes: 1 }, rerankBudgetMs: 1, rerankCandidates: 1, reservedSealer: async () => { throw new Error("unused"); } });
+    const service = createMemoryService({ sealer: () => { throw new Error("unused"); }, limits: { dims: 384, maxTextBytes: 1, maxMetaBytes: 1 }, rerankBudgetMs: 1, rerankCandidates: 1, reservedSealer: async () => { throw new Error("unused"); }, labelKey: () => { throw new Error("unused"); }, embedQuery: async () => { throw new Error("unused"); } });
     const pgl = postgraphile({
       extends: [PostGraphileAmberPreset],
       plugins: [createMemvaultApiPlugin(service, { subscribe: () => () => {}, count: () => 0, close: () => {} }, { dims: 384, maxTextBytes: 1, maxMetaBytes: 1 })],

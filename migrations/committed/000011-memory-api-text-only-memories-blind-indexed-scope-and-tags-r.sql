@@ -1,0 +1,220 @@
+--! Previous: sha1:1c890ebaf7e65c3dc5f2c49356304e2521270d77
+--! Hash: sha1:f0fe938cae96de14dafcd3062f9e86f31a26f3d0
+--! Message: Memory API: text-only memories, blind-indexed scope and tags, replacements, expiry, filtered search_chunks
+
+-- A memory API assistants can use directly (the memory API issue):
+-- * text-only memories: chunk_ingest.embedding may be null; the worker embeds the text
+--   in the seal job, before sealing, in the same transaction;
+-- * scope and tags as blind indexes: keyed HMACs computed in the app tier (tenant-bound,
+--   so a hash means nothing in another tenant), never plaintext; the labels themselves are
+--   sealed (labels_cipher) for their owner;
+-- * updates and upserts: an ingest row with `replaces` set replaces the sealed memory of
+--   the same id when the worker moves it (readers see the old version until then);
+-- * expires_at: expired memories are never returned and are deleted by expire_memories;
+-- * search_chunks takes the filters, so a selective filter is ranked exactly and a broad
+--   one goes through HNSW with the filter inside the iterative scan.
+
+alter table memvault.chunk_ingest alter column embedding drop not null;
+alter table memvault.chunk_ingest add column if not exists scope_hash bytea;
+alter table memvault.chunk_ingest add column if not exists scope_path bytea[] not null default '{}';
+alter table memvault.chunk_ingest add column if not exists tag_hashes bytea[] not null default '{}';
+alter table memvault.chunk_ingest add column if not exists labels_cipher bytea;
+alter table memvault.chunk_ingest add column if not exists expires_at timestamptz;
+alter table memvault.chunk_ingest add column if not exists replaces boolean not null default false;
+alter table memvault.chunk_ingest drop constraint if exists chunk_ingest_labels_shape;
+alter table memvault.chunk_ingest add constraint chunk_ingest_labels_shape check (
+  (scope_hash is null or octet_length(scope_hash) = 32)
+  and cardinality(scope_path) <= 8 and cardinality(tag_hashes) <= 32
+  and (labels_cipher is null or octet_length(labels_cipher) <= 8192));
+comment on column memvault.chunk_ingest.embedding is
+  'Null for a text-only memory: the seal job embeds the text before sealing it.';
+comment on column memvault.chunk_ingest.replaces is
+  'Set by update and upsert: the sealed memory with this id, if any, is replaced when this row is sealed.';
+
+alter table memvault.memory_chunks add column if not exists scope_hash bytea;
+alter table memvault.memory_chunks add column if not exists scope_path bytea[] not null default '{}';
+alter table memvault.memory_chunks add column if not exists tag_hashes bytea[] not null default '{}';
+alter table memvault.memory_chunks add column if not exists labels_cipher bytea;
+alter table memvault.memory_chunks add column if not exists expires_at timestamptz;
+alter table memvault.memory_chunks add column if not exists updated_at timestamptz;
+comment on column memvault.memory_chunks.scope_hash is
+  'Blind index of the scope: HMAC-SHA256 under the label subkey, bound to the tenant. Equality only.';
+comment on column memvault.memory_chunks.scope_path is
+  'Blind indexes of every prefix level of the scope (split at /), the full scope last.';
+comment on column memvault.memory_chunks.tag_hashes is
+  'Blind indexes of the tags, as scope_hash.';
+comment on column memvault.memory_chunks.labels_cipher is
+  'The scope and tags (JSON), sealed like text_cipher; null when the memory has neither.';
+comment on column memvault.memory_chunks.expires_at is
+  'Past this time the memory is never returned; expire_memories deletes it.';
+
+-- Tag and scope-level hashes are bound to their tenant, so an index over them alone
+-- finds only that tenant's rows.
+create index if not exists memory_chunks_tag_hashes on memvault.memory_chunks using gin (tag_hashes);
+create index if not exists memory_chunks_scope_path on memvault.memory_chunks using gin (scope_path);
+create index if not exists memory_chunks_user_hash_scope_hash on memvault.memory_chunks (user_hash, scope_hash) where scope_hash is not null;
+create index if not exists memory_chunks_user_hash_expires_at on memvault.memory_chunks (user_hash, expires_at) where expires_at is not null;
+
+-- Tenants write labels, expiry and replacements; updating a pending memory rewrites its row.
+grant insert (scope_hash, scope_path, tag_hashes, labels_cipher, expires_at, replaces) on memvault.chunk_ingest to memvault_user;
+grant update (text, meta, embedding, scope_hash, scope_path, tag_hashes, labels_cipher, expires_at, replaces, attempts, last_error)
+  on memvault.chunk_ingest to memvault_user;
+grant select (embedding, scope_hash, scope_path, tag_hashes, labels_cipher, expires_at, replaces) on memvault.chunk_ingest to memvault_user;
+grant select (scope_hash, scope_path, tag_hashes, labels_cipher, expires_at, replaces) on memvault.chunk_ingest to memvault_worker;
+grant select (scope_hash, scope_path, tag_hashes, labels_cipher, expires_at, updated_at) on memvault.memory_chunks to memvault_user;
+grant select (scope_hash, scope_path, tag_hashes, labels_cipher, expires_at, updated_at),
+      insert (scope_hash, scope_path, tag_hashes, labels_cipher, expires_at, updated_at),
+      update (scope_hash, scope_path, tag_hashes, labels_cipher, expires_at, updated_at, embedding)
+  on memvault.memory_chunks to memvault_worker;
+-- expire_memories deletes the tenant's expired rows.
+grant delete on memvault.memory_chunks to memvault_worker;
+
+-- A pending memory that is updated gets a fresh seal job at once: it may be waiting out
+-- a retry delay (an embedder that was down), and its new contents deserve a new attempt.
+-- Only content columns count: the worker's own updates (attempts, last_error) never
+-- enqueue, or a failing row would retry for ever.
+create or replace function memvault.tg_chunk_ingest__enqueue_reseal() returns trigger
+language plpgsql
+volatile
+security definer
+set search_path = pg_catalog, pg_temp
+as $$
+begin
+  perform graphile_worker.add_job('seal_chunk',
+    json_build_object('userHash', new.user_hash, 'id', new.id),
+    job_key := 'seal_chunk:' || new.user_hash || ':' || new.id, job_key_mode := 'replace');
+  return null;
+end;
+$$;
+revoke all on function memvault.tg_chunk_ingest__enqueue_reseal() from public;
+drop trigger if exists _900_enqueue_seal_on_update on memvault.chunk_ingest;
+create trigger _900_enqueue_seal_on_update
+  after update of text, meta, embedding, scope_hash, scope_path, tag_hashes, labels_cipher, expires_at, replaces on memvault.chunk_ingest
+  for each row execute function memvault.tg_chunk_ingest__enqueue_reseal();
+
+-- Replacement rows name an id that is sealed on purpose.
+create or replace function memvault.tg_chunk_ingest__reject_sealed_ids() returns trigger
+language plpgsql
+volatile
+security invoker
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+  t record;
+  taken uuid;
+begin
+  for t in select i.user_hash, array_agg(i.id) as ids from inserted i where not i.replaces group by i.user_hash loop
+    execute format('select c.id from memvault.memory_chunks c where c.user_hash = %L and c.id = any($1) limit 1', t.user_hash)
+      into taken using t.ids;
+    if taken is not null then
+      raise exception 'chunk % already exists', taken using errcode = '23505', constraint = 'memory_chunks_pkey';
+    end if;
+  end loop;
+  return null;
+end;
+$$;
+
+drop function if exists memvault.search_chunks(public.vector, integer);
+create or replace function memvault.search_chunks(
+  query public.vector,
+  k integer default 8,
+  filter_scope bytea default null,
+  filter_scope_level bytea default null,
+  filter_tags_any bytea[] default null,
+  filter_tags_all bytea[] default null,
+  filter_created_after timestamptz default null,
+  filter_created_before timestamptz default null)
+returns table (id uuid, distance double precision)
+language plpgsql
+volatile -- sets hnsw.* for the transaction
+security invoker
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+  tenant text := memvault.current_user_hash();
+  exact_max integer := coalesce(nullif(current_setting('memvault.exact_search_max_rows', true), '')::integer, 2000);
+  matching integer;
+  filters text := '';
+  ids uuid[] := '{}';
+  distances double precision[] := '{}';
+begin
+  if k is null or k < 1 or k > 1000 then
+    raise exception 'k must be between 1 and 1000' using errcode = '22023';
+  end if;
+  if query is null or public.vector_dims(query) <> :EMBEDDING_DIM then
+    raise exception 'query embedding must have :EMBEDDING_DIM dimensions' using errcode = '22000';
+  end if;
+  if public.vector_norm(query) = 0 then
+    raise exception 'query embedding must not be the zero vector' using errcode = '22023';
+  end if;
+  if tenant is null then
+    return; -- fail closed; RLS would return nothing anyway
+  end if;
+
+  -- Only the filters given become predicates (parameters $3..$8), so each shape gets a
+  -- plan that can use its index: the GIN indexes for tags and scope levels, the btree
+  -- for the exact scope.
+  if filter_scope is not null then filters := filters || ' and c.scope_hash = $3'; end if;
+  if filter_scope_level is not null then filters := filters || ' and c.scope_path operator(pg_catalog.@>) array[$4]'; end if;
+  if filter_tags_any is not null then filters := filters || ' and c.tag_hashes operator(pg_catalog.&&) $5'; end if;
+  if filter_tags_all is not null then filters := filters || ' and c.tag_hashes operator(pg_catalog.@>) $6'; end if;
+  if filter_created_after is not null then filters := filters || ' and c.created_at > $7'; end if;
+  if filter_created_before is not null then filters := filters || ' and c.created_at < $8'; end if;
+
+  -- Dynamic SQL throughout so the planner sees this tenant's literal key.
+  -- How many rows match, up to exact_max + 1 (without filters: an index-only count)?
+  -- Expired rows are counted: the count only chooses the strategy.
+  execute format('select count(*) from (select 1 from memvault.memory_chunks c where c.user_hash = %L %s limit %s) s',
+                 tenant, filters, exact_max + 1)
+    into matching using query, k, filter_scope, filter_scope_level, filter_tags_any, filter_tags_all, filter_created_after, filter_created_before;
+
+  filters := filters || ' and (c.expires_at is null or c.expires_at > pg_catalog.now())';
+
+  if matching > exact_max then
+    -- Without iterative scans the HNSW scan returns ef_search candidates and RLS and the
+    -- filters then drop the rest: a small share of the table would get too few rows.
+    -- (The cosine HNSW index holds no zero vectors.)
+    -- SET LOCAL, not set_config(): Citus sends SET LOCAL (never set_config) on to the
+    -- worker node that runs the scan, when the tenant transaction propagates SET LOCAL.
+    execute 'set local hnsw.iterative_scan = relaxed_order';
+    execute format('set local hnsw.ef_search = %s',
+      greatest(coalesce(nullif(current_setting('hnsw.ef_search', true), '')::integer, 40), 2 * k));
+    execute format($sql$
+      select coalesce(array_agg(id order by distance, id), '{}'), coalesce(array_agg(distance order by distance, id), '{}')
+      from (
+        select c.id, c.embedding operator(public.<=>) $1 as distance
+        from memvault.memory_chunks c
+        where c.user_hash = %L %s
+        order by c.embedding operator(public.<=>) $1
+        limit $2
+      ) candidates
+      where distance <> 'NaN'::double precision
+    $sql$, tenant, filters)
+      into ids, distances using query, k, filter_scope, filter_scope_level, filter_tags_any, filter_tags_all, filter_created_after, filter_created_before;
+  end if;
+
+  if cardinality(ids) < k and matching > 0 then
+    -- Few matching rows, and large sets whose iterative scan gave up at
+    -- hnsw.max_scan_tuples: rank the matching rows exactly. "+ 0" keeps the planner off the
+    -- ANN index. A zero vector (NaN distance; only rows from before the CHECK) is never a hit.
+    execute format($sql$
+      select coalesce(array_agg(id order by distance, id), '{}'), coalesce(array_agg(distance order by distance, id), '{}')
+      from (
+        select c.id, (c.embedding operator(public.<=>) $1) + 0 as distance
+        from memvault.memory_chunks c
+        where c.user_hash = %L %s
+          and (c.embedding operator(public.<=>) $1) <> 'NaN'::double precision
+        order by 2
+        limit $2
+      ) exact
+    $sql$, tenant, filters)
+      into ids, distances using query, k, filter_scope, filter_scope_level, filter_tags_any, filter_tags_all, filter_created_after, filter_created_before;
+  end if;
+
+  return query select u.id, u.distance from unnest(ids, distances) as u(id, distance);
+end;
+$$;
+comment on function memvault.search_chunks(public.vector, integer, bytea, bytea, bytea[], bytea[], timestamptz, timestamptz) is
+  'The current tenant''s k (1..1000) nearest unexpired chunks by cosine distance that match the filters (scope hash, scope-level hash, any / all of the tag hashes, created after / before), nearest first: exactly min(k, matching rows with a non-zero embedding) rows. Up to memvault.exact_search_max_rows matching rows (default 2000) are ranked exactly, more through HNSW with iterative scans. A zero query vector is refused (22023).';
+revoke all on function memvault.search_chunks(public.vector, integer, bytea, bytea, bytea[], bytea[], timestamptz, timestamptz) from public;
+grant execute on function memvault.search_chunks(public.vector, integer, bytea, bytea, bytea[], bytea[], timestamptz, timestamptz) to memvault_user, memvault_worker;

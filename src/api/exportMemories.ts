@@ -1,0 +1,64 @@
+// A tenant's memories for portability: every unexpired sealed memory, opened, with its
+// meta, scope, tags and times, as NDJSON (one JSON object per line), then an "end" line
+// with the counts, so a reader knows the export is whole. Served at GET /export for the
+// token's user and by `memvault export --user` for operators; pages of 100, each its own
+// tenant transaction, so a large export never holds one long transaction.
+import { once } from "node:events";
+import type { ServerResponse } from "node:http";
+import type { Logger } from "pino";
+import type { WithTenant } from "../db/withTenant.ts";
+import { userHashPrefix } from "../logger.ts";
+import { countPendingMemories } from "../sql/countPendingMemories.ts";
+import type { MemoryService } from "./memoryService.ts";
+import type { Memory } from "./openMemory.ts";
+
+export type ExportLine =
+  | { kind: "memory"; id: string; createdAt: string; updatedAt: string | null; expiresAt: string | null; keyVersion: number; scope: string | null; tags: string[]; text: string | null; meta: Record<string, unknown> | null; error?: string }
+  | { kind: "end"; memories: number; pending: number; unopened: number };
+
+const exportLine = (m: Memory): ExportLine => ({
+  kind: "memory",
+  id: m.id,
+  createdAt: m.createdAt.toISOString(),
+  updatedAt: m.updatedAt?.toISOString() ?? null,
+  expiresAt: m.expiresAt?.toISOString() ?? null,
+  keyVersion: m.keyVersion,
+  scope: m.scope,
+  tags: m.tags,
+  text: m.text,
+  meta: m.meta,
+  ...(m.error ? { error: m.error } : {}),
+});
+
+export async function* exportMemories(service: MemoryService, withTenant: WithTenant, userHash: string): AsyncGenerator<ExportLine> {
+  let after: string | undefined;
+  let memories = 0;
+  let unopened = 0;
+  for (;;) {
+    const page = await withTenant((tx) => service.memories(tx, userHash, { first: 100, ...(after ? { after } : {}) }));
+    for (const m of page.nodes) {
+      memories += 1;
+      if (m.error) unopened += 1;
+      yield exportLine(m);
+    }
+    if (!page.hasNextPage || !page.endCursor) break;
+    after = page.endCursor;
+  }
+  yield { kind: "end", memories, pending: await withTenant((tx) => countPendingMemories(tx, userHash)), unopened };
+}
+
+/** Streams exportMemories as the HTTP response, with backpressure; a failure mid-way ends with an error line (a code only). */
+export async function streamExport(res: ServerResponse, service: MemoryService, tenant: { userHash: string; withTenant: WithTenant }, logger: Logger): Promise<void> {
+  res.writeHead(200, { "content-type": "application/x-ndjson; charset=utf-8", "cache-control": "no-store" });
+  try {
+    for await (const line of exportMemories(service, tenant.withTenant, tenant.userHash)) {
+      if (res.destroyed) return;
+      if (!res.write(`${JSON.stringify(line)}\n`)) await Promise.race([once(res, "drain"), once(res, "close")]);
+    }
+  } catch (err) {
+    const code = typeof (err as { code?: unknown }).code === "string" && /^[A-Z_]{1,40}$/.test((err as { code: string }).code) ? (err as { code: string }).code : "INTERNAL";
+    logger.warn({ code, userHash: userHashPrefix(tenant.userHash) }, "export failed part-way");
+    if (!res.destroyed) res.write(`${JSON.stringify({ kind: "error", code })}\n`);
+  }
+  res.end();
+}

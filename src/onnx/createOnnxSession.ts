@@ -1,0 +1,28 @@
+// One ONNX Runtime session on the CPU, or on CUDA with the CPU as the fallback: the
+// cross-encoder and the embedder load their models the same way.
+import * as ort from "onnxruntime-node";
+
+export interface OnnxSessionOptions {
+  threads: number;
+  device: "cpu" | "cuda";
+  /** Told when the CUDA provider cannot load and the CPU is used instead. */
+  onDeviceFallback?: (error: unknown) => void;
+}
+
+/** Throws ONNX Runtime's own error when the model cannot be loaded on the CPU either. */
+export async function createOnnxSession(modelFile: string, opts: OnnxSessionOptions): Promise<{ session: ort.InferenceSession; device: "cpu" | "cuda" }> {
+  const sessionOptions = (providers: string[]): ort.InferenceSession.SessionOptions => ({
+    executionProviders: providers,
+    intraOpNumThreads: opts.threads,
+    interOpNumThreads: 1,
+    graphOptimizationLevel: "all",
+  });
+  if (opts.device === "cuda") {
+    try {
+      return { session: await ort.InferenceSession.create(modelFile, sessionOptions(["cuda", "cpu"])), device: "cuda" };
+    } catch (err) {
+      opts.onDeviceFallback?.(err);
+    }
+  }
+  return { session: await ort.InferenceSession.create(modelFile, sessionOptions(["cpu"])), device: "cpu" };
+}
