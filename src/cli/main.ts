@@ -23,6 +23,8 @@ const USAGE = `usage: memvault <command>
   ingest retry               reschedule failed seal jobs; queue ingest rows that have no job
   token --sub USER [--ttl S] a development bearer token (local cluster's dev secret; refused in production)
   model fetch --sha256-model H --sha256-tokenizer H   the production cross-encoder from the Hugging Face hub, checked against the pins
+  model fetch --embedder --sha256-model H --sha256-tokenizer H --sha256-pooling H   the production embedder (all-MiniLM-L6-v2), likewise
+  export --user ID [--out FILE]   one user's memories, opened, as NDJSON (portability requests)
   rollout variant|create|start|status|pause|resume|promote|abort   canary rollouts of reranker variants (memvault rollout --help)
   deploy check|backup|apply|rollback   the deploy procedure: checks, backup, migrate and validate, rollback (RUNBOOK.md)`;
 
@@ -44,6 +46,9 @@ async function main(argv: string[]): Promise<void> {
       endpoint: { type: "string" },
       "sha256-model": { type: "string" },
       "sha256-tokenizer": { type: "string" },
+      "sha256-pooling": { type: "string" },
+      embedder: { type: "boolean" },
+      user: { type: "string" },
       sub: { type: "string" },
       ttl: { type: "string" },
       help: { type: "boolean", short: "h" },
@@ -99,6 +104,8 @@ async function main(argv: string[]): Promise<void> {
       return (await import("./keysCommand.ts")).keysCommand(sub, values);
     case "model":
       return (await import("./modelCommand.ts")).modelCommand(sub, values);
+    case "export":
+      return (await import("./exportCommand.ts")).exportCommand(values);
     case "ingest":
       return (await import("./ingestCommand.ts")).ingestCommand(sub);
     case "token":

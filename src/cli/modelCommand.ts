@@ -1,21 +1,24 @@
-// `memvault model fetch [--revision R] --sha256-model H --sha256-tokenizer H [--endpoint URL]`
+// `memvault model fetch [--embedder] --sha256-model H --sha256-tokenizer H [--sha256-pooling H] [--revision R] [--endpoint URL]`
 import { config } from "../config.ts";
-import { fetchModel, PRODUCTION_MODEL } from "../rerank/fetchModel.ts";
+import { EMBEDDER_MODEL, fetchModel, RERANKER_MODEL } from "../onnx/fetchModel.ts";
 import { CliError } from "./cliError.ts";
 
 export async function modelCommand(
   sub: string | undefined,
-  flags: { revision?: string; endpoint?: string; "sha256-model"?: string; "sha256-tokenizer"?: string },
+  flags: { revision?: string; endpoint?: string; embedder?: boolean; "sha256-model"?: string; "sha256-tokenizer"?: string; "sha256-pooling"?: string },
 ): Promise<void> {
-  if (sub !== "fetch") throw new CliError("USAGE", "usage: memvault model fetch --sha256-model H --sha256-tokenizer H [--revision R] [--endpoint URL]");
+  if (sub !== "fetch") {
+    throw new CliError("USAGE", "usage: memvault model fetch [--embedder] --sha256-model H --sha256-tokenizer H [--sha256-pooling H (embedder)] [--revision R] [--endpoint URL]");
+  }
   await fetchModel({
     endpoint: flags.endpoint ?? "https://huggingface.co",
-    repo: PRODUCTION_MODEL.repo,
-    revision: flags.revision ?? PRODUCTION_MODEL.revision,
-    dir: config.rerankModelDir(),
+    model: flags.embedder ? EMBEDDER_MODEL : RERANKER_MODEL,
+    ...(flags.revision ? { revision: flags.revision } : {}),
+    dir: flags.embedder ? config.embedderModelDir() : config.rerankModelDir(),
     pins: {
-      ...(flags["sha256-model"] ? { "model.onnx": flags["sha256-model"] } : {}),
-      ...(flags["sha256-tokenizer"] ? { "tokenizer.json": flags["sha256-tokenizer"] } : {}),
+      ...(flags["sha256-model"] ? { model: flags["sha256-model"] } : {}),
+      ...(flags["sha256-tokenizer"] ? { tokenizer: flags["sha256-tokenizer"] } : {}),
+      ...(flags["sha256-pooling"] ? { pooling: flags["sha256-pooling"] } : {}),
     },
     log: (line) => process.stderr.write(`[memvault] ${line}\n`),
   });

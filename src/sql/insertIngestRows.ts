@@ -42,12 +42,13 @@ export async function insertIngestRows(client: pg.ClientBase, rows: IngestValues
  */
 export async function upsertIngestRow(client: pg.ClientBase, row: IngestValues): Promise<void> {
   const params: unknown[] = [];
+  // The SET repeats the parameters rather than reading excluded.*: reading excluded.text
+  // would need SELECT on the plaintext columns, which tenants do not have.
   await client.query(
     `insert into memvault.chunk_ingest (${COLUMNS}) values ${tuples([row], true, params)}
      on conflict (user_hash, id) do update set
-       text = excluded.text, meta = excluded.meta, embedding = excluded.embedding, scope_hash = excluded.scope_hash,
-       scope_path = excluded.scope_path, tag_hashes = excluded.tag_hashes, labels_cipher = excluded.labels_cipher,
-       expires_at = excluded.expires_at, replaces = true, attempts = 0, last_error = null`,
+       text = $2::text, meta = $3::jsonb, embedding = $4::public.vector, scope_hash = $5::bytea, scope_path = $6::bytea[],
+       tag_hashes = $7::bytea[], labels_cipher = $8::bytea, expires_at = $9::timestamptz, replaces = true, attempts = 0, last_error = null`,
     params,
   );
 }

@@ -1,0 +1,52 @@
+// `memvault export --user ID [--out FILE]`: one user's memories as NDJSON (the same lines
+// as GET /export), for operators answering a portability request. It connects as the API
+// does (memvault_authenticator, switching to memvault_user with that user's tenant key), so
+// RLS decides what it reads; progress goes to stderr, the export to stdout or --out (0600).
+import fs from "node:fs";
+import { once } from "node:events";
+import pg from "pg";
+import { createMemoryService } from "../api/memoryService.ts";
+import { exportMemories } from "../api/exportMemories.ts";
+import { config } from "../config.ts";
+import { findKeyringSource } from "../crypto/findKeyringSource.ts";
+import { hmacUser } from "../crypto/hmacUser.ts";
+import { createKeyringProvider } from "../crypto/keyringProvider.ts";
+import { createSealer } from "../crypto/seal.ts";
+import { resolveTarget } from "../db/databaseTarget.ts";
+import { roleUrl } from "../db/localCluster.ts";
+import { withTenantFrom } from "../db/withTenant.ts";
+import { CliError } from "./cliError.ts";
+
+export async function exportCommand(flags: { user?: string; out?: string }): Promise<void> {
+  if (!flags.user) throw new CliError("USAGE", "usage: memvault export --user USER_ID [--out FILE]");
+  const keyrings = createKeyringProvider(findKeyringSource());
+  const userHash = hmacUser(keyrings.current(), flags.user);
+  let url = config.authenticatorDatabaseUrl();
+  if (!url) {
+    const target = await resolveTarget({ start: false });
+    if (!target.cluster) throw new CliError("USAGE", "AUTHENTICATOR_DATABASE_URL is required with DATABASE_URL");
+    url = roleUrl(target.cluster, "authenticator", target.databaseName);
+  }
+  const pool = new pg.Pool({ connectionString: url, max: 1 });
+  const service = createMemoryService({
+    sealer: () => createSealer(keyrings.current()),
+    reservedSealer: () => Promise.reject(new Error("export seals nothing")),
+    labelKey: () => keyrings.current().labelKey,
+    embedQuery: () => Promise.reject(new Error("export embeds nothing")),
+    limits: { dims: config.embeddingDim(), maxTextBytes: config.ingestMaxTextBytes(), maxMetaBytes: config.ingestMaxMetaBytes() },
+    rerankBudgetMs: 1,
+    rerankCandidates: 1,
+  });
+  const out = flags.out ? fs.createWriteStream(flags.out, { mode: 0o600, flags: "wx" }) : process.stdout;
+  let n = 0;
+  try {
+    for await (const line of exportMemories(service, withTenantFrom(pool, { userHash, role: "memvault_user" }), userHash)) {
+      if (!out.write(`${JSON.stringify(line)}\n`)) await once(out, "drain");
+      if (line.kind === "memory" && ++n % 1_000 === 0) process.stderr.write(`[memvault] exported ${n} memories\n`);
+      if (line.kind === "end") process.stderr.write(`[memvault] exported ${line.memories} memories (${line.unopened} could not be opened); ${line.pending} still pending\n`);
+    }
+  } finally {
+    if (out !== process.stdout) await new Promise<void>((resolve) => (out as fs.WriteStream).end(resolve));
+    await pool.end();
+  }
+}
