@@ -3,6 +3,7 @@
 // values (e.g. "invalid input syntax for type …"), so only the SQLSTATE is kept.
 import { ConfigError } from "../config.ts";
 import { SealError } from "../crypto/sealError.ts";
+import { EmbedError } from "../embed/embedder.ts";
 import { PayloadError } from "./payloads.ts";
 
 export class JobError extends Error {
@@ -17,6 +18,7 @@ export class JobError extends Error {
 export function jobErrorCode(err: unknown): string {
   if (err instanceof JobError) return err.code;
   if (err instanceof SealError) return err.code;
+  if (err instanceof EmbedError) return err.code;
   if (err instanceof ConfigError) return `MEMVAULT_CONFIG ${err.variable}`;
   if (err instanceof PayloadError) return err.code;
   const sqlState = (err as { code?: unknown })?.code;
