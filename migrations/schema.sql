@@ -2018,7 +2018,7 @@ GRANT SELECT(meta) ON TABLE memvault.chunk_ingest TO memvault_worker;
 -- Name: COLUMN chunk_ingest.embedding; Type: ACL; Schema: memvault; Owner: memvault_owner
 --
 
-GRANT SELECT(embedding),INSERT(embedding),UPDATE(embedding) ON TABLE memvault.chunk_ingest TO memvault_user;
+GRANT INSERT(embedding),UPDATE(embedding) ON TABLE memvault.chunk_ingest TO memvault_user;
 GRANT SELECT(embedding) ON TABLE memvault.chunk_ingest TO memvault_worker;
 
 --

@@ -26,12 +26,14 @@ export interface BenchStack {
   rootUrl: string;
   /** The TinyBERT-shaped model the worker serves (RERANK_MODEL_DIR). */
   modelDir: string;
+  /** A token for another user of the same API (no seeded rows). */
+  mint(sub: string): Promise<string>;
   close(): Promise<void>;
 }
 
 const DATABASE = "memvault_bench";
 
-export async function startBenchStack(opts: { prefix: string; tenants: number; rows: number; serverEnv?: Record<string, string>; log: (line: string) => void }): Promise<BenchStack> {
+export async function startBenchStack(opts: { prefix: string; tenants: number; rows: number; serverEnv?: Record<string, string>; tagsFor?: (tenant: number, row: number) => string[]; log: (line: string) => void }): Promise<BenchStack> {
   const cluster = await createThrowawayCluster({ pgBin: config.pgBin(), databaseName: DATABASE, prefix: opts.prefix, log: opts.log });
   const root = new pg.Client({ connectionString: roleUrl(cluster.state, "root", DATABASE) });
   let server: BenchServer | undefined;
@@ -51,7 +53,7 @@ export async function startBenchStack(opts: { prefix: string; tenants: number; r
     await root.connect();
     const dims = config.embeddingDim();
     const subs = Array.from({ length: opts.tenants }, (_, i) => `bench-user-${i}`);
-    await seedSealedTenants(root, parseKeyring("bench", JSON.stringify(keyringDoc)), { subs, rows: opts.rows, dims, next: vectorSource("clustered", dims, 11) });
+    await seedSealedTenants(root, parseKeyring("bench", JSON.stringify(keyringDoc)), { subs, rows: opts.rows, dims, next: vectorSource("clustered", dims, 11), ...(opts.tagsFor ? { tagsFor: opts.tagsFor } : {}) });
     const tokens = await Promise.all(subs.map((sub) => new SignJWT({ sub, aud: "memvault-bench" }).setProtectedHeader({ alg: "HS256" }).setExpirationTime("3h").sign(secret)));
     opts.log("starting memvault as npm start runs it (the API, and the worker in its own process)");
     server = await startBenchServer({
@@ -74,6 +76,7 @@ export async function startBenchStack(opts: { prefix: string; tenants: number; r
       operatorUrl: roleUrl(cluster.state, "operator", DATABASE),
       rootUrl: roleUrl(cluster.state, "root", DATABASE),
       modelDir,
+      mint: (sub) => new SignJWT({ sub, aud: "memvault-bench" }).setProtectedHeader({ alg: "HS256" }).setExpirationTime("3h").sign(secret),
       close,
     };
   } catch (err) {

@@ -8,12 +8,18 @@ import { hmacUser } from "../../src/crypto/hmacUser.ts";
 import { createSealer } from "../../src/crypto/seal.ts";
 import { chunkContext } from "../../src/crypto/sealContexts.ts";
 import { embeddingToBytes } from "../../src/worker/sealRows.ts";
+import { hashLabels } from "../../src/crypto/blindIndex.ts";
+import { sealLabels } from "../../src/api/openMemory.ts";
 import { progress } from "./benchResult.ts";
 import { toPgVector } from "./vectors.ts";
 
 const WORDS = "memory note about travel work family music food sport health books movies weather plans".split(" ");
 
-export async function seedSealedTenants(root: pg.Client, keyring: Keyring, opts: { subs: string[]; rows: number; dims: number; next: () => Float32Array }): Promise<void> {
+export async function seedSealedTenants(
+  root: pg.Client,
+  keyring: Keyring,
+  opts: { subs: string[]; rows: number; dims: number; next: () => Float32Array; /** Tags per row (blind-indexed and sealed as the API does). */ tagsFor?: (tenant: number, row: number) => string[] },
+): Promise<void> {
   const sealer = createSealer(keyring);
   const { rows: def } = await root.query("select pg_get_indexdef('memvault.memory_chunks_embedding_hnsw'::regclass) as def");
   await root.query("drop index memvault.memory_chunks_embedding_hnsw");
@@ -27,18 +33,24 @@ export async function seedSealedTenants(root: pg.Client, keyring: Keyring, opts:
         const vbin = Buffer.alloc(4 + opts.dims * 4);
         vbin.writeUInt16BE(opts.dims, 0);
         vector.forEach((x, k) => vbin.writeFloatBE(x, 4 + k * 4));
+        const tags = opts.tagsFor?.(t, start + j) ?? [];
         return {
           id,
+          tags: hashLabels(keyring.labelKey, userHash, { tags }).tagHashes,
+          labels: sealLabels(sealer, userHash, id, { scope: null, tags }),
           v: toPgVector(vector),
           text: sealer.seal(Buffer.from(text), chunkContext(userHash, id, "text")),
           meta: sealer.seal(Buffer.from("{}"), chunkContext(userHash, id, "meta")),
           emb: sealer.seal(embeddingToBytes(vbin), chunkContext(userHash, id, "embedding")),
         };
       });
+      // Tag hashes travel as one concatenated bytea per row (a ragged bytea[][] cannot be unnested).
       await root.query(
-        `insert into memvault.memory_chunks (user_hash, id, key_version, text_cipher, meta_cipher, emb_cipher, embedding)
-         select $1, u.id, $2, u.t, u.m, u.e, u.v::public.vector from unnest($3::uuid[], $4::bytea[], $5::bytea[], $6::bytea[], $7::text[]) as u(id, t, m, e, v)`,
-        [userHash, keyring.primaryVersion, batch.map((b) => b.id), batch.map((b) => b.text), batch.map((b) => b.meta), batch.map((b) => b.emb), batch.map((b) => b.v)],
+        `insert into memvault.memory_chunks (user_hash, id, key_version, text_cipher, meta_cipher, emb_cipher, embedding, tag_hashes, labels_cipher)
+         select $1, u.id, $2, u.t, u.m, u.e, u.v::public.vector,
+                array(select substring(u.th from 1 + 32 * i for 32) from generate_series(0, length(u.th) / 32 - 1) as i), u.l
+         from unnest($3::uuid[], $4::bytea[], $5::bytea[], $6::bytea[], $7::text[], $8::bytea[], $9::bytea[]) as u(id, t, m, e, v, th, l)`,
+        [userHash, keyring.primaryVersion, batch.map((b) => b.id), batch.map((b) => b.text), batch.map((b) => b.meta), batch.map((b) => b.emb), batch.map((b) => b.v), batch.map((b) => Buffer.concat(b.tags)), batch.map((b) => b.labels)],
       );
     }
     progress("loading tenants", t + 1, opts.subs.length);

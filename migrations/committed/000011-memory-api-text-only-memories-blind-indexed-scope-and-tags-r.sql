@@ -1,5 +1,5 @@
 --! Previous: sha1:1c890ebaf7e65c3dc5f2c49356304e2521270d77
---! Hash: sha1:f0fe938cae96de14dafcd3062f9e86f31a26f3d0
+--! Hash: sha1:84e4e5382b46ac40a1c2e9c1ccb195cc77ebaadb
 --! Message: Memory API: text-only memories, blind-indexed scope and tags, replacements, expiry, filtered search_chunks
 
 -- A memory API assistants can use directly (the memory API issue):
@@ -59,7 +59,7 @@ create index if not exists memory_chunks_user_hash_expires_at on memvault.memory
 grant insert (scope_hash, scope_path, tag_hashes, labels_cipher, expires_at, replaces) on memvault.chunk_ingest to memvault_user;
 grant update (text, meta, embedding, scope_hash, scope_path, tag_hashes, labels_cipher, expires_at, replaces, attempts, last_error)
   on memvault.chunk_ingest to memvault_user;
-grant select (embedding, scope_hash, scope_path, tag_hashes, labels_cipher, expires_at, replaces) on memvault.chunk_ingest to memvault_user;
+grant select (scope_hash, scope_path, tag_hashes, labels_cipher, expires_at, replaces) on memvault.chunk_ingest to memvault_user;
 grant select (scope_hash, scope_path, tag_hashes, labels_cipher, expires_at, replaces) on memvault.chunk_ingest to memvault_worker;
 grant select (scope_hash, scope_path, tag_hashes, labels_cipher, expires_at, updated_at) on memvault.memory_chunks to memvault_user;
 grant select (scope_hash, scope_path, tag_hashes, labels_cipher, expires_at, updated_at),

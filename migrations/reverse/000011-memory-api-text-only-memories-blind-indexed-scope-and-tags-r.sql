@@ -106,7 +106,6 @@ revoke delete on memvault.memory_chunks from memvault_worker;
 revoke update (embedding) on memvault.memory_chunks from memvault_worker;
 revoke update (text, meta, embedding, scope_hash, scope_path, tag_hashes, labels_cipher, expires_at, replaces, attempts, last_error)
   on memvault.chunk_ingest from memvault_user;
-revoke select (embedding) on memvault.chunk_ingest from memvault_user;
 drop index if exists memvault.memory_chunks_tag_hashes;
 drop index if exists memvault.memory_chunks_scope_path;
 drop index if exists memvault.memory_chunks_user_hash_scope_hash;

@@ -16,6 +16,7 @@ import { formatDoctorTable, type DoctorRow } from "../db/doctor.ts";
 import { migrateDatabase } from "../db/migrateDatabase.ts";
 import { restoreDatabase } from "../db/restoreDatabase.ts";
 import { migrationNumber, rollbackMigrations } from "../db/rollbackMigrations.ts";
+import { indexesDroppedByReverses } from "../db/reverseMigrations.ts";
 import { verifyDeploy } from "../db/verifyDeploy.ts";
 import { selectDistributedTableCount } from "../sql/selectDistributedTableCount.ts";
 import { CliError } from "./cliError.ts";
@@ -141,7 +142,8 @@ export async function deployCommand(sub: string | undefined, flags: DeployFlags)
     }
     const to = flags.to !== undefined ? migrationNumber(flags.to) : undefined;
     const done = await step("rollback (reverse migrations)", () => rollbackMigrations({ target, ...(to !== undefined ? { to } : {}), log }));
-    const { rows } = await step("verify", () => verifyDeploy({ pgBin, superuserUrl, before, ...(keyring ? { keyring } : {}) }));
+    const droppedIndexes = indexesDroppedByReverses(done.reversed);
+    const { rows } = await step("verify", () => verifyDeploy({ pgBin, superuserUrl, before, droppedIndexes, ...(keyring ? { keyring } : {}) }));
     report(rows, startedAt, `deploy rollback to ${String(done.to).padStart(6, "0")} (${done.reversed.length} reversed)`);
   });
 }

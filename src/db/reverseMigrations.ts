@@ -32,6 +32,16 @@ export function committedMigrations(): CommittedMigration[] {
     });
 }
 
+/**
+ * The memvault indexes the reverses of these migrations drop on purpose (their
+ * `drop index … memvault.<name>` statements): a rollback's verify does not count them as lost.
+ */
+export function indexesDroppedByReverses(names: string[]): string[] {
+  return committedMigrations()
+    .filter((m) => names.includes(m.name) && m.reverseFile)
+    .flatMap((m) => [...fs.readFileSync(m.reverseFile!, "utf8").matchAll(/drop index (?:if exists )?memvault\.(\w+)/gi)].map((x) => x[1]!));
+}
+
 /** Numbers of the migrations graphile-migrate has recorded as applied (it records "000008.sql"). */
 export async function appliedMigrationNumbers(client: pg.ClientBase): Promise<number[]> {
   const exists = await client.query("select to_regclass('graphile_migrate.migrations') is not null as present");

@@ -47,6 +47,8 @@ export async function verifyDeploy(opts: {
   expectedRows?: Record<string, number>;
   keyring?: Keyring;
   sample?: number;
+  /** Index names a rollback dropped on purpose (indexesDroppedByReverses): not "lost". */
+  droppedIndexes?: string[];
 }): Promise<{ rows: DoctorRow[]; after: DeploySnapshot }> {
   const out: DoctorRow[] = [];
   for (const script of SCRIPTS) {
@@ -68,7 +70,10 @@ export async function verifyDeploy(opts: {
   if (opts.before) {
     const samePlan = JSON.stringify(after.plan) === JSON.stringify(opts.before.plan);
     out.push({ check: "ANN plan vs baseline", status: samePlan ? "PASS" : "FAIL", detail: samePlan ? after.plan.join("; ") || "no plan" : `before: ${opts.before.plan.join("; ")}; after: ${after.plan.join("; ")}` });
-    const lost = opts.before.indexes.filter((d) => !after.indexes.includes(d) && after.rows[/ ON memvault\.(\w+)/.exec(d)?.[1] ?? ""] !== undefined);
+    const dropped = new Set(opts.droppedIndexes ?? []);
+    const lost = opts.before.indexes.filter(
+      (d) => !after.indexes.includes(d) && after.rows[/ ON memvault\.(\w+)/.exec(d)?.[1] ?? ""] !== undefined && !dropped.has(/^CREATE (?:UNIQUE )?INDEX (\w+)/.exec(d)?.[1] ?? ""),
+    );
     out.push({ check: "indexes vs baseline", status: lost.length ? "FAIL" : "PASS", detail: lost.length ? `missing or invalid: ${lost.join("; ")}` : `${after.indexes.length} valid indexes` });
   }
   if (opts.keyring) {

@@ -44,7 +44,10 @@ const deploy = (...args: string[]) =>
 
 const applied = async () => (await fx.root.query("select max(filename) as f from graphile_migrate.migrations")).rows[0].f as string;
 /** Every sealed row, exactly: ids, tenants, ciphers, embeddings. */
-const fingerprint = async () => (await fx.root.query("select count(*)::int as n, md5(string_agg(t::text, ',' order by t.user_hash, t.id)) as h from memvault.memory_chunks t")).rows[0] as { n: number; h: string };
+// The columns every migration has: a rollback below 000011 drops the label and expiry
+// columns (and their contents) by design; the memories themselves must come through whole.
+const fingerprint = async () =>
+  (await fx.root.query("select count(*)::int as n, md5(string_agg((t.user_hash, t.id, t.created_at, t.key_version, t.text_cipher, t.meta_cipher, t.emb_cipher, t.embedding)::text, ',' order by t.user_hash, t.id)) as h from memvault.memory_chunks t")).rows[0] as { n: number; h: string };
 
 async function remember(n: number, label: string) {
   for (const tenant of TENANTS) {
