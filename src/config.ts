@@ -203,6 +203,7 @@ export const config = {
   keyringConfigured: (): boolean => raw("MEMVAULT_KEYRING") !== undefined || raw("MEMVAULT_KEYRING_FILE") !== undefined,
   jwtConfigured: (): boolean => ["JWT_SECRET", "JWT_JWKS_URL", "JWT_JWKS_FILE"].some((v) => raw(v) !== undefined),
   graphiqlConfigured: (): boolean => raw("GRAPHIQL") !== undefined,
+  embedderConfigured: (): boolean => raw("EMBEDDER_MODEL_DIR") !== undefined || raw("EMBEDDER_URL") !== undefined,
   /** API_PORT / API_HOST: where the GraphQL API listens. Defaults 4000, 127.0.0.1. */
   apiPort: (): number => intVar("API_PORT", 4000, 0, 65_535),
   apiHost: (): string => raw("API_HOST") ?? "127.0.0.1",

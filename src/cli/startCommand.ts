@@ -4,11 +4,13 @@
 // more: a random keyring and a random JWT secret, each once, 0600, in MEMVAULT_HOME.
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
+import path from "node:path";
 import { SignJWT } from "jose";
 import { startApiServer } from "../api/apiServer.ts";
 import { createTokenVerifier } from "../api/verifyToken.ts";
 import { rerankConfigState } from "../rerank/createRerankerFromConfig.ts";
 import { createEmbedderFromConfig } from "../embed/createEmbedderFromConfig.ts";
+import { modelFileIn } from "../embed/biEncoder.ts";
 import { config } from "../config.ts";
 import { newKeyringDocument } from "../crypto/keyring.ts";
 import { resolveTarget } from "../db/databaseTarget.ts";
@@ -23,6 +25,22 @@ import { spawnWorkerProcess } from "./spawnWorker.ts";
 // token and the command to paste are plain lines, for a person at a terminal.
 const say = (line: string) => logger.info(line);
 const tellPerson = (line: string) => process.stderr.write(`${line}\n`);
+
+/**
+ * On the local cluster with no embedder configured and none installed, a development
+ * embedder so that text-only memories work at once: the generated word-hash model (texts
+ * sharing words are close; not a semantic model), written once under MEMVAULT_HOME.
+ */
+async function developmentEmbedder(): Promise<string | undefined> {
+  if (config.embedderConfigured() || modelFileIn(config.embedderModelDir())) return undefined;
+  const dir = path.join(config.home(), "models", "dev-wordhash");
+  if (!modelFileIn(dir)) {
+    const { writeTestModel } = await import("../../scripts/testModels.ts");
+    writeTestModel("wordhash", dir);
+  }
+  say(`no embedding model at ${config.embedderModelDir()}: using the development word-hash embedder (${dir}); for real use, bin/memvault model fetch --embedder (see README) or set EMBEDDER_MODEL_DIR / EMBEDDER_URL`);
+  return dir;
+}
 
 /** Writes a file once with mode 0600 from the first byte; returns its path. */
 function ensureSecretFile(file: string, make: () => string, what: string): string {
@@ -62,6 +80,7 @@ export async function startCommand(): Promise<void> {
   }
   if (!workerUrl || !authenticatorUrl) throw new Error("WORKER_DATABASE_URL and AUTHENTICATOR_DATABASE_URL are required with DATABASE_URL");
   const keyringSource = keyringFile ? { variable: "MEMVAULT_KEYRING_FILE", file: keyringFile } : config.keyringSource();
+  const devEmbedderDir = target.cluster ? await developmentEmbedder() : undefined;
 
   const api = await startApiServer({
     port: config.apiPort(),
@@ -73,7 +92,7 @@ export async function startCommand(): Promise<void> {
     rerankBudgetMs: config.rerankBudgetMs(),
     graphiql,
     rerankStatus: rerankConfigState,
-    createEmbedder: createEmbedderFromConfig,
+    createEmbedder: (registry, log) => createEmbedderFromConfig(registry, log, devEmbedderDir ? { modelDir: devEmbedderDir } : {}),
     // GraphiQL needs introspection; otherwise it follows GRAPHQL_INTROSPECTION (default off).
     operationLimits: config.operationLimits(graphiql || config.graphqlIntrospection()),
     maxBodyBytes: config.apiMaxBodyBytes(),
@@ -88,7 +107,11 @@ export async function startCommand(): Promise<void> {
     tellPerson(`try: curl -s ${api.url}/graphql -H 'authorization: Bearer ${token}' -H 'content-type: application/json' -d '{"query":"{ memories(first: 5) { nodes { id text } } }"}'`);
   }
   tellPerson(`DBA prompt: eval "$(bin/memvault db env)" && psql`);
-  const worker = spawnWorkerProcess({ WORKER_DATABASE_URL: workerUrl, ...(keyringFile ? { MEMVAULT_KEYRING_FILE: keyringFile } : {}) });
+  const worker = spawnWorkerProcess({
+    WORKER_DATABASE_URL: workerUrl,
+    ...(keyringFile ? { MEMVAULT_KEYRING_FILE: keyringFile } : {}),
+    ...(devEmbedderDir ? { EMBEDDER_MODEL_DIR: devEmbedderDir } : {}),
+  });
   say(`worker started in its own process (pid ${worker.pid}); Ctrl-C stops both (the cluster keeps running: bin/memvault db stop)`);
   try {
     await new Promise<void>((resolve, reject) => {

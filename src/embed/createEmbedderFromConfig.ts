@@ -52,10 +52,11 @@ export function instrumentEmbedder(inner: Embedder | undefined, reason: Embedder
   };
 }
 
-export async function createEmbedderFromConfig(registry: Registry, logger: Logger): Promise<EmbedderHandle> {
+/** overrides.modelDir: a model folder chosen by the caller (npm start's development embedder) instead of EMBEDDER_MODEL_DIR. */
+export async function createEmbedderFromConfig(registry: Registry, logger: Logger, overrides: { modelDir?: string } = {}): Promise<EmbedderHandle> {
   const metrics = createEmbedMetrics(registry);
   const dims = config.embeddingDim();
-  const url = config.embedderUrl();
+  const url = overrides.modelDir ? undefined : config.embedderUrl();
   if (url) {
     const remote = createRemoteEmbedder(url, { timeoutMs: 30_000 });
     // Probed once: a server that is down now may be up later (calls fail with a code
@@ -70,7 +71,7 @@ export async function createEmbedderFromConfig(registry: Registry, logger: Logge
     logger.info({ embedder: remote.name }, "embedding with a text-embeddings-inference server");
     return instrumentEmbedder(remote, undefined, dims, metrics);
   }
-  const modelDir = config.embedderModelDir();
+  const modelDir = overrides.modelDir ?? config.embedderModelDir();
   try {
     const model = await loadBiEncoder({
       modelDir,
@@ -85,7 +86,7 @@ export async function createEmbedderFromConfig(registry: Registry, logger: Logge
     });
     if (model.dims !== dims) {
       await model.close();
-      throw new ConfigError("EMBEDDER_MODEL_DIR", `the model in ${modelDir} embeds into ${model.dims} dimensions, but EMBEDDING_DIM is ${dims}`);
+      throw new ConfigError(overrides.modelDir ? "EMBEDDING_DIM" : "EMBEDDER_MODEL_DIR", `the model in ${modelDir} embeds into ${model.dims} dimensions, but EMBEDDING_DIM is ${dims}`);
     }
     logger.info({ embedder: model.name, pooling: model.pooling, device: model.device }, "embedding with a local bi-encoder");
     return instrumentEmbedder(model, undefined, dims, metrics);
