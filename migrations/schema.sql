@@ -640,12 +640,19 @@ begin
   end if;
 
   -- Only the filters given become predicates (parameters $3..$8), so each shape gets a
-  -- plan that can use its index: the GIN indexes for tags and scope levels, the btree
+  -- plan that can use its index: memory_labels' key for scope levels and tags, the btree
   -- for the exact scope.
   if filter_scope is not null then filters := filters || ' and c.scope_hash = $3'; end if;
-  if filter_scope_level is not null then filters := filters || ' and c.scope_path operator(pg_catalog.@>) array[$4]'; end if;
-  if filter_tags_any is not null then filters := filters || ' and c.tag_hashes operator(pg_catalog.&&) $5'; end if;
-  if filter_tags_all is not null then filters := filters || ' and c.tag_hashes operator(pg_catalog.@>) $6'; end if;
+  if filter_scope_level is not null then
+    filters := filters || format(' and c.id in (select l.memory_id from memvault.memory_labels l where l.user_hash = %L and l.label_hash = $4)', tenant);
+  end if;
+  if filter_tags_any is not null then
+    filters := filters || format(' and c.id in (select l.memory_id from memvault.memory_labels l where l.user_hash = %L and l.label_hash = any($5))', tenant);
+  end if;
+  if filter_tags_all is not null then
+    filters := filters || format(' and c.id in (select l.memory_id from memvault.memory_labels l where l.user_hash = %L and l.label_hash = any($6)'
+      ' group by l.memory_id having count(*) = (select count(distinct h) from unnest($6) as h))', tenant);
+  end if;
   if filter_created_after is not null then filters := filters || ' and c.created_at > $7'; end if;
   if filter_created_before is not null then filters := filters || ' and c.created_at < $8'; end if;
 
@@ -709,7 +716,7 @@ ALTER FUNCTION memvault.search_chunks(query public.vector, k integer, filter_sco
 -- Name: FUNCTION search_chunks(query public.vector, k integer, filter_scope bytea, filter_scope_level bytea, filter_tags_any bytea[], filter_tags_all bytea[], filter_created_after timestamp with time zone, filter_created_before timestamp with time zone); Type: COMMENT; Schema: memvault; Owner: memvault_owner
 --
 
-COMMENT ON FUNCTION memvault.search_chunks(query public.vector, k integer, filter_scope bytea, filter_scope_level bytea, filter_tags_any bytea[], filter_tags_all bytea[], filter_created_after timestamp with time zone, filter_created_before timestamp with time zone) IS 'The current tenant''s k (1..1000) nearest unexpired chunks by cosine distance that match the filters (scope hash, scope-level hash, any / all of the tag hashes, created after / before), nearest first: exactly min(k, matching rows with a non-zero embedding) rows. Up to memvault.exact_search_max_rows matching rows (default 2000) are ranked exactly, more through HNSW with iterative scans. A zero query vector is refused (22023).';
+COMMENT ON FUNCTION memvault.search_chunks(query public.vector, k integer, filter_scope bytea, filter_scope_level bytea, filter_tags_any bytea[], filter_tags_all bytea[], filter_created_after timestamp with time zone, filter_created_before timestamp with time zone) IS 'The current tenant''s k (1..1000) nearest unexpired chunks by cosine distance that match the filters (scope hash, scope-level hash, any / all of the tag hashes as in memory_labels, created after / before), nearest first: exactly min(k, matching rows with a non-zero embedding) rows. Up to memvault.exact_search_max_rows matching rows (default 2000) are ranked exactly, more through HNSW with iterative scans. A zero query vector is refused (22023).';
 
 --
 -- Name: set_default_rerank_variant(text); Type: FUNCTION; Schema: memvault; Owner: memvault_owner
@@ -961,8 +968,6 @@ CREATE TABLE memvault.memory_chunks (
     emb_cipher bytea NOT NULL,
     embedding public.vector(384) NOT NULL,
     scope_hash bytea,
-    scope_path bytea[] DEFAULT '{}'::bytea[] NOT NULL,
-    tag_hashes bytea[] DEFAULT '{}'::bytea[] NOT NULL,
     labels_cipher bytea,
     expires_at timestamp with time zone,
     updated_at timestamp with time zone,
@@ -999,18 +1004,6 @@ COMMENT ON COLUMN memvault.memory_chunks.key_version IS 'Keyring version that se
 COMMENT ON COLUMN memvault.memory_chunks.scope_hash IS 'Blind index of the scope: HMAC-SHA256 under the label subkey, bound to the tenant. Equality only.';
 
 --
--- Name: COLUMN memory_chunks.scope_path; Type: COMMENT; Schema: memvault; Owner: memvault_owner
---
-
-COMMENT ON COLUMN memvault.memory_chunks.scope_path IS 'Blind indexes of every prefix level of the scope (split at /), the full scope last.';
-
---
--- Name: COLUMN memory_chunks.tag_hashes; Type: COMMENT; Schema: memvault; Owner: memvault_owner
---
-
-COMMENT ON COLUMN memvault.memory_chunks.tag_hashes IS 'Blind indexes of the tags, as scope_hash.';
-
---
 -- Name: COLUMN memory_chunks.labels_cipher; Type: COMMENT; Schema: memvault; Owner: memvault_owner
 --
 
@@ -1021,6 +1014,28 @@ COMMENT ON COLUMN memvault.memory_chunks.labels_cipher IS 'The scope and tags (J
 --
 
 COMMENT ON COLUMN memvault.memory_chunks.expires_at IS 'Past this time the memory is never returned; expire_memories deletes it.';
+
+--
+-- Name: memory_labels; Type: TABLE; Schema: memvault; Owner: memvault_owner
+--
+
+CREATE TABLE memvault.memory_labels (
+    user_hash text DEFAULT memvault.current_user_hash() NOT NULL,
+    label_hash bytea NOT NULL,
+    memory_id uuid NOT NULL,
+    CONSTRAINT memory_labels_label_hash_size CHECK ((octet_length(label_hash) = 32)),
+    CONSTRAINT memory_labels_user_hash_format CHECK ((user_hash ~ '^[0-9a-f]{64}$'::text))
+);
+
+ALTER TABLE ONLY memvault.memory_labels FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE memvault.memory_labels OWNER TO memvault_owner;
+
+--
+-- Name: TABLE memory_labels; Type: COMMENT; Schema: memvault; Owner: memvault_owner
+--
+
+COMMENT ON TABLE memvault.memory_labels IS 'Blind indexes of sealed memories'' labels, one row per label: every scope level and every tag (HMAC-SHA256 under the label subkey, bound to tenant and purpose). Deleted with their memory.';
 
 --
 -- Name: monitor_indexes; Type: VIEW; Schema: memvault; Owner: memvault_owner
@@ -1539,6 +1554,13 @@ ALTER TABLE ONLY memvault.memory_chunks
     ADD CONSTRAINT memory_chunks_pkey PRIMARY KEY (user_hash, id);
 
 --
+-- Name: memory_labels memory_labels_pkey; Type: CONSTRAINT; Schema: memvault; Owner: memvault_owner
+--
+
+ALTER TABLE ONLY memvault.memory_labels
+    ADD CONSTRAINT memory_labels_pkey PRIMARY KEY (user_hash, label_hash, memory_id);
+
+--
 -- Name: rerank_rollout_events rerank_rollout_events_pkey; Type: CONSTRAINT; Schema: memvault; Owner: memvault_owner
 --
 
@@ -1628,18 +1650,6 @@ CREATE INDEX chunk_ingest_user_hash_created_at ON memvault.chunk_ingest USING bt
 CREATE INDEX memory_chunks_embedding_hnsw ON memvault.memory_chunks USING hnsw (embedding public.vector_cosine_ops) WHERE (user_hash IS NOT NULL);
 
 --
--- Name: memory_chunks_scope_path; Type: INDEX; Schema: memvault; Owner: memvault_owner
---
-
-CREATE INDEX memory_chunks_scope_path ON memvault.memory_chunks USING gin (scope_path);
-
---
--- Name: memory_chunks_tag_hashes; Type: INDEX; Schema: memvault; Owner: memvault_owner
---
-
-CREATE INDEX memory_chunks_tag_hashes ON memvault.memory_chunks USING gin (tag_hashes);
-
---
 -- Name: memory_chunks_user_hash_created_at; Type: INDEX; Schema: memvault; Owner: memvault_owner
 --
 
@@ -1656,6 +1666,12 @@ CREATE INDEX memory_chunks_user_hash_expires_at ON memvault.memory_chunks USING 
 --
 
 CREATE INDEX memory_chunks_user_hash_scope_hash ON memvault.memory_chunks USING btree (user_hash, scope_hash) WHERE (scope_hash IS NOT NULL);
+
+--
+-- Name: memory_labels_user_hash_memory_id; Type: INDEX; Schema: memvault; Owner: memvault_owner
+--
+
+CREATE INDEX memory_labels_user_hash_memory_id ON memvault.memory_labels USING btree (user_hash, memory_id);
 
 --
 -- Name: rerank_rollout_samples_rollout_id_finished_at; Type: INDEX; Schema: memvault; Owner: memvault_owner
@@ -1704,6 +1720,13 @@ CREATE TRIGGER _900_enqueue_seal AFTER INSERT ON memvault.chunk_ingest REFERENCI
 --
 
 CREATE TRIGGER _900_enqueue_seal_on_update AFTER UPDATE OF text, meta, embedding, scope_hash, scope_path, tag_hashes, labels_cipher, expires_at, replaces ON memvault.chunk_ingest FOR EACH ROW EXECUTE FUNCTION memvault.tg_chunk_ingest__enqueue_reseal();
+
+--
+-- Name: memory_labels memory_labels_memory_fkey; Type: FK CONSTRAINT; Schema: memvault; Owner: memvault_owner
+--
+
+ALTER TABLE ONLY memvault.memory_labels
+    ADD CONSTRAINT memory_labels_memory_fkey FOREIGN KEY (user_hash, memory_id) REFERENCES memvault.memory_chunks(user_hash, id) ON DELETE CASCADE;
 
 --
 -- Name: rerank_rollout_events rerank_rollout_events_rollout_fkey; Type: FK CONSTRAINT; Schema: memvault; Owner: memvault_owner
@@ -1774,6 +1797,12 @@ ALTER TABLE memvault.chunk_ingest ENABLE ROW LEVEL SECURITY;
 ALTER TABLE memvault.memory_chunks ENABLE ROW LEVEL SECURITY;
 
 --
+-- Name: memory_labels; Type: ROW SECURITY; Schema: memvault; Owner: memvault_owner
+--
+
+ALTER TABLE memvault.memory_labels ENABLE ROW LEVEL SECURITY;
+
+--
 -- Name: search_requests; Type: ROW SECURITY; Schema: memvault; Owner: memvault_owner
 --
 
@@ -1790,6 +1819,12 @@ CREATE POLICY tenant_isolation ON memvault.chunk_ingest USING ((user_hash = memv
 --
 
 CREATE POLICY tenant_isolation ON memvault.memory_chunks USING ((user_hash = memvault.current_user_hash())) WITH CHECK ((user_hash = memvault.current_user_hash()));
+
+--
+-- Name: memory_labels tenant_isolation; Type: POLICY; Schema: memvault; Owner: memvault_owner
+--
+
+CREATE POLICY tenant_isolation ON memvault.memory_labels USING ((user_hash = memvault.current_user_hash())) WITH CHECK ((user_hash = memvault.current_user_hash()));
 
 --
 -- Name: search_requests tenant_isolation; Type: POLICY; Schema: memvault; Owner: memvault_owner
@@ -2155,20 +2190,6 @@ GRANT SELECT(scope_hash) ON TABLE memvault.memory_chunks TO memvault_user;
 GRANT SELECT(scope_hash),INSERT(scope_hash),UPDATE(scope_hash) ON TABLE memvault.memory_chunks TO memvault_worker;
 
 --
--- Name: COLUMN memory_chunks.scope_path; Type: ACL; Schema: memvault; Owner: memvault_owner
---
-
-GRANT SELECT(scope_path) ON TABLE memvault.memory_chunks TO memvault_user;
-GRANT SELECT(scope_path),INSERT(scope_path),UPDATE(scope_path) ON TABLE memvault.memory_chunks TO memvault_worker;
-
---
--- Name: COLUMN memory_chunks.tag_hashes; Type: ACL; Schema: memvault; Owner: memvault_owner
---
-
-GRANT SELECT(tag_hashes) ON TABLE memvault.memory_chunks TO memvault_user;
-GRANT SELECT(tag_hashes),INSERT(tag_hashes),UPDATE(tag_hashes) ON TABLE memvault.memory_chunks TO memvault_worker;
-
---
 -- Name: COLUMN memory_chunks.labels_cipher; Type: ACL; Schema: memvault; Owner: memvault_owner
 --
 
@@ -2188,6 +2209,33 @@ GRANT SELECT(expires_at),INSERT(expires_at),UPDATE(expires_at) ON TABLE memvault
 
 GRANT SELECT(updated_at) ON TABLE memvault.memory_chunks TO memvault_user;
 GRANT SELECT(updated_at),INSERT(updated_at),UPDATE(updated_at) ON TABLE memvault.memory_chunks TO memvault_worker;
+
+--
+-- Name: TABLE memory_labels; Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+GRANT DELETE ON TABLE memvault.memory_labels TO memvault_worker;
+
+--
+-- Name: COLUMN memory_labels.user_hash; Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+GRANT SELECT(user_hash) ON TABLE memvault.memory_labels TO memvault_user;
+GRANT SELECT(user_hash),INSERT(user_hash) ON TABLE memvault.memory_labels TO memvault_worker;
+
+--
+-- Name: COLUMN memory_labels.label_hash; Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+GRANT SELECT(label_hash) ON TABLE memvault.memory_labels TO memvault_user;
+GRANT SELECT(label_hash),INSERT(label_hash) ON TABLE memvault.memory_labels TO memvault_worker;
+
+--
+-- Name: COLUMN memory_labels.memory_id; Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+GRANT SELECT(memory_id) ON TABLE memvault.memory_labels TO memvault_user;
+GRANT SELECT(memory_id),INSERT(memory_id) ON TABLE memvault.memory_labels TO memvault_worker;
 
 --
 -- Name: TABLE monitor_indexes; Type: ACL; Schema: memvault; Owner: memvault_owner

@@ -44,14 +44,20 @@ export async function seedSealedTenants(
           emb: sealer.seal(embeddingToBytes(vbin), chunkContext(userHash, id, "embedding")),
         };
       });
-      // Tag hashes travel as one concatenated bytea per row (a ragged bytea[][] cannot be unnested).
       await root.query(
-        `insert into memvault.memory_chunks (user_hash, id, key_version, text_cipher, meta_cipher, emb_cipher, embedding, tag_hashes, labels_cipher)
-         select $1, u.id, $2, u.t, u.m, u.e, u.v::public.vector,
-                array(select substring(u.th from 1 + 32 * i for 32) from generate_series(0, length(u.th) / 32 - 1) as i), u.l
-         from unnest($3::uuid[], $4::bytea[], $5::bytea[], $6::bytea[], $7::text[], $8::bytea[], $9::bytea[]) as u(id, t, m, e, v, th, l)`,
-        [userHash, keyring.primaryVersion, batch.map((b) => b.id), batch.map((b) => b.text), batch.map((b) => b.meta), batch.map((b) => b.emb), batch.map((b) => b.v), batch.map((b) => Buffer.concat(b.tags)), batch.map((b) => b.labels)],
+        `insert into memvault.memory_chunks (user_hash, id, key_version, text_cipher, meta_cipher, emb_cipher, embedding, labels_cipher)
+         select $1, u.id, $2, u.t, u.m, u.e, u.v::public.vector, u.l
+         from unnest($3::uuid[], $4::bytea[], $5::bytea[], $6::bytea[], $7::text[], $8::bytea[]) as u(id, t, m, e, v, l)`,
+        [userHash, keyring.primaryVersion, batch.map((b) => b.id), batch.map((b) => b.text), batch.map((b) => b.meta), batch.map((b) => b.emb), batch.map((b) => b.v), batch.map((b) => b.labels)],
       );
+      const labelRows = batch.flatMap((b) => b.tags.map((h) => [b.id, h] as const));
+      if (labelRows.length > 0) {
+        await root.query("insert into memvault.memory_labels (user_hash, memory_id, label_hash) select $1, u.id, u.h from unnest($2::uuid[], $3::bytea[]) as u(id, h)", [
+          userHash,
+          labelRows.map((r) => r[0]),
+          labelRows.map((r) => r[1]),
+        ]);
+      }
     }
     progress("loading tenants", t + 1, opts.subs.length);
   }

@@ -77,7 +77,16 @@ export function citusRows(topology: CitusTopology): DoctorRow[] {
         : { check: "citus memory_chunks", status: "FAIL", detail: `distributed by ${chunks.column}: a tenant's queries would not stay on one shard` }
       : { check: "citus memory_chunks", status: "WARN", detail: "not distributed yet (memvault db distribute)" },
   );
-  const others = topology.tables.filter((t) => t.table !== "memvault.memory_chunks");
+  const labels = topology.tables.find((t) => t.table === "memvault.memory_labels");
+  if (chunks) {
+    // A tenant's label hashes must sit on its chunks' shard: filters join the two.
+    rows.push(
+      labels && labels.column === "user_hash" && labels.colocation === chunks.colocation
+        ? { check: "citus memory_labels", status: "PASS", detail: `distributed by user_hash, colocated with memory_chunks (group ${labels.colocation})` }
+        : { check: "citus memory_labels", status: "FAIL", detail: labels ? `not colocated with memory_chunks (group ${labels.colocation}, distributed by ${labels.column})` : "not distributed while memory_chunks is (memvault db distribute)" },
+    );
+  }
+  const others = topology.tables.filter((t) => t.table !== "memvault.memory_chunks" && t.table !== "memvault.memory_labels");
   if (others.length) {
     rows.push({ check: "citus other tables", status: "WARN", detail: `also distributed: ${others.map((t) => t.table).join(", ")} (memvault keeps them on the coordinator)` });
   }

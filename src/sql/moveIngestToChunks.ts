@@ -19,7 +19,9 @@ export interface IngestOrigin {
   expires_at: Date | null;
 }
 
-const COLUMNS_PER_ROW = 11;
+const COLUMNS_PER_ROW = 9;
+/** Label rows per INSERT: two parameters each, well under PostgreSQL's 65,535. */
+const LABELS_PER_STATEMENT = 10_000;
 
 /**
  * pgvector's binary form as its text form. A float4 printed by JavaScript's shortest
@@ -60,22 +62,33 @@ export async function moveIngestToChunks(client: pg.ClientBase, userHash: string
     const p = params.length;
     const o = origin[i]!;
     params.push(id, o.created_at, sealed.textCiphers[i], sealed.metaCiphers[i], sealed.embCiphers[i], vectorText(o.embedding),
-      o.scope_hash, o.scope_path, o.tag_hashes, sealed.labelsCiphers[i], o.expires_at);
+      o.scope_hash, sealed.labelsCiphers[i], o.expires_at);
     return `($1::text, $${p + 1}::uuid, $${p + 2}::timestamptz, $2::integer, $${p + 3}::bytea, $${p + 4}::bytea, $${p + 5}::bytea, $${p + 6}::public.vector,
-      $${p + 7}::bytea, $${p + 8}::bytea[], $${p + 9}::bytea[], $${p + 10}::bytea, $${p + 11}::timestamptz)`;
+      $${p + 7}::bytea, $${p + 8}::bytea, $${p + 9}::timestamptz)`;
   });
   if (params.length !== 2 + COLUMNS_PER_ROW * sealed.ids.length) throw new Error("moveIngestToChunks: parameter count");
   await client.query(
     `insert into memvault.memory_chunks (user_hash, id, created_at, key_version, text_cipher, meta_cipher, emb_cipher, embedding,
-       scope_hash, scope_path, tag_hashes, labels_cipher, expires_at)
+       scope_hash, labels_cipher, expires_at)
      values ${tuples.join(", ")}
      on conflict (user_hash, id) do update set
        key_version = excluded.key_version, text_cipher = excluded.text_cipher, meta_cipher = excluded.meta_cipher,
        emb_cipher = excluded.emb_cipher, embedding = excluded.embedding, scope_hash = excluded.scope_hash,
-       scope_path = excluded.scope_path, tag_hashes = excluded.tag_hashes, labels_cipher = excluded.labels_cipher,
-       expires_at = excluded.expires_at, updated_at = now()`,
+       labels_cipher = excluded.labels_cipher, expires_at = excluded.expires_at, updated_at = now()`,
     params,
   );
+  // The labels' blind indexes, one row each: a replacement's old ones go first.
+  await client.query("delete from memvault.memory_labels where user_hash = $1::text and memory_id = any($2::uuid[])", [userHash, sealed.ids]);
+  const labels = sealed.ids.flatMap((id, i) => {
+    const hashes = new Map([...origin[i]!.scope_path, ...origin[i]!.tag_hashes].map((h) => [h.toString("hex"), h]));
+    return [...hashes.values()].map((hash) => [id, hash] as const);
+  });
+  for (let start = 0; start < labels.length; start += LABELS_PER_STATEMENT) {
+    const batch = labels.slice(start, start + LABELS_PER_STATEMENT);
+    const labelParams: unknown[] = [userHash];
+    const values = batch.map(([id, hash]) => `($1::text, $${labelParams.push(hash)}::bytea, $${labelParams.push(id)}::uuid)`);
+    await client.query(`insert into memvault.memory_labels (user_hash, label_hash, memory_id) values ${values.join(", ")} on conflict do nothing`, labelParams);
+  }
   const { rows } = await client.query<{ id: string }>(
     "delete from memvault.chunk_ingest where user_hash = $1::text and id = any($2::uuid[]) returning id::text",
     [userHash, sealed.ids],

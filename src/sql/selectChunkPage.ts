@@ -22,7 +22,7 @@ export async function selectChunkPage(client: pg.ClientBase, userHash: string, l
   const params: unknown[] = [limit, after?.createdAt ?? null, after?.id ?? null, userHash];
   const { rows } = await client.query<SealedChunkRow>(
     `select ${SEALED_CHUNK_COLUMNS} from memvault.memory_chunks
-     where user_hash = $4::text and ($2::timestamptz is null or (created_at, id) < ($2::timestamptz, $3::uuid)) ${filterPredicates(filter, params)}
+     where user_hash = $4::text and ($2::timestamptz is null or (created_at, id) < ($2::timestamptz, $3::uuid)) ${filterPredicates(filter, params, "memory_chunks", "$4")}
      order by created_at desc, id desc
      limit $1::integer`,
     params,

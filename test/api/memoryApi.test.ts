@@ -99,9 +99,10 @@ describe("memory API", () => {
     expect(texts(await ok(bob, MEMORIES, { filter: { tagsAll: ["MARKER-tag-c0ffee"] } }))).toEqual(["bob booked a flight to lisbon too"]);
     expect((await ok(bob, COUNT, { filter: { scopePrefix: "agent:critic" } })).count).toBe(0);
     // The same tag hashes differently per tenant: no join on hashes links them.
-    const { rows } = await fx.root.query("select user_hash, tag_hashes from memvault.memory_chunks where cardinality(tag_hashes) > 0");
+    const { rows } = await fx.root.query("select user_hash, label_hash from memvault.memory_labels");
     const byTenant = new Map<string, Set<string>>();
-    for (const r of rows) for (const h of r.tag_hashes as Buffer[]) (byTenant.get(r.user_hash) ?? byTenant.set(r.user_hash, new Set()).get(r.user_hash)!).add(h.toString("hex"));
+    for (const r of rows) (byTenant.get(r.user_hash) ?? byTenant.set(r.user_hash, new Set()).get(r.user_hash)!).add((r.label_hash as Buffer).toString("hex"));
+    expect(byTenant.size).toBe(2);
     const [a, b] = [...byTenant.values()];
     expect([...a!].filter((h) => b!.has(h))).toEqual([]);
   });

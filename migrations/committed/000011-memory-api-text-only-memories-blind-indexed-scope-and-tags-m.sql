@@ -1,13 +1,16 @@
 --! Previous: sha1:1c890ebaf7e65c3dc5f2c49356304e2521270d77
---! Hash: sha1:84e4e5382b46ac40a1c2e9c1ccb195cc77ebaadb
---! Message: Memory API: text-only memories, blind-indexed scope and tags, replacements, expiry, filtered search_chunks
+--! Hash: sha1:e441d617b8f10c7fa7658e0831b8e685dae42b3a
+--! Message: Memory API: text-only memories, blind-indexed scope and tags (memory_labels), replacements, expiry, filtered search_chunks
 
 -- A memory API assistants can use directly (the memory API issue):
 -- * text-only memories: chunk_ingest.embedding may be null; the worker embeds the text
 --   in the seal job, before sealing, in the same transaction;
 -- * scope and tags as blind indexes: keyed HMACs computed in the app tier (tenant-bound,
 --   so a hash means nothing in another tenant), never plaintext; the labels themselves are
---   sealed (labels_cipher) for their owner;
+--   sealed (labels_cipher) for their owner. memory_labels holds one row per label hash
+--   (scope levels and tags), so filters are btree equality lookups: PostgreSQL uses an
+--   index under row-level security only for leakproof operators, which bytea = is and
+--   array overlap (&&, for a GIN index) is not;
 -- * updates and upserts: an ingest row with `replaces` set replaces the sealed memory of
 --   the same id when the worker moves it (readers see the old version until then);
 -- * expires_at: expired memories are never returned and are deleted by expire_memories;
@@ -32,28 +35,57 @@ comment on column memvault.chunk_ingest.replaces is
   'Set by update and upsert: the sealed memory with this id, if any, is replaced when this row is sealed.';
 
 alter table memvault.memory_chunks add column if not exists scope_hash bytea;
-alter table memvault.memory_chunks add column if not exists scope_path bytea[] not null default '{}';
-alter table memvault.memory_chunks add column if not exists tag_hashes bytea[] not null default '{}';
 alter table memvault.memory_chunks add column if not exists labels_cipher bytea;
 alter table memvault.memory_chunks add column if not exists expires_at timestamptz;
 alter table memvault.memory_chunks add column if not exists updated_at timestamptz;
 comment on column memvault.memory_chunks.scope_hash is
   'Blind index of the scope: HMAC-SHA256 under the label subkey, bound to the tenant. Equality only.';
-comment on column memvault.memory_chunks.scope_path is
-  'Blind indexes of every prefix level of the scope (split at /), the full scope last.';
-comment on column memvault.memory_chunks.tag_hashes is
-  'Blind indexes of the tags, as scope_hash.';
 comment on column memvault.memory_chunks.labels_cipher is
   'The scope and tags (JSON), sealed like text_cipher; null when the memory has neither.';
 comment on column memvault.memory_chunks.expires_at is
   'Past this time the memory is never returned; expire_memories deletes it.';
-
--- Tag and scope-level hashes are bound to their tenant, so an index over them alone
--- finds only that tenant's rows.
-create index if not exists memory_chunks_tag_hashes on memvault.memory_chunks using gin (tag_hashes);
-create index if not exists memory_chunks_scope_path on memvault.memory_chunks using gin (scope_path);
 create index if not exists memory_chunks_user_hash_scope_hash on memvault.memory_chunks (user_hash, scope_hash) where scope_hash is not null;
 create index if not exists memory_chunks_user_hash_expires_at on memvault.memory_chunks (user_hash, expires_at) where expires_at is not null;
+
+create table if not exists memvault.memory_labels (
+  user_hash text not null default memvault.current_user_hash(),
+  label_hash bytea not null,
+  memory_id uuid not null,
+  constraint memory_labels_pkey primary key (user_hash, label_hash, memory_id),
+  constraint memory_labels_user_hash_format check (user_hash ~ '^[0-9a-f]{64}$'),
+  constraint memory_labels_label_hash_size check (octet_length(label_hash) = 32)
+);
+comment on table memvault.memory_labels is
+  'Blind indexes of sealed memories'' labels, one row per label: every scope level and every tag (HMAC-SHA256 under the label subkey, bound to tenant and purpose). Deleted with their memory.';
+-- The cascade from memory_chunks looks rows up by memory.
+create index if not exists memory_labels_user_hash_memory_id on memvault.memory_labels (user_hash, memory_id);
+alter table memvault.memory_labels enable row level security;
+alter table memvault.memory_labels force row level security;
+drop policy if exists tenant_isolation on memvault.memory_labels;
+create policy tenant_isolation on memvault.memory_labels
+  using (user_hash = memvault.current_user_hash()) with check (user_hash = memvault.current_user_hash());
+revoke all on memvault.memory_labels from public;
+grant select (user_hash, label_hash, memory_id) on memvault.memory_labels to memvault_user;
+grant select (user_hash, label_hash, memory_id), insert (user_hash, label_hash, memory_id) on memvault.memory_labels to memvault_worker;
+grant delete on memvault.memory_labels to memvault_worker;
+-- On Citus, where memory_chunks is already distributed, memory_labels is distributed beside
+-- it (colocated: a tenant's labels live on its chunks' shard) before the foreign key, which
+-- Citus allows between colocated distributed tables only. Dynamic SQL: without Citus
+-- neither its catalog nor its function exists.
+do $$
+begin
+  if to_regclass('pg_catalog.pg_dist_partition') is not null then
+    execute $q$
+      select pg_catalog.create_distributed_table('memvault.memory_labels', 'user_hash', colocate_with := 'memvault.memory_chunks')
+      where exists (select 1 from pg_catalog.pg_dist_partition where logicalrelid = 'memvault.memory_chunks'::regclass)
+        and not exists (select 1 from pg_catalog.pg_dist_partition where logicalrelid = 'memvault.memory_labels'::regclass)
+    $q$;
+  end if;
+end
+$$;
+alter table memvault.memory_labels drop constraint if exists memory_labels_memory_fkey;
+alter table memvault.memory_labels add constraint memory_labels_memory_fkey foreign key (user_hash, memory_id)
+  references memvault.memory_chunks (user_hash, id) on delete cascade;
 
 -- Tenants write labels, expiry and replacements; updating a pending memory rewrites its row.
 grant insert (scope_hash, scope_path, tag_hashes, labels_cipher, expires_at, replaces) on memvault.chunk_ingest to memvault_user;
@@ -61,10 +93,10 @@ grant update (text, meta, embedding, scope_hash, scope_path, tag_hashes, labels_
   on memvault.chunk_ingest to memvault_user;
 grant select (scope_hash, scope_path, tag_hashes, labels_cipher, expires_at, replaces) on memvault.chunk_ingest to memvault_user;
 grant select (scope_hash, scope_path, tag_hashes, labels_cipher, expires_at, replaces) on memvault.chunk_ingest to memvault_worker;
-grant select (scope_hash, scope_path, tag_hashes, labels_cipher, expires_at, updated_at) on memvault.memory_chunks to memvault_user;
-grant select (scope_hash, scope_path, tag_hashes, labels_cipher, expires_at, updated_at),
-      insert (scope_hash, scope_path, tag_hashes, labels_cipher, expires_at, updated_at),
-      update (scope_hash, scope_path, tag_hashes, labels_cipher, expires_at, updated_at, embedding)
+grant select (scope_hash, labels_cipher, expires_at, updated_at) on memvault.memory_chunks to memvault_user;
+grant select (scope_hash, labels_cipher, expires_at, updated_at),
+      insert (scope_hash, labels_cipher, expires_at, updated_at),
+      update (scope_hash, labels_cipher, expires_at, updated_at, embedding)
   on memvault.memory_chunks to memvault_worker;
 -- expire_memories deletes the tenant's expired rows.
 grant delete on memvault.memory_chunks to memvault_worker;
@@ -152,12 +184,19 @@ begin
   end if;
 
   -- Only the filters given become predicates (parameters $3..$8), so each shape gets a
-  -- plan that can use its index: the GIN indexes for tags and scope levels, the btree
+  -- plan that can use its index: memory_labels' key for scope levels and tags, the btree
   -- for the exact scope.
   if filter_scope is not null then filters := filters || ' and c.scope_hash = $3'; end if;
-  if filter_scope_level is not null then filters := filters || ' and c.scope_path operator(pg_catalog.@>) array[$4]'; end if;
-  if filter_tags_any is not null then filters := filters || ' and c.tag_hashes operator(pg_catalog.&&) $5'; end if;
-  if filter_tags_all is not null then filters := filters || ' and c.tag_hashes operator(pg_catalog.@>) $6'; end if;
+  if filter_scope_level is not null then
+    filters := filters || format(' and c.id in (select l.memory_id from memvault.memory_labels l where l.user_hash = %L and l.label_hash = $4)', tenant);
+  end if;
+  if filter_tags_any is not null then
+    filters := filters || format(' and c.id in (select l.memory_id from memvault.memory_labels l where l.user_hash = %L and l.label_hash = any($5))', tenant);
+  end if;
+  if filter_tags_all is not null then
+    filters := filters || format(' and c.id in (select l.memory_id from memvault.memory_labels l where l.user_hash = %L and l.label_hash = any($6)'
+      ' group by l.memory_id having count(*) = (select count(distinct h) from unnest($6) as h))', tenant);
+  end if;
   if filter_created_after is not null then filters := filters || ' and c.created_at > $7'; end if;
   if filter_created_before is not null then filters := filters || ' and c.created_at < $8'; end if;
 
@@ -215,6 +254,6 @@ begin
 end;
 $$;
 comment on function memvault.search_chunks(public.vector, integer, bytea, bytea, bytea[], bytea[], timestamptz, timestamptz) is
-  'The current tenant''s k (1..1000) nearest unexpired chunks by cosine distance that match the filters (scope hash, scope-level hash, any / all of the tag hashes, created after / before), nearest first: exactly min(k, matching rows with a non-zero embedding) rows. Up to memvault.exact_search_max_rows matching rows (default 2000) are ranked exactly, more through HNSW with iterative scans. A zero query vector is refused (22023).';
+  'The current tenant''s k (1..1000) nearest unexpired chunks by cosine distance that match the filters (scope hash, scope-level hash, any / all of the tag hashes as in memory_labels, created after / before), nearest first: exactly min(k, matching rows with a non-zero embedding) rows. Up to memvault.exact_search_max_rows matching rows (default 2000) are ranked exactly, more through HNSW with iterative scans. A zero query vector is refused (22023).';
 revoke all on function memvault.search_chunks(public.vector, integer, bytea, bytea, bytea[], bytea[], timestamptz, timestamptz) from public;
 grant execute on function memvault.search_chunks(public.vector, integer, bytea, bytea, bytea[], bytea[], timestamptz, timestamptz) to memvault_user, memvault_worker;

@@ -106,13 +106,11 @@ revoke delete on memvault.memory_chunks from memvault_worker;
 revoke update (embedding) on memvault.memory_chunks from memvault_worker;
 revoke update (text, meta, embedding, scope_hash, scope_path, tag_hashes, labels_cipher, expires_at, replaces, attempts, last_error)
   on memvault.chunk_ingest from memvault_user;
-drop index if exists memvault.memory_chunks_tag_hashes;
-drop index if exists memvault.memory_chunks_scope_path;
+drop table if exists memvault.memory_labels;
 drop index if exists memvault.memory_chunks_user_hash_scope_hash;
 drop index if exists memvault.memory_chunks_user_hash_expires_at;
 alter table memvault.memory_chunks
-  drop column if exists scope_hash, drop column if exists scope_path, drop column if exists tag_hashes,
-  drop column if exists labels_cipher, drop column if exists expires_at, drop column if exists updated_at;
+  drop column if exists scope_hash, drop column if exists labels_cipher, drop column if exists expires_at, drop column if exists updated_at;
 alter table memvault.chunk_ingest drop constraint if exists chunk_ingest_labels_shape;
 alter table memvault.chunk_ingest
   drop column if exists scope_hash, drop column if exists scope_path, drop column if exists tag_hashes,
