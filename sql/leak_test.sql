@@ -30,6 +30,10 @@ declare
     array['memory_chunks', 'memvault_worker',
           'insert into memvault.memory_chunks (user_hash, key_version, text_cipher, meta_cipher, emb_cipher, embedding) values (%L, 1, ''\x01'', ''\x02'', ''\x03'', %L::public.vector)',
           'update memvault.memory_chunks set key_version = key_version + 1'],
+    -- A label row needs its memory (foreign key): each insert writes a memory and its label.
+    array['memory_labels', 'memvault_worker',
+          'with m as (insert into memvault.memory_chunks (user_hash, key_version, text_cipher, meta_cipher, emb_cipher, embedding) values (%L, 1, ''\x01'', ''\x02'', ''\x03'', %L::public.vector) returning user_hash, id) insert into memvault.memory_labels (user_hash, label_hash, memory_id) select user_hash, pg_catalog.sha256(id::text::bytea), id from m',
+          'update memvault.memory_labels set label_hash = label_hash'],
     array['chunk_ingest', 'memvault_user',
           'insert into memvault.chunk_ingest (user_hash, text, embedding) values (%L, ''leak test'', %L::public.vector)',
           'update memvault.chunk_ingest set attempts = attempts + 1'],
@@ -66,9 +70,10 @@ begin
   where pg_catalog.to_regclass('memvault.' || pg_catalog.quote_ident(tables[i][1])) is not null;
 
   foreach t slice 1 in array tables loop
-    durable := t[1] ~ '^memory_chunks(_[0-9]+)?$';
+    durable := t[1] ~ '^memory_(chunks(_[0-9]+)?|labels)$';
     if durable then
-      execute pg_catalog.format('delete from memvault.%I where user_hash = %L', t[1], tenant_a);
+      -- memory_labels' rows go with their memories (the foreign key cascades).
+      execute pg_catalog.format('delete from memvault.%I where user_hash = %L', case t[1] when 'memory_labels' then 'memory_chunks' else t[1] end, tenant_a);
       commit;
     end if;
     -- Tenant A writes three rows, as the application does.
@@ -137,7 +142,7 @@ begin
     end if;
     rollback; -- the queue tables' rows and every probe's effect; back to the superuser
     if durable then
-      execute pg_catalog.format('delete from memvault.%I where user_hash = %L', t[1], tenant_a);
+      execute pg_catalog.format('delete from memvault.%I where user_hash = %L', case t[1] when 'memory_labels' then 'memory_chunks' else t[1] end, tenant_a);
       commit;
     end if;
   end loop;

@@ -231,7 +231,7 @@ describe("Citus: isolation", () => {
     expect(sanity.exitCode).toBe(0);
     const coordinator = await runPsqlScript(config.pgBin(), fx.db.url("root"), "leak_test.sql");
     if (coordinator.exitCode !== 0) console.log(coordinator.output.split("\n").filter((l) => !/ ok /.test(l)).join("\n"));
-    expect(coordinator.output).toMatch(/RESULT: 0 leaked rows in 108 probes of 3 tables/);
+    expect(coordinator.output).toMatch(/RESULT: 0 leaked rows in 144 probes of 4 tables/);
     expect(coordinator.exitCode).toBe(0);
     for (let i = 0; i < citusCluster().workers.length; i++) {
       const node = await runPsqlScript(config.pgBin(), workerNodeUrl(i, "postgres"), "leak_test.sql");
