@@ -311,7 +311,7 @@ function costOf(fields: FieldNode[], variables: Record<string, unknown>, subscri
         cost.searches += 1;
         cost.reads += countArg(f, "k", variables, 8);
         const q = arg(f, "query", variables);
-        if (q !== undefined && q !== null && q !== "") cost.reranks += 1;
+        if (q !== undefined && q !== null && q !== "" && arg(f, "rerank", variables) !== false) cost.reranks += 1;
         break;
       }
     }

@@ -42,7 +42,7 @@ export interface SearchStage {
   phase: "ann" | "reranked";
   hits: SearchHit[];
   reranked: boolean;
-  rerankSkipReason: SkipReason | "no_query" | null;
+  rerankSkipReason: SkipReason | "no_query" | "not_requested" | null;
 }
 
 export interface SearchArgs {
@@ -55,6 +55,8 @@ export interface SearchArgs {
   maxDistance?: number | null;
   /** Reranked hits scoring below this are dropped (applies only when the search was reranked). */
   minScore?: number | null;
+  /** false: the ANN order only, without the cross-encoder's round trip (reason not_requested). Default true. */
+  rerank?: boolean | null;
 }
 
 /** A memory by id: sealed (and opened), or still waiting for the worker. */
@@ -165,7 +167,7 @@ export function createMemoryService(deps: MemoryServiceDeps) {
       if (args.embedding !== undefined && args.embedding !== null) vector = validateEmbedding(args.embedding, deps.limits.dims);
       else if (args.query) vector = vectorLiteral(await deps.embedQuery(args.query));
       else throw new InputError("EMBEDDING_OR_QUERY", "a search needs an embedding or a query (which is then embedded)");
-      const wanted = args.query ? Math.max(k, deps.rerankCandidates) : k;
+      const wanted = args.query && args.rerank !== false ? Math.max(k, deps.rerankCandidates) : k;
       // The ANN candidates and the rows of the first k in one transaction (one connection,
       // one round of begin/commit): the first value needs nothing else.
       const { found, annRows } = await withTenant(async (tx) => {
@@ -188,8 +190,8 @@ export function createMemoryService(deps: MemoryServiceDeps) {
       };
       const annOrder = candidates.map((c) => c.id);
       const annHits = hitsFrom(annOrder.slice(0, k), new Map(annRows.map((r) => [r.id, r])));
-      if (!args.query) {
-        yield { phase: "ann", hits: annHits, reranked: false, rerankSkipReason: "no_query" };
+      if (!args.query || args.rerank === false) {
+        yield { phase: "ann", hits: annHits, reranked: false, rerankSkipReason: args.query ? "not_requested" : "no_query" };
         return;
       }
       yield { phase: "ann", hits: annHits, reranked: false, rerankSkipReason: null };

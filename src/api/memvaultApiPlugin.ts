@@ -62,7 +62,8 @@ function toPatch(raw: Record<string, unknown>, limits: Limits): Record<string, u
   return typeof raw.meta === "string" ? { ...raw, meta: parseMeta(raw.meta, limits) } : raw;
 }
 
-const searchArgs = (embedding: unknown, query: unknown, k: unknown, filter: unknown, maxDistance: unknown, minScore: unknown) => ({
+const searchArgs = (embedding: unknown, query: unknown, k: unknown, filter: unknown, maxDistance: unknown, minScore: unknown, rerank: unknown) => ({
+  rerank: rerank as boolean | null,
   embedding: embedding as number[] | null,
   ...(query ? { query: query as string } : {}),
   k: k as number,
@@ -245,8 +246,8 @@ export function createMemvaultApiPlugin(service: MemoryService, events: SealedEv
         memories(first: Int = 20, after: String, filter: MemoryFilter): MemoryPage!
         """Sealed, unexpired memories matching the filter (pending ones are not counted)."""
         count(filter: MemoryFilter): Int!
-        """Without embedding, the query is embedded on the server. maxDistance drops hits farther away (cosine distance, 0..2); minScore drops reranked hits scoring lower."""
-        search(embedding: [Float!], query: String, k: Int = 8, filter: MemoryFilter, maxDistance: Float, minScore: Float): SearchResult!
+        """Without embedding, the query is embedded on the server. maxDistance drops hits farther away (cosine distance, 0..2); minScore drops reranked hits scoring lower; rerank: false skips the cross-encoder (reason not_requested)."""
+        search(embedding: [Float!], query: String, k: Int = 8, filter: MemoryFilter, maxDistance: Float, minScore: Float, rerank: Boolean = true): SearchResult!
       }
       type SearchProgress {
         """"ann": the ANN order, at once; "reranked": the final order (reranked, or ANN with the reason)."""
@@ -260,7 +261,7 @@ export function createMemvaultApiPlugin(service: MemoryService, events: SealedEv
       }
       extend type Subscription {
         """Progressive search: the ANN result first, then the reranked one."""
-        searchProgress(embedding: [Float!], query: String, k: Int = 8, filter: MemoryFilter, maxDistance: Float, minScore: Float): SearchProgress!
+        searchProgress(embedding: [Float!], query: String, k: Int = 8, filter: MemoryFilter, maxDistance: Float, minScore: Float, rerank: Boolean = true): SearchProgress!
         """The tenant's memories as the worker seals them."""
         memorySealed: MemorySealedEvent!
       }
@@ -311,10 +312,10 @@ export function createMemvaultApiPlugin(service: MemoryService, events: SealedEv
         },
         search(_$root: Step, fieldArgs: FieldArgs) {
           return lambda(
-            [context(), fieldArgs.getRaw("embedding"), fieldArgs.getRaw("query"), fieldArgs.getRaw("k"), fieldArgs.getRaw("filter"), fieldArgs.getRaw("maxDistance"), fieldArgs.getRaw("minScore")],
-            async ([ctx, embedding, query, k, filter, maxDistance, minScore]) => {
+            [context(), fieldArgs.getRaw("embedding"), fieldArgs.getRaw("query"), fieldArgs.getRaw("k"), fieldArgs.getRaw("filter"), fieldArgs.getRaw("maxDistance"), fieldArgs.getRaw("minScore"), fieldArgs.getRaw("rerank")],
+            async ([ctx, embedding, query, k, filter, maxDistance, minScore, rerank]) => {
               const t = tenantOf(ctx);
-              const res = await service.search(t.withTenant, t.userHash, searchArgs(embedding, query, k, filter, maxDistance, minScore));
+              const res = await service.search(t.withTenant, t.userHash, searchArgs(embedding, query, k, filter, maxDistance, minScore, rerank));
               return { ...res, hits: hitsOut(res.hits) };
             },
           );
@@ -324,12 +325,12 @@ export function createMemvaultApiPlugin(service: MemoryService, events: SealedEv
         searchProgress: {
           subscribePlan(_$root: Step, fieldArgs: FieldArgs) {
             const $subscriber = lambda(
-              [context(), fieldArgs.getRaw("embedding"), fieldArgs.getRaw("query"), fieldArgs.getRaw("k"), fieldArgs.getRaw("filter"), fieldArgs.getRaw("maxDistance"), fieldArgs.getRaw("minScore")],
-              ([ctx, embedding, query, k, filter, maxDistance, minScore]) => {
+              [context(), fieldArgs.getRaw("embedding"), fieldArgs.getRaw("query"), fieldArgs.getRaw("k"), fieldArgs.getRaw("filter"), fieldArgs.getRaw("maxDistance"), fieldArgs.getRaw("minScore"), fieldArgs.getRaw("rerank")],
+              ([ctx, embedding, query, k, filter, maxDistance, minScore, rerank]) => {
                 const t = tenantOf(ctx);
                 return subscriberOf(async function* () {
                   try {
-                    for await (const stage of service.searchStages(t.withTenant, t.userHash, searchArgs(embedding, query, k, filter, maxDistance, minScore))) {
+                    for await (const stage of service.searchStages(t.withTenant, t.userHash, searchArgs(embedding, query, k, filter, maxDistance, minScore, rerank))) {
                       yield { ...stage, hits: hitsOut(stage.hits) };
                     }
                   } catch (error) {

@@ -89,6 +89,10 @@ describe("memory API", () => {
     // Search with a filter returns only matching memories, nearest first.
     const hits = (await ok(alice, SEARCH, { query: "the planner booked a flight", k: 8, filter: { tagsAny: ["home"] } })).search.hits;
     expect(hits.map((h: { chunk: { text: string } }) => h.chunk.text).sort()).toEqual([ALICE[3]!.text, ALICE[4]!.text].sort());
+    // rerank: false answers in ANN order without the cross-encoder's round trip.
+    const plain = await ok(alice, `{ search(query: "planner booked", k: 2, rerank: false) { reranked rerankSkipReason hits { chunk { id } } } }`);
+    expect(plain.search).toMatchObject({ reranked: false, rerankSkipReason: "not_requested" });
+    expect(plain.search.hits).toHaveLength(2);
     // maxDistance keeps only close hits.
     const close = (await ok(alice, SEARCH, { query: "the planner booked a flight to lisbon", k: 8, maxDistance: 0.2 })).search.hits;
     expect(close.map((h: { chunk: { text: string } }) => h.chunk.text)).toEqual([ALICE[0]!.text]);
