@@ -139,7 +139,9 @@ try {
     const latencies: number[] = [];
     const recalls: number[] = [];
     const hash = tag ? labelHash(keyring.labelKey, bigHash, "tag", tag) : undefined;
-    const matching = (await root.query("select count(*)::int as n from memvault.memory_chunks where user_hash = $1 and ($2::bytea is null or tag_hashes @> array[$2::bytea])", [bigHash, hash ?? null])).rows[0].n as number;
+    // The truth, as a superuser: exact ranking of the rows carrying the tag.
+    const tagged = "($2::bytea is null or id in (select memory_id from memvault.memory_labels where user_hash = $1 and label_hash = $2::bytea))";
+    const matching = (await root.query(`select count(*)::int as n from memvault.memory_chunks where user_hash = $1 and ${tagged}`, [bigHash, hash ?? null])).rows[0].n as number;
     for (let i = 0; i < QUERIES + 10; i++) {
       const v = Array.from(queryVectors());
       const start = performance.now();
@@ -147,7 +149,7 @@ try {
       if (i < 10) continue; // warm-up
       latencies.push(performance.now() - start);
       const truth = await root.query<{ id: string }>(
-        `select id::text from memvault.memory_chunks where user_hash = $1 and ($2::bytea is null or tag_hashes @> array[$2::bytea])
+        `select id::text from memvault.memory_chunks where user_hash = $1 and ${tagged}
          order by (embedding operator(public.<=>) $3::public.vector) + 0 limit $4`,
         [bigHash, hash ?? null, `[${v.join(",")}]`, K],
       );

@@ -9,16 +9,14 @@ import fs from "node:fs";
 import path from "node:path";
 import * as ort from "onnxruntime-node";
 import { Tokenizer } from "tokenizers";
-import { createOnnxSession } from "../onnx/createOnnxSession.ts";
+import { createOnnxSession, type OnnxSessionOptions } from "../onnx/createOnnxSession.ts";
 import { EmbedError, normalize, type Embedder } from "./embedder.ts";
 
-export interface BiEncoderOptions {
+/** Where the model is and how to run it: ONNX Runtime's threads and device come from OnnxSessionOptions. */
+export interface BiEncoderOptions extends OnnxSessionOptions {
   modelDir: string;
   maxLength: number;
   batchSize: number;
-  threads: number;
-  device: "cpu" | "cuda";
-  onDeviceFallback?: (error: unknown) => void;
 }
 
 export type Pooling = "mean" | "cls";

@@ -6,18 +6,15 @@ import fs from "node:fs";
 import path from "node:path";
 import * as ort from "onnxruntime-node";
 import { Tokenizer, type TruncationStrategy } from "tokenizers";
-import { createOnnxSession } from "../onnx/createOnnxSession.ts";
+import { createOnnxSession, type OnnxSessionOptions } from "../onnx/createOnnxSession.ts";
 import { RerankError } from "./rerankError.ts";
 import type { Scorer } from "./scorer.ts";
 
-export interface CrossEncoderOptions {
+/** Where the model is and how to run it: ONNX Runtime's threads and device come from OnnxSessionOptions. */
+export interface CrossEncoderOptions extends OnnxSessionOptions {
   modelDir: string;
   maxLength: number;
   batchSize: number;
-  threads: number;
-  device: "cpu" | "cuda";
-  /** Told when the CUDA provider cannot load and the CPU is used instead. */
-  onDeviceFallback?: (error: unknown) => void;
 }
 
 export interface EncodedPair {
