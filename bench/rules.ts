@@ -99,6 +99,15 @@ export const RULES: Record<string, Record<string, MetricRule>> = {
     searches_failed: lower(1, zero),
     promote_after_s: lower(1.3),
   },
+  // The memory API issue's targets: text-only search p95 (query embedding included) < 50 ms,
+  // filtered recall@8 (1% of 100k rows tagged) >= 0.95.
+  embed: {
+    text_search_p95_ms: lower(2, below(50)),
+    filtered_recall_at_8: higher(1.05, atLeast(0.95)),
+    filtered_search_p95_ms: lower(3),
+    remember_to_searchable_p95_ms: lower(3),
+    embed_texts_per_s: higher(1.6),
+  },
   rollback: {
     rollback_reverse_s: lower(2, below(60)),
     rollback_restore_s: lower(1.6, below(300)),

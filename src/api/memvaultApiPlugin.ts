@@ -3,7 +3,8 @@
 // request's tenant transactions, which the server puts on the GraphQL context after the
 // bearer token was verified.
 import { context, flagError, lambda, listen, SafeError, sideEffect, type FieldArgs, type GrafastSubscriber, type Step } from "postgraphile/grafast";
-import { extendSchema, gql } from "postgraphile/utils";
+import { extendSchema } from "postgraphile/utils";
+import { memvaultTypeDefs } from "./memvaultTypeDefs.ts";
 import type { WithTenant } from "../db/withTenant.ts";
 import type { Memory, MemoryService, MemoryState, SearchHit } from "./memoryService.ts";
 import type { SealedEvents } from "./sealedEvents.ts";
@@ -156,128 +157,7 @@ function errorEvent($event: Step) {
 
 export function createMemvaultApiPlugin(service: MemoryService, events: SealedEvents, limits: Limits): GraphileConfig.Plugin {
   return extendSchema(() => ({
-    typeDefs: gql`
-      """A memory: sealed at rest, opened for its owner. text and meta are null, and error set, if it failed to open."""
-      type Memory {
-        id: String!
-        createdAt: String!
-        """When an update or upsert last replaced it; null if never."""
-        updatedAt: String
-        """Past this time the memory is never returned and is deleted."""
-        expiresAt: String
-        keyVersion: Int!
-        text: String
-        """JSON object, as text"""
-        meta: String
-        scope: String
-        tags: [String!]!
-        error: String
-      }
-      """Conditions that must all hold. scope: exactly this scope; scopePrefix: this scope or any below it (levels split at /); tagsAny: at least one of these tags; tagsAll: every one of them; created* : ISO 8601 times."""
-      input MemoryFilter {
-        scope: String
-        scopePrefix: String
-        tagsAny: [String!]
-        tagsAll: [String!]
-        createdAfter: String
-        createdBefore: String
-      }
-      type MemoryPage {
-        nodes: [Memory!]!
-        endCursor: String
-        hasNextPage: Boolean!
-      }
-      type SearchHit {
-        chunk: Memory!
-        distance: Float!
-        score: Float
-      }
-      type SearchResult {
-        hits: [SearchHit!]!
-        reranked: Boolean!
-        rerankSkipReason: String
-      }
-      input RememberInput {
-        """A UUID; required by upsert. Default: a new one."""
-        id: String
-        text: String!
-        """JSON object, as text"""
-        meta: String
-        """Omit it and the server embeds the text."""
-        embedding: [Float!]
-        """e.g. agent:planner/session:42 (up to 8 levels split at /, 256 bytes); stored as blind indexes and sealed."""
-        scope: String
-        """Up to 16 tags of up to 64 bytes; stored as blind indexes and sealed."""
-        tags: [String!]
-        """ISO 8601, in the future."""
-        expiresAt: String
-      }
-      """The fields an update changes; absent ones stay. scope or expiresAt set to null clear them; meta replaces the whole object."""
-      input MemoryPatch {
-        text: String
-        meta: String
-        embedding: [Float!]
-        scope: String
-        tags: [String!]
-        expiresAt: String
-      }
-      type RememberPayload {
-        id: String!
-        status: String!
-      }
-      """A memory by id: "sealed" (memory set) or "pending" (waiting for the worker: queuedAt, attempts, lastError)."""
-      type MemoryState {
-        id: String!
-        status: String!
-        memory: Memory
-        queuedAt: String
-        attempts: Int!
-        """Error code of the last failed seal attempt, if any."""
-        lastError: String
-      }
-      type ForgetAllPayload {
-        chunks: Int!
-        pending: Int!
-        searches: Int!
-      }
-      extend type Query {
-        """One memory by id (a UUID), sealed or still pending; null when this tenant has none with that id."""
-        memory(id: String!): MemoryState
-        memories(first: Int = 20, after: String, filter: MemoryFilter): MemoryPage!
-        """Sealed, unexpired memories matching the filter (pending ones are not counted)."""
-        count(filter: MemoryFilter): Int!
-        """Without embedding, the query is embedded on the server. maxDistance drops hits farther away (cosine distance, 0..2); minScore drops reranked hits scoring lower; rerank: false skips the cross-encoder (reason not_requested)."""
-        search(embedding: [Float!], query: String, k: Int = 8, filter: MemoryFilter, maxDistance: Float, minScore: Float, rerank: Boolean = true): SearchResult!
-      }
-      type SearchProgress {
-        """"ann": the ANN order, at once; "reranked": the final order (reranked, or ANN with the reason)."""
-        phase: String!
-        hits: [SearchHit!]!
-        reranked: Boolean!
-        rerankSkipReason: String
-      }
-      type MemorySealedEvent {
-        memory: Memory!
-      }
-      extend type Subscription {
-        """Progressive search: the ANN result first, then the reranked one."""
-        searchProgress(embedding: [Float!], query: String, k: Int = 8, filter: MemoryFilter, maxDistance: Float, minScore: Float, rerank: Boolean = true): SearchProgress!
-        """The tenant's memories as the worker seals them."""
-        memorySealed: MemorySealedEvent!
-      }
-      extend type Mutation {
-        remember(input: RememberInput!): RememberPayload!
-        rememberMany(inputs: [RememberInput!]!): [RememberPayload!]!
-        """Creates the memory with input.id, or replaces the one this user has with that id."""
-        upsert(input: RememberInput!): RememberPayload!
-        """Changes some fields of a memory; readers see the old version until the new one is sealed. NOT_FOUND if this user has no such memory."""
-        update(id: String!, patch: MemoryPatch!): RememberPayload!
-        forget(id: String!): Int!
-        """Forgets the memories (pending and sealed) matching the filter; returns how many."""
-        forgetMatching(filter: MemoryFilter!): Int!
-        forgetAll: ForgetAllPayload!
-      }
-    `,
+    typeDefs: memvaultTypeDefs,
     plans: {
       Memory: {
         // A memory that failed to open is an error on that field (with the seal's code), and
