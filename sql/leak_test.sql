@@ -30,9 +30,10 @@ declare
     array['memory_chunks', 'memvault_worker',
           'insert into memvault.memory_chunks (user_hash, key_version, text_cipher, meta_cipher, emb_cipher, embedding) values (%L, 1, ''\x01'', ''\x02'', ''\x03'', %L::public.vector)',
           'update memvault.memory_chunks set key_version = key_version + 1'],
-    -- A label row needs its memory (foreign key): each insert writes a memory and its label.
+    -- A label row needs its memory (foreign key): tenant A's labels hang on one memory of
+    -- A's (written below), and every insert is a new label on it.
     array['memory_labels', 'memvault_worker',
-          'with m as (insert into memvault.memory_chunks (user_hash, key_version, text_cipher, meta_cipher, emb_cipher, embedding) values (%L, 1, ''\x01'', ''\x02'', ''\x03'', %L::public.vector) returning user_hash, id) insert into memvault.memory_labels (user_hash, label_hash, memory_id) select user_hash, pg_catalog.sha256(id::text::bytea), id from m',
+          'insert into memvault.memory_labels (user_hash, label_hash, memory_id) values (%L, pg_catalog.sha256(pg_catalog.gen_random_uuid()::text::bytea), ''00000000-0000-4000-8000-00000000000a'')',
           'update memvault.memory_labels set label_hash = label_hash'],
     array['chunk_ingest', 'memvault_user',
           'insert into memvault.chunk_ingest (user_hash, text, embedding) values (%L, ''leak test'', %L::public.vector)',
@@ -74,6 +75,10 @@ begin
     if durable then
       -- memory_labels' rows go with their memories (the foreign key cascades).
       execute pg_catalog.format('delete from memvault.%I where user_hash = %L', case t[1] when 'memory_labels' then 'memory_chunks' else t[1] end, tenant_a);
+      commit;
+    end if;
+    if t[1] = 'memory_labels' then
+      execute pg_catalog.format('insert into memvault.memory_chunks (user_hash, id, key_version, text_cipher, meta_cipher, emb_cipher, embedding) values (%L, ''00000000-0000-4000-8000-00000000000a'', 1, ''\x01'', ''\x02'', ''\x03'', %L::public.vector)', tenant_a, probe_vector);
       commit;
     end if;
     -- Tenant A writes three rows, as the application does.

@@ -74,8 +74,9 @@ export async function moveIngestToChunks(client: pg.ClientBase, userHash: string
      on conflict (user_hash, id) do update set
        key_version = excluded.key_version, text_cipher = excluded.text_cipher, meta_cipher = excluded.meta_cipher,
        emb_cipher = excluded.emb_cipher, embedding = excluded.embedding, scope_hash = excluded.scope_hash,
-       labels_cipher = excluded.labels_cipher, expires_at = excluded.expires_at, updated_at = now()`,
-    params,
+       labels_cipher = excluded.labels_cipher, expires_at = excluded.expires_at, updated_at = $${params.length + 1}::timestamptz`,
+    // The time as a parameter, not now(): Citus allows only immutable functions in DO UPDATE SET.
+    [...params, new Date()],
   );
   // The labels' blind indexes, one row each: a replacement's old ones go first.
   await client.query("delete from memvault.memory_labels where user_hash = $1::text and memory_id = any($2::uuid[])", [userHash, sealed.ids]);
