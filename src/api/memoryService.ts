@@ -236,10 +236,14 @@ export function createMemoryService(deps: MemoryServiceDeps) {
     async memoryState(tx: pg.ClientBase, userHash: string, rawId: string): Promise<MemoryState | undefined> {
       const id = validateId(rawId);
       const pending = await selectPendingMemory(tx, id);
+      const asPending = (p: NonNullable<typeof pending>): MemoryState => ({ status: "pending", id, queuedAt: p.created_at, attempts: p.attempts, lastError: p.last_error });
+      // A new memory that is pending has no sealed version (the ingest trigger refuses
+      // sealed ids), so memory_chunks is not read: on Citus this answers while the
+      // tenant's node is down.
+      if (pending && !pending.replaces) return asPending(pending);
       const [row] = await selectChunksById(tx, userHash, [id]);
       if (row) return { status: "sealed", id, memory: open(userHash, row) };
-      if (pending) return { status: "pending", id, queuedAt: pending.created_at, attempts: pending.attempts, lastError: pending.last_error };
-      return undefined;
+      return pending ? asPending(pending) : undefined;
     },
 
     forget: (tx: pg.ClientBase, userHash: string, id: string) => deleteMemory(tx, userHash, validateId(id)),
