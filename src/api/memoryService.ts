@@ -60,9 +60,14 @@ export interface SearchArgs {
 }
 
 /** A memory by id: sealed (and opened), or still waiting for the worker. */
+export interface Waiting {
+  queuedAt: Date;
+  attempts: number;
+  lastError: string | null;
+}
 export type MemoryState =
-  | { status: "sealed"; id: string; memory: Memory }
-  | { status: "pending"; id: string; queuedAt: Date; attempts: number; lastError: string | null };
+  | { status: "sealed"; id: string; memory: Memory; /** An update or upsert of it still waiting for the worker. */ update: Waiting | null }
+  | ({ status: "pending"; id: string } & Waiting);
 
 export interface MemoryServiceDeps {
   /** Opens sealed values (the current keyring). */
@@ -236,14 +241,14 @@ export function createMemoryService(deps: MemoryServiceDeps) {
     async memoryState(tx: pg.ClientBase, userHash: string, rawId: string): Promise<MemoryState | undefined> {
       const id = validateId(rawId);
       const pending = await selectPendingMemory(tx, id);
-      const asPending = (p: NonNullable<typeof pending>): MemoryState => ({ status: "pending", id, queuedAt: p.created_at, attempts: p.attempts, lastError: p.last_error });
+      const waiting = pending ? { queuedAt: pending.created_at, attempts: pending.attempts, lastError: pending.last_error } : null;
       // A new memory that is pending has no sealed version (the ingest trigger refuses
       // sealed ids), so memory_chunks is not read: on Citus this answers while the
       // tenant's node is down.
-      if (pending && !pending.replaces) return asPending(pending);
+      if (pending && !pending.replaces) return { status: "pending", id, ...waiting! };
       const [row] = await selectChunksById(tx, userHash, [id]);
-      if (row) return { status: "sealed", id, memory: open(userHash, row) };
-      return pending ? asPending(pending) : undefined;
+      if (row) return { status: "sealed", id, memory: open(userHash, row), update: waiting };
+      return waiting ? { status: "pending", id, ...waiting } : undefined;
     },
 
     forget: (tx: pg.ClientBase, userHash: string, id: string) => deleteMemory(tx, userHash, validateId(id)),

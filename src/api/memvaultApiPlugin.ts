@@ -73,10 +73,18 @@ const searchArgs = (embedding: unknown, query: unknown, k: unknown, filter: unkn
   minScore: minScore as number | null,
 });
 
-const memoryStateOut = (m: MemoryState) =>
-  m.status === "sealed"
-    ? { id: m.id, status: m.status, memory: memoryOut(m.memory), queuedAt: null, attempts: 0, lastError: null }
-    : { id: m.id, status: m.status, memory: null, queuedAt: m.queuedAt.toISOString(), attempts: m.attempts, lastError: m.lastError };
+const memoryStateOut = (m: MemoryState) => {
+  const waiting = m.status === "pending" ? m : m.update;
+  return {
+    id: m.id,
+    status: m.status,
+    memory: m.status === "sealed" ? memoryOut(m.memory) : null,
+    updatePending: m.status === "sealed" && m.update !== null,
+    queuedAt: waiting?.queuedAt.toISOString() ?? null,
+    attempts: waiting?.attempts ?? 0,
+    lastError: waiting?.lastError ?? null,
+  };
+};
 
 const hitsOut = (hits: SearchHit[]) => hits.map((h) => ({ chunk: memoryOut(h.memory), distance: h.distance, score: h.score }));
 

@@ -71,11 +71,16 @@ export const memvaultTypeDefs = gql`
         id: String!
         status: String!
       }
-      """A memory by id: "sealed" (memory set) or "pending" (waiting for the worker: queuedAt, attempts, lastError)."""
+      """
+      A memory by id: "sealed" (memory set) or "pending" (waiting for the worker: queuedAt,
+      attempts, lastError). A sealed memory with an update or upsert still waiting has
+      updatePending set, and queuedAt, attempts and lastError describe that update.
+      """
       type MemoryState {
         id: String!
         status: String!
         memory: Memory
+        updatePending: Boolean!
         queuedAt: String
         attempts: Int!
         """Error code of the last failed seal attempt, if any."""

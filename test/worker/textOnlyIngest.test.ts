@@ -52,7 +52,7 @@ const t = useApiFixture(fx, {
 });
 
 const REMEMBER_MANY = `mutation($inputs: [RememberInput!]!) { rememberMany(inputs: $inputs) { id } }`;
-const MEMORY = `query($id: String!) { memory(id: $id) { status lastError attempts memory { text } } }`;
+const MEMORY = `query($id: String!) { memory(id: $id) { status updatePending lastError attempts memory { text } } }`;
 const SEARCH = `query($q: String!) { search(query: $q, k: 3) { hits { chunk { id text } } } }`;
 
 describe("text-only memories without a working embedder", () => {
@@ -75,6 +75,10 @@ describe("text-only memories without a working embedder", () => {
     const second = (await gql(REMEMBER_MANY, { inputs: [{ text: "carol's cat is called pixel" }] })).data.rememberMany;
     await waitFor("the second to record why it waits", async () => (await state(second[0].id)).lastError === "EMBEDDER_REMOTE");
     expect((await gql(SEARCH, { q: "passport" })).errors?.[0]?.extensions?.code).toBe("EMBEDDER_REMOTE");
+    // An update with new text (to embed) of a sealed memory waits too; readers keep the old version.
+    expect((await gql(`mutation($id: String!) { update(id: $id, patch: { text: "carol's new embedding-free text" }) { status } }`, { id: first[1].id })).data.update.status).toBe("pending");
+    await waitFor("the update to record why it waits", async () => (await state(first[1].id)).lastError === "EMBEDDER_REMOTE");
+    expect(await state(first[1].id)).toMatchObject({ status: "sealed", updatePending: true, memory: { text: "carol's embedding came along" } });
     // A row a DBA inserted with plain SQL and no embedding waits the same way.
     const userHash = (await fx.root.query("select distinct user_hash from memvault.chunk_ingest")).rows[0].user_hash as string;
     const dbaId = await asIdentity(fx.root, { role: "memvault_user", userHash }, async (c) => (await c.query("insert into memvault.chunk_ingest (text) values ('carol ordered new passport photos') returning id::text")).rows[0].id as string, { commit: true });
@@ -86,11 +90,13 @@ describe("text-only memories without a working embedder", () => {
     mode = "up";
     const ids = [first[0].id, second[0].id, dbaId];
     await waitFor("every waiting memory to be sealed", async () => (await fx.root.query("select count(*)::int as n from memvault.memory_chunks where id = any($1)", [ids])).rows[0].n === 3, 60_000);
-    expect((await fx.root.query("select count(*)::int as n from memvault.chunk_ingest")).rows[0].n).toBe(0);
     expect((await fx.root.query("select count(*)::int as n from memvault.memory_chunks")).rows[0].n).toBe(4);
     const hits = (await gql(SEARCH, { q: "where is the passport" })).data.search.hits.map((h: { chunk: { text: string } }) => h.chunk.text);
     expect(hits.slice(0, 2).sort()).toEqual(["carol keeps her passport in the blue drawer", "carol ordered new passport photos"]);
     expect((await state(second[0].id)).memory.text).toBe("carol's cat is called pixel");
+    await waitFor("the update to be sealed", async () => (await state(first[1].id)).updatePending === false, 60_000);
+    expect((await state(first[1].id)).memory.text).toBe("carol's new embedding-free text");
+    expect((await fx.root.query("select count(*)::int as n from memvault.chunk_ingest")).rows[0].n).toBe(0);
     await remote.stop();
   }, 120_000);
 });
