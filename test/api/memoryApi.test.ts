@@ -2,8 +2,12 @@
 // embeddings (the deterministic word-hash embedder: texts sharing words are close):
 // text-only remember and search, scopes and tags (blind indexes) that filter exactly and
 // never cross tenants, update and upsert, expiry, export, thresholds, and bad input.
+import { execFile } from "node:child_process";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
+import { promisify } from "node:util";
+import { PROJECT_ROOT } from "../../src/db/migrateDatabase.ts";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { useApiFixture } from "../support/apiFixture.ts";
 import { embedderFromDir } from "../support/embedders.ts";
@@ -221,6 +225,22 @@ describe("memory API", () => {
     expect(lines.every((l) => l.kind === "memory" && typeof l.text === "string" && !l.text.startsWith("bob"))).toBe(true);
     expect(lines.find((l) => l.text === ALICE[0]!.text)).toMatchObject({ scope: "agent:planner/session:1", tags: ["travel", "MARKER-tag-c0ffee"], meta: { source: "test" } });
     expect((await fetch(`${t.api.url}/export`)).status).toBe(401);
+
+    // The operators' command gives the same lines, through RLS as the API does, into a 0600 file.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mvexport-"));
+    try {
+      const out = path.join(dir, "alice.ndjson");
+      const env = { PATH: process.env.PATH, AUTHENTICATOR_DATABASE_URL: fx.db.url("authenticator"), MEMVAULT_KEYRING_FILE: fx.keyringFile };
+      const run = await promisify(execFile)(process.execPath, [path.join(PROJECT_ROOT, "src/cli/main.ts"), "export", "--user", "alice", "--out", out], { env });
+      expect(run.stderr).toContain(`exported ${listed.length} memories`);
+      expect((fs.statSync(out).mode & 0o777).toString(8)).toBe("600");
+      const cli = fs.readFileSync(out, "utf8").trim().split("\n").map((l) => JSON.parse(l));
+      expect(cli.map((l) => l.id ?? l.kind).sort()).toEqual([...lines.map((l) => l.id), "end"].sort());
+      const again = await promisify(execFile)(process.execPath, [path.join(PROJECT_ROOT, "src/cli/main.ts"), "export", "--user", "alice", "--out", out], { env }).catch((e: { code: number; stderr: string }) => e);
+      expect((again as { stderr: string }).stderr).toMatch(/USAGE: .* exists/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("forgetMatching deletes exactly the matching memories", async () => {
