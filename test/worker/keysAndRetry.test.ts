@@ -5,7 +5,8 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, inject, it } from "vitest";
-import { createSealer } from "../../src/crypto/seal.ts";
+import { openLabels, sealLabels } from "../../src/api/openMemory.ts";
+import { createSealer, sealedKeyVersion } from "../../src/crypto/seal.ts";
 import { freePort, roleUrl } from "../../src/db/localCluster.ts";
 import { PROJECT_ROOT } from "../../src/db/migrateDatabase.ts";
 import { chunkContext } from "../../src/crypto/sealContexts.ts";
@@ -138,6 +139,11 @@ describe("keys and failures", () => {
     try {
       await waitFor("all sealed", async () => (await count("select count(*)::int as n from memvault.chunk_ingest")) === 0, 120_000);
       expect(await count("select count(*)::int as n from memvault.memory_chunks where key_version <> 1")).toBe(0);
+      // Five memories carry labels, sealed under key 1 as the API seals them.
+      const oldSealer = createSealer(keyringFrom(doc));
+      for (const r of (await fx.root.query("select user_hash, id from memvault.memory_chunks order by id limit 5")).rows) {
+        await fx.root.query("update memvault.memory_chunks set labels_cipher = $1 where id = $2", [sealLabels(oldSealer, r.user_hash, r.id, { scope: "agent:keys", tags: [r.id] }), r.id]);
+      }
 
       // Key 1 is primary: it cannot be removed; nor can a key still sealing rows.
       expect(cli("keys", "remove", "--version", "1").stderr).toMatch(/KEY_IS_PRIMARY/);
@@ -152,6 +158,13 @@ describe("keys and failures", () => {
       for (const r of (await fx.root.query("select user_hash, id, text_cipher, meta_cipher from memvault.memory_chunks")).rows) {
         expect(sealer.openSealed(r.text_cipher, chunkContext(r.user_hash, r.id, "text")).toString()).toMatch(/^memory \d+$/);
         expect(JSON.parse(sealer.openSealed(r.meta_cipher, chunkContext(r.user_hash, r.id, "meta")).toString())).toHaveProperty("g");
+      }
+      // The labels were re-sealed too: under key 2, and they open to what was written.
+      const labelled = (await fx.root.query("select user_hash, id, labels_cipher from memvault.memory_chunks where labels_cipher is not null")).rows;
+      expect(labelled).toHaveLength(5);
+      for (const r of labelled) {
+        expect(sealedKeyVersion(r.labels_cipher)).toBe(2);
+        expect(openLabels(sealer, r.user_hash, r.id, r.labels_cipher)).toEqual({ scope: "agent:keys", tags: [r.id] });
       }
       // The re-sealed rows no longer need version 1: now it may go.
       const removed = cli("keys", "remove", "--version", "1");
