@@ -7,7 +7,7 @@ import type { Keyring } from "../../src/crypto/keyring.ts";
 import { hmacUser } from "../../src/crypto/hmacUser.ts";
 import { createSealer } from "../../src/crypto/seal.ts";
 import { chunkContext } from "../../src/crypto/sealContexts.ts";
-import { embeddingToBytes } from "../../src/worker/sealRows.ts";
+import { embeddingToBytes, vectorBinary } from "../../src/worker/sealRows.ts";
 import { hashLabels } from "../../src/crypto/blindIndex.ts";
 import { sealLabels } from "../../src/api/openMemory.ts";
 import { progress } from "./benchResult.ts";
@@ -30,9 +30,7 @@ export async function seedSealedTenants(
         const id = randomUUID();
         const vector = opts.next();
         const text = `${WORDS[(start + j) % WORDS.length]} ${WORDS[(t + j) % WORDS.length]} number ${start + j}`;
-        const vbin = Buffer.alloc(4 + opts.dims * 4);
-        vbin.writeUInt16BE(opts.dims, 0);
-        vector.forEach((x, k) => vbin.writeFloatBE(x, 4 + k * 4));
+        const vbin = vectorBinary(vector);
         const tags = opts.tagsFor?.(t, start + j) ?? [];
         return {
           id,

@@ -9,7 +9,7 @@ import { labelHash } from "../crypto/blindIndex.ts";
 import type { SkipReason } from "../rerank/reranker.ts";
 import type { SearchWaiter } from "./searchWaiter.ts";
 import type { WithTenant } from "../db/withTenant.ts";
-import { vectorLiteral } from "../embed/embedder.ts";
+import { vectorLiteral } from "../sql/vectorText.ts";
 import type { FilterHashes } from "../sql/chunkFilter.ts";
 import { countChunks } from "../sql/countChunks.ts";
 import { deleteAllMemories } from "../sql/deleteAllMemories.ts";

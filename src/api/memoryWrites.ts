@@ -8,7 +8,7 @@ import type { Sealer } from "../crypto/seal.ts";
 import { chunkContext } from "../crypto/sealContexts.ts";
 import { hashLabels } from "../crypto/blindIndex.ts";
 import type { WithTenant } from "../db/withTenant.ts";
-import { vectorLiteral } from "../embed/embedder.ts";
+import { vectorLiteral } from "../sql/vectorText.ts";
 import { embeddingFromBytes } from "../worker/sealRows.ts";
 import { insertIngestRows, upsertIngestRow, type IngestValues } from "../sql/insertIngestRows.ts";
 import { lockMemory } from "../sql/lockMemory.ts";
@@ -43,10 +43,18 @@ function asInputError(err: unknown): unknown {
 }
 
 export function createMemoryWrites(deps: WriteDeps) {
-  /** The label columns: blind indexes and the sealed labels (null without any). */
-  const labelColumns = (userHash: string, id: string, labels: Labels, sealer: Sealer) => {
+  /**
+   * The label columns: blind indexes and the sealed labels (null without any). `sealed` is
+   * the labels' existing cipher when they did not change: same row, same AAD, no new seal.
+   */
+  const labelColumns = (userHash: string, id: string, labels: Labels, sealer: Sealer, sealed?: Buffer | null) => {
     const hashes = hashLabels(deps.labelKey(), userHash, labels);
-    return { scopeHash: hashes.scopeHash, scopePath: hashes.scopePath, tagHashes: hashes.tagHashes, labelsCipher: sealLabels(sealer, userHash, id, labels) };
+    return {
+      scopeHash: hashes.scopeHash,
+      scopePath: hashes.scopePath,
+      tagHashes: hashes.tagHashes,
+      labelsCipher: sealed !== undefined ? sealed : sealLabels(sealer, userHash, id, labels),
+    };
   };
   const ingestValues = (userHash: string, m: ValidMemory, sealer: Sealer): IngestValues => {
     const id = m.id ?? randomUUID(); // chosen here: the labels' AAD names the row
@@ -112,16 +120,13 @@ export function createMemoryWrites(deps: WriteDeps) {
         if (!row) throw new InputError("NOT_FOUND", "this user has no memory with this id");
         const open = (cipher: Buffer, field: "text" | "meta" | "embedding") => sealer.openSealed(cipher, chunkContext(userHash, id, field));
         const labels = mergeLabels(openLabels(sealer, userHash, id, row.labels_cipher));
-        const columns = labelColumns(userHash, id, labels, sealer);
         await upsertIngestRow(tx, {
           id,
           text: patch.text ?? open(row.text_cipher, "text").toString("utf8"),
           metaJson: patch.metaJson ?? open(row.meta_cipher, "meta").toString("utf8"),
           vector: patch.vector ?? (patch.text !== undefined ? null : vectorLiteral(embeddingFromBytes(open(row.emb_cipher, "embedding")))),
           expiresAt: patch.expiresAt !== undefined ? patch.expiresAt : row.expires_at,
-          ...columns,
-          // Unchanged labels keep their cipher: same row, same AAD.
-          labelsCipher: labelsChange ? columns.labelsCipher : row.labels_cipher,
+          ...labelColumns(userHash, id, labels, sealer, labelsChange ? undefined : row.labels_cipher),
         });
       });
       return { id, status: "pending" };

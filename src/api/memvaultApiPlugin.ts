@@ -55,7 +55,7 @@ interface RememberArgs {
 function toMemoryInput(a: RememberArgs, limits: Limits): MemoryInput {
   // meta is JSON text; "null", "[]" or "3" are not objects and are refused, never stored as {}.
   const meta = a.meta === undefined || a.meta === null ? undefined : parseMeta(a.meta, limits);
-  return { ...a, id: a.id ?? undefined, ...(meta !== undefined ? { meta } : { meta: undefined }) } as MemoryInput;
+  return { ...a, id: a.id ?? undefined, meta };
 }
 
 /** An update's patch: meta arrives as JSON text like remember's; absent fields stay as they are. */

@@ -10,6 +10,7 @@ import path from "node:path";
 import * as ort from "onnxruntime-node";
 import { Tokenizer } from "tokenizers";
 import { createOnnxSession, type OnnxSessionOptions } from "../onnx/createOnnxSession.ts";
+import { paddedBatch } from "../onnx/paddedBatch.ts";
 import { EmbedError, normalize, type Embedder } from "./embedder.ts";
 
 /** Where the model is and how to run it: ONNX Runtime's threads and device come from OnnxSessionOptions. */
@@ -71,18 +72,8 @@ export async function loadBiEncoder(opts: BiEncoderOptions): Promise<Embedder & 
   const withTypes = session.inputNames.includes("token_type_ids");
 
   const runBatch = async (batch: number[][]): Promise<Float32Array[]> => {
-    const width = Math.max(...batch.map((ids) => ids.length));
-    const ids = new BigInt64Array(batch.length * width);
-    const mask = new BigInt64Array(batch.length * width);
-    batch.forEach((row, r) => {
-      for (let i = 0; i < row.length; i++) {
-        ids[r * width + i] = BigInt(row[i]!);
-        mask[r * width + i] = 1n;
-      }
-    });
-    const dims = [batch.length, width];
-    const feeds: Record<string, ort.Tensor> = { input_ids: new ort.Tensor("int64", ids, dims), attention_mask: new ort.Tensor("int64", mask, dims) };
-    if (withTypes) feeds.token_type_ids = new ort.Tensor("int64", new BigInt64Array(batch.length * width), dims);
+    const { width, input_ids, attention_mask, token_type_ids } = paddedBatch(batch.map((ids) => ({ ids })));
+    const feeds: Record<string, ort.Tensor> = { input_ids, attention_mask, ...(withTypes ? { token_type_ids } : {}) };
     const out = (await session.run(feeds))[output]!;
     const hidden = out.dims[2]!;
     const data = out.data as Float32Array;

@@ -30,6 +30,3 @@ export function normalize(v: Float32Array): Float32Array {
   for (let i = 0; i < v.length; i++) v[i]! /= norm;
   return v;
 }
-
-/** pgvector's text form of an embedding (float4 values print and parse back exactly). */
-export const vectorLiteral = (v: ArrayLike<number>): string => `[${Array.from(v, (x) => (Object.is(x, -0) ? "-0" : String(x))).join(",")}]`;

@@ -7,6 +7,7 @@ import path from "node:path";
 import * as ort from "onnxruntime-node";
 import { Tokenizer, type TruncationStrategy } from "tokenizers";
 import { createOnnxSession, type OnnxSessionOptions } from "../onnx/createOnnxSession.ts";
+import { paddedBatch } from "../onnx/paddedBatch.ts";
 import { RerankError } from "./rerankError.ts";
 import type { Scorer } from "./scorer.ts";
 
@@ -57,23 +58,8 @@ export async function loadCrossEncoder(opts: CrossEncoderOptions): Promise<Score
   };
 
   const runBatch = async (pairs: EncodedPair[]): Promise<Float32Array> => {
-    const width = Math.max(...pairs.map((p) => p.ids.length));
-    const ids = new BigInt64Array(pairs.length * width);
-    const mask = new BigInt64Array(pairs.length * width);
-    const types = new BigInt64Array(pairs.length * width);
-    pairs.forEach((p, row) => {
-      for (let i = 0; i < p.ids.length; i++) {
-        ids[row * width + i] = BigInt(p.ids[i]!);
-        mask[row * width + i] = 1n;
-        types[row * width + i] = BigInt(p.typeIds[i]!);
-      }
-    });
-    const dims = [pairs.length, width];
-    const out = await session.run({
-      input_ids: new ort.Tensor("int64", ids, dims),
-      attention_mask: new ort.Tensor("int64", mask, dims),
-      token_type_ids: new ort.Tensor("int64", types, dims),
-    });
+    const { input_ids, attention_mask, token_type_ids } = paddedBatch(pairs);
+    const out = await session.run({ input_ids, attention_mask, token_type_ids });
     return out.logits!.data as Float32Array;
   };
 

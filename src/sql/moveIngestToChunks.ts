@@ -1,4 +1,5 @@
 import type pg from "pg";
+import { vectorText } from "./vectorText.ts";
 
 export interface SealedColumns {
   ids: string[];
@@ -22,21 +23,6 @@ export interface IngestOrigin {
 const COLUMNS_PER_ROW = 9;
 /** Label rows per INSERT: two parameters each, well under PostgreSQL's 65,535. */
 const LABELS_PER_STATEMENT = 10_000;
-
-/**
- * pgvector's binary form as its text form. A float4 printed by JavaScript's shortest
- * round-trip formatting parses back (strtof) to the same float4: nothing is rounded.
- * (String(-0) is "0": negative zero is spelled out so that its sign bit survives too.)
- */
-export function vectorText(binary: Buffer): string {
-  const dims = binary.readUInt16BE(0);
-  const parts = new Array<string>(dims);
-  for (let i = 0; i < dims; i++) {
-    const v = binary.readFloatBE(4 + i * 4);
-    parts[i] = Object.is(v, -0) ? "-0" : String(v);
-  }
-  return `[${parts.join(",")}]`;
-}
 
 /**
  * Inserts the sealed chunks and deletes their ingest rows, in the caller's transaction;

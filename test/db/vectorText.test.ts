@@ -3,7 +3,7 @@
 // that: pgvector parses vectorText's output back to the very same bits.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { vectorText } from "../../src/sql/moveIngestToChunks.ts";
+import { vectorText } from "../../src/sql/vectorText.ts";
 import { useTestDatabase } from "../support/testDatabase.ts";
 
 const fx = useTestDatabase();
