@@ -1,6 +1,10 @@
-// npm run bench:ann [-- --shape uniform] [--rows 100000] [--queries 200]
+// npm run bench:ann [-- --shape uniform] [--rows 100000] [--queries 200] [--sweep 'rule|hnsw.ef_search=120|...']
 // search_chunks recall@8 against exact search and latency, for tenants holding 0.1%,
-// 1%, 10% and 50% of the rows, on a throwaway cluster.
+// 1%, 3% and 6% (past the exact-search threshold, where the HNSW scan must skip most
+// tuples), 10% and 50% of the rows, on a throwaway cluster. --sweep compares settings ('|' between configurations, ',' between
+// settings of one: hnsw.ef_search is a floor under search_chunks' own rule;
+// memvault.hnsw_ef_per_k and memvault.exact_search_max_rows
+// change the rule); the metrics are the rule's (the configuration "rule").
 import { parseArgs } from "node:util";
 import pg from "pg";
 import { config } from "../src/config.ts";
@@ -17,16 +21,29 @@ const { values } = parseArgs({
     rows: { type: "string", default: "100000" },
     queries: { type: "string", default: "200" },
     k: { type: "string", default: "8" },
+    sweep: { type: "string", default: "rule" },
   },
 });
 const shape = values.shape as VectorShape;
 const ROWS = Number(values.rows);
 const QUERIES = Number(values.queries);
 const K = Number(values.k);
+// Each configuration: settings for the transaction; "rule" (no settings) gives the metrics.
+const CONFIGS = values.sweep!.split("|").map((c) => c.trim()).map((label) => ({
+  label,
+  settings: label === "rule" ? [] : label.split(",").map((kv) => kv.split("=").map((x) => x.trim()) as [string, string]),
+}));
+const SETTABLE = /^(hnsw\.ef_search|memvault\.(hnsw_ef_per_k|exact_search_max_rows))$/;
+if (CONFIGS.some((c) => c.settings.some(([k, v]) => !k || !SETTABLE.test(k) || !/^\d+$/.test(v ?? "")))) {
+  process.stderr.write("--sweep: 'rule' or name=integer settings (hnsw.ef_search, memvault.hnsw_ef_per_k, memvault.exact_search_max_rows), ',' within and '|' between configurations\n");
+  process.exit(2);
+}
 const DIMS = config.embeddingDim();
 const SIZES = [
   { label: "0.1%", key: "0_1pct", share: 0.001 },
   { label: "1%", key: "1pct", share: 0.01 },
+  { label: "3%", key: "3pct", share: 0.03 },
+  { label: "6%", key: "6pct", share: 0.06 },
   { label: "10%", key: "10pct", share: 0.1 },
   { label: "50%", key: "50pct", share: 0.5 },
 ];
@@ -84,49 +101,78 @@ try {
   const table: (string | number)[][] = [];
   for (const size of SIZES) {
     const tenant = plan.find((p) => p.userHash === hash(`bench ${size.key}`))!;
+    // The same queries and the same exact answers for every floor swept.
+    const queries = Array.from({ length: QUERIES }, () => toPgVector(next()));
+    const truths: Set<string>[] = [];
     await client.query("begin");
     await client.query("select set_config('role', 'memvault_user', true), set_config('app.user_hash', $1, true)", [tenant.userHash]);
-    const latencies: number[] = [];
-    const recalls: number[] = [];
-    for (let w = 0; w < 10; w++) {
-      await client.query("select * from memvault.search_chunks($1::public.vector, $2::integer)", [toPgVector(next()), K]);
-    }
-    for (let q = 0; q < QUERIES; q++) {
-      const query = toPgVector(next());
-      const t0 = performance.now();
-      const ann = await client.query<{ id: string }>("select id from memvault.search_chunks($1::public.vector, $2::integer)", [query, K]);
-      latencies.push(performance.now() - t0);
+    for (const query of queries) {
       const truth = await client.query<{ id: string }>(
         `select id from memvault.memory_chunks
          order by (embedding operator(public.<=>) $1::public.vector) + 0 limit $2::integer`,
         [query, K],
       );
-      const want = new Set(truth.rows.map((r) => r.id));
-      recalls.push(ann.rows.filter((r) => want.has(r.id)).length / Math.max(1, want.size));
-      progress(`tenant ${size.label}`, q + 1, QUERIES);
+      truths.push(new Set(truth.rows.map((r) => r.id)));
     }
     await client.query("rollback");
-    const row = {
-      recall: mean(recalls),
-      p50: percentile(latencies, 50),
-      p95: percentile(latencies, 95),
-      p99: percentile(latencies, 99),
-    };
-    metrics[`recall_at_${K}_${size.key}`] = row.recall;
-    metrics[`search_p50_ms_${size.key}`] = row.p50;
-    metrics[`search_p95_ms_${size.key}`] = row.p95;
-    metrics[`search_p99_ms_${size.key}`] = row.p99;
-    table.push([size.label, tenant.count, row.recall, row.p50, row.p95, row.p99]);
+    for (const { label, settings } of CONFIGS) {
+      // search_chunks sets hnsw.ef_search for the transaction: the settings are applied before every call.
+      const apply = async () => {
+        for (const [name, value] of settings) await client.query("select set_config($1, $2, true)", [name, value]);
+      };
+      await client.query("begin");
+      await client.query("select set_config('role', 'memvault_user', true), set_config('app.user_hash', $1, true)", [tenant.userHash]);
+      const latencies: number[] = [];
+      const recalls: number[] = [];
+      for (let w = 0; w < 10; w++) {
+        await apply();
+        await client.query("select * from memvault.search_chunks($1::public.vector, $2::integer)", [toPgVector(next()), K]);
+      }
+      for (let q = 0; q < QUERIES; q++) {
+        await apply();
+        const t0 = performance.now();
+        const ann = await client.query<{ id: string }>("select id from memvault.search_chunks($1::public.vector, $2::integer)", [queries[q], K]);
+        latencies.push(performance.now() - t0);
+        const want = truths[q]!;
+        recalls.push(ann.rows.filter((r) => want.has(r.id)).length / Math.max(1, want.size));
+        progress(`tenant ${size.label} (${label})`, q + 1, QUERIES);
+      }
+      await client.query("rollback");
+      const row = {
+        recall: mean(recalls),
+        p50: percentile(latencies, 50),
+        p95: percentile(latencies, 95),
+        p99: percentile(latencies, 99),
+      };
+      if (label === "rule") {
+        metrics[`recall_at_${K}_${size.key}`] = row.recall;
+        metrics[`search_p50_ms_${size.key}`] = row.p50;
+        metrics[`search_p95_ms_${size.key}`] = row.p95;
+        metrics[`search_p99_ms_${size.key}`] = row.p99;
+      } else {
+        const key = settings.map(([k, v]) => `${k.replace(/^.*\./, "")}_${v}`).join("_");
+        metrics[`sweep_${key}_recall_at_${K}_${size.key}`] = row.recall;
+        metrics[`sweep_${key}_search_p95_ms_${size.key}`] = row.p95;
+      }
+      table.push([size.label, tenant.count, label, row.recall, row.p50, row.p95, row.p99]);
+    }
   }
-  metrics[`recall_at_${K}_min`] = Math.min(...SIZES.map((s) => metrics[`recall_at_${K}_${s.key}`]!));
-  metrics.search_p95_ms_max = Math.max(...SIZES.map((s) => metrics[`search_p95_ms_${s.key}`]!));
-  if (K === 8) metrics.recall_at_8_min = metrics[`recall_at_${K}_min`]!;
+  const header = ["tenant", "rows", "settings", `recall@${K}`, "p50 ms", "p95 ms", "p99 ms"];
+  if (!CONFIGS.some((c) => c.label === "rule")) {
+    // A sweep only: nothing measured the rule, so nothing is written.
+    printTable(header, table);
+    process.stdout.write(`sweep only (add "rule" to --sweep for the metrics); nothing written\n`);
+  } else {
+    metrics[`recall_at_${K}_min`] = Math.min(...SIZES.map((s) => metrics[`recall_at_${K}_${s.key}`]!));
+    metrics.search_p95_ms_max = Math.max(...SIZES.map((s) => metrics[`search_p95_ms_${s.key}`]!));
+    if (K === 8) metrics.recall_at_8_min = metrics[`recall_at_${K}_min`]!;
 
-  printTable(["tenant", "rows", `recall@${K}`, "p50 ms", "p95 ms", "p99 ms"], table);
-  process.stdout.write(`HNSW build: ${buildSeconds.toFixed(1)} s for ${ROWS} rows (1 backend); vectors: ${shape}\n`);
-  const name = shape === "clustered" ? "ann" : `ann-${shape}`;
-  const file = writeBenchResult(name, metrics, { shape });
-  process.stdout.write(`wrote ${file}\n`);
+    printTable(header, table);
+    process.stdout.write(`HNSW build: ${buildSeconds.toFixed(1)} s for ${ROWS} rows (1 backend); vectors: ${shape}\n`);
+    const name = shape === "clustered" ? "ann" : `ann-${shape}`;
+    const file = writeBenchResult(name, metrics, { shape });
+    process.stdout.write(`wrote ${file}\n`);
+  }
 } finally {
   await client.end().catch(() => {});
   cluster.destroy();

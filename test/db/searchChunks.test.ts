@@ -147,6 +147,30 @@ describe("search_chunks", () => {
     }
   });
 
+  it("sets hnsw.ef_search from k on the HNSW path: 40 k, at most 1000, never below the transaction's", async () => {
+    for (const [k, before, expected] of [
+      [8, "", "320"],
+      [20, "", "800"],
+      [50, "", "1000"],
+      [8, "set local hnsw.ef_search = 500", "500"],
+      [8, "set local memvault.hnsw_ef_per_k = 10", "80"],
+    ] as const) {
+      const client = await pool.connect();
+      try {
+        await client.query("begin");
+        await client.query("select set_config('role', 'memvault_user', true), set_config('app.user_hash', $1, true)", [SMALL]);
+        await client.query("set local memvault.exact_search_max_rows = 0"); // take the HNSW path
+        if (before) await client.query(before);
+        expect(await search(client, randomVector(), k)).toHaveLength(k);
+        const { rows } = await client.query("select current_setting('hnsw.ef_search') as ef");
+        expect([k, before, rows[0].ef]).toEqual([k, before, expected]);
+      } finally {
+        await client.query("rollback");
+        client.release();
+      }
+    }
+  });
+
   it("rejects bad k and wrong dimensions with stable codes", async () => {
     for (const [q, k, code] of [
       [randomVector(), 0, "22023"],
