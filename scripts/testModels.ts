@@ -4,7 +4,8 @@
 // downloaded: tests and benchmarks build these.
 //   tiny      a small random-weight BERT encoder: fast tests
 //   tinybert  ms-marco-TinyBERT-L-2-v2's shape (hidden 128, 2 layers, 2 heads, FFN 512,
-//             vocab 30,522), random weights: the real model's compute, for benchmarks
+//             vocab 30,522), random weights (std 0.1): the real model's compute, for
+//             benchmarks
 //   overlap   a fixed scorer: logit = number of text tokens that also occur in the query
 // and bi-encoders (embedders) in the sentence-transformers ONNX layout (onnx/model.onnx,
 // tokenizer.json, 1_Pooling/config.json, modules.json; output last_hidden_state: float
@@ -15,8 +16,11 @@
 //             buckets (special tokens are zero), mean pooled: texts sharing words are
 //             close, so tests can check retrieval end to end
 //   tinyembed a 16-dimension random encoder with CLS pooling (dimension and pooling checks)
+// With --quantized, tiny and tinybert also get their int8 exports: the same weights
+// dynamically quantized (DynamicQuantizeLinear + MatMulInteger, int8 / uint8 per column)
+// under the names the published repositories use (onnx/model_qint8_avx512_vnni.onnx, ...).
 //
-//   node scripts/testModels.ts <kind> <out-dir>
+//   node scripts/testModels.ts <kind> <out-dir> [--quantized]
 import fs from "node:fs";
 import path from "node:path";
 import onnxProto from "onnx-proto";
@@ -38,7 +42,9 @@ class Graph {
   inits: O.ITensorProto[] = [];
   private n = 0;
   private rand: () => number;
-  constructor(seed: number) {
+  private std: number;
+  constructor(seed: number, std = 0.02) {
+    this.std = std;
     let a = seed >>> 0;
     this.rand = () => {
       a = (a + 0x6d2b79f5) >>> 0;
@@ -68,14 +74,23 @@ class Graph {
     this.inits.push({ name, dims, dataType: T.INT64, rawData: new Uint8Array(BigInt64Array.from(values.map(BigInt)).buffer) });
     return name;
   }
-  random(dims: number[], std = 0.02): string {
+  randomValues(dims: number[], std = this.std): Float32Array {
     const size = dims.reduce((a, b) => a * b, 1);
     const v = new Float32Array(size);
     for (let i = 0; i < size; i++) {
       const u = Math.max(this.rand(), 1e-12);
       v[i] = Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * this.rand()) * std;
     }
-    return this.floats(dims, v);
+    return v;
+  }
+  random(dims: number[], std = this.std): string {
+    return this.floats(dims, this.randomValues(dims, std));
+  }
+  bytes(dims: number[], values: Int8Array | Uint8Array, prefix = "q"): string {
+    const name = this.name(prefix);
+    const dataType = values instanceof Int8Array ? T.INT8 : T.UINT8;
+    this.inits.push({ name, dims, dataType, rawData: new Uint8Array(values.buffer, values.byteOffset, values.byteLength) });
+    return name;
   }
   fill(dims: number[], value: number): string {
     return this.floats(dims, new Float32Array(dims.reduce((a, b) => a * b, 1)).fill(value));
@@ -93,14 +108,62 @@ interface BertShape {
   heads: number;
   intermediate: number;
   maxPositions: number;
+  /** The random weights' standard deviation. */
+  std: number;
 }
 
 function layerNorm(g: Graph, x: string, hidden: number): string {
   return g.one("LayerNormalization", [x, g.fill([hidden], 1), g.fill([hidden], 0)], [attrInt("axis", -1), attrFloat("epsilon", 1e-12)]);
 }
 
-function dense(g: Graph, x: string, from: number, to: number): string {
-  return g.one("Add", [g.one("MatMul", [x, g.random([from, to])]), g.fill([to], 0)]);
+/**
+ * How MatMuls with a constant weight are stored and run: fp32 (MatMul), or dynamically
+ * quantized as ONNX Runtime's quantize_dynamic / Optimum write them: the activation through
+ * DynamicQuantizeLinear (uint8, per tensor), the weight per output column, symmetric, as
+ * int8 ("qint8", the avx512 / vnni / arm64 exports) or uint8 around 128 ("quint8", the
+ * avx2 export), then MatMulInteger, Cast and one Mul by the two scales.
+ */
+export type WeightFormat = "fp32" | "qint8" | "quint8";
+
+function quantizePerColumn(w: Float32Array, rows: number, cols: number, format: "qint8" | "quint8") {
+  const scales = new Float32Array(cols);
+  for (let j = 0; j < cols; j++) {
+    let max = 0;
+    for (let i = 0; i < rows; i++) max = Math.max(max, Math.abs(w[i * cols + j]!));
+    // qint8: [-127, 127] around 0; quint8: [0, 255] around 128, the same step either way.
+    scales[j] = max / (format === "qint8" ? 127 : 127.5) || 1;
+  }
+  const q = format === "qint8" ? new Int8Array(w.length) : new Uint8Array(w.length);
+  const zero = format === "qint8" ? 0 : 128;
+  const [lo, hi] = format === "qint8" ? [-127, 127] : [0, 255];
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < cols; j++) q[i * cols + j] = Math.min(hi, Math.max(lo, Math.round(w[i * cols + j]! / scales[j]!) + zero));
+  }
+  return { q, scales, zeroPoints: format === "qint8" ? new Int8Array(cols) : new Uint8Array(cols).fill(128) };
+}
+
+function matmulConst(g: Graph, x: string, from: number, to: number, format: WeightFormat): string {
+  const w = g.randomValues([from, to]);
+  if (format === "fp32") return g.one("MatMul", [x, g.floats([from, to], w)]);
+  const { q, scales, zeroPoints } = quantizePerColumn(w, from, to, format);
+  const [xq, xScale, xZero] = g.op("DynamicQuantizeLinear", [x], [], 3) as [string, string, string];
+  const product = g.one("MatMulInteger", [xq, g.bytes([from, to], q), xZero, g.bytes([to], zeroPoints)]);
+  const scale = g.one("Mul", [xScale, g.floats([to], scales)]);
+  return g.one("Mul", [g.one("Cast", [product], [attrInt("to", T.FLOAT)]), scale]);
+}
+
+/** An embedding table lookup; quantized: an int8 / uint8 table (per tensor) and DequantizeLinear after the Gather, as ORT quantizes Gather. */
+function embedding(g: Graph, rows: number, cols: number, indices: string, format: WeightFormat): string {
+  const table = g.randomValues([rows, cols]);
+  if (format === "fp32") return g.one("Gather", [g.floats([rows, cols], table), indices]);
+  // One column spanning the whole table: a single scale and zero point.
+  const { q, scales, zeroPoints } = quantizePerColumn(table, table.length, 1, format);
+  const gathered = g.one("Gather", [g.bytes([rows, cols], q), indices]);
+  return g.one("DequantizeLinear", [gathered, g.floats([], [scales[0]!]), g.bytes([], zeroPoints)]);
+}
+
+function dense(g: Graph, x: string, from: number, to: number, format: WeightFormat = "fp32"): string {
+  return g.one("Add", [matmulConst(g, x, from, to, format), g.fill([to], 0)]);
 }
 
 /**
@@ -108,15 +171,15 @@ function dense(g: Graph, x: string, from: number, to: number): string {
  * sequence-classification cross-encoders are; "hidden": the token states (last_hidden_state),
  * as sentence-transformers exports are.
  */
-function bertGraph(shape: BertShape, seed: number, head: "logits" | "hidden" = "logits"): Graph {
-  const g = new Graph(seed);
+function bertGraph(shape: BertShape, seed: number, head: "logits" | "hidden" = "logits", format: WeightFormat = "fp32"): Graph {
+  const g = new Graph(seed, shape.std);
   const { hidden: H, heads: NH } = shape;
   const HD = H / NH;
-  const word = g.one("Gather", [g.random([shape.vocab, H]), "input_ids"]);
+  const word = embedding(g, shape.vocab, H, "input_ids", format);
   const seqLen = g.one("Gather", [g.one("Shape", ["input_ids"]), g.ints([], [1])]);
   const positions = g.one("Range", [g.ints([], [0]), seqLen, g.ints([], [1])]);
-  const pos = g.one("Gather", [g.random([shape.maxPositions, H]), positions]);
-  const type = g.one("Gather", [g.random([2, H]), "token_type_ids"]);
+  const pos = embedding(g, shape.maxPositions, H, positions, format);
+  const type = embedding(g, 2, H, "token_type_ids", format);
   let x = layerNorm(g, g.one("Add", [g.one("Add", [word, pos]), type]), H);
   // Additive mask: 0 where attended, -10000 where padded; [batch, 1, 1, seq].
   const maskF = g.one("Cast", ["attention_mask"], [attrInt("to", T.FLOAT)]);
@@ -127,25 +190,25 @@ function bertGraph(shape: BertShape, seed: number, head: "logits" | "hidden" = "
   const scale = g.fill([], 1 / Math.sqrt(HD));
   for (let l = 0; l < shape.layers; l++) {
     const split = (t: string, perm: number[]) => g.one("Transpose", [g.one("Reshape", [t, heads])], [attrInts("perm", perm)]);
-    const q = split(dense(g, x, H, H), [0, 2, 1, 3]);
-    const k = split(dense(g, x, H, H), [0, 2, 3, 1]);
-    const v = split(dense(g, x, H, H), [0, 2, 1, 3]);
+    const q = split(dense(g, x, H, H, format), [0, 2, 1, 3]);
+    const k = split(dense(g, x, H, H, format), [0, 2, 3, 1]);
+    const v = split(dense(g, x, H, H, format), [0, 2, 1, 3]);
     const scores = g.one("Add", [g.one("Mul", [g.one("MatMul", [q, k]), scale]), mask4]);
     const probs = g.one("Softmax", [scores], [attrInt("axis", -1)]);
     const ctx = g.one("Reshape", [g.one("Transpose", [g.one("MatMul", [probs, v])], [attrInts("perm", [0, 2, 1, 3])]), merge]);
-    const attn = layerNorm(g, g.one("Add", [dense(g, ctx, H, H), x]), H);
+    const attn = layerNorm(g, g.one("Add", [dense(g, ctx, H, H, format), x]), H);
     // GELU (erf form), as BERT's
-    const up = dense(g, attn, H, shape.intermediate);
+    const up = dense(g, attn, H, shape.intermediate, format);
     const gelu = g.one("Mul", [g.one("Mul", [up, g.fill([], 0.5)]), g.one("Add", [g.one("Erf", [g.one("Mul", [up, g.fill([], Math.SQRT1_2)])]), g.fill([], 1)])]);
-    x = layerNorm(g, g.one("Add", [dense(g, gelu, shape.intermediate, H), attn]), H);
+    x = layerNorm(g, g.one("Add", [dense(g, gelu, shape.intermediate, H, format), attn]), H);
   }
   if (head === "hidden") {
     g.nodes.push({ opType: "Identity", input: [x], output: ["last_hidden_state"], name: "hidden" });
     return g;
   }
   const cls = g.one("Gather", [x, g.ints([], [0])], [attrInt("axis", 1)]);
-  const pooled = g.one("Tanh", [dense(g, cls, H, H)]);
-  g.nodes.push({ opType: "Add", input: [g.one("MatMul", [pooled, g.random([H, 1])]), g.fill([1], 0)], output: ["logits"], name: "head" });
+  const pooled = g.one("Tanh", [dense(g, cls, H, H, format)]);
+  g.nodes.push({ opType: "Add", input: [matmulConst(g, pooled, H, 1, format), g.fill([1], 0)], output: ["logits"], name: "head" });
   return g;
 }
 
@@ -184,18 +247,27 @@ function wordHashGraph(dims: number): Graph {
 }
 
 const SHAPES: Record<"tiny" | "tinybert" | "minilm" | "tinyembed", BertShape> = {
-  tiny: { vocab: 30_522, hidden: 16, layers: 1, heads: 2, intermediate: 32, maxPositions: 512 },
-  tinybert: { vocab: 30_522, hidden: 128, layers: 2, heads: 2, intermediate: 512, maxPositions: 512 },
-  minilm: { vocab: 30_522, hidden: 384, layers: 6, heads: 12, intermediate: 1_536, maxPositions: 512 },
-  tinyembed: { vocab: 30_522, hidden: 16, layers: 1, heads: 2, intermediate: 32, maxPositions: 512 },
+  tiny: { vocab: 30_522, hidden: 16, layers: 1, heads: 2, intermediate: 32, maxPositions: 512, std: 0.02 },
+  // 0.1, not BERT's initial 0.02: at 0.02 every passage scores within 0.001 of the others
+  // (the [CLS] state barely depends on the text), a ranking of noise that no comparison of
+  // fp32 and int8 orders could mean anything on. At 0.1 the 24 DL19 candidates spread
+  // over ~0.5 logits.
+  tinybert: { vocab: 30_522, hidden: 128, layers: 2, heads: 2, intermediate: 512, maxPositions: 512, std: 0.1 },
+  minilm: { vocab: 30_522, hidden: 384, layers: 6, heads: 12, intermediate: 1_536, maxPositions: 512, std: 0.02 },
+  tinyembed: { vocab: 30_522, hidden: 16, layers: 1, heads: 2, intermediate: 32, maxPositions: 512, std: 0.02 },
 };
 
 /** The hidden size an embedder test model produces. */
 export const embedderDims = (kind: EmbedderKind): number => (kind === "wordhash" ? 384 : SHAPES[kind].hidden);
 
-export function buildTestModel(kind: TestModelKind, seed = 42): Uint8Array {
+/**
+ * format: the random-weight BERT kinds only; "qint8" / "quint8" give the same weights
+ * (the same seed) dynamically quantized.
+ */
+export function buildTestModel(kind: TestModelKind, seed = 42, format: WeightFormat = "fp32"): Uint8Array {
   const embedder = EMBEDDER_KINDS.includes(kind);
-  const g = kind === "overlap" ? overlapGraph() : kind === "wordhash" ? wordHashGraph(384) : bertGraph(SHAPES[kind], seed, embedder ? "hidden" : "logits");
+  if (format !== "fp32" && (kind === "overlap" || kind === "wordhash")) throw new Error(`${kind} has no weights to quantize`);
+  const g = kind === "overlap" ? overlapGraph() : kind === "wordhash" ? wordHashGraph(384) : bertGraph(SHAPES[kind], seed, embedder ? "hidden" : "logits", format);
   const io = (name: string, elemType: number, dims: (string | number)[]): O.IValueInfoProto => ({
     name,
     type: { tensorType: { elemType, shape: { dim: dims.map((d) => (typeof d === "string" ? { dimParam: d } : { dimValue: d })) } } },
@@ -205,7 +277,7 @@ export function buildTestModel(kind: TestModelKind, seed = 42): Uint8Array {
     producerName: "memvault scripts/testModels.ts",
     opsetImport: [{ domain: "", version: 17 }],
     graph: {
-      name: `memvault-test-${kind}`,
+      name: `memvault-test-${kind}${format === "fp32" ? "" : `-${format}`}`,
       node: g.nodes,
       initializer: g.inits,
       input: ["input_ids", "attention_mask", "token_type_ids"].map((n) => io(n, T.INT64, ["batch", "sequence"])),
@@ -215,16 +287,30 @@ export function buildTestModel(kind: TestModelKind, seed = 42): Uint8Array {
   return onnx.ModelProto.encode(onnx.ModelProto.create(model)).finish();
 }
 
+/** The dynamically quantized files the published cross-encoder repositories ship under onnx/, by their weight format. */
+export const QUANTIZED_FILES: readonly { file: string; format: "qint8" | "quint8" }[] = [
+  { file: "onnx/model_qint8_avx512_vnni.onnx", format: "qint8" },
+  { file: "onnx/model_qint8_avx512.onnx", format: "qint8" },
+  { file: "onnx/model_qint8_arm64.onnx", format: "qint8" },
+  { file: "onnx/model_quint8_avx2.onnx", format: "quint8" },
+];
+
 /**
  * Writes the model and the real bert-base-uncased tokenizer.json into dir: a cross-encoder
- * as model.onnx; an embedder in the sentence-transformers layout (onnx/model.onnx and the
- * pooling configuration).
+ * as model.onnx (with quantized: the int8 files beside it, under their published names); an
+ * embedder in the sentence-transformers layout (onnx/model.onnx and the pooling
+ * configuration).
  */
-export function writeTestModel(kind: TestModelKind, dir: string): string {
+export function writeTestModel(kind: TestModelKind, dir: string, opts: { quantized?: boolean } = {}): string {
   fs.mkdirSync(dir, { recursive: true });
   fs.copyFileSync(TOKENIZER_JSON(), path.join(dir, "tokenizer.json"));
   if (!EMBEDDER_KINDS.includes(kind)) {
     fs.writeFileSync(path.join(dir, "model.onnx"), buildTestModel(kind));
+    if (opts.quantized) {
+      fs.mkdirSync(path.join(dir, "onnx"), { recursive: true });
+      const built = { qint8: buildTestModel(kind, 42, "qint8"), quint8: buildTestModel(kind, 42, "quint8") };
+      for (const { file, format } of QUANTIZED_FILES) fs.writeFileSync(path.join(dir, file), built[format]);
+    }
     return dir;
   }
   const dims = embedderDims(kind as EmbedderKind);
@@ -249,11 +335,13 @@ export function writeTestModel(kind: TestModelKind, dir: string): string {
 }
 
 if (import.meta.filename === process.argv[1]) {
-  const [kind, out] = process.argv.slice(2);
-  if (!kind || !out || !["tiny", "tinybert", "overlap", ...EMBEDDER_KINDS].includes(kind)) {
-    process.stderr.write("usage: node scripts/testModels.ts <tiny|tinybert|overlap|minilm|wordhash|tinyembed> <out-dir>\n");
+  const args = process.argv.slice(2);
+  const quantized = args.includes("--quantized");
+  const [kind, out] = args.filter((a) => a !== "--quantized");
+  if (!kind || !out || !["tiny", "tinybert", "overlap", ...EMBEDDER_KINDS].includes(kind) || (quantized && !["tiny", "tinybert"].includes(kind))) {
+    process.stderr.write("usage: node scripts/testModels.ts <tiny|tinybert|overlap|minilm|wordhash|tinyembed> <out-dir> [--quantized (tiny, tinybert)]\n");
     process.exit(2);
   }
-  writeTestModel(kind as TestModelKind, out);
+  writeTestModel(kind as TestModelKind, out, { quantized });
   process.stderr.write(`wrote ${kind} model to ${out}\n`);
 }

@@ -22,7 +22,8 @@ const USAGE = `usage: memvault <command>
   keys remove --version N    drop an old key version, refused while any chunk is sealed with it
   ingest retry               reschedule failed seal jobs; queue ingest rows that have no job
   token --sub USER [--ttl S] a development bearer token (local cluster's dev secret; refused in production)
-  model fetch --sha256-model H --sha256-tokenizer H   the production cross-encoder from the Hugging Face hub, checked against the pins
+  model fetch --sha256-model H --sha256-tokenizer H [--rerank-file onnx/model_qint8_avx512_vnni.onnx --sha256-rerank-file H]
+                                                      the production cross-encoder from the Hugging Face hub (and an int8 export), checked against the pins
   model fetch --embedder --sha256-model H --sha256-tokenizer H --sha256-pooling H   the production embedder (all-MiniLM-L6-v2), likewise
   export --user ID [--out FILE]   one user's memories, opened, as NDJSON (portability requests)
   rollout variant|create|start|status|pause|resume|promote|abort   canary rollouts of reranker variants (memvault rollout --help)
@@ -47,6 +48,8 @@ async function main(argv: string[]): Promise<void> {
       "sha256-model": { type: "string" },
       "sha256-tokenizer": { type: "string" },
       "sha256-pooling": { type: "string" },
+      "rerank-file": { type: "string" },
+      "sha256-rerank-file": { type: "string" },
       embedder: { type: "boolean" },
       user: { type: "string" },
       sub: { type: "string" },

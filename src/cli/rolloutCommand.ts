@@ -112,7 +112,7 @@ async function variantCommand(client: pg.Client, args: string[], flags: RolloutF
     modelDir,
     remoteUrl,
     modelSha256: sha,
-    batchSize: wholeNumber(flags["batch-size"], "--batch-size", 32),
+    batchSize: wholeNumber(flags["batch-size"], "--batch-size", 8),
     maxLength: wholeNumber(flags["max-length"], "--max-length", 256),
     threads: wholeNumber(flags.threads, "--threads", 2),
     budgetMs: wholeNumber(flags["budget-ms"], "--budget-ms", 250),

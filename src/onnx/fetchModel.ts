@@ -6,7 +6,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { CodedError } from "../codedError.ts";
 
-export type PinName = "model" | "tokenizer" | "pooling";
+export type PinName = "model" | "tokenizer" | "pooling" | "rerank-file";
 
 export interface ModelSpec {
   repo: string;
@@ -24,6 +24,11 @@ export const RERANKER_MODEL: ModelSpec = {
     { pin: "tokenizer", path: "tokenizer.json", installAs: "tokenizer.json" },
   ],
 };
+
+/** The reranker with one more file of its repository (an int8 export under onnx/), installed at the same relative path. */
+export function rerankerWithFile(file: string): ModelSpec {
+  return { ...RERANKER_MODEL, files: [...RERANKER_MODEL.files, { pin: "rerank-file", path: file, installAs: file }] };
+}
 
 /** The embedder: all-MiniLM-L6-v2 in its sentence-transformers layout (mean pooling, 384 dimensions). */
 export const EMBEDDER_MODEL: ModelSpec = {

@@ -6,6 +6,8 @@ import path from "node:path";
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
 import { config } from "../config.ts";
+import { detectCpuFeatures } from "../onnx/cpuFeatures.ts";
+import { chooseRerankModelFile, describeCpu } from "./chooseRerankModelFile.ts";
 import { loadCrossEncoder } from "./crossEncoder.ts";
 import { createRemoteScorer } from "./remoteScorer.ts";
 import { createLoggedReranker, type Reranker } from "./reranker.ts";
@@ -17,7 +19,8 @@ import type { Scorer } from "./scorer.ts";
 export function rerankConfigState(): "disabled" | "remote" | "model" | "no_model" {
   if (!config.rerankEnabled()) return "disabled";
   if (config.rerankUrl()) return "remote";
-  return fs.existsSync(path.join(config.rerankModelDir(), "model.onnx")) ? "model" : "no_model";
+  const dir = config.rerankModelDir();
+  return fs.existsSync(path.join(dir, chooseRerankModelFile(dir, config.rerankModelFile(), detectCpuFeatures()).file)) ? "model" : "no_model";
 }
 
 let processMetrics: RerankMetrics | undefined;
@@ -36,8 +39,9 @@ export async function createRerankerFromConfig(registry: Registry, logger: Logge
     scorer = createRemoteScorer(url, { timeoutMs: config.rerankBudgetMs() * 4 });
   } else {
     try {
-      scorer = await loadCrossEncoder({
+      const encoder = await loadCrossEncoder({
         modelDir: config.rerankModelDir(),
+        modelFile: config.rerankModelFile(),
         maxLength: config.rerankMaxLength(),
         batchSize: config.rerankBatchSize(),
         threads: config.rerankThreads(),
@@ -46,7 +50,14 @@ export async function createRerankerFromConfig(registry: Registry, logger: Logge
           metrics.deviceFallbacks.inc();
           logger.warn("RERANK_DEVICE=cuda: the CUDA execution provider did not load; scoring on the CPU");
         },
+        onModelFallback: (reason) => {
+          metrics.modelFallbacks.inc();
+          logger.warn({ cpu: describeCpu(detectCpuFeatures()) }, `${reason}; scoring with the fp32 model.onnx`);
+        },
       });
+      metrics.modelInfo.set({ file: encoder.file, precision: encoder.precision }, 1);
+      logger.info({ file: encoder.file, precision: encoder.precision, device: encoder.device }, "cross-encoder loaded");
+      scorer = encoder;
     } catch (err) {
       if (!(err instanceof RerankError)) throw err;
       logger.warn({ code: err.code }, `reranking off: ${err.message}; searches return ANN order (skip reason no_model)`);

@@ -37,6 +37,17 @@ function createFamilies(registry: Registry) {
       help: "Times the CUDA execution provider could not load and the CPU was used.",
       registers: [registry],
     }),
+    modelFallbacks: new Counter({
+      name: "memvault_rerank_model_fallbacks_total",
+      help: "Times RERANK_MODEL_FILE could not be used (missing, built for instructions this CPU lacks, or not loadable) and the fp32 model.onnx was loaded instead.",
+      registers: [registry],
+    }),
+    modelInfo: new Gauge({
+      name: "memvault_rerank_model_info",
+      help: "1 for the cross-encoder file this process scores with (relative to RERANK_MODEL_DIR) and its weights' precision.",
+      labelNames: ["file", "precision"] as const,
+      registers: [registry],
+    }),
   };
 }
 
@@ -55,6 +66,8 @@ export function createRerankMetrics(registry: Registry, variant = "env") {
   return {
     variant,
     deviceFallbacks: f.deviceFallbacks,
+    modelFallbacks: f.modelFallbacks,
+    modelInfo: f.modelInfo,
     call(candidates: number) {
       callCount++;
       f.calls.inc(labels);

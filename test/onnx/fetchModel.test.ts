@@ -10,10 +10,14 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildTestModel, TOKENIZER_JSON, writeTestModel } from "../../scripts/testModels.ts";
 import { loadBiEncoder } from "../../src/embed/biEncoder.ts";
-import { EMBEDDER_MODEL, fetchModel, RERANKER_MODEL } from "../../src/onnx/fetchModel.ts";
+import type { CpuFeatures } from "../../src/onnx/cpuFeatures.ts";
+import { EMBEDDER_MODEL, fetchModel, RERANKER_MODEL, rerankerWithFile } from "../../src/onnx/fetchModel.ts";
 import { loadCrossEncoder } from "../../src/rerank/crossEncoder.ts";
 
 const model = Buffer.from(buildTestModel("overlap"));
+const INT8_FILE = "onnx/model_qint8_avx512_vnni.onnx";
+const int8Model = Buffer.from(buildTestModel("tiny", 42, "qint8"));
+const VNNI_CPU: CpuFeatures = { arch: "x64", isas: ["avx512_vnni", "avx512", "avx2"] };
 const tokenizer = fs.readFileSync(TOKENIZER_JSON());
 const embedderDir = writeTestModel("wordhash", fs.mkdtempSync(path.join(os.tmpdir(), "mve-")));
 const embedderFiles = Object.fromEntries(EMBEDDER_MODEL.files.map((f) => [f.path, fs.readFileSync(path.join(embedderDir, f.installAs))]));
@@ -30,6 +34,7 @@ beforeAll(async () => {
     const base = `/${RERANKER_MODEL.repo}/resolve/main/`;
     if (req.url === `${base}onnx/model.onnx`) return void res.end(model);
     if (req.url === `${base}tokenizer.json`) return void res.end(tokenizer);
+    if (req.url === `${base}${INT8_FILE}`) return void res.end(int8Model);
     const embedderBase = `/${EMBEDDER_MODEL.repo}/resolve/main/`;
     const file = req.url?.startsWith(embedderBase) ? embedderFiles[req.url.slice(embedderBase.length)] : undefined;
     if (file) return void res.end(file);
@@ -64,6 +69,20 @@ describe("model fetch", () => {
     expect(fs.readdirSync(target).sort()).toEqual(["model.onnx", "tokenizer.json"]);
     const scorer = await loadCrossEncoder({ modelDir: target, maxLength: 64, batchSize: 8, threads: 1, device: "cpu" });
     expect(await scorer.score("capital of france", ["Paris is the capital of France", "bananas"])).toEqual([3, 0]);
+    await scorer.close();
+  });
+
+  it("installs a pinned int8 export beside the fp32 model, under its repository path", async () => {
+    const target = path.join(dir, "int8");
+    const spec = rerankerWithFile(INT8_FILE);
+    await expect(fetchModel({ endpoint, model: spec, dir: target, pins })).rejects.toMatchObject({ code: "MODEL_NO_PIN", message: expect.stringContaining("--sha256-rerank-file") });
+    await expect(fetchModel({ endpoint, model: spec, dir: target, pins: { ...pins, "rerank-file": sha(model) } })).rejects.toMatchObject({ code: "MODEL_CHECKSUM" });
+    expect(fs.existsSync(target) ? fs.readdirSync(target) : []).toEqual([]);
+    await fetchModel({ endpoint, model: spec, dir: target, pins: { ...pins, "rerank-file": sha(int8Model) } });
+    expect(fs.readFileSync(path.join(target, INT8_FILE)).equals(int8Model)).toBe(true);
+    const scorer = await loadCrossEncoder({ modelDir: target, modelFile: INT8_FILE, cpu: VNNI_CPU, maxLength: 64, batchSize: 8, threads: 1, device: "cpu" });
+    expect(scorer).toMatchObject({ file: INT8_FILE, precision: "int8" });
+    expect((await scorer.score("capital of france", ["Paris", "bananas"])).every(Number.isFinite)).toBe(true);
     await scorer.close();
   });
 
