@@ -197,9 +197,10 @@ function bertGraph(shape: BertShape, seed: number, head: "logits" | "hidden" = "
     const probs = g.one("Softmax", [scores], [attrInt("axis", -1)]);
     const ctx = g.one("Reshape", [g.one("Transpose", [g.one("MatMul", [probs, v])], [attrInts("perm", [0, 2, 1, 3])]), merge]);
     const attn = layerNorm(g, g.one("Add", [dense(g, ctx, H, H, format), x]), H);
-    // GELU (erf form), as BERT's
+    // GELU (erf form), as BERT's, in the shape PyTorch exports it (x * (erf(x / sqrt 2) + 1) * 0.5),
+    // which ONNX Runtime fuses into one Gelu (with the bias: BiasGelu) as it does for the real model.
     const up = dense(g, attn, H, shape.intermediate, format);
-    const gelu = g.one("Mul", [g.one("Mul", [up, g.fill([], 0.5)]), g.one("Add", [g.one("Erf", [g.one("Mul", [up, g.fill([], Math.SQRT1_2)])]), g.fill([], 1)])]);
+    const gelu = g.one("Mul", [g.one("Mul", [up, g.one("Add", [g.one("Erf", [g.one("Div", [up, g.fill([], Math.SQRT2)])]), g.fill([], 1)])]), g.fill([], 0.5)]);
     x = layerNorm(g, g.one("Add", [dense(g, gelu, shape.intermediate, H, format), attn]), H);
   }
   if (head === "hidden") {
