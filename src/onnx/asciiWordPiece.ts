@@ -89,13 +89,14 @@ export function loadAsciiWordPiece(tokenizerFile: string): AsciiWordPiece | unde
     for (const p of pieces) out.push(p);
   };
 
-  const tokenize = (text: string): number[] | undefined => {
+  /** Stops once `limit` tokens are out: truncation keeps only the first ones (a 64 KiB memory need not be tokenized whole). */
+  const tokenize = (text: string, limit = Infinity): number[] | undefined => {
     if (!PLAIN_ASCII.test(text)) return undefined;
     const lower = text.toLowerCase();
     if (added.some((a) => lower.includes(a))) return undefined;
     const out: number[] = [];
     let start = 0;
-    for (let i = 0; i <= lower.length; i++) {
+    for (let i = 0; i <= lower.length && out.length < limit; i++) {
       const kind = i === lower.length ? 1 : CLASS[lower.charCodeAt(i)]!;
       if (kind === 0) continue;
       if (i > start) wordPieces(lower.slice(start, i), out);
@@ -112,7 +113,7 @@ export function loadAsciiWordPiece(tokenizerFile: string): AsciiWordPiece | unde
       const room = maxLength - q.length - 3;
       // The library refuses a pair whose query alone leaves no room: let it say so.
       if (room < 0) return undefined;
-      const t = tokenize(text);
+      const t = tokenize(text, room);
       if (!t) return undefined;
       const kept = t.length > room ? t.slice(0, room) : t;
       return {

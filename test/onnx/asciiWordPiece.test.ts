@@ -56,6 +56,13 @@ describe("ASCII WordPiece fast path", () => {
     expect(compared).toBeGreaterThan(800);
   });
 
+  it("stops tokenizing a long text at the truncation point, with the library's result", async () => {
+    const long = asciiTexts(400).join(" ");
+    for (const maxLength of [512, 128]) {
+      expect(fast.encodePair("what is it", long, maxLength)).toEqual(await library("what is it", long, maxLength));
+    }
+  });
+
   it("leaves non-ASCII text, control characters and special-token strings to the library", () => {
     for (const text of ["café au lait", "東京", "emoji 🙂", "bell \x07", "del \x7f", "vertical\x0btab", "see [SEP] here", "[cls] lower too", "a [MASK] b"]) {
       expect(fast.encodePair("q", text, 128)).toBeUndefined();
