@@ -51,11 +51,18 @@ describe("keys and failures", () => {
 
   it("a keyring that breaks mid-run fails the job, keeps the rows, and heals once fixed", async () => {
     const worker = await startWorker(fx.db, { MEMVAULT_KEYRING_FILE: keyringFile });
+    const good = fs.readFileSync(keyringFile, "utf8");
     try {
-      const good = fs.readFileSync(keyringFile, "utf8");
       fs.writeFileSync(keyringFile, "{ this is not a keyring", { mode: 0o600 });
       await remember(A, 1);
-      await waitFor("the failed attempt", async () => (await count("select max(attempts)::int as n from memvault.chunk_ingest")) >= 1, 120_000);
+      // The task records the attempt on the row, then graphile-worker records the failure on
+      // the job in its own transaction: wait for both.
+      const failedJobs = "select count(*)::int as n from graphile_worker.jobs where task_identifier like 'seal%' and last_error is not null";
+      await waitFor(
+        "the failed attempt",
+        async () => (await count("select max(attempts)::int as n from memvault.chunk_ingest")) >= 1 && (await count(failedJobs)) >= 1,
+        120_000,
+      );
       const row = (await fx.root.query("select attempts, last_error, text from memvault.chunk_ingest")).rows[0];
       expect(row.last_error).toBe("MEMVAULT_CONFIG MEMVAULT_KEYRING_FILE");
       expect(await count("select count(*)::int as n from memvault.memory_chunks")).toBe(0);
@@ -66,6 +73,8 @@ describe("keys and failures", () => {
       await waitFor("the retry to seal it", async () => (await count("select count(*)::int as n from memvault.memory_chunks")) === 1, 120_000, 250);
       expect(await count("select count(*)::int as n from memvault.chunk_ingest")).toBe(0);
     } finally {
+      // Never leave the shared keyring file broken for the tests after this one.
+      fs.writeFileSync(keyringFile, good, { mode: 0o600 });
       await worker.stop();
     }
   });
