@@ -137,6 +137,18 @@ try {
         recalls.push(ann.rows.filter((r) => want.has(r.id)).length / Math.max(1, want.size));
         progress(`tenant ${size.label} (${label})`, q + 1, QUERIES);
       }
+      // Which way search_chunks went: it sets hnsw.iterative_scan only on its HNSW path; there,
+      // whether the planner then scans the HNSW index or sorts the tenant's rows (it may, at a
+      // high ef_search and few rows), shown by the same query under the same settings.
+      let path = "exact";
+      if ((await client.query("select current_setting('hnsw.iterative_scan') as s")).rows[0].s === "relaxed_order") {
+        const plan = await client.query(
+          `explain select c.id from memvault.memory_chunks c where c.user_hash = '${tenant.userHash}'
+           order by c.embedding operator(public.<=>) $1::public.vector limit ${K}`,
+          [queries[0]],
+        );
+        path = plan.rows.some((r) => String(r["QUERY PLAN"]).includes("memory_chunks_embedding_hnsw")) ? "HNSW" : "HNSW path, planner sorts";
+      }
       await client.query("rollback");
       const row = {
         recall: mean(recalls),
@@ -154,10 +166,10 @@ try {
         metrics[`sweep_${key}_recall_at_${K}_${size.key}`] = row.recall;
         metrics[`sweep_${key}_search_p95_ms_${size.key}`] = row.p95;
       }
-      table.push([size.label, tenant.count, label, row.recall, row.p50, row.p95, row.p99]);
+      table.push([size.label, tenant.count, label, path, row.recall, row.p50, row.p95, row.p99]);
     }
   }
-  const header = ["tenant", "rows", "settings", `recall@${K}`, "p50 ms", "p95 ms", "p99 ms"];
+  const header = ["tenant", "rows", "settings", "path", `recall@${K}`, "p50 ms", "p95 ms", "p99 ms"];
   if (!CONFIGS.some((c) => c.label === "rule")) {
     // A sweep only: nothing measured the rule, so nothing is written.
     printTable(header, table);
