@@ -15,6 +15,8 @@ export interface PairIds {
 export interface AsciiWordPiece {
   /** [CLS] query [SEP] text [SEP], only the text truncated to fit maxLength; undefined: use the library. */
   encodePair(query: string, text: string, maxLength: number): PairIds | undefined;
+  /** The same for many texts, the query tokenized once: a rerank pairs one query with every candidate. */
+  forQuery(query: string, maxLength: number): (text: string) => PairIds | undefined;
 }
 
 interface TokenizerJson {
@@ -106,13 +108,12 @@ export function loadAsciiWordPiece(tokenizerFile: string): AsciiWordPiece | unde
     return out;
   };
 
-  return {
-    encodePair(query, text, maxLength) {
-      const q = tokenize(query);
-      if (!q) return undefined;
-      const room = maxLength - q.length - 3;
-      // The library refuses a pair whose query alone leaves no room: let it say so.
-      if (room < 0) return undefined;
+  const forQuery = (query: string, maxLength: number) => {
+    const q = tokenize(query);
+    const room = q ? maxLength - q.length - 3 : -1;
+    // Not ASCII, or a query that alone leaves no room (the library refuses it): let the library say so.
+    if (!q || room < 0) return () => undefined;
+    return (text: string): PairIds | undefined => {
       const t = tokenize(text, room);
       if (!t) return undefined;
       const kept = t.length > room ? t.slice(0, room) : t;
@@ -120,6 +121,8 @@ export function loadAsciiWordPiece(tokenizerFile: string): AsciiWordPiece | unde
         ids: [cls, ...q, sep, ...kept, sep],
         typeIds: [...new Array<number>(q.length + 2).fill(0), ...new Array<number>(kept.length + 1).fill(1)],
       };
-    },
+    };
   };
+
+  return { forQuery, encodePair: (query, text, maxLength) => forQuery(query, maxLength)(text) };
 }

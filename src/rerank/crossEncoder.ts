@@ -91,15 +91,17 @@ export async function loadCrossEncoder(opts: CrossEncoderOptions): Promise<Cross
   }
   if (!session.outputNames.includes("logits")) throw new RerankError("RERANK_BAD_MODEL", `${modelFile} has no output logits`);
 
-  const encode = async (query: string, texts: string[]): Promise<EncodedPair[]> =>
-    Promise.all(
+  const encode = async (query: string, texts: string[]): Promise<EncodedPair[]> => {
+    const quickPair = fast?.forQuery(query, opts.maxLength);
+    return Promise.all(
       texts.map(async (t) => {
-        const quick = fast?.encodePair(query, t, opts.maxLength);
+        const quick = quickPair?.(t);
         if (quick) return quick;
         const e = await tokenizer.encode(query, t);
         return { ids: e.getIds(), typeIds: e.getTypeIds() };
       }),
     );
+  };
 
   const scoreTimed = async (query: string, texts: string[]) => {
     const timings: ScoreTimings = { tokenize: 0, tensors: 0, run: 0 };
