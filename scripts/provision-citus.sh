@@ -3,16 +3,21 @@
 # Never needed on a single node. In order of preference:
 #   1. already installed (citus.control and citus.so for this PostgreSQL): nothing to do;
 #   2. CITUS_SOURCE names a source tarball (default: ../shared/vendor/citus/citus-*.tar.gz beside the clone):
-#      it is built and installed, with every *.patch file beside it applied first
-#      (PostgreSQL 15.18+ needs one for 13.2.2; the folder's SOURCE.md says why);
+#      it is built and installed for the PostgreSQL in use (scripts/pg-major.sh; Citus 13.2
+#      supports 15, 16 and 17), with the *.patch files beside it applied first: pgNN-*.patch
+#      only for major NN (PostgreSQL 15.18+ needs one for 13.2.2; the folder's SOURCE.md says
+#      why), any other for every major;
 #   3. apt knows postgresql-<major>-citus-* (Citus's own repository configured): installed from it.
 # Exits 3 when none applies, so callers can tell "cannot provision" from a failed build.
 set -euo pipefail
 
-PG_MAJOR="${MEMVAULT_PG_MAJOR:-15}"
-PG_CONFIG="/usr/lib/postgresql/${PG_MAJOR}/bin/pg_config"
-
 say() { printf '[provision:citus] %s\n' "$*"; }
+
+# shellcheck source=scripts/pg-major.sh
+. "$(dirname "$0")/pg-major.sh"
+pg_choose_major || exit 1
+PG_CONFIG="${PG_BIN}/pg_config"
+say "PostgreSQL ${PG_MAJOR} (${PG_MAJOR_WHY})"
 
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then
@@ -56,6 +61,9 @@ if [ -n "${CITUS_SOURCE:-}" ]; then
   tree="$(find "$build_dir" -mindepth 1 -maxdepth 1 -type d | head -n 1)"
   for p in "$(dirname "$src")"/*.patch; do
     [ -f "$p" ] || continue
+    case "$(basename "$p")" in
+      pg[0-9]*-*) [ "$(basename "$p" | sed 's/^pg\([0-9]*\)-.*/\1/')" = "$PG_MAJOR" ] || { say "skipping $(basename "$p") (not for PostgreSQL ${PG_MAJOR})"; continue; } ;;
+    esac
     say "patch -p1 < $(basename "$p")"
     (cd "$tree" && patch -s -p1 < "$p")
   done

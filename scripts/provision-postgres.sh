@@ -1,31 +1,45 @@
 #!/usr/bin/env bash
-# Installs what memvault needs from Debian: the PostgreSQL 15 server and pgvector.
-# pgvector comes from apt when the configured archives package it for this PostgreSQL
-# (postgresql-<major>-pgvector: Ubuntu, the PostgreSQL project's apt repository, Debian 13);
-# otherwise (Debian 12) it is built from Debian 13 (trixie)'s own source package against
-# postgresql-server-dev-<major>. Every step is skipped when its result is already there,
-# and every step says what it does.
+# Installs what memvault needs from the distribution: a PostgreSQL server (the major the
+# platform packages, or an installed one, or the one MEMVAULT_PG_MAJOR names: see
+# scripts/pg-major.sh), pgvector >= 0.8.0, and curl (the README's walkthrough and the tests
+# that follow it use it). pgvector comes from apt when the configured archives package it
+# for this PostgreSQL (postgresql-<major>-pgvector: Debian 13, Ubuntu, the PostgreSQL
+# project's apt repository); otherwise (Debian 12) it is built from Debian 13 (trixie)'s own
+# source package against postgresql-server-dev-<major>. Every step is skipped when its
+# result is already there, and every step says what it does.
 set -euo pipefail
 
-PG_MAJOR="${MEMVAULT_PG_MAJOR:-15}"
-PG_BIN="/usr/lib/postgresql/${PG_MAJOR}/bin"
 PGVECTOR_MIN="0.8.0"
 
 say() { printf '[provision] %s\n' "$*"; }
 
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then
-  if command -v sudo >/dev/null 2>&1; then SUDO="sudo"; else
-    say "not root and no sudo: install postgresql-${PG_MAJOR} and pgvector >= ${PGVECTOR_MIN} by hand"; exit 1
-  fi
+  if command -v sudo >/dev/null 2>&1; then SUDO="sudo"; else SUDO="no-sudo"; fi
 fi
+need_root() {
+  if [ "$SUDO" = "no-sudo" ]; then
+    say "not root and no sudo: install $* by hand (PostgreSQL ${PG_MAJOR:-15+}, pgvector >= ${PGVECTOR_MIN}, curl)"; exit 1
+  fi
+}
 
 apt_updated=0
+apt_update() { need_root "packages"; say "apt-get update"; $SUDO apt-get update -qq; apt_updated=1; }
 apt_install() {
-  if [ "$apt_updated" -eq 0 ]; then say "apt-get update"; $SUDO apt-get update -qq; apt_updated=1; fi
+  need_root "$*"
+  if [ "$apt_updated" -eq 0 ]; then apt_update; fi
   say "apt-get install $*"
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "$@" >/dev/null
 }
+
+# shellcheck source=scripts/pg-major.sh
+. "$(dirname "$0")/pg-major.sh"
+apt_update_fn=apt_update
+pg_choose_major
+say "PostgreSQL ${PG_MAJOR} (${PG_MAJOR_WHY}; tried: ${PG_MAJOR_TRIED})"
+case " ${PG_MAJOR_TRIED} " in *" ${PG_MAJOR} "*) ;; *) say "PostgreSQL ${PG_MAJOR} has not been tried with memvault: run npm test before trusting it" ;; esac
+
+if ! command -v curl >/dev/null 2>&1; then apt_install curl ca-certificates; fi
 
 if [ -x "${PG_BIN}/postgres" ] && [ -x "${PG_BIN}/initdb" ]; then
   say "PostgreSQL ${PG_MAJOR} server: present (${PG_BIN})"
@@ -48,7 +62,7 @@ fi
 
 say "pgvector ${PGVECTOR_MIN}+ missing (found: '${have:-none}')"
 if [ -z "${MEMVAULT_FORCE_PGVECTOR_BUILD:-}" ]; then
-  if [ "$apt_updated" -eq 0 ]; then say "apt-get update"; $SUDO apt-get update -qq; apt_updated=1; fi
+  if [ "$apt_updated" -eq 0 ]; then apt_update; fi
   packaged="$(apt-cache policy "postgresql-${PG_MAJOR}-pgvector" 2>/dev/null | sed -n 's/^ *Candidate: *//p' | sed 's/^[0-9]*://; s/-.*//')"
   if [ -n "$packaged" ] && [ "$packaged" != "(none)" ] && version_ge "$packaged" "$PGVECTOR_MIN"; then
     apt_install "postgresql-${PG_MAJOR}-pgvector"

@@ -1,5 +1,6 @@
 // The one place that reads process.env. Each getter validates its variable and fails
 // fast, naming it; values are read lazily so a command only needs the variables it uses.
+import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 
@@ -52,6 +53,20 @@ function urlVar(name: string): string | undefined {
   return value;
 }
 
+const PG_ROOT = "/usr/lib/postgresql";
+
+/** Majors under /usr/lib/postgresql with a server (postgres and initdb), oldest first. */
+function installedPgMajors(): number[] {
+  let entries: string[];
+  try {
+    entries = fs.readdirSync(PG_ROOT);
+  } catch {
+    return [];
+  }
+  const isServer = (major: string) => ["postgres", "initdb"].every((b) => fs.existsSync(path.join(PG_ROOT, major, "bin", b)));
+  return entries.filter((e) => /^\d+$/.test(e) && isServer(e)).map(Number).sort((a, b) => a - b);
+}
+
 export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
 const LOG_LEVELS: readonly LogLevel[] = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
 
@@ -70,8 +85,20 @@ export const config = {
     if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name)) throw new ConfigError("MEMVAULT_DB_NAME", "must be a lowercase SQL identifier");
     return name;
   },
-  /** MEMVAULT_PG_BIN: PostgreSQL server binaries. Default: /usr/lib/postgresql/15/bin */
-  pgBin: (): string => raw("MEMVAULT_PG_BIN") ?? "/usr/lib/postgresql/15/bin",
+  /**
+   * MEMVAULT_PG_BIN: PostgreSQL server binaries. Else MEMVAULT_PG_MAJOR (/usr/lib/postgresql/N/bin),
+   * else the newest server installed there: the rule scripts/pg-major.sh provisions by.
+   */
+  pgBin: (): string => {
+    const bin = raw("MEMVAULT_PG_BIN");
+    if (bin !== undefined) return path.resolve(bin);
+    if (raw("MEMVAULT_PG_MAJOR") !== undefined) return path.join(PG_ROOT, String(intVar("MEMVAULT_PG_MAJOR", 0, 15, 99)), "bin");
+    const newest = installedPgMajors().at(-1);
+    if (newest === undefined) {
+      throw new ConfigError("MEMVAULT_PG_BIN", `is not set and no PostgreSQL server is installed under ${PG_ROOT}: run \`npm run provision\`, or set it to a server's bin directory`);
+    }
+    return path.join(PG_ROOT, String(newest), "bin");
+  },
   /**
    * MEMVAULT_KEYRING (the keyring JSON) or MEMVAULT_KEYRING_FILE (a 0600 file holding it).
    * No default: without a keyring nothing that seals or hashes starts.

@@ -1,3 +1,6 @@
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { config, ConfigError } from "../src/config.ts";
 
@@ -26,5 +29,26 @@ describe("config", () => {
   it("treats an empty DATABASE_URL as unset (the local cluster)", () => {
     process.env.DATABASE_URL = "  ";
     expect(config.ownerDatabaseUrl()).toBeUndefined();
+  });
+
+  it("MEMVAULT_PG_BIN wins, then MEMVAULT_PG_MAJOR, then the newest server installed", () => {
+    process.env.MEMVAULT_PG_BIN = "/opt/pg/bin";
+    process.env.MEMVAULT_PG_MAJOR = "16";
+    expect(config.pgBin()).toBe("/opt/pg/bin");
+    delete process.env.MEMVAULT_PG_BIN;
+    expect(config.pgBin()).toBe("/usr/lib/postgresql/16/bin");
+    process.env.MEMVAULT_PG_MAJOR = "9";
+    expect(() => config.pgBin()).toThrow(/^MEMVAULT_PG_MAJOR: /);
+  });
+
+  it("picks the same PostgreSQL as the provisioning script (scripts/pg-major.sh)", () => {
+    delete process.env.MEMVAULT_PG_BIN;
+    delete process.env.MEMVAULT_PG_MAJOR;
+    const env = { PATH: process.env.PATH ?? "/usr/bin:/bin" };
+    const script = `. ${JSON.stringify(path.resolve("scripts/pg-major.sh"))} && pg_choose_major && echo "$PG_BIN"`;
+    const res = spawnSync("bash", ["-c", script], { env, encoding: "utf8" });
+    expect(res.status, res.stderr).toBe(0);
+    expect(res.stdout.trim()).toBe(config.pgBin());
+    expect(fs.existsSync(path.join(config.pgBin(), "postgres"))).toBe(true);
   });
 });

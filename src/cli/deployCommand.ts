@@ -47,9 +47,9 @@ async function step<T>(label: string, fn: () => Promise<T> | T): Promise<T> {
 }
 
 /** The keyring to open a sample of memories with, when one is configured. */
-function keyringIfAny(): Keyring | undefined {
+function keyringIfAny(target: DatabaseTarget): Keyring | undefined {
   try {
-    return createKeyringProvider(findKeyringSource()).current();
+    return createKeyringProvider(findKeyringSource(target.cluster !== undefined)).current();
   } catch (err) {
     if (err instanceof ConfigError) return undefined;
     throw err;
@@ -107,7 +107,7 @@ export async function deployCommand(sub: string | undefined, flags: DeployFlags)
     return report(rows, startedAt, "deploy check");
   }
   guardDatabase(target, flags);
-  const keyring = keyringIfAny();
+  const keyring = keyringIfAny(target);
   await withDeployLock(target.rootUrl, target.databaseName, async () => {
     await refuseOnCitus(superuserUrl, sub, flags);
     if (sub === "rollback" && flags["from-backup"]) return rollbackFromBackup(target, superuserUrl, flags, keyring, startedAt);

@@ -21,7 +21,7 @@ export async function exportCommand(flags: { user?: string; out?: string }): Pro
   if (!flags.user) throw new CliError("USAGE", "usage: memvault export --user USER_ID [--out FILE]");
   // Never over an existing file: an export is personal data, and a half-overwritten one is worse than none.
   if (flags.out && fs.existsSync(flags.out)) throw new CliError("USAGE", `${flags.out} exists: choose another --out (an export never overwrites)`);
-  const keyrings = createKeyringProvider(findKeyringSource());
+  const keyrings = createKeyringProvider(findKeyringSource(!config.authenticatorDatabaseUrl()));
   const userHash = hmacUser(keyrings.current(), flags.user);
   let url = config.authenticatorDatabaseUrl();
   if (!url) {

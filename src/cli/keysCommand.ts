@@ -35,7 +35,7 @@ function writeKeyringFile(file: string, doc: KeyringDocument, opts: { replace: b
 async function readKeyringDocument(flags: { file?: string }) {
   let source: KeyringSource;
   try {
-    source = flags.file ? { variable: "--file", file: path.resolve(flags.file) } : findKeyringSource();
+    source = flags.file ? { variable: "--file", file: path.resolve(flags.file) } : findKeyringSource(!config.ownerDatabaseUrl());
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     const sealed = await withSuperuser(async (client) => [...(await selectKeyVersionUsage(client)).values()].reduce((a, b) => a + b, 0)).catch(() => undefined);

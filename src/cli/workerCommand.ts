@@ -8,10 +8,11 @@ import { serveWorker } from "./serveWorker.ts";
 
 export async function workerCommand(): Promise<void> {
   let connectionString = config.workerDatabaseUrl();
+  const onLocalCluster = !connectionString;
   if (!connectionString) {
     const target = await resolveTarget({ start: false });
     if (!target.cluster) throw new Error("WORKER_DATABASE_URL is required with DATABASE_URL");
     connectionString = roleUrl(target.cluster, "worker", target.databaseName);
   }
-  await serveWorker(connectionString, findKeyringSource(), (metricsUrl) => logger.info(`worker running${metricsUrl ? `; metrics at ${metricsUrl}` : ""}`));
+  await serveWorker(connectionString, findKeyringSource(onLocalCluster), (metricsUrl) => logger.info(`worker running${metricsUrl ? `; metrics at ${metricsUrl}` : ""}`));
 }

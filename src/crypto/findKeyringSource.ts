@@ -1,14 +1,17 @@
 // Which keyring a command uses: the configured one (MEMVAULT_KEYRING or
-// MEMVAULT_KEYRING_FILE), else the development keyring `npm start` created for the local
-// cluster, so that `memvault worker` and `memvault keys rotate` open what `npm start` sealed.
+// MEMVAULT_KEYRING_FILE); else, only for a command on the local cluster, the development
+// keyring `npm start` created beside it, so that `memvault worker` and `memvault keys
+// rotate` open what `npm start` sealed. A command pointed at any other database by a URL
+// never picks up a keyring because it happens to lie in the working directory: it needs
+// its keyring configured, and refuses to start without one.
 import fs from "node:fs";
 import { config } from "../config.ts";
 
 export type KeyringSource = ReturnType<typeof config.keyringSource>;
 
-export function findKeyringSource(): KeyringSource {
-  if (config.keyringConfigured()) return config.keyringSource();
+export function findKeyringSource(onLocalCluster: boolean): KeyringSource {
+  if (config.keyringConfigured() || !onLocalCluster) return config.keyringSource(); // throws, naming the variable, when unset
   const local = config.localKeyringFile();
   if (fs.existsSync(local)) return { variable: "MEMVAULT_KEYRING_FILE", file: local };
-  return config.keyringSource(); // throws, naming the variable
+  return config.keyringSource();
 }

@@ -3,6 +3,7 @@
 // new key; old keys cannot be removed while rows need them; DBAs can retry failed jobs.
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { describe, expect, inject, it } from "vitest";
 import { openLabels, sealLabels } from "../../src/api/openMemory.ts";
@@ -39,14 +40,23 @@ const remember = (userHash: string, n: number) => bulkRemember(fx.root, userHash
 const count = async (sql: string) => (await fx.root.query(sql)).rows[0].n as number;
 
 describe("keys and failures", () => {
-  it("a worker without a keyring refuses to start, naming the variable", async () => {
-    const res = spawnSync(process.execPath, [path.join(PROJECT_ROOT, "src/cli/main.ts"), "worker"], {
-      env: { PATH: process.env.PATH, WORKER_DATABASE_URL: fx.db.url("worker"), METRICS_PORT: "0" },
-      encoding: "utf8",
-      timeout: 20_000,
-    });
-    expect(res.status).toBe(1);
-    expect(res.stderr).toMatch(/MEMVAULT_KEYRING: is not set/);
+  it("a worker without a keyring refuses to start, naming the variable, even beside npm start's development keyring", async () => {
+    // What `npm start` leaves in .memvault/ belongs to the local cluster: a worker pointed at
+    // another database by WORKER_DATABASE_URL must not take it.
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), "mv-home-"));
+    try {
+      fs.writeFileSync(path.join(home, "keyring.json"), JSON.stringify(doc), { mode: 0o600 });
+      const res = spawnSync(process.execPath, [path.join(PROJECT_ROOT, "src/cli/main.ts"), "worker"], {
+        cwd: home,
+        env: { PATH: process.env.PATH, WORKER_DATABASE_URL: fx.db.url("worker"), MEMVAULT_HOME: home, METRICS_PORT: "0" },
+        encoding: "utf8",
+        timeout: 20_000,
+      });
+      expect(res.status).toBe(1);
+      expect(res.stderr).toMatch(/MEMVAULT_KEYRING: is not set/);
+    } finally {
+      fs.rmSync(home, { recursive: true, force: true });
+    }
   });
 
   it("a keyring that breaks mid-run fails the job, keeps the rows, and heals once fixed", async () => {
