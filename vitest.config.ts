@@ -1,4 +1,5 @@
 import { defineConfig } from "vitest/config";
+import { redactError } from "./test/support/redactErrors.ts";
 
 export default defineConfig({
   test: {
@@ -8,6 +9,8 @@ export default defineConfig({
     reporters: ["default", "./test/support/summaryReporter.ts"],
     globalSetup: ["test/support/globalSetup.ts"],
     setupFiles: ["test/support/setupFile.ts"],
+    // An unhandled error fails the run, printed without the credentials pg may attach to it.
+    onUnhandledError: (error) => void redactError(error),
     pool: "forks",
     env: { GRAPHILE_ENV: "test" },
     maxWorkers: 2,

@@ -1,3 +1,4 @@
+-- memvault schema dump: PostgreSQL 15
 --
 -- PostgreSQL database dump
 --

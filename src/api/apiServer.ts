@@ -4,7 +4,7 @@
 // before grafserv parses it, on HTTP (POST and GET) and on websockets alike.
 // /healthz, /readyz and /metrics beside /graphql; Ruru (GraphiQL) only when enabled.
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
-import pg from "pg";
+import { createPool } from "../db/createPool.ts";
 import { postgraphile } from "postgraphile";
 import { makePgService } from "postgraphile/adaptors/pg";
 import { NodeGrafserv } from "postgraphile/grafserv/node";
@@ -103,13 +103,12 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   const bucketConfig = opts.memoryBucket ?? config.memoryBucket();
   // Idle connections are kept a minute (pg's default is 10 s): after a lull, the first burst
   // would otherwise wait for new connections and their SCRAM handshakes, and be shed.
-  const pool = new pg.Pool({ connectionString: opts.authenticatorUrl, max: bucketConfig.poolSize, connectionTimeoutMillis: 5_000, idleTimeoutMillis: 60_000 });
+  const pool = createPool({ connectionString: opts.authenticatorUrl, max: bucketConfig.poolSize, connectionTimeoutMillis: 5_000, idleTimeoutMillis: 60_000 }, opts.logger, "API");
   const bucket = createMemoryBucket(bucketConfig);
   const rateLimits = createTenantRateLimits(opts.rateLimits ?? config.tenantRateLimits());
   const streams = createTenantStreams(opts.websocket.maxOperationsPerTenant);
   const metrics = createApiMetrics(pool, bucketConfig.poolSize, bucket);
   const { registry, errorsByCode, authFailures } = metrics;
-  pool.on("error", (err) => opts.logger.error({ code: (err as { code?: string }).code }, "idle API connection failed"));
   const dbDims = await selectEmbeddingDims(pool).catch((err) => {
     void pool.end();
     throw err;

@@ -4,7 +4,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { config } from "../config.ts";
 import { resolveTarget, superuserAppUrl } from "../db/databaseTarget.ts";
-import { dumpSchema, SCHEMA_DUMP_PATH } from "../db/dumpSchema.ts";
+import { SCHEMA_DUMP_PATH, writeCommittedDump } from "../db/dumpSchema.ts";
 import { clusterRunning, readClusterState, roleUrl, stopCluster, SUPERUSER } from "../db/localCluster.ts";
 import { installJobQueue, migrateDatabase } from "../db/migrateDatabase.ts";
 import { ROLES, type RoleKey } from "../db/roles.ts";
@@ -132,8 +132,11 @@ export async function dbCommand(sub: string | undefined, flags: { role?: string;
     }
     case "dump-schema": {
       const url = flags.url ?? (await resolveTarget({ start: false })).ownerUrl;
-      fs.writeFileSync(SCHEMA_DUMP_PATH, dumpSchema(config.pgBin(), url));
-      say(`wrote ${path.relative(process.cwd(), SCHEMA_DUMP_PATH)}`);
+      const done = writeCommittedDump(config.pgBin(), url);
+      const file = path.relative(process.cwd(), SCHEMA_DUMP_PATH);
+      if (done.written) say(`wrote ${file}`);
+      // Not an error: graphile-migrate's commit hook runs this on every developer's machine.
+      else say(`left ${file} as it is: it is kept in PostgreSQL ${done.committedMajor}'s format and this pg_dump is ${done.major} (run it with MEMVAULT_PG_MAJOR=${done.committedMajor})`);
       return;
     }
     default:

@@ -4,7 +4,8 @@
 // RLS decides what it reads; progress goes to stderr, the export to stdout or --out (0600).
 import fs from "node:fs";
 import { once } from "node:events";
-import pg from "pg";
+import { createPool } from "../db/createPool.ts";
+import { logger } from "../logger.ts";
 import { createMemoryService } from "../api/memoryService.ts";
 import { exportMemories } from "../api/exportMemories.ts";
 import { config } from "../config.ts";
@@ -29,7 +30,7 @@ export async function exportCommand(flags: { user?: string; out?: string }): Pro
     if (!target.cluster) throw new CliError("USAGE", "AUTHENTICATOR_DATABASE_URL is required with DATABASE_URL");
     url = roleUrl(target.cluster, "authenticator", target.databaseName);
   }
-  const pool = new pg.Pool({ connectionString: url, max: 1 });
+  const pool = createPool({ connectionString: url, max: 1 }, logger, "export");
   const service = createMemoryService({
     sealer: () => createSealer(keyrings.current()),
     reservedSealer: () => Promise.reject(new Error("export seals nothing")),

@@ -3,7 +3,7 @@
 import { EventEmitter } from "node:events";
 import http from "node:http";
 import { Logger as GraphileLogger, parseCronItems, run, type Runner, type TaskList, type WorkerEvents } from "graphile-worker";
-import pg from "pg";
+import { createPool } from "../db/createPool.ts";
 import { createSealCounter } from "../crypto/sealCounter.ts";
 import { reserveSeals } from "../sql/reserveSeals.ts";
 import { logger } from "../logger.ts";
@@ -51,9 +51,7 @@ const graphileLogger = new GraphileLogger((scope) => (level, message, meta) => {
 export async function runWorker(opts: WorkerOptions): Promise<RunningWorker> {
   // Fail closed before touching the queue: no keyring, no worker.
   const keyrings = createKeyringProvider(opts.keyringSource);
-  const pool = new pg.Pool({ connectionString: opts.connectionString, max: opts.concurrency + 3 });
-  pool.on("error", (err) => logger.error({ code: (err as { code?: string }).code }, "idle database connection failed"));
-  pool.on("connect", (client) => client.on("error", (err) => logger.error({ code: (err as { code?: string }).code }, "database connection failed")));
+  const pool = createPool({ connectionString: opts.connectionString, max: opts.concurrency + 3 }, logger, "worker");
   const metrics = createWorkerMetrics(pool, { deadAfterSeconds: opts.deadAfterSeconds ?? 30 });
   // Seals are drawn from blocks reserved in the database: the 2^32 bound holds across
   // processes and restarts.

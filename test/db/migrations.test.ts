@@ -5,7 +5,7 @@ import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { config } from "../../src/config.ts";
-import { dumpSchema, SCHEMA_DUMP_PATH } from "../../src/db/dumpSchema.ts";
+import { committedSchemaAsDumpedBy, dumpSchema } from "../../src/db/dumpSchema.ts";
 import { roleUrl } from "../../src/db/localCluster.ts";
 import { migrateDatabase, PROJECT_ROOT } from "../../src/db/migrateDatabase.ts";
 import { createTestDatabase, type TestDatabase } from "../support/testDatabase.ts";
@@ -34,10 +34,16 @@ describe("migrations", () => {
     }
   });
 
-  it("match the committed schema dump (run `memvault db dump-schema` after a migration)", () => {
+  it("match the committed schema dump (run `memvault db dump-schema` after a migration)", async () => {
     const actual = dumpSchema(config.pgBin(), db.url("root"));
     expect(actual).toContain("CREATE TABLE memvault.memory_chunks");
-    expect(actual).toEqual(fs.readFileSync(SCHEMA_DUMP_PATH, "utf8"));
+    expect(actual).toEqual(await committedSchemaAsDumpedBy(config.pgBin(), roleUrl(inject("cluster"), "root", "postgres")));
+  });
+
+  it("match the committed schema dump restored and dumped again (how another major compares it)", async () => {
+    const restored = await committedSchemaAsDumpedBy(config.pgBin(), roleUrl(inject("cluster"), "root", "postgres"), { restore: true });
+    expect(restored).toContain("CREATE TABLE memvault.memory_chunks");
+    expect(restored).toEqual(dumpSchema(config.pgBin(), db.url("root")));
   });
 
   it("leave current.sql without statements: everything is committed", () => {
@@ -56,6 +62,6 @@ describe("migrations", () => {
       ownerUrl: db.url("owner"),
       embeddingDim: config.embeddingDim(),
     });
-    expect(dumpSchema(config.pgBin(), db.url("root"))).toEqual(fs.readFileSync(SCHEMA_DUMP_PATH, "utf8"));
+    expect(dumpSchema(config.pgBin(), db.url("root"))).toEqual(await committedSchemaAsDumpedBy(config.pgBin(), roleUrl(inject("cluster"), "root", "postgres")));
   });
 });

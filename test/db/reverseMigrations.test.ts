@@ -9,7 +9,7 @@ import { clearAllPools } from "graphile-migrate/dist/pgReal.js";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it, inject } from "vitest";
 import { config } from "../../src/config.ts";
-import { dumpSchema, SCHEMA_DUMP_PATH } from "../../src/db/dumpSchema.ts";
+import { committedSchemaAsDumpedBy, dumpSchema } from "../../src/db/dumpSchema.ts";
 import { roleUrl } from "../../src/db/localCluster.ts";
 import { installJobQueue, migrateSettings, PROJECT_ROOT, type MigrationTarget } from "../../src/db/migrateDatabase.ts";
 import { appliedMigrationNumbers, applyReverse, committedMigrations, placeholderReplacer } from "../../src/db/reverseMigrations.ts";
@@ -65,7 +65,7 @@ describe("reverse migrations", () => {
       await migrateUpTo(n);
       dumps.push(dump());
     }
-    expect(dumps.at(-1)).toBe(fs.readFileSync(SCHEMA_DUMP_PATH, "utf8"));
+    expect(dumps.at(-1)).toBe(await committedSchemaAsDumpedBy(config.pgBin(), roleUrl(inject("cluster"), "root", "postgres")));
     const owner = new pg.Client({ connectionString: db.url("owner") });
     await owner.connect();
     try {

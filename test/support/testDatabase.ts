@@ -6,7 +6,12 @@ import { clusterUrl, roleUrl, SUPERUSER } from "../../src/db/localCluster.ts";
 import type { RoleKey } from "../../src/db/roles.ts";
 import { config } from "../../src/config.ts";
 import { applySuperuserSetup } from "../../src/db/migrateDatabase.ts";
+import { createPool } from "../../src/db/createPool.ts";
 import { track, untrack } from "./openResources.ts";
+
+// A connection that fails mid-test is printed by its code and message, never as a client
+// object (which holds the connection's password).
+const testLogger = { error: (fields: { code?: string }, message: string) => process.stderr.write(`[test db] ${message} (${fields.code})\n`) } as never;
 
 export interface TestDatabase {
   name: string;
@@ -58,7 +63,7 @@ function databaseHandle(name: string, drop: () => Promise<void>): TestDatabase {
     name,
     url: (role) => roleUrl(cluster, role, name),
     pool(role = "root") {
-      const pool = new pg.Pool({ connectionString: db.url(role), max: 4 });
+      const pool = createPool({ connectionString: db.url(role), max: 4 }, testLogger, `test pool (${role})`);
       const resource = track({ label: `pg pool (${role}) on ${name}`, close: () => pool.end() });
       const end = pool.end.bind(pool);
       pool.end = (async () => {
