@@ -11,18 +11,22 @@ import { config } from "../src/config.ts";
 import { createThrowawayCluster } from "../src/db/throwawayCluster.ts";
 import { roleUrl } from "../src/db/localCluster.ts";
 import { writeBenchResult, printTable, progress } from "./support/benchResult.ts";
+import { smokeDefaults } from "./support/smoke.ts";
 import { percentile, mean } from "./support/stats.ts";
 import { vectorSource, toPgVector, type VectorShape } from "./support/vectors.ts";
 import { createHash } from "node:crypto";
 
 const { values } = parseArgs({
-  options: {
-    shape: { type: "string", default: "clustered" },
-    rows: { type: "string", default: "100000" },
-    queries: { type: "string", default: "200" },
-    k: { type: "string", default: "8" },
-    sweep: { type: "string", default: "rule" },
-  },
+  options: smokeDefaults(
+    {
+      shape: { type: "string", default: "clustered" },
+      rows: { type: "string", default: "100000" },
+      queries: { type: "string", default: "200" },
+      k: { type: "string", default: "8" },
+      sweep: { type: "string", default: "rule" },
+    },
+    { rows: "3000", queries: "5" },
+  ),
 });
 const shape = values.shape as VectorShape;
 const ROWS = Number(values.rows);

@@ -5,13 +5,19 @@
 import { parseArgs } from "node:util";
 import { config } from "../src/config.ts";
 import { printTable, writeBenchResult } from "./support/benchResult.ts";
+import { smokeDefaults } from "./support/smoke.ts";
 import type { LoadPlan, OpKind, Outcome } from "./support/loadgen.ts";
 import { buckets, delta, quantile, scrape } from "./support/promScrape.ts";
 import { runLoad } from "./support/runLoad.ts";
 import { startBenchStack } from "./support/benchStack.ts";
 import { percentile } from "./support/stats.ts";
 
-const { values } = parseArgs({ options: { tenants: { type: "string", default: "10" }, rows: { type: "string", default: "10000" }, seconds: { type: "string", default: "10" } } });
+const { values } = parseArgs({
+  options: smokeDefaults(
+    { tenants: { type: "string", default: "10" }, rows: { type: "string", default: "10000" }, seconds: { type: "string", default: "10" } },
+    { tenants: "2", rows: "200", seconds: "1" },
+  ),
+});
 const TENANTS = Number(values.tenants);
 const ROWS = Number(values.rows);
 const SECONDS = Number(values.seconds);

@@ -16,18 +16,22 @@ import { formatRolloutStatus } from "../src/cli/rolloutStatus.ts";
 import { config } from "../src/config.ts";
 import { selectRolloutStatus } from "../src/sql/selectRolloutStatus.ts";
 import { machine, printTable, writeBenchResult } from "./support/benchResult.ts";
+import { smokeDefaults } from "./support/smoke.ts";
 import { startBenchStack } from "./support/benchStack.ts";
 import type { LoadPlan, Outcome } from "./support/loadgen.ts";
 import { runLoad } from "./support/runLoad.ts";
 
 const { values } = parseArgs({
-  options: {
-    tenants: { type: "string", default: "200" },
-    rps: { type: "string", default: "40" },
-    interval: { type: "string", default: "5" },
-    "failure-limit": { type: "string", default: "2" },
-    "tei-delay-ms": { type: "string", default: "600" },
-  },
+  options: smokeDefaults(
+    {
+      tenants: { type: "string", default: "200" },
+      rps: { type: "string", default: "40" },
+      interval: { type: "string", default: "5" },
+      "failure-limit": { type: "string", default: "2" },
+      "tei-delay-ms": { type: "string", default: "600" },
+    },
+    { tenants: "20", interval: "2" },
+  ),
 });
 const TENANTS = Number(values.tenants);
 const RPS = Number(values.rps);

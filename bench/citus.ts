@@ -19,16 +19,20 @@ import { createThrowawayCluster, type ThrowawayCluster } from "../src/db/throwaw
 import { withTenantFrom } from "../src/db/withTenant.ts";
 import { runWorker } from "../src/worker/runWorker.ts";
 import { printTable, progress, writeBenchResult } from "./support/benchResult.ts";
+import { smokeDefaults } from "./support/smoke.ts";
 import { mean, percentile } from "./support/stats.ts";
 import { toPgVector, vectorSource } from "./support/vectors.ts";
 
 const { values } = parseArgs({
-  options: {
-    rows: { type: "string", default: "200000" },
-    queries: { type: "string", default: "100" },
-    ingest: { type: "string", default: "5000" },
-    shards: { type: "string", default: "32" },
-  },
+  options: smokeDefaults(
+    {
+      rows: { type: "string", default: "200000" },
+      queries: { type: "string", default: "100" },
+      ingest: { type: "string", default: "5000" },
+      shards: { type: "string", default: "32" },
+    },
+    { rows: "3000", queries: "3", ingest: "100", shards: "4" },
+  ),
 });
 const ROWS = Number(values.rows);
 const QUERIES = Number(values.queries);

@@ -22,12 +22,18 @@ import { hmacUser } from "../src/crypto/hmacUser.ts";
 import { parseKeyring } from "../src/crypto/keyring.ts";
 import { loadBiEncoder } from "../src/embed/biEncoder.ts";
 import { printTable, progress, writeBenchResult } from "./support/benchResult.ts";
+import { smokeDefaults } from "./support/smoke.ts";
 import { startBenchStack } from "./support/benchStack.ts";
 import { loadCorpus } from "./support/corpus.ts";
 import { mean, percentile } from "./support/stats.ts";
 import { vectorSource } from "./support/vectors.ts";
 
-const { values } = parseArgs({ options: { rows: { type: "string", default: "100000" }, texts: { type: "string", default: "512" }, queries: { type: "string", default: "200" } } });
+const { values } = parseArgs({
+  options: smokeDefaults(
+    { rows: { type: "string", default: "100000" }, texts: { type: "string", default: "512" }, queries: { type: "string", default: "200" } },
+    { rows: "1000", texts: "16", queries: "5" },
+  ),
+});
 const ROWS = Number(values.rows);
 const TEXTS = Number(values.texts);
 const QUERIES = Number(values.queries);

@@ -10,6 +10,7 @@
 import { parseArgs } from "node:util";
 import { config } from "../src/config.ts";
 import { printTable, writeBenchResult } from "./support/benchResult.ts";
+import { smokeDefaults } from "./support/smoke.ts";
 import type { LoadPlan, Outcome } from "./support/loadgen.ts";
 import { buckets, count, delta, maxObserved, quantile, quantileBound, scrape, type Samples } from "./support/promScrape.ts";
 import { runLoad } from "./support/runLoad.ts";
@@ -18,13 +19,16 @@ import { percentile } from "./support/stats.ts";
 import { RULES } from "./rules.ts";
 
 const { values } = parseArgs({
-  options: {
-    tenants: { type: "string", default: "50" },
-    rows: { type: "string", default: "1000" },
-    "steady-seconds": { type: "string", default: "60" },
-    "overload-seconds": { type: "string", default: "30" },
-    "ratio-seconds": { type: "string", default: "15" },
-  },
+  options: smokeDefaults(
+    {
+      tenants: { type: "string", default: "50" },
+      rows: { type: "string", default: "1000" },
+      "steady-seconds": { type: "string", default: "60" },
+      "overload-seconds": { type: "string", default: "30" },
+      "ratio-seconds": { type: "string", default: "15" },
+    },
+    { tenants: "4", rows: "50", "steady-seconds": "3", "overload-seconds": "3", "ratio-seconds": "2" },
+  ),
 });
 const TENANTS = Number(values.tenants);
 const ROWS = Number(values.rows);

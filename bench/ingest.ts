@@ -15,17 +15,21 @@ import { roleUrl } from "../src/db/localCluster.ts";
 import { createThrowawayCluster } from "../src/db/throwawayCluster.ts";
 import { runWorker } from "../src/worker/runWorker.ts";
 import { printTable, progress, writeBenchResult } from "./support/benchResult.ts";
+import { smokeDefaults } from "./support/smoke.ts";
 import { loadCorpus } from "./support/corpus.ts";
 import { percentile } from "./support/stats.ts";
 import { toPgVector, vectorSource } from "./support/vectors.ts";
 
 const { values } = parseArgs({
-  options: {
-    rows: { type: "string", default: "20000" },
-    singles: { type: "string", default: "200" },
-    // Only (c): for iterating on the pipeline's own cost.
-    "noindex-only": { type: "boolean", default: false },
-  },
+  options: smokeDefaults(
+    {
+      rows: { type: "string", default: "20000" },
+      singles: { type: "string", default: "200" },
+      // Only (c): for iterating on the pipeline's own cost.
+      "noindex-only": { type: "boolean", default: false },
+    },
+    { rows: "1000", singles: "10" },
+  ),
 });
 const ROWS = Number(values.rows);
 const SINGLES = Number(values.singles);
@@ -132,7 +136,8 @@ async function fullRun(hnswDef: string): Promise<void> {
   const hnsw = await sealEndToEnd("sealed (HNSW)");
 
   // (c) end to end without an ANN index
-  await root.query("truncate memvault.memory_chunks");
+  // Labels hang on their memory (memory_labels references memory_chunks): both go together.
+  await root.query("truncate memvault.memory_labels, memvault.memory_chunks");
   await root.query("drop index memvault.memory_chunks_embedding_hnsw");
   const noIndex = await sealEndToEnd("sealed (no index)");
   await root.query(hnswDef);

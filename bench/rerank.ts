@@ -24,18 +24,22 @@ import { createSearchWaiter } from "../src/api/searchWaiter.ts";
 import type { WithTenant } from "../src/db/withTenant.ts";
 import { runWorker } from "../src/worker/runWorker.ts";
 import { printTable, progress, writeBenchResult } from "./support/benchResult.ts";
+import { smokeDefaults } from "./support/smoke.ts";
 import { loadCorpus } from "./support/corpus.ts";
 import { ndcgAtK, sameTop1, spearman } from "./support/rankAgreement.ts";
 import { mean, percentile } from "./support/stats.ts";
 
 const { values } = parseArgs({
-  options: {
-    rounds: { type: "string", default: "5" },
-    "throughput-seconds": { type: "string", default: "30" },
-    k: { type: "string", default: "24" },
-    "model-dir": { type: "string" },
-    "int8-file": { type: "string", default: "auto" },
-  },
+  options: smokeDefaults(
+    {
+      rounds: { type: "string", default: "5" },
+      "throughput-seconds": { type: "string", default: "30" },
+      k: { type: "string", default: "24" },
+      "model-dir": { type: "string" },
+      "int8-file": { type: "string", default: "auto" },
+    },
+    { rounds: "1", "throughput-seconds": "2" },
+  ),
 });
 const ROUNDS = Number(values.rounds);
 const K = Number(values.k);

@@ -13,10 +13,11 @@ import { newKeyringDocument, parseKeyring } from "../src/crypto/keyring.ts";
 import { roleUrl } from "../src/db/localCluster.ts";
 import { createThrowawayCluster } from "../src/db/throwawayCluster.ts";
 import { machine, printTable, writeBenchResult } from "./support/benchResult.ts";
+import { smokeDefaults } from "./support/smoke.ts";
 import { seedSealedTenants } from "./support/seedSealedTenants.ts";
 import { vectorSource } from "./support/vectors.ts";
 
-const { values } = parseArgs({ options: { rows: { type: "string", default: "100000" }, tenants: { type: "string", default: "10" } } });
+const { values } = parseArgs({ options: smokeDefaults({ rows: { type: "string", default: "100000" }, tenants: { type: "string", default: "10" } }, { rows: "1000", tenants: "2" }) });
 const ROWS = Number(values.rows);
 const TENANTS = Number(values.tenants);
 const DATABASE = "memvault_bench";

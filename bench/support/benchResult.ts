@@ -3,8 +3,9 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { SMOKE, SMOKE_RESULTS } from "./smoke.ts";
 
-const RESULTS = path.resolve(import.meta.dirname, "..", "results");
+const RESULTS = SMOKE ? SMOKE_RESULTS : path.resolve(import.meta.dirname, "..", "results");
 
 export function machine() {
   return {
