@@ -23,6 +23,13 @@ const HEAD = committedMigrations().at(-1)!.number;
 const PREVIOUS = committedMigrations().at(-2)!.number;
 let backupDir: string;
 
+/** A deploy that must exit with `code`; its whole output is the failure message otherwise. */
+const expectDeploy = async (code: number, ...args: string[]) => {
+  const res = await deploy(...args);
+  expect(res.code, res.out).toBe(code);
+  return res;
+};
+
 const deploy = (...args: string[]) =>
   new Promise<{ code: number | null; out: string }>((resolve) => {
     const child = spawn(process.execPath, [path.join(PROJECT_ROOT, "src/cli/main.ts"), "deploy", ...args], {
@@ -97,12 +104,12 @@ describe("deploy drill", () => {
     expect(await applied()).toBe(`${String(HEAD).padStart(6, "0")}.sql`);
     expect(await fingerprint()).toEqual(before);
     // Idempotent: nothing pending is a validation, not an error.
-    expect((await deploy("apply", "--database", fx.db.name)).code).toBe(0);
+    await expectDeploy(0, "apply", "--database", fx.db.name);
   });
 
   it("refuses another database's name and a deploy already running", async () => {
     const wrong = await deploy("rollback", "--database", "production");
-    expect(wrong.code).toBe(1);
+    expect(wrong.code, wrong.out).toBe(1);
     expect(wrong.out).toMatch(/WRONG_DATABASE/);
     expect((await deploy("apply")).out).toMatch(/USAGE: --database .* is required/);
     const holder = new pg.Client({ connectionString: roleUrl(inject("cluster"), "root", "postgres") });
@@ -110,7 +117,7 @@ describe("deploy drill", () => {
     try {
       await holder.query("select pg_advisory_lock(hashtext('memvault deploy ' || $1::text))", [fx.db.name]);
       const busy = await deploy("rollback", "--database", fx.db.name);
-      expect(busy.code).toBe(1);
+      expect(busy.code, busy.out).toBe(1);
       expect(busy.out).toMatch(/DEPLOY_RUNNING/);
     } finally {
       await holder.end();
@@ -122,7 +129,7 @@ describe("deploy drill", () => {
     try {
       for (const args of [["rollback", "--database", fx.db.name], ["apply", "--database", fx.db.name]]) {
         const foreign = await deploy(...args);
-        expect(foreign.code).toBe(1);
+        expect(foreign.code, foreign.out).toBe(1);
         expect(foreign.out).toMatch(/FOREIGN_MIGRATIONS: .*999999/);
       }
       expect((await deploy("check")).out).toMatch(/migrations\s+FAIL\s+applied here but not in this checkout: 999999/);
@@ -132,19 +139,19 @@ describe("deploy drill", () => {
   });
 
   it("a migration whose validation fails is rolled back by apply itself", async () => {
-    expect((await deploy("rollback", "--database", fx.db.name)).code).toBe(0);
+    await expectDeploy(0, "rollback", "--database", fx.db.name);
     // Sabotage that only the post-deploy leak test can see: a policy that lets any tenant read.
     await fx.root.query("create policy sabotage on memvault.memory_chunks for select using (true)");
     try {
       const res = await deploy("apply", "--database", fx.db.name);
-      expect(res.code).toBe(1);
+      expect(res.code, res.out).toBe(1);
       expect(res.out).toMatch(/validation FAILED: rolling back to \d{6} by itself/);
       expect(res.out).toMatch(/deploy apply \(validation failed; rolled back\)/);
       expect(await applied()).toBe(`${String(PREVIOUS).padStart(6, "0")}.sql`);
     } finally {
       await fx.root.query("drop policy if exists sabotage on memvault.memory_chunks");
     }
-    expect((await deploy("apply", "--database", fx.db.name)).code).toBe(0);
+    await expectDeploy(0, "apply", "--database", fx.db.name);
   });
 
   it("the last resort: a backup restored, with the rows it held and memories that open", async () => {
