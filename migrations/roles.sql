@@ -22,6 +22,11 @@ begin
   ) then
     grant memvault_user to memvault_authenticator;
   end if;
+  -- PostgreSQL 16 and later decide inheritance per grant (the role attribute is only the
+  -- default for new grants): assert it on the grant too, and keep SET, which SET ROLE needs.
+  if pg_catalog.current_setting('server_version_num')::int >= 160000 then
+    execute 'grant memvault_user to memvault_authenticator with inherit false, set true';
+  end if;
   -- Nothing a runtime login runs may wait for ever. Defaults only: a value a DBA set
   -- (ALTER ROLE ... SET statement_timeout) is kept.
   for r, v in select * from (values ('memvault_authenticator', '15s'), ('memvault_worker', '5min'), ('memvault_monitor', '1min'), ('memvault_operator', '1min')) d(r, v) loop

@@ -5,6 +5,11 @@ export interface RoleFinding {
   exists: boolean;
   superuser: boolean;
   bypassrls: boolean;
+  /**
+   * Holds some role's privileges without SET ROLE. PostgreSQL 15 decides it by the member's
+   * INHERIT attribute; 16 and later by each grant's INHERIT option (the attribute is only the
+   * default for new grants), so pg_has_role(…, 'USAGE') asks the server itself.
+   */
   inherits: boolean;
   ownedObjects: number;
   createSchemas: string[];
@@ -18,7 +23,9 @@ export async function selectRoleFindings(client: pg.ClientBase, roles: readonly 
             a.oid is not null as exists,
             coalesce(a.rolsuper, false) as superuser,
             coalesce(a.rolbypassrls, false) as bypassrls,
-            coalesce(a.rolinherit, false) as inherits,
+            coalesce(a.rolinherit, false)
+              or exists (select 1 from pg_catalog.pg_auth_members m
+                         where m.member = a.oid and pg_catalog.pg_has_role(a.oid, m.roleid, 'USAGE')) as inherits,
             case when a.oid is null then 0 else
               (select count(*) from pg_catalog.pg_class c where c.relowner = a.oid)
               + (select count(*) from pg_catalog.pg_proc p where p.proowner = a.oid)

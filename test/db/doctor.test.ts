@@ -4,6 +4,7 @@ import pg from "pg";
 import { afterEach, describe, expect, it } from "vitest";
 import { config } from "../../src/config.ts";
 import { compareVersions, PGVECTOR_FIXED, runDoctor, type DoctorRow } from "../../src/db/doctor.ts";
+import { selectRoleFindings } from "../../src/sql/selectRoleFindings.ts";
 import { createTestDatabase, type TestDatabase } from "../support/testDatabase.ts";
 
 let db: TestDatabase | undefined;
@@ -49,6 +50,28 @@ describe("doctor", () => {
     expect(compareVersions("0.8.1", PGVECTOR_FIXED)).toBeLessThan(0);
     expect(compareVersions("0.8.2", PGVECTOR_FIXED)).toBe(0);
     expect(compareVersions("0.10.0", PGVECTOR_FIXED)).toBeGreaterThan(0);
+  });
+
+  it("sees a role that holds memvault_user's privileges without SET ROLE, on every major (INHERIT attribute on 15, the grant's INHERIT option from 16)", async () => {
+    db = await createTestDatabase();
+    const client = new pg.Client({ connectionString: db.url("root") });
+    await client.connect();
+    const probe = `mv_probe_${db.name}`;
+    try {
+      const major = Math.floor(Number((await client.query("show server_version_num")).rows[0].server_version_num) / 10_000);
+      await client.query(`create role ${probe} nologin noinherit`);
+      await client.query(`grant memvault_user to ${probe}`);
+      expect((await selectRoleFindings(client, [probe]))[0]!.inherits).toBe(false);
+      await client.query(major >= 16 ? `grant memvault_user to ${probe} with inherit true` : `alter role ${probe} inherit`);
+      expect((await selectRoleFindings(client, [probe]))[0]!.inherits).toBe(true);
+      if (major >= 16) {
+        // The attribute alone says nothing there: the grant still does.
+        await client.query(`alter role ${probe} noinherit`);
+        expect((await selectRoleFindings(client, [probe]))[0]!.inherits).toBe(true);
+      }
+    } finally {
+      await client.query(`drop role if exists ${probe}`).finally(() => client.end());
+    }
   });
 
   it("fails a runtime role that may create objects (and so indexes)", async () => {
