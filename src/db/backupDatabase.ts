@@ -24,11 +24,7 @@ export function backupDatabase(opts: { pgBin: string; superuserUrl: string; dir:
   const { dbname, env } = libpqConnection(opts.superuserUrl);
   const database = new URL(opts.superuserUrl).pathname.slice(1);
   fs.mkdirSync(opts.dir, { recursive: true, mode: 0o700 });
-  const stamp = new Date().toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
-  const file = path.join(opts.dir, `${database}-${stamp}-m${String(opts.head).padStart(6, "0")}.dump`);
-  // Created 0600 before pg_dump writes a byte (it keeps an existing file's mode): the dump
-  // holds the plaintext embeddings and is never readable by others, not even while written.
-  fs.closeSync(fs.openSync(file, "wx", 0o600));
+  const file = createBackupFile(opts.dir, database, opts.head);
   const started = performance.now();
   const res = spawnSync(path.join(opts.pgBin, "pg_dump"), ["--format=custom", "--compress=0", "--no-password", "--file", file, "--dbname", dbname], { env, encoding: "utf8" });
   if (res.status !== 0) {
@@ -38,6 +34,25 @@ export function backupDatabase(opts: { pgBin: string; superuserUrl: string; dir:
   const manifest: BackupManifest = { file, database, head: opts.head, createdAt: new Date().toISOString(), seconds: (performance.now() - started) / 1000, bytes: fs.statSync(file).size, ...(opts.rows ? { rows: opts.rows } : {}) };
   fs.writeFileSync(`${file}.json`, JSON.stringify(manifest, null, 2) + "\n", { mode: 0o600 });
   return manifest;
+}
+
+/**
+ * A new, empty 0600 file for the dump, named by database, time (to the millisecond) and
+ * migration. Created before pg_dump writes a byte (it keeps an existing file's mode): the dump
+ * holds the plaintext embeddings and is never readable by others, not even while written.
+ * Never an existing file: two deploys in one millisecond get a numbered second name.
+ */
+function createBackupFile(dir: string, database: string, head: number): string {
+  const stamp = new Date().toISOString().replace(/[-:.]/g, "");
+  for (let n = 1; ; n++) {
+    const file = path.join(dir, `${database}-${stamp}${n > 1 ? `-${n}` : ""}-m${String(head).padStart(6, "0")}.dump`);
+    try {
+      fs.closeSync(fs.openSync(file, "wx", 0o600));
+      return file;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST" || n >= 100) throw err;
+    }
+  }
 }
 
 /** Backups of this database in dir, newest first. */
