@@ -2,6 +2,7 @@
 // batches, deep and huge documents, invented field names aimed at /metrics, bad input of
 // every kind, tokenless and oversized websockets, subscriptions that outlive their token.
 // Every refusal is a client error with a stable code, and nothing is written.
+import http from "node:http";
 import { describe, expect, it } from "vitest";
 import { startApiServer } from "../../src/api/apiServer.ts";
 import { createTokenVerifier } from "../../src/api/verifyToken.ts";
@@ -126,7 +127,48 @@ describe("documents that would exhaust the parser or the metrics", () => {
     const m = await t.gqlGet(auth, `mutation { forgetAll { chunks } }`);
     expect(m.status).toBe(405);
   });
+
+  it("refuses a GET that the gate and the executors could read as different operations ('#', a second '?', repeated or unknown parameters)", async () => {
+    const auth = `Bearer ${await t.token("splitter")}`;
+    const enc = encodeURIComponent;
+    const cheap = enc("query A { count }");
+    // Introspection is off on this server: an executor that ran B would answer it.
+    const hidden = enc("query B { __schema { queryType { name } } }");
+    const targets = [
+      // WHATWG URL drops the fragment; querystring and split('?') keep it.
+      `/graphql?query=${cheap}#%0A${hidden}&operationName=B`,
+      `/graphql/stream?query=${cheap}#%0A${hidden}&operationName=B`,
+      // graphql-sse reads only up to a second '?'.
+      `/graphql/stream?query=${hidden}%20#?query=${cheap}&operationName=A`,
+      `/graphql/stream?query=${hidden}&operationName=B?x=1`,
+      `/graphql?query=${cheap}&query=${hidden}`,
+      `/graphql?query=${cheap}&documentId=abc`,
+    ];
+    for (const target of targets) {
+      const res = await rawGet(target, { authorization: auth, accept: target.startsWith("/graphql/stream") ? "text/event-stream" : "application/json" });
+      expect(res.status, target).toBe(400);
+      expect(res.body, target).toMatch(/"code":"BAD_REQUEST"/);
+      expect(res.body, target).not.toMatch(/queryType/);
+    }
+  });
 });
+
+/** A GET with the request-target exactly as given (fetch would drop a '#…' before sending). */
+function rawGet(target: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(`${t.api.url}/`, { method: "GET", path: target, headers }, (res) => {
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (c: string) => (body += c.length < 10_000 ? c : ""));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+      // A stream that was wrongly admitted: read what it sent first, then let it go.
+      setTimeout(() => res.destroy(), 2_000).unref();
+      res.on("close", () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
 
 describe("bad input: a stable code, nothing written", () => {
   it("answers each malformed value with its code instead of INTERNAL", async () => {
