@@ -1884,6 +1884,7 @@ GRANT ALL ON FUNCTION memvault.create_rerank_variant(p_name text, p_model_dir te
 -- Name: FUNCTION current_user_hash(); Type: ACL; Schema: memvault; Owner: memvault_owner
 --
 
+REVOKE ALL ON FUNCTION memvault.current_user_hash() FROM PUBLIC;
 GRANT ALL ON FUNCTION memvault.current_user_hash() TO memvault_user;
 GRANT ALL ON FUNCTION memvault.current_user_hash() TO memvault_worker;
 GRANT ALL ON FUNCTION memvault.current_user_hash() TO memvault_monitor;
@@ -1932,15 +1933,23 @@ GRANT ALL ON FUNCTION memvault.prune_rerank_samples(p_after interval) TO memvaul
 GRANT ALL ON FUNCTION memvault.prune_rerank_samples(p_after interval) TO memvault_operator;
 
 --
+-- Name: FUNCTION request_reseal(); Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+REVOKE ALL ON FUNCTION memvault.request_reseal() FROM PUBLIC;
+
+--
 -- Name: FUNCTION rerank_assignment(); Type: ACL; Schema: memvault; Owner: memvault_owner
 --
 
+REVOKE ALL ON FUNCTION memvault.rerank_assignment() FROM PUBLIC;
 GRANT ALL ON FUNCTION memvault.rerank_assignment() TO memvault_worker;
 
 --
 -- Name: FUNCTION rerank_bucket(salt text, user_hash text); Type: ACL; Schema: memvault; Owner: memvault_owner
 --
 
+REVOKE ALL ON FUNCTION memvault.rerank_bucket(salt text, user_hash text) FROM PUBLIC;
 GRANT ALL ON FUNCTION memvault.rerank_bucket(salt text, user_hash text) TO memvault_worker;
 GRANT ALL ON FUNCTION memvault.rerank_bucket(salt text, user_hash text) TO memvault_operator;
 GRANT ALL ON FUNCTION memvault.rerank_bucket(salt text, user_hash text) TO memvault_monitor;
@@ -1955,6 +1964,7 @@ REVOKE ALL ON FUNCTION memvault.rerank_rollout_event(r memvault.rerank_rollouts,
 -- Name: FUNCTION reserve_seals(key_version integer, seals integer); Type: ACL; Schema: memvault; Owner: memvault_owner
 --
 
+REVOKE ALL ON FUNCTION memvault.reserve_seals(key_version integer, seals integer) FROM PUBLIC;
 GRANT ALL ON FUNCTION memvault.reserve_seals(key_version integer, seals integer) TO memvault_user;
 GRANT ALL ON FUNCTION memvault.reserve_seals(key_version integer, seals integer) TO memvault_worker;
 
@@ -2004,6 +2014,12 @@ REVOKE ALL ON FUNCTION memvault.tg_chunk_ingest__enqueue_reseal() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION memvault.tg_chunk_ingest__enqueue_seal() FROM PUBLIC;
+
+--
+-- Name: FUNCTION tg_chunk_ingest__reject_sealed_ids(); Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+REVOKE ALL ON FUNCTION memvault.tg_chunk_ingest__reject_sealed_ids() FROM PUBLIC;
 
 --
 -- Name: FUNCTION tg_search_requests__enqueue(); Type: ACL; Schema: memvault; Owner: memvault_owner
@@ -2466,6 +2482,12 @@ GRANT UPDATE(rollout_arm) ON TABLE memvault.search_requests TO memvault_worker;
 
 GRANT SELECT,INSERT,DELETE,UPDATE ON TABLE memvault.worker_heartbeats TO memvault_worker;
 GRANT SELECT ON TABLE memvault.worker_heartbeats TO memvault_monitor;
+
+--
+-- Name: DEFAULT PRIVILEGES FOR FUNCTIONS; Type: DEFAULT ACL; Schema: -; Owner: memvault_owner
+--
+
+ALTER DEFAULT PRIVILEGES FOR ROLE memvault_owner REVOKE ALL ON FUNCTIONS  FROM PUBLIC;
 
 --
 -- PostgreSQL database dump complete

@@ -71,3 +71,57 @@ describe("runtime roles", () => {
     expect(rows.map((r) => r.setting)).toEqual(["statement_timeout=15s", "statement_timeout=1min", "statement_timeout=5min"]);
   });
 });
+
+describe("function privileges", () => {
+  // Who may execute each SECURITY DEFINER function, by name: sql/CONVENTIONS.md ("Functions").
+  const DEFINER_GRANTS: Record<string, string[]> = {
+    "memvault.abort_rerank_rollout(text)": ["memvault_operator"],
+    "memvault.active_rerank_rollouts()": ["memvault_operator", "memvault_worker"],
+    "memvault.create_rerank_rollout(text,text,text,jsonb,jsonb,integer,integer,integer,text)": ["memvault_operator"],
+    "memvault.create_rerank_variant(text,text,text,text,integer,integer,integer,integer)": ["memvault_operator"],
+    "memvault.evaluate_rerank_rollout(bigint,interval)": ["memvault_operator", "memvault_worker"],
+    "memvault.pause_rerank_rollout(text)": ["memvault_operator"],
+    "memvault.promote_rerank_rollout(text)": ["memvault_operator"],
+    "memvault.prune_rerank_samples(interval)": ["memvault_operator", "memvault_worker"],
+    "memvault.reserve_seals(integer,integer)": ["memvault_user", "memvault_worker"],
+    "memvault.resume_rerank_rollout(text)": ["memvault_operator"],
+    "memvault.set_default_rerank_variant(text)": ["memvault_operator"],
+    "memvault.start_rerank_rollout(text)": ["memvault_operator"],
+    "memvault.tg_chunk_ingest__enqueue_reseal()": [],
+    "memvault.tg_chunk_ingest__enqueue_seal()": [],
+    "memvault.tg_search_requests__enqueue()": [],
+    "memvault.tg_search_requests__record_rollout_sample()": [],
+  };
+  const functions = async () =>
+    (
+      await fx.pool.query<{ f: string; definer: boolean; config: string[] | null; grantees: string[] }>(
+        `select p.oid::regprocedure::text as f, p.prosecdef as definer, p.proconfig as config,
+                array(select case when a.grantee = 0 then 'PUBLIC' else pg_get_userbyid(a.grantee) end
+                      from aclexplode(coalesce(p.proacl, acldefault('f', p.proowner))) a
+                      where a.privilege_type = 'EXECUTE' and a.grantee <> p.proowner order by 1)::text[] as grantees
+         from pg_proc p where p.pronamespace = 'memvault'::regnamespace order by 1`,
+      )
+    ).rows;
+
+  it("no memvault function is executable by PUBLIC, and neither is one the owner makes later", async () => {
+    expect((await functions()).filter((r) => r.grantees.includes("PUBLIC")).map((r) => r.f)).toEqual([]);
+    // The owner's global default privileges (a per-schema default cannot take PUBLIC's away).
+    await asIdentity(fx.pool, { role: "memvault_owner" }, async (c) => {
+      await c.query("create function memvault.probe_later() returns int language sql as 'select 1'");
+      const acl = (await c.query("select array(select a.grantee::regrole::text from aclexplode(coalesce(p.proacl, acldefault('f', p.proowner))) a where a.grantee = 0) as public from pg_proc p where p.oid = 'memvault.probe_later()'::regprocedure")).rows[0].public;
+      expect(acl).toEqual([]);
+    });
+  });
+
+  it("every SECURITY DEFINER function pins its search_path and is executable by exactly the roles it names", async () => {
+    const definers = (await functions()).filter((r) => r.definer);
+    expect(Object.fromEntries(definers.map((r) => [r.f, r.grantees]))).toEqual(DEFINER_GRANTS);
+    for (const r of definers) expect(r.config, r.f).toContain("search_path=pg_catalog, pg_temp");
+  });
+
+  it("the monitor and operator cannot spend a key version's seal budget", async () => {
+    for (const role of ["memvault_monitor", "memvault_operator"]) {
+      expect(await codeOf(asIdentity(fx.pool, { role }, (c) => c.query("select memvault.reserve_seals(1, 1000000)"))), role).toBe("42501");
+    }
+  });
+});
