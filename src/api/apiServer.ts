@@ -9,7 +9,7 @@ import { postgraphile } from "postgraphile";
 import { makePgService } from "postgraphile/adaptors/pg";
 import { NodeGrafserv } from "postgraphile/grafserv/node";
 import type { GrafservConfig, RequestDigest } from "postgraphile/grafserv";
-import { PostGraphileAmberPreset } from "postgraphile/presets/amber";
+import { memvaultSchemaPreset } from "./memvaultPreset.ts";
 import { Gauge, type Registry } from "prom-client";
 import type { Logger } from "pino";
 import { CodedError } from "../codedError.ts";
@@ -169,8 +169,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   const tenants = new WeakMap<object, RequestTenant & { exp: number }>();
   const operations = new WeakMap<IncomingMessage, string>();
   const preset: GraphileConfig.Preset = {
-    extends: [PostGraphileAmberPreset],
-    plugins: [createMemvaultApiPlugin(service, sealedEvents, opts.limits)],
+    extends: [memvaultSchemaPreset(createMemvaultApiPlugin(service, sealedEvents, opts.limits))],
     // No schema is introspected for generated CRUD: every field is explicit (the plugin).
     pgServices: [makePgService({ pool, schemas: [] })],
     grafserv: {

@@ -153,6 +153,23 @@ describe("documents that would exhaust the parser or the metrics", () => {
   });
 });
 
+describe("no root field below the root", () => {
+  it("has no Relay Query.query, node or mutation payload query through which searches could nest uncosted", async () => {
+    const auth = `Bearer ${await t.token("nester")}`;
+    const before = await rowsOf("nester");
+    const nested = [
+      `query($e: [Float!]) { query { a: search(embedding: $e, query: "x", k: 1) { reranked } } }`,
+      `query($e: [Float!]) { node(id: "query") { ... on Query { a: search(embedding: $e, query: "x", k: 1) { reranked } } } }`,
+    ];
+    for (const doc of nested) {
+      const res = await t.gql(auth, doc, { e: vec(3) });
+      expect(res.status, doc).toBe(400);
+      expect(codes(res.body), doc).toEqual(["GRAPHQL_VALIDATION_FAILED"]);
+    }
+    expect((await rowsOf("nester")).searches).toBe(before.searches);
+  });
+});
+
 /** A GET with the request-target exactly as given (fetch would drop a '#…' before sending). */
 function rawGet(target: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {

@@ -2,10 +2,10 @@
 import { printSchema } from "postgraphile/graphql";
 import { postgraphile } from "postgraphile";
 import { makePgService } from "postgraphile/adaptors/pg";
-import { PostGraphileAmberPreset } from "postgraphile/presets/amber";
 import { describe, expect, it } from "vitest";
 import { createMemoryService } from "../../src/api/memoryService.ts";
 import { createMemvaultApiPlugin } from "../../src/api/memvaultApiPlugin.ts";
+import { memvaultSchemaPreset } from "../../src/api/memvaultPreset.ts";
 import { useWorkerFixture } from "../support/workerFixture.ts";
 
 const fx = useWorkerFixture();
@@ -17,8 +17,7 @@ describe("GraphQL schema", () => {
     // dropped, and a connection the drop still ends is not printed as an error.
     const pool = fx.db.pool("authenticator");
     const pgl = postgraphile({
-      extends: [PostGraphileAmberPreset],
-      plugins: [createMemvaultApiPlugin(service, { subscribe: () => () => {}, count: () => 0, close: () => {} }, { dims: 384, maxTextBytes: 1, maxMetaBytes: 1 })],
+      extends: [memvaultSchemaPreset(createMemvaultApiPlugin(service, { subscribe: () => () => {}, count: () => 0, close: () => {} }, { dims: 384, maxTextBytes: 1, maxMetaBytes: 1 }))],
       pgServices: [makePgService({ pool, schemas: [] })],
     });
     try {
