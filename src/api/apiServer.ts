@@ -297,6 +297,12 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
       errorsByCode.inc({ code: err.code });
       return void sendError(res, err.status, err.code, err.message);
     }
+    // grafserv would stream a subscription over plain POST /graphql (multipart), outside the
+    // stream caps and expiry that SSE and websockets keep: subscriptions go there.
+    if (!stream && checked.cost.subscriptions > 0) {
+      errorsByCode.inc({ code: "BAD_REQUEST" });
+      return void sendError(res, 400, "BAD_REQUEST", "subscriptions are served over /graphql/stream (graphql-sse) or a websocket, not /graphql");
+    }
     operations.set(req, operationLabel(checked.rootFields));
     try {
       await spend(tenants.get(req)!.userHash, checked);
@@ -358,7 +364,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
         }
         res.once("close", closeStream);
         req.headers.accept = "text/event-stream"; // graphql-sse matches the header exactly
-        return await sse.serve(req, res, body);
+        return await sse.serve(req, res, body, tenants.get(req)!.exp);
       }
       if (route === "/graphql" && (req.method === "POST" || req.method === "GET")) {
         const body = await admitRequest(req, res, false);

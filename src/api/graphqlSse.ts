@@ -7,15 +7,24 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { createHandler, type OperationArgs, type RequestParams } from "graphql-sse";
 import { hookArgs } from "postgraphile/grafast";
+import { whenTokenExpires } from "./tokenExpiry.ts";
 import type { GrafservBase } from "postgraphile/grafserv";
 import type { ExecutionArgs, ExecutionResult, GraphQLError } from "postgraphile/graphql";
 
 type Raw = { req: IncomingMessage; res: ServerResponse };
+
+// graphql-sse's distinct-connections events: the error its clients surface, then the end.
+const AUTH_EXPIRED_EVENTS =
+  `event: next\ndata: ${JSON.stringify({ errors: [{ message: "the token has expired", extensions: { code: "AUTH_EXPIRED" } }] })}\n\n` + "event: complete\ndata:\n\n";
 type Grafast = ExecutionArgs & { execute(a: unknown): unknown; subscribe(a: unknown): unknown };
 
 export interface GraphqlSse {
-  /** Serves one checked operation (`body`: query, variables, operationName) as an event stream on res. */
-  serve(req: IncomingMessage, res: ServerResponse, body: Record<string, unknown>): Promise<void>;
+  /**
+   * Serves one checked operation (`body`: query, variables, operationName) as an event stream
+   * on res, until the operation completes, the client goes, or the token expires (`exp`,
+   * seconds since the epoch): then a last `next` event carries AUTH_EXPIRED, and `complete`.
+   */
+  serve(req: IncomingMessage, res: ServerResponse, body: Record<string, unknown>, exp: number): Promise<void>;
 }
 
 export function createGraphqlSse(serv: GrafservBase): GraphqlSse {
@@ -50,7 +59,7 @@ export function createGraphqlSse(serv: GrafservBase): GraphqlSse {
   });
 
   return {
-    async serve(req, res, body) {
+    async serve(req, res, body, exp) {
       const [stream, init] = await handler({
         method: req.method!,
         url: req.url!,
@@ -68,10 +77,20 @@ export function createGraphqlSse(serv: GrafservBase): GraphqlSse {
       if (!stream || typeof stream === "string") return void res.end(stream ?? undefined);
       // A client that goes away ends the operation (and its subscription) at once.
       res.once("close", () => void stream.return(undefined));
-      for await (const message of stream) {
-        if (!res.writable) break;
-        await new Promise<void>((resolve, reject) => res.write(message, (err) => (err ? reject(err) : resolve())));
+      let expired = false;
+      const cancelExpiry = whenTokenExpires(exp, () => {
+        expired = true;
+        void stream.return(undefined);
+      });
+      try {
+        for await (const message of stream) {
+          if (!res.writable || expired) break;
+          await new Promise<void>((resolve, reject) => res.write(message, (err) => (err ? reject(err) : resolve())));
+        }
+      } finally {
+        cancelExpiry();
       }
+      if (expired && res.writable) res.write(AUTH_EXPIRED_EVENTS);
       res.end();
     },
   };

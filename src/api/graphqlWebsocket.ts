@@ -14,6 +14,7 @@ import type { Logger } from "pino";
 import { WebSocketServer, type WebSocket } from "ws";
 import { CodedError } from "../codedError.ts";
 import type { TenantStreams } from "./tenantStreams.ts";
+import { whenTokenExpires } from "./tokenExpiry.ts";
 
 /** Close codes (4400-4499 are graphql-ws's application range): the reason carries the stable code. */
 export const WS_CLOSE_UNAUTHORIZED = 4401;
@@ -52,7 +53,8 @@ interface SocketState<T> {
   tenant: T;
   /** Open operation id -> its release in the tenant's stream count. */
   operations: Map<string, () => void>;
-  expiry: NodeJS.Timeout;
+  /** Cancels the close at the token's expiry. */
+  expiry: () => void;
 }
 
 type Extra = { socket: WebSocket; request: IncomingMessage };
@@ -78,10 +80,8 @@ export function createGraphQLWebsocket<T extends SocketTenant>(opts: GraphQLWebs
         const authorization = ctx.connectionParams?.authorization;
         const tenant = await opts.authenticate(typeof authorization === "string" ? authorization : undefined);
         opts.tenants.set(socket, tenant);
-        const untilExpiry = Math.max(0, tenant.exp * 1000 - Date.now());
         // The token's life is the socket's: subscriptions end with it.
-        const expiry = setTimeout(() => socket.close(WS_CLOSE_UNAUTHORIZED, "AUTH_EXPIRED"), untilExpiry);
-        expiry.unref();
+        const expiry = whenTokenExpires(tenant.exp, () => socket.close(WS_CLOSE_UNAUTHORIZED, "AUTH_EXPIRED"));
         sockets.set(socket, { tenant, operations: new Map(), expiry });
         return true;
       } catch (err) {
@@ -116,7 +116,7 @@ export function createGraphQLWebsocket<T extends SocketTenant>(opts: GraphQLWebs
     onClose(ctx) {
       const state = sockets.get(ctx.extra.socket);
       if (!state) return;
-      clearTimeout(state.expiry);
+      state.expiry();
       for (const id of [...state.operations.keys()]) release(state, id);
       sockets.delete(ctx.extra.socket);
     },

@@ -192,4 +192,25 @@ describe("GraphQL over SSE", () => {
     for (const a of aborts) a.abort();
     await waitFor("streams released", async () => (await post({ accept: "text/event-stream", authorization: auth })).status === 200);
   });
+
+  it("a stream ends when its token expires, with AUTH_EXPIRED before complete", async () => {
+    const exp = Math.floor(Date.now() / 1000) + 3;
+    const res = await fetch(streamUrl(), {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "text/event-stream", authorization: `Bearer ${await t.token("brief", { exp })}` },
+      body: JSON.stringify({ query: "subscription { memorySealed { memory { id } } }" }),
+    });
+    expect(res.status).toBe(200);
+    // The body ends only when the server ends the stream: at the token's expiry.
+    const events = parseEvents(await res.text());
+    expect(Date.now() / 1000).toBeGreaterThanOrEqual(exp - 1);
+    expect(events.at(-2)).toEqual({ event: "next", data: { errors: [{ message: "the token has expired", extensions: { code: "AUTH_EXPIRED" } }] } });
+    expect(events.at(-1)!.event).toBe("complete");
+  });
+
+  it("a subscription over plain POST /graphql is refused (it would escape the stream caps and expiry)", async () => {
+    const res = await t.post(`Bearer ${await t.token("multipart")}`, JSON.stringify({ query: "subscription { memorySealed { memory { id } } }" }));
+    expect(res.status).toBe(400);
+    expect(JSON.parse(res.text).errors[0].extensions.code).toBe("BAD_REQUEST");
+  });
 });

@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { startApiServer } from "../../src/api/apiServer.ts";
 import { createTokenVerifier } from "../../src/api/verifyToken.ts";
 import { config, ConfigError } from "../../src/config.ts";
+import { parseKeyring } from "../../src/crypto/keyring.ts";
 import { logger } from "../../src/logger.ts";
 import { DIMS, useApiFixture, vec } from "../support/apiFixture.ts";
 import { waitFor } from "../support/waitFor.ts";
@@ -228,8 +229,8 @@ describe("bad input: a stable code, nothing written", () => {
 
 describe("websockets", () => {
   /** A raw graphql-transport-ws socket: resolves with how it closed. */
-  function rawSocket(path = "/graphql") {
-    const ws = new WebSocket(`${t.api.url.replace("http", "ws")}${path}`, "graphql-transport-ws");
+  function rawSocket(path = "/graphql", base = t.api.url) {
+    const ws = new WebSocket(`${base.replace("http", "ws")}${path}`, "graphql-transport-ws");
     const messages: { type: string; id?: string; payload?: unknown }[] = [];
     ws.addEventListener("message", (e) => messages.push(JSON.parse(String(e.data))));
     const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.addEventListener("close", (e) => resolve({ code: e.code, reason: e.reason })));
@@ -291,6 +292,37 @@ describe("websockets", () => {
     const closed = await s.closed;
     expect(closed).toEqual({ code: 4401, reason: "AUTH_EXPIRED" });
     expect(Date.now() / 1000).toBeGreaterThanOrEqual(exp - 1);
+  });
+
+  it("keeps a subscription whose token expires in 30 days open (no timer overflow closing it at once)", async () => {
+    // JWT_MAX_LIFETIME_SECONDS allows up to 30 days; setTimeout overflows past 24.8.
+    const keyring = parseKeyring("test", JSON.stringify(fx.doc));
+    const api = await startApiServer({
+      port: 0,
+      host: "127.0.0.1",
+      authenticatorUrl: fx.db.url("authenticator"),
+      verifier: createTokenVerifier({ kind: "secret", secret: t.secret, audience: "memvault", maxLifetimeSeconds: 30 * 86_400 }),
+      keyrings: { current: () => keyring },
+      limits: { dims: DIMS, maxTextBytes: 65_536, maxMetaBytes: 16_384 },
+      rerankBudgetMs: 100,
+      graphiql: false,
+      operationLimits: config.operationLimits(false),
+      maxBodyBytes: config.apiMaxBodyBytes(),
+      websocket: config.websocketLimits(),
+      logger,
+    });
+    try {
+      const exp = Math.floor(Date.now() / 1000) + 29 * 86_400;
+      const s = rawSocket("/graphql", api.url);
+      await s.init(`Bearer ${await t.token("long-lived", { exp })}`);
+      s.subscribe("1", "subscription { memorySealed { memory { id } } }");
+      const outcome = await Promise.race([s.closed, new Promise((r) => setTimeout(() => r("still open"), 1_000))]);
+      expect(outcome).toBe("still open");
+      s.ws.close();
+      await s.closed;
+    } finally {
+      await api.stop();
+    }
   });
 
   it("caps a tenant's open subscriptions", async () => {
