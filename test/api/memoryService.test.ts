@@ -15,8 +15,6 @@ import { waitFor } from "../support/waitFor.ts";
 import { useWorkerFixture } from "../support/workerFixture.ts";
 import { startWorker, type WorkerProcess } from "../support/workerProcess.ts";
 
-const A = tenantHash("api A");
-const B = tenantHash("api B");
 const DIMS = 384;
 const fx = useWorkerFixture();
 let models: ReturnType<typeof makeModelDirs>;
@@ -54,20 +52,32 @@ afterAll(async () => {
 });
 
 const texts = ["Bananas are yellow.", "The Eiffel Tower is in Paris.", "Paris is the capital of France.", "Berlin is in Germany.", "Rome has the Colosseum."];
+const sealedCount = async (ids: string[]) => (await fx.root.query("select count(*)::int as n from memvault.memory_chunks where id = any($1::uuid[])", [ids])).rows[0].n as number;
+
+/**
+ * Tenants of one test's own (each test stands alone, in any order): A with `texts`, B with
+ * one private note, both sealed by the worker.
+ */
+async function seedTenants(label: string): Promise<{ A: string; B: string; idsA: string[] }> {
+  const A = tenantHash(`api A ${label}`);
+  const B = tenantHash(`api B ${label}`);
+  const idsA = (await service.rememberMany(as(A), A, texts.map((text, i) => ({ text, meta: { i }, embedding: vec(i) })))).map((o) => o.id);
+  const idB = (await service.rememberMany(as(B), B, [{ text: "B's private note", embedding: vec(99) }]))[0]!.id;
+  await waitFor("sealed", async () => (await sealedCount([...idsA, idB])) === 6);
+  return { A, B, idsA };
+}
 
 describe("memory service", () => {
-  let idsA: string[] = [];
-
   it("remember: pending ids, sealed by the worker", async () => {
+    const A = tenantHash("api A remember");
     const out = await service.rememberMany(as(A), A, texts.map((text, i) => ({ text, meta: { i }, embedding: vec(i) })));
     expect(out).toHaveLength(5);
     expect(out.every((o) => o.status === "pending")).toBe(true);
-    idsA = out.map((o) => o.id);
-    await service.rememberMany(as(B), B, [{ text: "B's private note", embedding: vec(99) }]);
-    await waitFor("sealed", async () => (await count("select count(*)::int as n from memvault.memory_chunks")) === 6);
+    await waitFor("sealed", async () => (await sealedCount(out.map((o) => o.id))) === 5);
   });
 
   it("memories: the tenant's own, opened, newest first, paginated", async () => {
+    const { A, B } = await seedTenants("memories");
     const seen: string[] = [];
     let after: string | undefined;
     for (;;) {
@@ -83,6 +93,7 @@ describe("memory service", () => {
   });
 
   it("search without a query: ANN order, k hits, own rows only", async () => {
+    const { A, B } = await seedTenants("ann");
     const res = await service.search(as(A), A, { embedding: vec(2), k: 3 });
     expect(res.hits).toHaveLength(3);
     expect(res.hits[0]!.memory.text).toBe(texts[2]); // its own vector
@@ -92,6 +103,7 @@ describe("memory service", () => {
   });
 
   it("search with a query: reranked by the cross-encoder (overlap model)", async () => {
+    const { A } = await seedTenants("reranked");
     const res = await service.search(as(A), A, { embedding: vec(0), query: "what is the capital of france", k: 2 });
     expect(res.reranked).toBe(true);
     expect(res.hits[0]!.memory.text).toBe("Paris is the capital of France.");
@@ -106,14 +118,16 @@ describe("memory service", () => {
     ["a wrong dimension", { text: "t", embedding: [1, 2, 3] }, "EMBEDDING_DIMENSION"],
     ["NaN", { text: "t", embedding: [Number.NaN, ...vec(1).slice(1)] }, "EMBEDDING_NOT_FINITE"],
   ])("refuses %s with a stable code, writing nothing", async (_label, input, code) => {
-    const before = await count("select count(*)::int as n from memvault.chunk_ingest");
+    const A = tenantHash("api A refusals");
+    const before = await count(`select count(*)::int as n from memvault.chunk_ingest where user_hash = '${A}'`);
     const err = await service.rememberMany(as(A), A, [input]).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(InputError);
     expect((err as InputError).code).toBe(code);
-    expect(await count("select count(*)::int as n from memvault.chunk_ingest")).toBe(before);
+    expect(await count(`select count(*)::int as n from memvault.chunk_ingest where user_hash = '${A}'`)).toBe(before);
   });
 
   it("refuses a taken id, k out of range, oversized pages and forged cursors", async () => {
+    const { A, idsA } = await seedTenants("refusals");
     await expect(service.rememberMany(as(A), A, [{ id: idsA[0]!, text: "again", embedding: vec(1) }])).rejects.toMatchObject({ code: "ID_TAKEN" });
     await expect(service.search(as(A), A, { embedding: vec(1), k: 51 })).rejects.toMatchObject({ code: "K_OUT_OF_RANGE" });
     await expect(as(A)((tx) => service.memories(tx, A, { first: 101 }))).rejects.toMatchObject({ code: "PAGE_SIZE" });
@@ -121,6 +135,7 @@ describe("memory service", () => {
   });
 
   it("a cipher swapped between rows is an error for that memory, never the other row's text", async () => {
+    const { A, idsA } = await seedTenants("swapped");
     // An attacker with table access copies row 1's text cipher over row 0's.
     await fx.root.query(
       "update memvault.memory_chunks set text_cipher = (select text_cipher from memvault.memory_chunks where id = $2) where id = $1",
@@ -132,7 +147,9 @@ describe("memory service", () => {
     expect(page.nodes.filter((n) => n.text === texts[1])).toHaveLength(1);
   });
 
-  it("forget: B cannot forget A's memory; A forgets one, then all", async () => {
+  it("forget: B cannot forget A's memory; A forgets one, then all (its search requests too)", async () => {
+    const { A, B, idsA } = await seedTenants("forget");
+    await service.search(as(A), A, { embedding: vec(0), query: "what is the capital of france", k: 2 });
     expect(await as(B)((tx) => service.forget(tx, B, idsA[2]!))).toBe(0);
     // App code naming the wrong tenant key (the shard key on Citus) still gets nothing: RLS decides.
     expect(await as(B)((tx) => service.forget(tx, A, idsA[2]!))).toBe(0);
@@ -144,4 +161,3 @@ describe("memory service", () => {
     expect(await count(`select count(*)::int as n from memvault.memory_chunks where user_hash = '${B}'`)).toBe(1);
   });
 });
-
