@@ -20,13 +20,9 @@ const fx = useWorkerFixture();
 const models = makeModelDirs(["wordhash"]);
 const t = useApiFixture(fx, { createEmbedder: embedderFromDir(models.dir("wordhash")) });
 let worker: WorkerProcess;
-let alice: string;
-let bob: string;
 
 beforeAll(async () => {
   worker = await startWorker(fx.db, { MEMVAULT_KEYRING_FILE: fx.keyringFile, EMBEDDER_MODEL_DIR: models.dir("wordhash"), EMBEDDER_THREADS: "1" }, { scope: "file" });
-  alice = `Bearer ${await t.token("alice")}`;
-  bob = `Bearer ${await t.token("bob")}`;
 });
 afterAll(async () => {
   await worker.stop();
@@ -49,6 +45,7 @@ async function ok(auth: string, query: string, variables: Record<string, unknown
 }
 const codeOf = async (auth: string, query: string, variables: Record<string, unknown>) => (await t.gql(auth, query, variables)).body.errors?.[0]?.extensions?.code;
 const sealedCount = async () => (await fx.root.query("select count(*)::int as n from memvault.memory_chunks")).rows[0].n as number;
+const sealedOf = async (ids: string[]) => (await fx.root.query("select count(*)::int as n from memvault.memory_chunks where id = any($1::uuid[])", [ids])).rows[0].n as number;
 const pendingCount = async () => (await fx.root.query("select count(*)::int as n from memvault.chunk_ingest")).rows[0].n as number;
 const settle = () => waitFor("the worker to seal everything", async () => (await pendingCount()) === 0, 30_000);
 const texts = (data: { memories: { nodes: { text: string }[] } }) => data.memories.nodes.map((n) => n.text).sort();
@@ -61,13 +58,31 @@ const ALICE = [
   { text: "the cat prefers salmon over chicken", tags: ["home", "pets"] },
 ];
 
+const BOB = { text: "bob booked a flight to lisbon too", scope: "agent:planner/session:1", tags: ["travel", "MARKER-tag-c0ffee"] };
+
+/**
+ * One test's own pair of tenants (each test stands alone, in any order): `alice-<label>` with
+ * ALICE's five memories and `bob-<label>` with BOB's one, all sealed.
+ */
+async function seedTenants(label: string) {
+  const aliceSub = `alice-${label}`;
+  const alice = `Bearer ${await t.token(aliceSub)}`;
+  const bob = `Bearer ${await t.token(`bob-${label}`)}`;
+  const ids: string[] = (await ok(alice, REMEMBER_MANY, { inputs: ALICE.map((m) => ({ ...m, meta: JSON.stringify({ source: "test" }) })) })).rememberMany.map((r: { id: string }) => r.id);
+  const bobIds: string[] = (await ok(bob, REMEMBER_MANY, { inputs: [BOB] })).rememberMany.map((r: { id: string }) => r.id);
+  await waitFor("sealed", async () => (await sealedOf([...ids, ...bobIds])) === 6, 30_000);
+  return { alice, bob, aliceSub, ids, bobIds };
+}
+
 describe("memory API", () => {
   it("text-only remember: the worker embeds and seals; a text-only search finds by shared words", async () => {
+    const alice = `Bearer ${await t.token("alice-remember")}`;
+    const bob = `Bearer ${await t.token("bob-remember")}`;
     const out = await ok(alice, REMEMBER_MANY, { inputs: ALICE.map((m) => ({ ...m, meta: JSON.stringify({ source: "test" }) })) });
     expect(out.rememberMany).toHaveLength(5);
-    await ok(bob, REMEMBER_MANY, { inputs: [{ text: "bob booked a flight to lisbon too", scope: "agent:planner/session:1", tags: ["travel", "MARKER-tag-c0ffee"] }] });
-    await settle();
-    expect(await sealedCount()).toBe(6);
+    const bobOut = await ok(bob, REMEMBER_MANY, { inputs: [BOB] });
+    const ids = [...out.rememberMany, ...bobOut.rememberMany].map((r: { id: string }) => r.id);
+    await waitFor("sealed", async () => (await sealedOf(ids)) === 6, 30_000);
     const hits = (await ok(alice, SEARCH, { query: "which hotel did the planner book", k: 3 })).search.hits;
     expect(hits.map((h: { chunk: { text: string } }) => h.chunk.text)[0]).toBe("the planner booked a hotel in porto");
     expect(hits.every((h: { chunk: { text: string } }) => !h.chunk.text.startsWith("bob"))).toBe(true);
@@ -78,6 +93,7 @@ describe("memory API", () => {
   });
 
   it("scopes and tags filter exactly: exact scope, scope prefix, any, all, time", async () => {
+    const { alice } = await seedTenants("filters");
     const m = async (filter: Record<string, unknown>) => texts(await ok(alice, MEMORIES, { filter }));
     expect(await m({ scope: "agent:planner/session:1" })).toEqual([ALICE[0]!.text, ALICE[3]!.text].sort());
     expect(await m({ scope: "agent:planner" })).toEqual([]); // exact: no memory has exactly this scope
@@ -103,11 +119,12 @@ describe("memory API", () => {
   });
 
   it("labels never cross tenants: bob filtering on alice's tag values finds only his own", async () => {
+    const { bob, ids, bobIds } = await seedTenants("labels");
     expect(texts(await ok(bob, MEMORIES, { filter: { tagsAny: ["home", "food", "pets"] } }))).toEqual([]);
     expect(texts(await ok(bob, MEMORIES, { filter: { tagsAll: ["MARKER-tag-c0ffee"] } }))).toEqual(["bob booked a flight to lisbon too"]);
     expect((await ok(bob, COUNT, { filter: { scopePrefix: "agent:critic" } })).count).toBe(0);
     // The same tag hashes differently per tenant: no join on hashes links them.
-    const { rows } = await fx.root.query("select user_hash, label_hash from memvault.memory_labels");
+    const { rows } = await fx.root.query("select user_hash, label_hash from memvault.memory_labels where memory_id = any($1::uuid[])", [[...ids, ...bobIds]]);
     const byTenant = new Map<string, Set<string>>();
     for (const r of rows) (byTenant.get(r.user_hash) ?? byTenant.set(r.user_hash, new Set()).get(r.user_hash)!).add((r.label_hash as Buffer).toString("hex"));
     expect(byTenant.size).toBe(2);
@@ -116,6 +133,7 @@ describe("memory API", () => {
   });
 
   it("no plaintext scope or tag anywhere in the database's files or the WAL", async () => {
+    await seedTenants("at-rest");
     await fx.root.query("checkpoint");
     const dataDir = inject("cluster").dataDir;
     const dbDir = path.join(dataDir, "base", String((await fx.root.query("select oid from pg_database where datname = current_database()")).rows[0].oid));
@@ -136,6 +154,7 @@ describe("memory API", () => {
   });
 
   it("update: old version until the new one is sealed, then atomically the new (text re-embedded, labels changed)", async () => {
+    const { alice } = await seedTenants("update");
     const [target] = (await ok(alice, MEMORIES, { filter: { tagsAny: ["pets"] } })).memories.nodes;
     const before = target.text;
     const seen: { text: string; tags: string[] }[] = [];
@@ -169,6 +188,7 @@ describe("memory API", () => {
   });
 
   it("update of a missing or another tenant's id is NOT_FOUND, revealing nothing; an empty patch is refused", async () => {
+    const { alice, bob } = await seedTenants("not-found");
     const [aliceMemory] = (await ok(alice, MEMORIES, {})).memories.nodes;
     expect(await codeOf(bob, UPDATE, { id: aliceMemory.id, patch: { text: "hijacked" } })).toBe("NOT_FOUND");
     expect(await codeOf(bob, UPDATE, { id: "00000000-0000-4000-8000-000000000000", patch: { text: "x" } })).toBe("NOT_FOUND");
@@ -178,6 +198,8 @@ describe("memory API", () => {
   });
 
   it("upsert is idempotent: the same id twice is one memory with the latest contents", async () => {
+    const alice = `Bearer ${await t.token("alice-upsert")}`;
+    const bob = `Bearer ${await t.token("bob-upsert")}`;
     const id = "0f0e0d0c-0b0a-4908-8706-050403020100";
     const input = { id, text: "the meeting moved to thursday", tags: ["calendar"] };
     await ok(alice, UPSERT, { input });
@@ -195,6 +217,7 @@ describe("memory API", () => {
   });
 
   it("expiry: hidden once past, then deleted by expire_memories; expiresAt can be cleared", async () => {
+    const alice = `Bearer ${await t.token("alice-expiry")}`;
     const soon = new Date(Date.now() + 2_500).toISOString();
     const [{ id }, { id: kept }] = (await ok(alice, REMEMBER_MANY, {
       inputs: [
@@ -214,6 +237,7 @@ describe("memory API", () => {
   });
 
   it("export: exactly the tenant's memories, opened, then an end line; 401 without a token", async () => {
+    const { alice, aliceSub } = await seedTenants("export");
     const res = await fetch(`${t.api.url}/export`, { headers: { authorization: alice } });
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toContain("application/x-ndjson");
@@ -231,12 +255,12 @@ describe("memory API", () => {
     try {
       const out = path.join(dir, "alice.ndjson");
       const env = { PATH: process.env.PATH, AUTHENTICATOR_DATABASE_URL: fx.db.url("authenticator"), MEMVAULT_KEYRING_FILE: fx.keyringFile };
-      const run = await promisify(execFile)(process.execPath, [path.join(PROJECT_ROOT, "src/cli/main.ts"), "export", "--user", "alice", "--out", out], { env });
+      const run = await promisify(execFile)(process.execPath, [path.join(PROJECT_ROOT, "src/cli/main.ts"), "export", "--user", aliceSub, "--out", out], { env });
       expect(run.stderr).toContain(`exported ${listed.length} memories`);
       expect((fs.statSync(out).mode & 0o777).toString(8)).toBe("600");
       const cli = fs.readFileSync(out, "utf8").trim().split("\n").map((l) => JSON.parse(l));
       expect(cli.map((l) => l.id ?? l.kind).sort()).toEqual([...lines.map((l) => l.id), "end"].sort());
-      const again = await promisify(execFile)(process.execPath, [path.join(PROJECT_ROOT, "src/cli/main.ts"), "export", "--user", "alice", "--out", out], { env }).catch((e: { code: number; stderr: string }) => e);
+      const again = await promisify(execFile)(process.execPath, [path.join(PROJECT_ROOT, "src/cli/main.ts"), "export", "--user", aliceSub, "--out", out], { env }).catch((e: { code: number; stderr: string }) => e);
       expect((again as { stderr: string }).stderr).toMatch(/USAGE: .* exists/);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
@@ -244,6 +268,7 @@ describe("memory API", () => {
   });
 
   it("forgetMatching deletes exactly the matching memories", async () => {
+    const { alice, bob } = await seedTenants("forget-matching");
     const before = (await ok(alice, COUNT, {})).count;
     const travel = (await ok(alice, COUNT, { filter: { tagsAny: ["travel"] } })).count;
     expect((await ok(alice, `mutation($f: MemoryFilter!) { forgetMatching(filter: $f) }`, { f: { tagsAny: ["travel"] } })).forgetMatching).toBe(travel);
@@ -261,12 +286,14 @@ describe("memory API", () => {
     ["expiresAt in the past", { text: "x", expiresAt: "2020-01-01T00:00:00Z" }, "EXPIRES_IN_PAST"],
     ["expiresAt without a time zone", { text: "x", expiresAt: "2099-01-01T00:00:00" }, "BAD_TIMESTAMP"],
   ])("refuses %s with a stable code, writing nothing", async (_label, input, code) => {
+    const alice = `Bearer ${await t.token("alice-refusals")}`;
     const before = (await pendingCount()) + (await sealedCount());
     expect(await codeOf(alice, REMEMBER_MANY, { inputs: [input] })).toBe(code);
     expect((await pendingCount()) + (await sealedCount())).toBe(before);
   });
 
   it("refuses oversized filters and thresholds out of range", async () => {
+    const alice = `Bearer ${await t.token("alice-refusals")}`;
     expect(await codeOf(alice, MEMORIES, { filter: { tagsAny: Array.from({ length: 17 }, (_, i) => `t${i}`) } })).toBe("FILTER_TOO_LARGE");
     expect(await codeOf(alice, SEARCH, { query: "x", maxDistance: 3 })).toBe("BAD_THRESHOLD");
     expect(await codeOf(alice, SEARCH, {})).toBe("EMBEDDING_OR_QUERY");
