@@ -1,51 +1,92 @@
 // Keys and failures through real worker processes: no keyring, no worker; a keyring that
 // breaks mid-run fails jobs without losing rows; rotation + re-seal moves every row to the
 // new key; old keys cannot be removed while rows need them; DBAs can retry failed jobs.
-import { spawnSync } from "node:child_process";
+// Keys, jobs and re-seals are whole-database state: each test gets a database and a
+// keyring file of its own (the `fx` fixture), so each stands alone, in any order.
+import { spawnSync, type SpawnSyncReturns } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { describe, expect, inject, it } from "vitest";
+import type pg from "pg";
+import { describe, expect, inject, it as base } from "vitest";
 import { openLabels, sealLabels } from "../../src/api/openMemory.ts";
+import type { KeyringDocument } from "../../src/crypto/keyring.ts";
 import { createSealer, sealedKeyVersion } from "../../src/crypto/seal.ts";
 import { freePort, roleUrl } from "../../src/db/localCluster.ts";
 import { PROJECT_ROOT } from "../../src/db/migrateDatabase.ts";
 import { chunkContext } from "../../src/crypto/sealContexts.ts";
-import { keyringFrom } from "../support/keyrings.ts";
+import { freshKeyringDocument, keyringFrom } from "../support/keyrings.ts";
 import { asIdentity, tenantHash } from "../support/tenant.ts";
 import { bulkRemember } from "../support/bulkRemember.ts";
+import { createPool } from "../../src/db/createPool.ts";
+import { createTestDatabase, type TestDatabase } from "../support/testDatabase.ts";
 import { waitFor } from "../support/waitFor.ts";
-import { startWorker } from "../support/workerProcess.ts";
-import { useWorkerFixture } from "../support/workerFixture.ts";
+import { startWorker, writeKeyringFile } from "../support/workerProcess.ts";
 
 const A = tenantHash("keys A");
 const B = tenantHash("keys B");
-const fx = useWorkerFixture();
-const { doc, keyringFile } = fx;
 
-const cliWith = (env: Record<string, string>, ...args: string[]) =>
-  spawnSync(process.execPath, [path.join(PROJECT_ROOT, "src/cli/main.ts"), ...args], {
-    env: {
-      PATH: process.env.PATH,
-      DATABASE_URL: fx.db.url("owner"),
-      ROOT_DATABASE_URL: roleUrl(inject("cluster"), "root", "postgres"),
-      ...env,
-    },
-    encoding: "utf8",
-  });
-const cli = (...args: string[]) => cliWith({ MEMVAULT_KEYRING_FILE: keyringFile }, ...args);
+interface KeysFixture {
+  db: TestDatabase;
+  root: pg.Pool;
+  doc: KeyringDocument;
+  keyringFile: string;
+  cliWith(env: Record<string, string>, ...args: string[]): SpawnSyncReturns<string>;
+  cli(...args: string[]): SpawnSyncReturns<string>;
+  remember(userHash: string, n: number): Promise<unknown>;
+  count(sql: string): Promise<number>;
+  /** Seals what is waiting with a worker of its own, then stops it. */
+  sealAll(): Promise<void>;
+}
 
-const remember = (userHash: string, n: number) => bulkRemember(fx.root, userHash, n, "memory");
-
-const count = async (sql: string) => (await fx.root.query(sql)).rows[0].n as number;
+const it = base.extend<{ fx: KeysFixture }>({
+  fx: async ({}, use) => {
+    const db = await createTestDatabase();
+    // Ended by this fixture after the test (not one of the test's own resources).
+    const root = createPool({ connectionString: db.url("root"), max: 4 }, { error: (f: { code?: string }, m: string) => void process.stderr.write(`${m} (${f.code})\n`) } as never, "keys test");
+    const doc = freshKeyringDocument();
+    const keyringFile = writeKeyringFile(doc);
+    const cliWith = (env: Record<string, string>, ...args: string[]) =>
+      spawnSync(process.execPath, [path.join(PROJECT_ROOT, "src/cli/main.ts"), ...args], {
+        env: { PATH: process.env.PATH, DATABASE_URL: db.url("owner"), ROOT_DATABASE_URL: roleUrl(inject("cluster"), "root", "postgres"), ...env },
+        encoding: "utf8",
+      });
+    const count = async (sql: string) => (await root.query(sql)).rows[0].n as number;
+    const fx: KeysFixture = {
+      db,
+      root,
+      doc,
+      keyringFile,
+      cliWith,
+      cli: (...args) => cliWith({ MEMVAULT_KEYRING_FILE: keyringFile }, ...args),
+      remember: (userHash, n) => bulkRemember(root, userHash, n, "memory"),
+      count,
+      async sealAll() {
+        const worker = await startWorker(db, { MEMVAULT_KEYRING_FILE: keyringFile });
+        try {
+          await waitFor("all sealed", async () => (await count("select count(*)::int as n from memvault.chunk_ingest")) === 0, 120_000);
+        } finally {
+          await worker.stop();
+        }
+      },
+    };
+    try {
+      await use(fx);
+    } finally {
+      await root.end();
+      await db.drop();
+      fs.rmSync(path.dirname(keyringFile), { recursive: true, force: true });
+    }
+  },
+});
 
 describe("keys and failures", () => {
-  it("a worker without a keyring refuses to start, naming the variable, even beside npm start's development keyring", async () => {
+  it("a worker without a keyring refuses to start, naming the variable, even beside npm start's development keyring", async ({ fx }) => {
     // What `npm start` leaves in .memvault/ belongs to the local cluster: a worker pointed at
     // another database by WORKER_DATABASE_URL must not take it.
     const home = fs.mkdtempSync(path.join(os.tmpdir(), "mv-home-"));
     try {
-      fs.writeFileSync(path.join(home, "keyring.json"), JSON.stringify(doc), { mode: 0o600 });
+      fs.writeFileSync(path.join(home, "keyring.json"), JSON.stringify(fx.doc), { mode: 0o600 });
       const res = spawnSync(process.execPath, [path.join(PROJECT_ROOT, "src/cli/main.ts"), "worker"], {
         cwd: home,
         env: { PATH: process.env.PATH, WORKER_DATABASE_URL: fx.db.url("worker"), MEMVAULT_HOME: home, METRICS_PORT: "0" },
@@ -59,47 +100,47 @@ describe("keys and failures", () => {
     }
   });
 
-  it("a keyring that breaks mid-run fails the job, keeps the rows, and heals once fixed", async () => {
-    const worker = await startWorker(fx.db, { MEMVAULT_KEYRING_FILE: keyringFile });
-    const good = fs.readFileSync(keyringFile, "utf8");
+  it("a keyring that breaks mid-run fails the job, keeps the rows, and heals once fixed", async ({ fx }) => {
+    const worker = await startWorker(fx.db, { MEMVAULT_KEYRING_FILE: fx.keyringFile });
+    const good = fs.readFileSync(fx.keyringFile, "utf8");
     try {
-      fs.writeFileSync(keyringFile, "{ this is not a keyring", { mode: 0o600 });
-      await remember(A, 1);
+      fs.writeFileSync(fx.keyringFile, "{ this is not a keyring", { mode: 0o600 });
+      await fx.remember(A, 1);
       // The task records the attempt on the row, then graphile-worker records the failure on
       // the job in its own transaction: wait for both.
       const failedJobs = "select count(*)::int as n from graphile_worker.jobs where task_identifier like 'seal%' and last_error is not null";
       await waitFor(
         "the failed attempt",
-        async () => (await count("select max(attempts)::int as n from memvault.chunk_ingest")) >= 1 && (await count(failedJobs)) >= 1,
+        async () => (await fx.count("select max(attempts)::int as n from memvault.chunk_ingest")) >= 1 && (await fx.count(failedJobs)) >= 1,
         120_000,
       );
       const row = (await fx.root.query("select attempts, last_error, text from memvault.chunk_ingest")).rows[0];
       expect(row.last_error).toBe("MEMVAULT_CONFIG MEMVAULT_KEYRING_FILE");
-      expect(await count("select count(*)::int as n from memvault.memory_chunks")).toBe(0);
+      expect(await fx.count("select count(*)::int as n from memvault.memory_chunks")).toBe(0);
       const job = (await fx.root.query("select last_error from graphile_worker.jobs where task_identifier like 'seal%'")).rows[0];
       expect(job.last_error).toBe("MEMVAULT_CONFIG MEMVAULT_KEYRING_FILE"); // a code: no content, no key
-      fs.writeFileSync(keyringFile, good, { mode: 0o600 });
+      fs.writeFileSync(fx.keyringFile, good, { mode: 0o600 });
       // graphile-worker retries with exponential backoff (e^1 s, e^2 s, ...).
-      await waitFor("the retry to seal it", async () => (await count("select count(*)::int as n from memvault.memory_chunks")) === 1, 120_000, 250);
-      expect(await count("select count(*)::int as n from memvault.chunk_ingest")).toBe(0);
+      await waitFor("the retry to seal it", async () => (await fx.count("select count(*)::int as n from memvault.memory_chunks")) === 1, 120_000, 250);
+      expect(await fx.count("select count(*)::int as n from memvault.chunk_ingest")).toBe(0);
     } finally {
       // Never leave the shared keyring file broken for the tests after this one.
-      fs.writeFileSync(keyringFile, good, { mode: 0o600 });
+      fs.writeFileSync(fx.keyringFile, good, { mode: 0o600 });
       await worker.stop();
     }
   });
 
-  it("jobs that gave up are listed for DBAs and `memvault ingest retry` brings them back", async () => {
-    const good = fs.readFileSync(keyringFile, "utf8");
-    fs.writeFileSync(keyringFile, JSON.stringify({ ...doc, keys: [] }), { mode: 0o600 });
-    const worker = await startWorker(fx.db, { MEMVAULT_KEYRING_FILE: keyringFile }, { waitReady: false });
+  it("jobs that gave up are listed for DBAs and `memvault ingest retry` brings them back", async ({ fx }) => {
+    const good = fs.readFileSync(fx.keyringFile, "utf8");
+    fs.writeFileSync(fx.keyringFile, JSON.stringify({ ...fx.doc, keys: [] }), { mode: 0o600 });
+    const worker = await startWorker(fx.db, { MEMVAULT_KEYRING_FILE: fx.keyringFile }, { waitReady: false });
     // It cannot even start with that keyring.
     await waitFor("the worker to refuse", () => worker.child.exitCode !== null, 120_000);
     expect(worker.logs()).toMatch(/MEMVAULT_KEYRING_FILE: needs a non-empty "keys" array/);
     await worker.stop();
-    fs.writeFileSync(keyringFile, good, { mode: 0o600 });
+    fs.writeFileSync(fx.keyringFile, good, { mode: 0o600 });
 
-    await remember(B, 3);
+    await fx.remember(B, 3);
     // Simulate a job that used up its attempts.
     await fx.root.query("update graphile_worker._private_jobs set attempts = max_attempts, last_error = 'SEAL_UNKNOWN_KEY'");
     const failures = (await fx.root.query("select task_identifier, user_hash, last_error from memvault.seal_failures")).rows;
@@ -109,24 +150,24 @@ describe("keys and failures", () => {
       expect((await c.query("select count(*)::int as n from memvault.seal_failures")).rows[0].n).toBe(1);
     });
 
-    const res = cli("ingest", "retry");
+    const res = fx.cli("ingest", "retry");
     expect(res.stderr).toBe("");
     expect(res.stdout).toContain("rescheduled 1 failed jobs");
-    const next = await startWorker(fx.db, { MEMVAULT_KEYRING_FILE: keyringFile });
+    const next = await startWorker(fx.db, { MEMVAULT_KEYRING_FILE: fx.keyringFile });
     try {
-      await waitFor("B's rows sealed", async () => (await count(`select count(*)::int as n from memvault.memory_chunks where user_hash = '${B}'`)) === 3, 120_000);
+      await waitFor("B's rows sealed", async () => (await fx.count(`select count(*)::int as n from memvault.memory_chunks where user_hash = '${B}'`)) === 3, 120_000);
     } finally {
       await next.stop();
     }
   });
 
-  it("`ingest retry` re-queues orphaned ingest rows even when the tenant has other (non-seal) jobs", async () => {
+  it("`ingest retry` re-queues orphaned ingest rows even when the tenant has other (non-seal) jobs", async ({ fx }) => {
     const C = tenantHash("retry C (orphaned)");
-    await remember(C, 2);
+    await fx.remember(C, 2);
     // The seal jobs are lost (a queue reset, say); the tenant still has an unrelated job.
     await fx.root.query("delete from graphile_worker._private_jobs where payload ->> 'userHash' = $1", [C]);
     await fx.root.query("select graphile_worker.add_job('expire_search_requests', json_build_object('userHash', $1::text), run_at := now() + interval '1 day')", [C]);
-    const res = cli("ingest", "retry");
+    const res = fx.cli("ingest", "retry");
     expect(res.stderr).toBe("");
     expect(res.stdout).toMatch(/queued 1 jobs for tenants with unqueued ingest rows/);
     try {
@@ -144,35 +185,37 @@ describe("keys and failures", () => {
     }
   });
 
-  it("without any keyring, rotate names the problem (memories exist) and never advises a new keyring", async () => {
-    if ((await count("select count(*)::int as n from memvault.memory_chunks")) === 0) await remember(A, 1);
-    const res = cliWith({ MEMVAULT_HOME: path.join(path.dirname(keyringFile), "no-such-home") }, "keys", "rotate", "--reseal");
+  it("without any keyring, rotate names the problem (memories exist) and never advises a new keyring", async ({ fx }) => {
+    await fx.remember(A, 1);
+    await fx.sealAll();
+    const res = fx.cliWith({ MEMVAULT_HOME: path.join(path.dirname(fx.keyringFile), "no-such-home") }, "keys", "rotate", "--reseal");
     expect(res.status).toBe(1);
     expect(res.stderr).toMatch(/NO_KEYRING: .* memories are sealed: point MEMVAULT_KEYRING_FILE/);
     expect(res.stderr).not.toMatch(/keys generate/);
   });
 
-  it("rotate --reseal moves every row to the new key; the old key can go only after", async () => {
-    await remember(A, 40);
-    const worker = await startWorker(fx.db, { MEMVAULT_KEYRING_FILE: keyringFile, SEAL_BATCH_SIZE: "7" });
+  it("rotate --reseal moves every row to the new key; the old key can go only after", async ({ fx }) => {
+    await fx.remember(A, 40);
+    await fx.remember(B, 4);
+    const worker = await startWorker(fx.db, { MEMVAULT_KEYRING_FILE: fx.keyringFile, SEAL_BATCH_SIZE: "7" });
     try {
-      await waitFor("all sealed", async () => (await count("select count(*)::int as n from memvault.chunk_ingest")) === 0, 120_000);
-      expect(await count("select count(*)::int as n from memvault.memory_chunks where key_version <> 1")).toBe(0);
+      await waitFor("all sealed", async () => (await fx.count("select count(*)::int as n from memvault.chunk_ingest")) === 0, 120_000);
+      expect(await fx.count("select count(*)::int as n from memvault.memory_chunks where key_version <> 1")).toBe(0);
       // Five memories carry labels, sealed under key 1 as the API seals them.
-      const oldSealer = createSealer(keyringFrom(doc));
+      const oldSealer = createSealer(keyringFrom(fx.doc));
       for (const r of (await fx.root.query("select user_hash, id from memvault.memory_chunks order by id limit 5")).rows) {
         await fx.root.query("update memvault.memory_chunks set labels_cipher = $1 where id = $2", [sealLabels(oldSealer, r.user_hash, r.id, { scope: "agent:keys", tags: [r.id] }), r.id]);
       }
 
       // Key 1 is primary: it cannot be removed; nor can a key still sealing rows.
-      expect(cli("keys", "remove", "--version", "1").stderr).toMatch(/KEY_IS_PRIMARY/);
-      const rotated = cli("keys", "rotate", "--reseal", "--timeout", "60");
+      expect(fx.cli("keys", "remove", "--version", "1").stderr).toMatch(/KEY_IS_PRIMARY/);
+      const rotated = fx.cli("keys", "rotate", "--reseal", "--timeout", "60");
       expect(rotated.status).toBe(0);
       expect(rotated.stderr).toMatch(/re-seal requested for 2 tenants/);
       expect(rotated.stderr).toMatch(/re-seal \[#+\] 44\/44 chunks on key version 2/);
-      expect(await count("select count(*)::int as n from memvault.memory_chunks where key_version <> 2")).toBe(0);
+      expect(await fx.count("select count(*)::int as n from memvault.memory_chunks where key_version <> 2")).toBe(0);
 
-      const newDoc = JSON.parse(fs.readFileSync(keyringFile, "utf8"));
+      const newDoc = JSON.parse(fs.readFileSync(fx.keyringFile, "utf8"));
       const sealer = createSealer(keyringFrom(newDoc));
       for (const r of (await fx.root.query("select user_hash, id, text_cipher, meta_cipher from memvault.memory_chunks")).rows) {
         expect(sealer.openSealed(r.text_cipher, chunkContext(r.user_hash, r.id, "text")).toString()).toMatch(/^memory \d+$/);
@@ -186,28 +229,30 @@ describe("keys and failures", () => {
         expect(openLabels(sealer, r.user_hash, r.id, r.labels_cipher)).toEqual({ scope: "agent:keys", tags: [r.id] });
       }
       // The re-sealed rows no longer need version 1: now it may go.
-      const removed = cli("keys", "remove", "--version", "1");
+      const removed = fx.cli("keys", "remove", "--version", "1");
       expect(removed.status).toBe(0);
-      expect(JSON.parse(fs.readFileSync(keyringFile, "utf8")).keys.map((k: { version: number }) => k.version)).toEqual([2]);
+      expect(JSON.parse(fs.readFileSync(fx.keyringFile, "utf8")).keys.map((k: { version: number }) => k.version)).toEqual([2]);
     } finally {
       await worker.stop();
     }
   });
 
-  it("refuses to remove a key version that still seals rows", async () => {
-    // A row sealed under a version that is about to be rotated away.
-    cli("keys", "rotate"); // 3 is primary; every row is on 2
-    const refused = cli("keys", "remove", "--version", "2");
+  it("refuses to remove a key version that still seals rows", async ({ fx }) => {
+    // Rows sealed under a version that is then rotated away from, without a re-seal.
+    await fx.remember(A, 3);
+    await fx.sealAll();
+    expect(fx.cli("keys", "rotate").status).toBe(0); // 2 is primary; every row is on 1
+    const refused = fx.cli("keys", "remove", "--version", "1");
     expect(refused.status).toBe(1);
-    expect(refused.stderr).toMatch(/KEY_IN_USE: 44 chunks are still sealed with key version 2/);
-    expect(JSON.parse(fs.readFileSync(keyringFile, "utf8")).keys.map((k: { version: number }) => k.version)).toEqual([2, 3]);
+    expect(refused.stderr).toMatch(/KEY_IN_USE: 3 chunks are still sealed with key version 1/);
+    expect(JSON.parse(fs.readFileSync(fx.keyringFile, "utf8")).keys.map((k: { version: number }) => k.version)).toEqual([1, 2]);
   });
 
-  it("the worker serves Prometheus metrics", async () => {
-    const worker = await startWorker(fx.db, { MEMVAULT_KEYRING_FILE: keyringFile, METRICS_PORT: String(await freePort()) });
+  it("the worker serves Prometheus metrics", async ({ fx }) => {
+    const worker = await startWorker(fx.db, { MEMVAULT_KEYRING_FILE: fx.keyringFile, METRICS_PORT: String(await freePort()) });
     try {
-      await remember(A, 1);
-      await waitFor("sealed", async () => (await count("select count(*)::int as n from memvault.chunk_ingest")) === 0, 120_000);
+      await fx.remember(A, 1);
+      await waitFor("sealed", async () => (await fx.count("select count(*)::int as n from memvault.chunk_ingest")) === 0, 120_000);
       const url = await waitFor("the metrics url", () => /"metricsUrl":"([^"]+)"/.exec(worker.logs())?.[1]);
       const body = await waitFor("seal metrics", async () => {
         const text = await (await fetch(url)).text();
@@ -215,7 +260,7 @@ describe("keys and failures", () => {
       });
       expect(body).toMatch(/memvault_chunks_sealed_total \d+/);
       expect(body).toContain("memvault_job_start_latency_seconds_bucket");
-      expect(body).toContain('memvault_seals_total{key_version="3"}');
+      expect(body).toContain('memvault_seals_total{key_version="1"}');
     } finally {
       await worker.stop();
     }
