@@ -56,6 +56,15 @@ export async function startCommand(): Promise<void> {
   if (config.apiPort() !== 0 && !(await portIsFree(config.apiPort(), config.apiHost()))) {
     throw new CliError("ALREADY_RUNNING", `${config.apiHost()}:${config.apiPort()} is in use: is memvault already running? Stop it first, or set API_PORT`);
   }
+  // The development fallbacks (a keyring and a JWT secret made here, GraphiQL on, a printed
+  // token, the word-hash embedder) are for `npm start` on the local cluster in development
+  // only. Anywhere else a missing keyring or token configuration stops the start at once,
+  // naming the variable, before any cluster is made or migrated.
+  const development = !config.ownerDatabaseUrl() && config.isDevelopment();
+  if (!development) {
+    config.keyringSource();
+    config.jwtVerification();
+  }
   const target = await resolveTarget({ start: true, log: say });
   await migrateDatabase(target, say);
   const where = target.cluster ? `local cluster on 127.0.0.1:${target.cluster.port}` : "the configured database";
@@ -66,7 +75,7 @@ export async function startCommand(): Promise<void> {
   let keyringFile: string | undefined;
   let devSecret: Uint8Array | undefined;
   let graphiql = config.graphiql();
-  if (target.cluster) {
+  if (target.cluster && development) {
     if (!config.keyringConfigured()) {
       keyringFile = ensureSecretFile(config.localKeyringFile(), () => JSON.stringify(newKeyringDocument(), null, 2) + "\n", "keyring");
     }
@@ -75,12 +84,14 @@ export async function startCommand(): Promise<void> {
       devSecret = new TextEncoder().encode(fs.readFileSync(file, "utf8").trim());
     }
     if (!config.graphiqlConfigured()) graphiql = true;
+  }
+  if (target.cluster) {
     workerUrl ??= roleUrl(target.cluster, "worker", target.databaseName);
     authenticatorUrl ??= roleUrl(target.cluster, "authenticator", target.databaseName);
   }
   if (!workerUrl || !authenticatorUrl) throw new Error("WORKER_DATABASE_URL and AUTHENTICATOR_DATABASE_URL are required with DATABASE_URL");
   const keyringSource = keyringFile ? { variable: "MEMVAULT_KEYRING_FILE", file: keyringFile } : config.keyringSource();
-  const devEmbedderDir = target.cluster ? await developmentEmbedder() : undefined;
+  const devEmbedderDir = target.cluster && development ? await developmentEmbedder() : undefined;
 
   const api = await startApiServer({
     port: config.apiPort(),

@@ -1,8 +1,10 @@
 // `memvault start` against a configured database: the API in the process, the worker in a
 // child process of its own (memories get sealed), both stopped by one SIGTERM, and the
 // worker gone by itself when its parent is killed outright.
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { SignJWT } from "jose";
 import { afterEach, describe, expect, it } from "vitest";
@@ -55,6 +57,34 @@ async function start() {
 }
 
 describe("memvault start", () => {
+  it("outside development makes no keyring, secret or token of its own: it stops at once, naming the variable", async () => {
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), "mv-prod-home-"));
+    try {
+      for (const [env, variable] of [[{}, "MEMVAULT_KEYRING"], [{ MEMVAULT_KEYRING_FILE: fx.keyringFile }, "JWT_"]] as const) {
+        const res = spawnSync(process.execPath, [path.join(PROJECT_ROOT, "src/cli/main.ts"), "start"], {
+          env: { PATH: process.env.PATH, GRAPHILE_ENV: "production", MEMVAULT_HOME: home, API_PORT: "0", METRICS_PORT: "0", ...env },
+          encoding: "utf8",
+          timeout: 30_000,
+        });
+        expect(res.status, res.stderr).toBe(1);
+        expect(res.stderr).toContain(variable);
+        expect(res.stderr).not.toMatch(/development token|eyJ/);
+        expect(fs.readdirSync(home)).toEqual([]); // no cluster, no keyring, no secret
+      }
+    } finally {
+      fs.rmSync(home, { recursive: true, force: true });
+    }
+  });
+
+  it("npm start defaults GRAPHILE_ENV to development only on the local cluster", () => {
+    const script = (JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts.start!;
+    const envOf = (env: Record<string, string>) =>
+      spawnSync("sh", ["-c", script.replace("node src/cli/main.ts start", 'echo "$GRAPHILE_ENV"')], { env: { PATH: process.env.PATH!, ...env }, encoding: "utf8" }).stdout.trim();
+    expect(envOf({})).toBe("development");
+    expect(envOf({ DATABASE_URL: "postgres://db/app" })).toBe("");
+    expect(envOf({ GRAPHILE_ENV: "production" })).toBe("production");
+  });
+
   it("runs the worker in its own process: a memory written through the API gets sealed; SIGTERM stops both", async () => {
     const { child, url, workerPid } = await start();
     expect(workerPid).not.toBe(child.pid);
