@@ -35,7 +35,8 @@ describe("memvault keys", () => {
   });
 
   it("rotate makes a new primary and keeps the old keys", () => {
-    const file = path.join(dir, "keyring.json");
+    const file = path.join(dir, "rotated-keyring.json");
+    expect(memvault(["keys", "generate", "--keyring", "--out", file]).status).toBe(0);
     const before = JSON.parse(fs.readFileSync(file, "utf8"));
     const res = memvault(["keys", "rotate"], { MEMVAULT_KEYRING_FILE: file });
     expect(res.status).toBe(0);

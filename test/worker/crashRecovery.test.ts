@@ -14,13 +14,16 @@ const { keyringFile } = fx;
 
 const bulkInsert = (userHash: string, n: number) => bulkRemember(fx.root, userHash, n, "row");
 
-async function state() {
-  const { rows } = await fx.root.query(`
-    select (select count(*)::int from memvault.chunk_ingest) as ingest,
-           (select count(*)::int from memvault.memory_chunks) as chunks,
-           (select count(distinct (user_hash, id))::int from memvault.memory_chunks) as distinct_chunks,
-           (select count(*)::int from memvault.chunk_ingest i join memvault.memory_chunks c using (user_hash, id)) as both_tables,
-           (select count(distinct text)::int from memvault.chunk_ingest) as ingest_texts`);
+/** One tenant's rows (each test has its own tenant: the tests stand alone, in any order). */
+async function state(userHash: string) {
+  const { rows } = await fx.root.query(
+    `select (select count(*)::int from memvault.chunk_ingest where user_hash = $1) as ingest,
+            (select count(*)::int from memvault.memory_chunks where user_hash = $1) as chunks,
+            (select count(distinct (user_hash, id))::int from memvault.memory_chunks where user_hash = $1) as distinct_chunks,
+            (select count(*)::int from memvault.chunk_ingest i join memvault.memory_chunks c using (user_hash, id) where i.user_hash = $1) as both_tables,
+            (select count(distinct text)::int from memvault.chunk_ingest where user_hash = $1) as ingest_texts`,
+    [userHash],
+  );
   return rows[0] as { ingest: number; chunks: number; distinct_chunks: number; both_tables: number; ingest_texts: number };
 }
 
@@ -29,15 +32,15 @@ describe("a worker killed with SIGKILL mid-ingest", () => {
   it("loses and duplicates nothing once another worker takes over", { timeout: 600_000 }, async () => {
     const ids = new Set<string>();
     await bulkInsert(A, 10_000);
-    for (const r of (await fx.root.query("select id from memvault.chunk_ingest")).rows) ids.add(r.id);
+    for (const r of (await fx.root.query("select id from memvault.chunk_ingest where user_hash = $1", [A])).rows) ids.add(r.id);
     expect(ids.size).toBe(10_000);
 
     const first = await startWorker(fx.db, { MEMVAULT_KEYRING_FILE: keyringFile, WORKER_CONCURRENCY: "2", SEAL_BATCH_SIZE: "250" });
-    await waitFor("some rows sealed", async () => (await state()).chunks >= 1_000, 300_000, 50);
+    await waitFor("some rows sealed", async () => (await state(A)).chunks >= 1_000, 300_000, 50);
     await first.crash();
 
     // Mid-crash: every row is in exactly one table.
-    const mid = await state();
+    const mid = await state(A);
     expect(mid.chunks).toBeGreaterThanOrEqual(1_000);
     expect(mid.ingest).toBeGreaterThan(0);
     expect(mid.ingest + mid.chunks).toBe(10_000);
@@ -48,10 +51,10 @@ describe("a worker killed with SIGKILL mid-ingest", () => {
 
     const second = await startWorker(fx.db, { MEMVAULT_KEYRING_FILE: keyringFile, WORKER_CONCURRENCY: "2", WORKER_DEAD_AFTER_SECONDS: "2" });
     try {
-      await waitFor("every row sealed", async () => (await state()).ingest === 0, 480_000, 250);
-      const end = await state();
+      await waitFor("every row sealed", async () => (await state(A)).ingest === 0, 480_000, 250);
+      const end = await state(A);
       expect(end).toMatchObject({ ingest: 0, chunks: 10_000, distinct_chunks: 10_000, both_tables: 0 });
-      const sealed = new Set((await fx.root.query("select id from memvault.memory_chunks")).rows.map((r) => r.id));
+      const sealed = new Set((await fx.root.query("select id from memvault.memory_chunks where user_hash = $1", [A])).rows.map((r) => r.id));
       expect([...ids].every((id) => sealed.has(id))).toBe(true);
       expect(second.logs()).toContain("unlocked the jobs of dead workers");
       await waitFor("the seal queue to empty", async () => (await fx.root.query("select count(*)::int as n from graphile_worker.jobs where task_identifier like 'seal%'")).rows[0].n === 0, 120_000);
@@ -63,24 +66,24 @@ describe("a worker killed with SIGKILL mid-ingest", () => {
 
 describe("SIGTERM", () => {
   it("drains: the worker exits 0, leaves no job locked, and the next worker finishes", { timeout: 600_000 }, async () => {
-    const before = (await state()).chunks;
+    const before = (await state(B)).chunks;
     await bulkInsert(B, 3_000);
     const worker = await startWorker(fx.db, { MEMVAULT_KEYRING_FILE: keyringFile, SEAL_BATCH_SIZE: "100" });
-    await waitFor("sealing to start", async () => (await state()).chunks > before, 120_000, 20);
+    await waitFor("sealing to start", async () => (await state(B)).chunks > before, 120_000, 20);
     expect(await worker.stop()).toBe(0);
     expect(worker.logs()).toContain("worker stopped");
     // A clean stop leaves no heartbeat: the next start does not see a dead worker.
     expect((await fx.root.query("select count(*)::int as n from memvault.worker_heartbeats")).rows[0].n).toBe(0);
     const locked = (await fx.root.query("select id, task_identifier, attempts, last_error, locked_by from graphile_worker.jobs where locked_at is not null")).rows;
     expect(locked).toEqual([]);
-    const mid = await state();
+    const mid = await state(B);
     expect(mid.both_tables).toBe(0);
     expect(mid.ingest + mid.chunks).toBe(before + 3_000);
 
     const next = await startWorker(fx.db, { MEMVAULT_KEYRING_FILE: keyringFile });
     try {
-      await waitFor("every row sealed", async () => (await state()).ingest === 0, 480_000, 200);
-      expect(await state()).toMatchObject({ chunks: before + 3_000, distinct_chunks: before + 3_000 });
+      await waitFor("every row sealed", async () => (await state(B)).ingest === 0, 480_000, 200);
+      expect(await state(B)).toMatchObject({ chunks: before + 3_000, distinct_chunks: before + 3_000 });
     } finally {
       await next.stop();
     }
