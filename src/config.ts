@@ -247,6 +247,26 @@ export const config = {
   /** API_PORT / API_HOST: where the GraphQL API listens. Defaults 4000, 127.0.0.1. */
   apiPort: (): number => intVar("API_PORT", 4000, 0, 65_535),
   apiHost: (): string => raw("API_HOST") ?? "127.0.0.1",
+  /**
+   * CORS_ALLOWED_ORIGINS: comma-separated origins (scheme://host[:port]) whose browser
+   * applications may call the API. Default: none.
+   */
+  corsAllowedOrigins: (): string[] => {
+    const value = raw("CORS_ALLOWED_ORIGINS");
+    if (value === undefined) return [];
+    return value.split(",").map((o) => o.trim()).filter(Boolean).map((origin) => {
+      let url: URL;
+      try {
+        url = new URL(origin);
+      } catch {
+        throw new ConfigError("CORS_ALLOWED_ORIGINS", `'${origin.slice(0, 100)}' is not an origin (scheme://host[:port])`);
+      }
+      if (!/^https?:$/.test(url.protocol) || url.origin !== origin) {
+        throw new ConfigError("CORS_ALLOWED_ORIGINS", `'${origin.slice(0, 100)}' is not an origin (scheme://host[:port], no path, no trailing slash)`);
+      }
+      return origin;
+    });
+  },
   /** AUTHENTICATOR_DATABASE_URL: memvault_authenticator's connection. Unset: the local cluster's. */
   authenticatorDatabaseUrl: (): string | undefined => urlVar("AUTHENTICATOR_DATABASE_URL"),
   /** GRAPHIQL: serve Ruru (GraphiQL) at /. Default false; `npm start` turns it on for local development. */

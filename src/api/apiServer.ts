@@ -10,6 +10,7 @@ import { makePgService } from "postgraphile/adaptors/pg";
 import { NodeGrafserv } from "postgraphile/grafserv/node";
 import type { GrafservConfig, RequestDigest } from "postgraphile/grafserv";
 import { memvaultSchemaPreset } from "./memvaultPreset.ts";
+import { addCorsHeaders, answerPreflight } from "./cors.ts";
 import { Gauge, type Registry } from "prom-client";
 import type { Logger } from "pino";
 import { CodedError } from "../codedError.ts";
@@ -56,6 +57,8 @@ export interface ApiServerOptions {
   graphiql: boolean;
   operationLimits: OperationLimits;
   maxBodyBytes: number;
+  /** Origins whose browser applications may call the API (CORS). Default none. */
+  corsAllowedOrigins?: string[];
   websocket: { maxMessageBytes: number; initTimeoutMs: number; maxOperationsPerTenant: number };
   /** Per-tenant limits per minute by class (0: off). Default: config.tenantRateLimits(). */
   rateLimits?: TenantRateLimitConfig;
@@ -299,6 +302,11 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     }
     // grafserv would stream a subscription over plain POST /graphql (multipart), outside the
     // stream caps and expiry that SSE and websockets keep: subscriptions go there.
+    // Mutations change state: never over GET (a link or a prefetch could run them).
+    if (req.method === "GET" && checked.kind === "mutation") {
+      errorsByCode.inc({ code: "BAD_REQUEST" });
+      return void sendError(res, 405, "BAD_REQUEST", "send mutations with POST", { allow: "POST" });
+    }
     if (!stream && checked.cost.subscriptions > 0) {
       errorsByCode.inc({ code: "BAD_REQUEST" });
       return void sendError(res, 400, "BAD_REQUEST", "subscriptions are served over /graphql/stream (graphql-sse) or a websocket, not /graphql");
@@ -313,6 +321,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     return body;
   }
 
+  const corsOrigins = new Set(opts.corsAllowedOrigins ?? []);
   const server = http.createServer(async (req, res) => {
     const started = performance.now();
     const route = (req.url ?? "/").split("?")[0]!;
@@ -327,6 +336,12 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
       ),
     );
     try {
+      if (req.method === "OPTIONS") {
+        // A CORS preflight from an allowed origin; any other OPTIONS is a coded refusal.
+        if (answerPreflight(req, res, corsOrigins)) return;
+        return sendError(res, 405, "BAD_REQUEST", "OPTIONS answers CORS preflights from the origins in CORS_ALLOWED_ORIGINS only", { allow: "GET, POST" });
+      }
+      addCorsHeaders(req, res, corsOrigins);
       if (route === "/healthz") return void res.writeHead(200, { "content-type": "text/plain" }).end("ok\n");
       if (route === "/readyz") {
         const checks = { ...(await readiness(pool, opts.keyrings, opts.limits.dims)), rerank: opts.rerankStatus?.() ?? "unknown", embedder: embedder.embedder ? "ready" : (embedder.reason ?? "EMBEDDER_UNAVAILABLE") };
@@ -342,7 +357,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
         if (!(await authenticateRequest(req, res))) return;
         const tenant = tenants.get(req)!;
         try {
-          await spend(tenant.userHash, { rootFields: ["export"], cost: { writes: 0, searches: 0, reranks: 0, reads: opts.operationLimits.budget.reads, subscriptions: 0 } });
+          await spend(tenant.userHash, { rootFields: ["export"], kind: "query", cost: { writes: 0, searches: 0, reranks: 0, reads: opts.operationLimits.budget.reads, subscriptions: 0 } });
         } catch (err) {
           if (!(err instanceof RateLimitedError)) throw err;
           return sendRetryLater(res, err);

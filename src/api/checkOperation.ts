@@ -55,6 +55,8 @@ export interface Budget {
 export interface CheckedOperation {
   /** The operation's root fields, sorted and distinct: a label from a bounded set when `known` filters it. */
   rootFields: string[];
+  /** query, mutation or subscription: which transports may carry it. */
+  kind: "query" | "mutation" | "subscription";
   cost: Budget;
 }
 
@@ -133,13 +135,15 @@ export function createOperationChecker(limits: OperationLimits, schema: GraphQLS
     const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables, { maxErrors: 10 });
     if (coerced.errors) throw invalid(coerced.errors);
     const roots = rootFieldsOf(operation.selectionSet, fragments);
-    const cost = costOf([...roots.values()], variables, operation.operation === "subscription");
+    // Costed from the coerced variables, as the executor will run them: a variable's default
+    // (`$q: String = "x"`) counts like a value sent.
+    const cost = costOf([...roots.values()], coerced.coerced, operation.operation === "subscription");
     for (const key of Object.keys(limits.budget) as (keyof Budget)[]) {
       if (cost[key] > limits.budget[key]) {
         throw new GateError("OPERATION_BUDGET", `this operation asks for ${cost[key]} ${key}, more than the ${limits.budget[key]} one operation may`);
       }
     }
-    return { rootFields: [...new Set([...roots.values()].map((f) => f.name.value))].sort(), cost };
+    return { rootFields: [...new Set([...roots.values()].map((f) => f.name.value))].sort(), kind: operation.operation, cost };
   };
 }
 

@@ -107,6 +107,7 @@ export async function startCommand(): Promise<void> {
     // GraphiQL needs introspection; otherwise it follows GRAPHQL_INTROSPECTION (default off).
     operationLimits: config.operationLimits(graphiql || config.graphqlIntrospection()),
     maxBodyBytes: config.apiMaxBodyBytes(),
+    corsAllowedOrigins: config.corsAllowedOrigins(),
     websocket: config.websocketLimits(),
     logger,
   });

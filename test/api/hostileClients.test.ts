@@ -64,6 +64,19 @@ describe("operation budgets count across aliases and fragments", () => {
     expect((await rowsOf("alias-searcher")).searches).toBe(before);
   });
 
+  it("costs a variable's default as if it had been sent (queries and remember inputs)", async () => {
+    const auth = `Bearer ${await t.token("defaulter")}`;
+    const before = await rowsOf("defaulter");
+    const q = Array.from({ length: 3 }, (_, i) => `s${i}: search(embedding: $e, query: $q) { reranked }`).join(" ");
+    const r = await t.gql(auth, `query($e: [Float!]!, $q: String = "hidden") { ${q} }`, { e: vec(3) });
+    expect(codes(r.body)).toEqual(["OPERATION_BUDGET"]);
+    // Defaults are constants: text-only memories (embedded on the server).
+    const items = Array.from({ length: 60 }, (_, i) => `{ text: "d${i}" }`).join(", ");
+    const w = await t.gql(auth, `mutation($in: [RememberInput!]! = [${items}]) { a: rememberMany(inputs: $in) { id } b: rememberMany(inputs: $in) { id } }`);
+    expect(codes(w.body), JSON.stringify(w.body)).toEqual(["OPERATION_BUDGET"]);
+    expect(await rowsOf("defaulter")).toEqual(before);
+  });
+
   it("30 levels of doubling fragments (2^30 field visits) are measured once each and refused", async () => {
     const auth = `Bearer ${await t.token("fragments")}`;
     const frags = Array.from({ length: 30 }, (_, i) => `fragment F${i} on Query { ...F${i + 1} ...F${i + 1} }`).join("\n");
@@ -127,6 +140,11 @@ describe("documents that would exhaust the parser or the metrics", () => {
     expect(q.body.data.memories.hasNextPage).toBe(false);
     const m = await t.gqlGet(auth, `mutation { forgetAll { chunks } }`);
     expect(m.status).toBe(405);
+    expect(codes(m.body)).toEqual(["BAD_REQUEST"]);
+    // OPTIONS without a CORS origin configured: a coded 405 too.
+    const options = await fetch(`${t.api.url}/graphql`, { method: "OPTIONS" });
+    expect(options.status).toBe(405);
+    expect(codes((await options.json()) as never)).toEqual(["BAD_REQUEST"]);
   });
 
   it("refuses a GET that the gate and the executors could read as different operations ('#', a second '?', repeated or unknown parameters)", async () => {
@@ -402,3 +420,61 @@ describe("the server's own faults", () => {
     expect((err as ConfigError).message).toMatch(/in use \(is memvault already running\?\)/);
   });
 });
+
+describe("CORS", () => {
+  it("answers a real preflight from an allowed origin only, and marks its responses; none by default", async () => {
+    const allowed = "https://app.example";
+    const api = await startApiServer({
+      port: 0,
+      host: "127.0.0.1",
+      authenticatorUrl: fx.db.url("authenticator"),
+      verifier: createTokenVerifier({ kind: "secret", secret: t.secret, audience: "memvault" }),
+      keyrings: { current: () => parseKeyring("test", JSON.stringify(fx.doc)) },
+      limits: { dims: DIMS, maxTextBytes: 65_536, maxMetaBytes: 16_384 },
+      rerankBudgetMs: 100,
+      graphiql: false,
+      operationLimits: config.operationLimits(false),
+      maxBodyBytes: config.apiMaxBodyBytes(),
+      websocket: config.websocketLimits(),
+      corsAllowedOrigins: [allowed],
+      logger,
+    });
+    try {
+      const preflight = (origin: string) =>
+        rawRequest(api.url, "OPTIONS", "/graphql", { origin, "access-control-request-method": "POST", "access-control-request-headers": "authorization, content-type" });
+      const ok = await preflight(allowed);
+      expect(ok.status).toBe(204);
+      expect(ok.headers["access-control-allow-origin"]).toBe(allowed);
+      expect(ok.headers["access-control-allow-methods"]).toMatch(/POST/);
+      expect(ok.headers["access-control-allow-headers"]).toMatch(/authorization/);
+      expect(ok.headers["access-control-allow-credentials"]).toBeUndefined();
+      const other = await preflight("https://evil.example");
+      expect(other.status).toBe(405);
+      expect(other.headers["access-control-allow-origin"]).toBeUndefined();
+      // The request itself: the allowed origin may read the answer, another may not.
+      const auth = `Bearer ${await t.token("cors")}`;
+      const post = (origin: string) => rawRequest(api.url, "POST", "/graphql", { origin, authorization: auth, "content-type": "application/json" }, JSON.stringify({ query: "{ count }" }));
+      const mine = await post(allowed);
+      expect(mine.status).toBe(200);
+      expect(mine.headers["access-control-allow-origin"]).toBe(allowed);
+      expect((await post("https://evil.example")).headers["access-control-allow-origin"]).toBeUndefined();
+    } finally {
+      await api.stop();
+    }
+    // The fixture's server lists no origin: every preflight is refused.
+    expect((await rawRequest(t.api.url, "OPTIONS", "/graphql", { origin: "https://app.example", "access-control-request-method": "POST" })).status).toBe(405);
+  });
+});
+
+function rawRequest(base: string, method: string, target: string, headers: Record<string, string>, body?: string): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(`${base}/`, { method, path: target, headers }, (res) => {
+      let text = "";
+      res.setEncoding("utf8");
+      res.on("data", (c: string) => (text += c));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
+    });
+    req.on("error", reject);
+    req.end(body);
+  });
+}
