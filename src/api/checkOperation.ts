@@ -18,7 +18,8 @@ export type GateCode =
   | "QUERY_TOO_COSTLY"
   | "INTROSPECTION_DISABLED"
   | "OPERATION_BUDGET"
-  | "GRAPHQL_VALIDATION_FAILED";
+  | "GRAPHQL_VALIDATION_FAILED"
+  | "TEXT_NOT_UNICODE";
 
 /** A request refused before execution: a client error, with the HTTP status to answer. */
 export class GateError extends CodedError<GateCode> {
@@ -127,6 +128,12 @@ export function createOperationChecker(limits: OperationLimits, schema: GraphQLS
   return (request) => {
     const { query } = request;
     if (typeof query !== "string") throw new GateError("BAD_REQUEST", "query must be a string");
+    // Ill-formed UTF-16 (a lone surrogate, which JSON's \ud800 escapes can carry) would be
+    // stored altered (U+FFFD), refused late by jsonb, or hash two different tags alike: it is
+    // refused here, for every string of every transport, before anything parses it.
+    if (!wellFormed(query) || !wellFormed(request.variables) || !wellFormed(request.operationName)) {
+      throw new GateError("TEXT_NOT_UNICODE", "a string in the request is not well-formed Unicode (a lone surrogate)");
+    }
     const { operations, fragments } = analysed(query);
     const variables = isObject(request.variables) ? request.variables : {};
     const operationName = typeof request.operationName === "string" ? request.operationName : undefined;
@@ -145,6 +152,28 @@ export function createOperationChecker(limits: OperationLimits, schema: GraphQLS
     }
     return { rootFields: [...new Set([...roots.values()].map((f) => f.name.value))].sort(), kind: operation.operation, cost };
   };
+}
+
+/**
+ * Whether every string in value (deeply: arrays, object keys and values) is well-formed
+ * UTF-16. Iterative: a 1 MB body can nest far deeper than the call stack.
+ */
+function wellFormed(value: unknown): boolean {
+  const pending: unknown[] = [value];
+  while (pending.length > 0) {
+    const v = pending.pop();
+    if (typeof v === "string") {
+      if (!v.isWellFormed()) return false;
+    } else if (Array.isArray(v)) {
+      pending.push(...v);
+    } else if (typeof v === "object" && v !== null) {
+      for (const [k, inner] of Object.entries(v)) {
+        if (!k.isWellFormed()) return false;
+        pending.push(inner);
+      }
+    }
+  }
+  return true;
 }
 
 /** GraphQL's own refusals, as one coded error; messages cut (they may quote the document back at length). */

@@ -65,17 +65,22 @@ export function parseMeta(json: string, limits: Limits): Record<string, unknown>
   return meta as Record<string, unknown>;
 }
 
-/** Depth and NUL checks without recursion (a deep document cannot exhaust the stack). */
+/**
+ * Depth, NUL and Unicode checks without recursion (a deep document cannot exhaust the stack).
+ * JSON's \ud800 escapes can carry a lone surrogate into meta's text, which jsonb refuses.
+ */
 function checkMetaValues(meta: Record<string, unknown>): void {
   const stack: [unknown, number][] = [[meta, 1]];
   while (stack.length > 0) {
     const [value, depth] = stack.pop()!;
     if (typeof value === "string") {
       if (value.includes("\u0000")) throw new InputError("META_INVALID", "meta must not contain NUL characters");
+      if (!value.isWellFormed()) throw new InputError("META_INVALID", "meta strings must be well-formed Unicode (no lone surrogates)");
     } else if (typeof value === "object" && value !== null) {
       if (depth > MAX_META_DEPTH) throw new InputError("META_TOO_DEEP", `meta must nest at most ${MAX_META_DEPTH} levels`);
       for (const [k, v] of Object.entries(value)) {
         if (k.includes("\u0000")) throw new InputError("META_INVALID", "meta must not contain NUL characters");
+        if (!k.isWellFormed()) throw new InputError("META_INVALID", "meta keys must be well-formed Unicode (no lone surrogates)");
         stack.push([v, depth + 1]);
       }
     } else if (typeof value === "number" && !Number.isFinite(value)) {
