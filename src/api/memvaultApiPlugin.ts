@@ -94,6 +94,8 @@ const subscriberOf = <T>(events: () => AsyncIterableIterator<T>) =>
 
 /** Ids a memorySealed subscriber may have waiting; past it the subscription ends with a code, never silently dropping. */
 export const SEALED_QUEUE_MAX = 10_000;
+/** Versions a subscriber remembers having delivered, so that a replayed notification delivers nothing twice. */
+const DELIVERED_MAX = 10_000;
 
 /**
  * The tenant's chunks as they are sealed: notifications carry ids only, dispatched in
@@ -107,6 +109,16 @@ function sealedMemories(events: SealedEvents, service: MemoryService, t: Request
   type Event = { memory: ReturnType<typeof memoryOut> } | { error: unknown };
   const queue: string[] = [];
   const ready: Event[] = [];
+  // A memory version is delivered once: a NOTIFY replayed by any role that can connect (or
+  // sent twice) finds it delivered already. Insertion-ordered, the oldest forgotten first.
+  const delivered = new Set<string>();
+  const firstDelivery = (memory: Memory) => {
+    const version = `${memory.id}@${(memory.updatedAt ?? memory.createdAt).toISOString()}`;
+    if (delivered.has(version)) return false;
+    delivered.add(version);
+    if (delivered.size > DELIVERED_MAX) delivered.delete(delivered.values().next().value!);
+    return true;
+  };
   let overflow = false;
   let closed = false;
   let wake: (() => void) | undefined;
@@ -140,7 +152,7 @@ function sealedMemories(events: SealedEvents, service: MemoryService, t: Request
         }
         const batch = queue.splice(0, 100);
         try {
-          for (const memory of await service.memoriesById(t.withTenant, t.userHash, batch)) ready.push({ memory: memoryOut(memory) });
+          for (const memory of await service.memoriesById(t.withTenant, t.userHash, batch)) if (firstDelivery(memory)) ready.push({ memory: memoryOut(memory) });
         } catch (error) {
           close(); // shed (OVERLOADED) or failed: the subscriber hears why, then the stream ends
           return { done: false, value: { error } };

@@ -18,8 +18,17 @@ export async function notifyChunksSealed(client: pg.ClientBase, tenantPrefix: st
   if (payloads.length > 0) await client.query(`select pg_catalog.pg_notify('${CHUNK_SEALED_CHANNEL}', p) from unnest($1::text[]) as p`, [payloads]);
 }
 
-/** The other end: the tenant prefix and ids of one notification (undefined if malformed). */
+const UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
+const PAYLOAD = new RegExp(`^([0-9a-f]{12}):(${UUID}(?:,${UUID}){0,${IDS_PER_NOTIFY - 1}})$`);
+
+/**
+ * The other end: the tenant prefix and ids of one notification, or undefined when it is not
+ * exactly what notifyChunksSealed sends. Any role that can connect may NOTIFY on this channel
+ * (PostgreSQL has no privilege for it): a malformed payload is ignored, never an error that
+ * would end a subscriber's stream, and the ids are only ever looked up under the subscriber's
+ * own RLS (see sealedMemories), so a forged one delivers nothing that is not the tenant's.
+ */
 export function parseChunksSealed(payload: string): { tenantPrefix: string; ids: string[] } | undefined {
-  const m = /^([0-9a-f]{12}):([0-9a-f,-]+)$/.exec(payload);
+  const m = PAYLOAD.exec(payload);
   return m ? { tenantPrefix: m[1]!, ids: m[2]!.split(",") } : undefined;
 }

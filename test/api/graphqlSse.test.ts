@@ -5,7 +5,11 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { createClient } from "graphql-sse";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { hmacUser } from "../../src/crypto/hmacUser.ts";
+import { userHashPrefix } from "../../src/logger.ts";
 import { useApiFixture, vec } from "../support/apiFixture.ts";
+import { keyringFrom } from "../support/keyrings.ts";
+import { asIdentity } from "../support/tenant.ts";
 import { makeModelDirs } from "../support/testModelDirs.ts";
 import { track, untrack } from "../support/openResources.ts";
 import { waitFor } from "../support/waitFor.ts";
@@ -212,5 +216,26 @@ describe("GraphQL over SSE", () => {
     const res = await t.post(`Bearer ${await t.token("multipart")}`, JSON.stringify({ query: "subscription { memorySealed { memory { id } } }" }));
     expect(res.status).toBe(400);
     expect(JSON.parse(res.text).errors[0].extensions.code).toBe("BAD_REQUEST");
+  });
+
+  it("a forged or replayed seal notification (any role may NOTIFY) delivers nothing twice and ends no stream", async () => {
+    const rho = `Bearer ${await t.token("rho")}`;
+    const prefix = userHashPrefix(hmacUser(keyringFrom(fx.doc), "rho"));
+    const SUB = `subscription { memorySealed { memory { id text } } }`;
+    const stream = viaClient(rho, SUB, {}, 2);
+    await waitFor("subscribed", async () => /memvault_api_websockets\{kind="sealed_subscribers"\} [1-9]/.test(await (await fetch(`${t.api.url}/metrics`)).text()));
+    const first = (await t.gql(rho, REMEMBER, { i: [{ text: "rho one", embedding: vec(70) }] })).body.data.rememberMany[0].id as string;
+    await waitFor("the first seal", async () => (await fx.root.query("select 1 from memvault.memory_chunks where id = $1", [first])).rows.length === 1);
+    // As the monitor role, which can connect and so NOTIFY on any channel.
+    await asIdentity(fx.root, { role: "memvault_monitor" }, async (c) => {
+      for (const payload of [`${prefix}:-,-`, `${prefix}:not-a-uuid`, `${prefix}:${first}`, `${prefix}:${first},${first}`]) {
+        await c.query("select pg_notify('memvault_chunk_sealed', $1)", [payload]);
+      }
+    }, { commit: true });
+    await new Promise((r) => setTimeout(r, 300));
+    await t.gql(rho, REMEMBER, { i: [{ text: "rho two", embedding: vec(71) }] });
+    const got = await stream;
+    expect(got.error).toBeUndefined();
+    expect(got.payloads.map((p) => p.data?.memorySealed?.memory?.text ?? JSON.stringify(p.errors))).toEqual(["rho one", "rho two"]);
   });
 });
