@@ -46,8 +46,16 @@ const GUARDRAILS = [
 ];
 
 log(`machine: ${JSON.stringify(machine())}; ${TENANTS} tenants, ${RPS} rerank searches/s, interval ${INTERVAL} s, failure limit ${FAILURE_LIMIT}`);
-const stack = await startBenchStack({ prefix: "mvc-", tenants: TENANTS, rows: 20, log });
+// The slow TEI first: the worker may call a remote scorer only under RERANK_REMOTE_ALLOWED_URLS.
 const tei = spawn(process.execPath, [path.join(import.meta.dirname, "support", "slowTei.ts"), values["tei-delay-ms"]!], { stdio: ["ignore", "pipe", "inherit"] });
+const teiPort = await new Promise<number>((resolve, reject) => {
+  tei.stdout!.once("data", (d: Buffer) => resolve(Number(/port (\d+)/.exec(d.toString())![1])));
+  tei.once("exit", (code) => reject(new Error(`slowTei exited ${code}`)));
+});
+const stack = await startBenchStack({ prefix: "mvc-", tenants: TENANTS, rows: 20, serverEnv: { RERANK_REMOTE_ALLOWED_URLS: `http://127.0.0.1:${teiPort}/` }, log }).catch((err: unknown) => {
+  tei.kill();
+  throw err;
+});
 const root = new pg.Client({ connectionString: stack.rootUrl });
 const operator = new pg.Client({ connectionString: stack.operatorUrl, application_name: "bench:canary" });
 
@@ -103,10 +111,7 @@ async function scenario(name: string, treatment: string, steps: object[], loadSe
 }
 
 try {
-  const port = await new Promise<number>((resolve, reject) => {
-    tei.stdout!.once("data", (d: Buffer) => resolve(Number(/port (\d+)/.exec(d.toString())![1])));
-    tei.once("exit", (code) => reject(new Error(`slowTei exited ${code}`)));
-  });
+  const port = teiPort;
   await root.connect();
   await operator.connect();
   const copyDir = `${stack.modelDir}-copy`;

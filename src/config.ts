@@ -162,6 +162,19 @@ export const config = {
     }
     return value;
   },
+  /**
+   * RERANK_REMOTE_ALLOWED_URLS: comma-separated http(s) URLs under which a rollout variant's
+   * remote scorer may be (same origin, path at or below). Default none: variants must be local
+   * models. Read by the worker, never from the database.
+   */
+  rerankRemoteAllowedUrls: (): string[] => {
+    const value = raw("RERANK_REMOTE_ALLOWED_URLS");
+    if (value === undefined) return [];
+    return value.split(",").map((u) => u.trim()).filter(Boolean).map((u) => {
+      if (!/^https?:\/\/[^/]/.test(u) || !URL.canParse(u)) throw new ConfigError("RERANK_REMOTE_ALLOWED_URLS", `'${u.slice(0, 100)}' is not an http(s) URL`);
+      return u;
+    });
+  },
   /** RERANK_URL: a text-embeddings-inference server (/rerank); when set it scores instead of the local model. */
   rerankUrl: (): string | undefined => {
     const value = raw("RERANK_URL");

@@ -32,6 +32,8 @@ export function createVariantRerankers(opts: {
   enabled: () => boolean;
   breaker: { failures: number; windowMs: number; cooldownMs: number };
   device: "cpu" | "cuda";
+  /** Remote scorers a variant may name (the worker's RERANK_REMOTE_ALLOWED_URLS); none by default. */
+  allowedRemoteUrls?: readonly string[];
   /** How long a variant that failed to load answers no_model before it is tried again. */
   retryLoadAfterMs?: number;
 }): VariantRerankers {
@@ -45,7 +47,7 @@ export function createVariantRerankers(opts: {
     if (!m) metrics.set(v.name, (m = createRerankMetrics(opts.registry, v.name)));
     let scorer: Scorer | undefined;
     try {
-      scorer = await loadVariantScorer(v, opts.device);
+      scorer = await loadVariantScorer(v, opts.device, opts.allowedRemoteUrls ?? []);
       log.info({ scorer: scorer.name }, "rerank variant loaded");
     } catch (err) {
       log.warn({ code: err instanceof RerankError ? err.code : "INTERNAL" }, `rerank variant cannot load (${err instanceof RerankError ? err.message : "unexpected error"}); its searches return ANN order (skip reason no_model)`);

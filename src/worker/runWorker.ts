@@ -68,6 +68,7 @@ export async function runWorker(opts: WorkerOptions): Promise<RunningWorker> {
     enabled: config.rerankEnabled,
     breaker: config.rerankBreaker(),
     device: config.rerankDevice(),
+    allowedRemoteUrls: config.rerankRemoteAllowedUrls(),
   });
   const embedder = await createEmbedderFromConfig(metrics.registry, logger);
   const ctx: WorkerContext = {

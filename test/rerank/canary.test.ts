@@ -37,7 +37,7 @@ const chunks = new Map<string, string[]>(); // tenant -> chunk ids
 
 const withTenant = (userHash: string): WithTenant => (fn) => asIdentity(root, { role: "memvault_user", userHash }, fn, { commit: true });
 const worker = (env: Record<string, string> = {}) =>
-  startWorker(db, { MEMVAULT_KEYRING_FILE: keyringFile, RERANK_MODEL_DIR: models.dir("tiny"), WORKER_CONCURRENCY: "2", ...env });
+  startWorker(db, { MEMVAULT_KEYRING_FILE: keyringFile, RERANK_MODEL_DIR: models.dir("tiny"), WORKER_CONCURRENCY: "2", RERANK_REMOTE_ALLOWED_URLS: slowTeiUrl, ...env });
 const sha256 = (file: string) => createHash("sha256").update(fs.readFileSync(file)).digest("hex");
 
 /** Searches from random tenants, `concurrency` at a time, until stop() resolves; counts failures. */

@@ -2,13 +2,15 @@
 // one metric label each, and fail-open (no_model) when a variant cannot load.
 import { createHash } from "node:crypto";
 import fs from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import path from "node:path";
 import pino from "pino";
 import { Registry } from "prom-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createCircuitBreaker } from "../../src/rerank/circuitBreaker.ts";
 import type { RerankVariant } from "../../src/rerank/rerankVariant.ts";
-import { loadVariantScorer } from "../../src/rerank/loadVariantScorer.ts";
+import { loadVariantScorer, remoteUrlAllowed } from "../../src/rerank/loadVariantScorer.ts";
 import { createReranker } from "../../src/rerank/reranker.ts";
 import { createRerankMetrics } from "../../src/rerank/rerankMetrics.ts";
 import { createVariantRerankers } from "../../src/rerank/variantRerankers.ts";
@@ -39,14 +41,56 @@ const variant = (over: Partial<RerankVariant>): RerankVariant => ({
   ...over,
 });
 
-function setup(retryLoadAfterMs = 60_000) {
+function setup(retryLoadAfterMs = 60_000, allowedRemoteUrls: string[] = []) {
   const registry = new Registry();
   const env = createReranker({ scorer: undefined, enabled: () => true, breaker: createCircuitBreaker({ failures: 3, windowMs: 1_000, cooldownMs: 1_000 }), metrics: createRerankMetrics(registry) });
   const logs: string[] = [];
   const logger = pino({ level: "info" }, { write: (line: string) => void logs.push(line) });
-  const rerankers = createVariantRerankers({ env, registry, logger, enabled: () => true, breaker: { failures: 3, windowMs: 1_000, cooldownMs: 1_000 }, device: "cpu", retryLoadAfterMs });
+  const rerankers = createVariantRerankers({ env, registry, logger, enabled: () => true, breaker: { failures: 3, windowMs: 1_000, cooldownMs: 1_000 }, device: "cpu", retryLoadAfterMs, allowedRemoteUrls });
   return { registry, rerankers, logs };
 }
+
+describe("remote scorers come from the worker's allow-list, not the database", () => {
+  it("matches the same origin and a path at or below an allowed URL, nothing else", () => {
+    const allowed = ["https://scorer.internal", "http://10.0.0.5:8080/v1"];
+    expect(remoteUrlAllowed("https://scorer.internal/rerank", allowed)).toBe(true);
+    expect(remoteUrlAllowed("http://10.0.0.5:8080/v1/rerank", allowed)).toBe(true);
+    for (const url of ["https://scorer.internal.evil.example/rerank", "http://scorer.internal/rerank", "https://scorer.internal:444/rerank", "http://10.0.0.5:8080/v10/rerank", "https://user:pw@scorer.internal/rerank", "not a url"]) {
+      expect(remoteUrlAllowed(url, allowed), url).toBe(false);
+    }
+    expect(remoteUrlAllowed("https://scorer.internal/rerank", [])).toBe(false);
+  });
+
+  it("a variant naming a remote scorer off the list sends it nothing and fails open; on the list, it scores", async () => {
+    const received: string[] = [];
+    const server = http.createServer((req, res) => {
+      let body = "";
+      req.on("data", (c: Buffer) => (body += c.toString()));
+      req.on("end", () => {
+        received.push(body);
+        res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify([{ index: 0, score: 0.1 }, { index: 1, score: 0.9 }]));
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/rerank`;
+    try {
+      const refused = setup();
+      const off = await refused.rerankers.forVariant(variant({ name: "exfil", modelDir: null, modelSha256: null, remoteUrl: url }));
+      expect(await off.rerank("the secret query", candidates, 5_000)).toMatchObject({ reranked: false, skipReason: "no_model" });
+      expect(received).toEqual([]);
+      expect(refused.logs.join("")).toMatch(/"variant":"exfil".*RERANK_REMOTE_NOT_ALLOWED/);
+      await refused.rerankers.close();
+
+      const listed = setup(60_000, [url.replace("/rerank", "")]);
+      const on = await listed.rerankers.forVariant(variant({ name: "tei", modelDir: null, modelSha256: null, remoteUrl: url }));
+      expect(await on.rerank("capital of france", candidates, 5_000)).toMatchObject({ reranked: true, order: ["b", "a"] });
+      expect(received).toHaveLength(1);
+      await listed.rerankers.close();
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
+  });
+});
 
 describe("variant rerankers", () => {
   it("load a variant once, on first use, and score with it under its own metric label", async () => {
