@@ -30,7 +30,7 @@ import { createEmbedMetrics } from "../embed/embedMetrics.ts";
 import { streamExport } from "./exportMemories.ts";
 import { createApiMetrics } from "./apiMetrics.ts";
 import { createMaskError } from "./maskError.ts";
-import { readiness } from "./readiness.ts";
+import { createReadiness } from "./readiness.ts";
 import { createOperationChecker, GateError, type CheckedOperation, type OperationLimits } from "./checkOperation.ts";
 import { createGraphqlSse } from "./graphqlSse.ts";
 import { createGraphQLWebsocket } from "./graphqlWebsocket.ts";
@@ -322,6 +322,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   }
 
   const corsOrigins = new Set(opts.corsAllowedOrigins ?? []);
+  const ready = createReadiness({ authenticatorUrl: opts.authenticatorUrl, keyrings: opts.keyrings, dims: opts.limits.dims, registry, logger: opts.logger });
   const server = http.createServer(async (req, res) => {
     const started = performance.now();
     const route = (req.url ?? "/").split("?")[0]!;
@@ -344,7 +345,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
       addCorsHeaders(req, res, corsOrigins);
       if (route === "/healthz") return void res.writeHead(200, { "content-type": "text/plain" }).end("ok\n");
       if (route === "/readyz") {
-        const checks = { ...(await readiness(pool, opts.keyrings, opts.limits.dims)), rerank: opts.rerankStatus?.() ?? "unknown", embedder: embedder.embedder ? "ready" : (embedder.reason ?? "EMBEDDER_UNAVAILABLE") };
+        const checks = { ...(await ready.check()), rerank: opts.rerankStatus?.() ?? "unknown", embedder: embedder.embedder ? "ready" : (embedder.reason ?? "EMBEDDER_UNAVAILABLE") };
         return void res.writeHead(checks.ready ? 200 : 503, { "content-type": "application/json" }).end(JSON.stringify(checks));
       }
       if (route === "/metrics") {
@@ -417,7 +418,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
       resolve();
     });
   }).catch(async (err) => {
-    await Promise.allSettled([websocket.close(), pgl.release(), waiter.close(), hub.close()]);
+    await Promise.allSettled([websocket.close(), pgl.release(), waiter.close(), hub.close(), ready.close()]);
     await pool.end();
     if ((err as { code?: string }).code === "EADDRINUSE") throw new ConfigError("API_PORT", `${opts.host}:${opts.port} is in use (is memvault already running?)`);
     throw err;
@@ -435,6 +436,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
       await waiter.close();
       await hub.close();
       metrics.stop();
+      await ready.close();
       await pool.end();
     },
   };

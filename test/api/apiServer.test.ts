@@ -147,11 +147,28 @@ describe("GraphQL API", () => {
     expect((await gql(alice, `{ memories(first: 1) { nodes { id } } }`)).body.errors).toBeUndefined();
   });
 
+  it("answers a flood of /readyz from a one-second cache, on a connection of its own", async () => {
+    const runs = async () => Number(/memvault_api_readiness_checks_total (\d+)/.exec(await (await fetch(`${t.api.url}/metrics`)).text())?.[1] ?? 0);
+    await new Promise((r) => setTimeout(r, 1_100)); // past any earlier check's second
+    const before = await runs();
+    const answers = await Promise.all(Array.from({ length: 200 }, () => fetch(`${t.api.url}/readyz`).then((r) => r.status)));
+    expect(answers.every((s) => s === 200)).toBe(true);
+    // 200 requests, at most two database checks (the burst may straddle one second).
+    expect((await runs()) - before).toBeGreaterThanOrEqual(1);
+    expect((await runs()) - before).toBeLessThanOrEqual(2);
+    // Its own connection: the readiness login, never one the tenants' pool holds.
+    const { rows } = await fx.root.query("select count(*)::int as n from pg_stat_activity where datname = current_database() and application_name = 'memvault readiness'");
+    expect(rows[0].n).toBe(1);
+  });
+
   it("serves /healthz, /readyz and /metrics", async () => {
     expect((await fetch(`${t.api.url}/healthz`)).status).toBe(200);
     const ready = await fetch(`${t.api.url}/readyz`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toMatchObject({ ready: true, database: true, schema: true, keyring: true });
+    // Requests of its own, whatever ran before: one served, one without a token.
+    expect((await gql(`Bearer ${await token("metered")}`, MEMORIES)).status).toBe(200);
+    expect((await gql(undefined, MEMORIES)).status).toBe(401);
     const metrics = await (await fetch(`${t.api.url}/metrics`)).text();
     expect(metrics).toContain("memvault_api_auth_failures_total");
     expect(metrics).toMatch(/memvault_api_request_seconds_count\{route="\/graphql",operation="memories",status="200"\} [1-9]/);
