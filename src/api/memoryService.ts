@@ -15,6 +15,8 @@ import { countChunks } from "../sql/countChunks.ts";
 import { deleteAllMemories } from "../sql/deleteAllMemories.ts";
 import { deleteMatchingMemories } from "../sql/deleteMatchingMemories.ts";
 import { deleteMemory } from "../sql/deleteMemory.ts";
+import { lockMemory } from "../sql/lockMemory.ts";
+import { lockTenantWrites } from "../sql/lockTenantWrites.ts";
 import { searchChunks } from "../sql/searchChunks.ts";
 import { selectChunkPage, type SealedChunkRow } from "../sql/selectChunkPage.ts";
 import { selectChunksById } from "../sql/selectChunksById.ts";
@@ -251,14 +253,24 @@ export function createMemoryService(deps: MemoryServiceDeps) {
       return waiting ? { status: "pending", id, ...waiting } : undefined;
     },
 
-    forget: (tx: pg.ClientBase, userHash: string, id: string) => deleteMemory(tx, userHash, validateId(id)),
+    /** Deletes one memory, every version of it, under the locks update takes: an update racing it cannot bring it back. */
+    forget: async (tx: pg.ClientBase, userHash: string, rawId: string) => {
+      const id = validateId(rawId);
+      await lockTenantWrites(tx, userHash, "shared");
+      await lockMemory(tx, userHash, id);
+      return deleteMemory(tx, userHash, id);
+    },
     /** Deletes the memories (pending and sealed) matching a non-empty filter; forgetAll deletes everything. */
     forgetMatching: (tx: pg.ClientBase, userHash: string, rawFilter: unknown) => {
       const filter = validateFilter(rawFilter);
       if (isEmptyFilter(filter)) throw new InputError("UPDATE_EMPTY", "forgetMatching needs a filter with at least one condition (forgetAll forgets everything)");
-      return deleteMatchingMemories(tx, userHash, filterHashes(userHash, filter));
+      const hashes = filterHashes(userHash, filter);
+      return lockTenantWrites(tx, userHash, "exclusive").then(() => deleteMatchingMemories(tx, userHash, hashes));
     },
-    forgetAll: (tx: pg.ClientBase, userHash: string) => deleteAllMemories(tx, userHash),
+    forgetAll: async (tx: pg.ClientBase, userHash: string) => {
+      await lockTenantWrites(tx, userHash, "exclusive");
+      return deleteAllMemories(tx, userHash);
+    },
   };
 }
 

@@ -12,6 +12,7 @@ import { vectorLiteral } from "../sql/vectorText.ts";
 import { embeddingFromBytes } from "../worker/sealRows.ts";
 import { insertIngestRows, upsertIngestRow, type IngestValues } from "../sql/insertIngestRows.ts";
 import { lockMemory } from "../sql/lockMemory.ts";
+import { lockTenantWrites } from "../sql/lockTenantWrites.ts";
 import { selectPendingVersion } from "../sql/selectPendingVersion.ts";
 import { selectSealedVersion } from "../sql/selectSealedVersion.ts";
 import { updatePendingMemory, type PendingChanges } from "../sql/updatePendingMemory.ts";
@@ -82,6 +83,7 @@ export function createMemoryWrites(deps: WriteDeps) {
       const m = validateMemoryInput(input, deps.limits);
       const row = ingestValues(userHash, m, await deps.reservedSealer(1));
       await withTenant(async (tx) => {
+        await lockTenantWrites(tx, userHash, "shared");
         await lockMemory(tx, userHash, row.id);
         await upsertIngestRow(tx, row).catch((err: unknown) => {
           throw asInputError(err);
@@ -102,6 +104,7 @@ export function createMemoryWrites(deps: WriteDeps) {
       const mergeLabels = (old: Labels): Labels => ({ scope: patch.scope !== undefined ? patch.scope : old.scope, tags: patch.tags ?? old.tags });
       const labelsChange = patch.scope !== undefined || patch.tags !== undefined;
       await withTenant(async (tx) => {
+        await lockTenantWrites(tx, userHash, "shared");
         await lockMemory(tx, userHash, id);
         const pending = await selectPendingVersion(tx, userHash, id);
         if (pending) {

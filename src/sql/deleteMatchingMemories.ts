@@ -2,17 +2,28 @@ import type pg from "pg";
 import { filterPredicates, type FilterHashes } from "./chunkFilter.ts";
 
 /**
- * Deletes the current tenant's memories matching the filter, pending and sealed; returns
- * how many. Pending first, in its own statement, for the reason deleteMemory gives: a seal
- * job holding a matching row is waited for, and the second statement then sees what it sealed.
+ * Deletes the current tenant's memories matching the filter, pending and sealed, with every
+ * version of each; returns how many memories. The caller holds the tenant's writes
+ * exclusively (lockTenantWrites), so no update or seal moves a version meanwhile. A memory
+ * matches when any of its versions does: a pending replacement (an update waiting for the
+ * worker) that matches takes its sealed version with it, and a sealed one that matches takes
+ * its pending replacement, whatever that one's own labels or created_at say.
  */
 export async function deleteMatchingMemories(client: pg.ClientBase, userHash: string, filter: FilterHashes): Promise<number> {
-  let total = 0;
-  for (const table of ["chunk_ingest", "memory_chunks"] as const) {
-    // Their labels go with them (memory_labels' foreign key cascades).
-    const params: unknown[] = [userHash];
-    const { rowCount } = await client.query(`delete from memvault.${table} where user_hash = $1::text ${filterPredicates(filter, params, table, "$1")}`, params);
-    total += rowCount ?? 0;
-  }
-  return total;
+  const ids = new Set<string>();
+  const pendingParams: unknown[] = [userHash];
+  const pending = await client.query<{ id: string }>(
+    `delete from memvault.chunk_ingest where user_hash = $1::text ${filterPredicates(filter, pendingParams, "chunk_ingest", "$1")} returning id::text`,
+    pendingParams,
+  );
+  for (const r of pending.rows) ids.add(r.id);
+  // Their labels go with them (memory_labels' foreign key cascades).
+  const sealedParams: unknown[] = [userHash, [...ids]];
+  const sealed = await client.query<{ id: string }>(
+    `delete from memvault.memory_chunks where user_hash = $1::text and ((true ${filterPredicates(filter, sealedParams, "memory_chunks", "$1")}) or id = any($2::uuid[])) returning id::text`,
+    sealedParams,
+  );
+  for (const r of sealed.rows) ids.add(r.id);
+  await client.query("delete from memvault.chunk_ingest where user_hash = $1::text and id = any($2::uuid[])", [userHash, sealed.rows.map((r) => r.id)]);
+  return ids.size;
 }

@@ -1,7 +1,8 @@
 import type pg from "pg";
 
 /**
- * Deletes one memory of the current tenant, sealed or still waiting; returns rows deleted.
+ * Deletes one memory of the current tenant, every version of it (sealed, and a new one or an
+ * update still waiting); returns 1 when there was one, else 0.
  * Two statements, in this order, on purpose: the first waits for a seal job holding the
  * ingest row (and then finds it gone); the second runs on a snapshot taken after that
  * job committed, so it sees the sealed row. One statement would miss it (its snapshot
@@ -10,5 +11,5 @@ import type pg from "pg";
 export async function deleteMemory(client: pg.ClientBase, userHash: string, id: string): Promise<number> {
   const pending = await client.query("delete from memvault.chunk_ingest where user_hash = $2::text and id = $1::uuid", [id, userHash]);
   const sealed = await client.query("delete from memvault.memory_chunks where user_hash = $2::text and id = $1::uuid", [id, userHash]);
-  return (pending.rowCount ?? 0) + (sealed.rowCount ?? 0);
+  return (pending.rowCount ?? 0) + (sealed.rowCount ?? 0) > 0 ? 1 : 0;
 }

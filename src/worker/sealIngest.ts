@@ -8,6 +8,7 @@ import { userHashPrefix } from "../logger.ts";
 import { claimIngestRows, type IngestRow } from "../sql/claimIngestRows.ts";
 import { claimIngestRowsById } from "../sql/claimIngestRowsById.ts";
 import { moveIngestToChunks } from "../sql/moveIngestToChunks.ts";
+import { lockTenantWrites } from "../sql/lockTenantWrites.ts";
 import { notifyChunksSealed } from "../sql/notifyChunksSealed.ts";
 import { recordIngestFailure } from "../sql/recordIngestFailure.ts";
 import { jobErrorCode, toJobError } from "./jobError.ts";
@@ -40,6 +41,9 @@ async function sealOnce(ctx: WorkerContext, client: pg.ClientBase, userHash: str
   const end = ctx.metrics.sealBatch.startTimer({ task });
   try {
     const moved = await withTenant(client, { userHash }, async (tx) => {
+      // Shared with the tenant's other single-memory writers; a forgetMatching or forgetAll
+      // in progress (exclusive) is waited for, and waits for this.
+      await lockTenantWrites(tx, userHash, "shared");
       const rows = await claim(tx);
       claimed = rows.map((r) => r.id);
       if (rows.length === 0) return [];
