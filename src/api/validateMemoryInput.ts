@@ -45,6 +45,8 @@ export function validateId(id: unknown): string {
 
 export function validateText(text: unknown, maxBytes: number): string {
   if (typeof text !== "string" || text.length === 0) throw new InputError("TEXT_EMPTY", "text must not be empty");
+  // Nothing to find it by, and nothing an embedder can embed (a zero vector at best).
+  if (/^[\s\p{Cc}\p{Cf}\p{Z}]*$/u.test(text)) throw new InputError("TEXT_EMPTY", "text must hold more than white space and control characters");
   if (Buffer.byteLength(text, "utf8") > maxBytes) throw new InputError("TEXT_TOO_LONG", `text must be at most ${maxBytes} bytes`);
   // PostgreSQL text cannot hold NUL.
   if (text.includes("\u0000")) throw new InputError("TEXT_INVALID", "text must not contain NUL characters");

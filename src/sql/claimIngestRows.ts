@@ -22,12 +22,14 @@ export const INGEST_ROW_COLUMNS =
 /**
  * Locks up to `limit` of the current tenant's oldest ingest rows that no other job holds:
  * rows that came with an embedding, or (textOnly) rows the job must embed first, which are
- * claimed in smaller batches because embedding them takes far longer than sealing.
+ * claimed in smaller batches because embedding them takes far longer than sealing. Rows
+ * that failed before come after every fresh one: one row the embedder refuses never holds
+ * back the tenant's later memories.
  */
 export async function claimIngestRows(client: pg.ClientBase, limit: number, textOnly = false): Promise<IngestRow[]> {
   const { rows } = await client.query<IngestRow>(
     `select ${INGEST_ROW_COLUMNS} from memvault.chunk_ingest where (embedding is null) = $2::boolean
-     order by created_at, id limit $1::integer for update skip locked`,
+     order by attempts, created_at, id limit $1::integer for update skip locked`,
     [limit, textOnly],
   );
   return rows;

@@ -22,17 +22,41 @@ type Claim = (client: pg.ClientBase) => Promise<IngestRow[]>;
 /** How long one seal transaction may spend embedding its text-only rows. */
 const EMBED_BUDGET_MS = 120_000;
 
+/** Failures of the embedder itself, not of one text: retrying texts one by one cannot help. */
+const EMBEDDER_DOWN = new Set(["EMBEDDER_UNAVAILABLE", "EMBEDDER_BAD_MODEL", "EMBED_TIMEOUT"]);
+
+type EmbeddedRows = { ready: (IngestRow & { embedding: Buffer })[]; failed: { id: string; code: string }[] };
+
 /**
  * The rows with an embedding each: text-only rows are embedded here, in the seal job's
  * transaction (their plaintext is in chunk_ingest and nowhere else). Without an embedder
- * this throws EMBEDDER_UNAVAILABLE, which the rows record: they wait, nothing is lost.
+ * this throws EMBEDDER_UNAVAILABLE, which the rows record: they wait, nothing is lost. When a
+ * batch fails for another reason, one text may be what the embedder refuses: each is tried
+ * alone, the others go on to be sealed, and the ones that fail alone come back in `failed`
+ * (they wait with their code, claimed after every fresh row: claimIngestRows orders by
+ * attempts). If every one fails alone, it was the embedder after all: the error is thrown.
  */
-async function withEmbeddings(ctx: WorkerContext, rows: IngestRow[]): Promise<(IngestRow & { embedding: Buffer })[]> {
+async function withEmbeddings(ctx: WorkerContext, rows: IngestRow[]): Promise<EmbeddedRows> {
   const textOnly = rows.filter((r) => r.embedding === null);
-  if (textOnly.length === 0) return rows as (IngestRow & { embedding: Buffer })[];
-  const vectors = await ctx.embedder.embed(textOnly.map((r) => r.text), EMBED_BUDGET_MS);
-  const byId = new Map(textOnly.map((r, i) => [r.id, vectorBinary(vectors[i]!)]));
-  return rows.map((r) => ({ ...r, embedding: r.embedding ?? byId.get(r.id)! }));
+  if (textOnly.length === 0) return { ready: rows as (IngestRow & { embedding: Buffer })[], failed: [] };
+  const byId = new Map<string, Buffer>();
+  const failed: { id: string; code: string }[] = [];
+  try {
+    const vectors = await ctx.embedder.embed(textOnly.map((r) => r.text), EMBED_BUDGET_MS);
+    textOnly.forEach((r, i) => byId.set(r.id, vectorBinary(vectors[i]!)));
+  } catch (err) {
+    if (textOnly.length === 1 || EMBEDDER_DOWN.has(jobErrorCode(err))) throw err;
+    for (const r of textOnly) {
+      try {
+        byId.set(r.id, vectorBinary((await ctx.embedder.embed([r.text], EMBED_BUDGET_MS))[0]!));
+      } catch (alone) {
+        failed.push({ id: r.id, code: jobErrorCode(alone) });
+      }
+    }
+    if (failed.length === textOnly.length) throw err;
+  }
+  const ready = rows.filter((r) => r.embedding !== null || byId.has(r.id)).map((r) => ({ ...r, embedding: r.embedding ?? byId.get(r.id)! }));
+  return { ready, failed };
 }
 
 /** One transaction: claim, seal, move, notify. Returns how many rows it sealed. */
@@ -47,7 +71,13 @@ async function sealOnce(ctx: WorkerContext, client: pg.ClientBase, userHash: str
       const rows = await claim(tx);
       claimed = rows.map((r) => r.id);
       if (rows.length === 0) return [];
-      const plain = await withEmbeddings(ctx, rows);
+      const { ready: plain, failed } = await withEmbeddings(ctx, rows);
+      for (const code of new Set(failed.map((f) => f.code))) {
+        // Parked with its code, in this transaction: the tenant and DBAs see why it waits.
+        await recordIngestFailure(tx, failed.filter((f) => f.code === code).map((f) => f.id), code);
+        ctx.logger.warn({ task, userHash: userHashPrefix(userHash), rows: failed.length, code }, "embedding failed for some rows alone; the rest of the batch is sealed, they wait");
+      }
+      if (plain.length === 0) return [];
       const keyring = ctx.keyrings.current();
       const seals = rows.length * 3 + rows.filter((r) => r.labels_cipher).length; // text, meta, embedding (, labels)
       await ctx.counter.reserve(keyring.primaryVersion, seals);
