@@ -260,6 +260,10 @@ export const config = {
   /** API_PORT / API_HOST: where the GraphQL API listens. Defaults 4000, 127.0.0.1. */
   apiPort: (): number => intVar("API_PORT", 4000, 0, 65_535),
   apiHost: (): string => raw("API_HOST") ?? "127.0.0.1",
+  /** API_MAX_INFLIGHT_PER_TENANT: requests one tenant may have in flight at once (429 RATE_LIMITED, rateClass in_flight, past it). Default 16. */
+  apiMaxInflightPerTenant: (): number => intVar("API_MAX_INFLIGHT_PER_TENANT", 16, 1, 10_000),
+  /** API_REQUEST_TIMEOUT_MS: how long a request's headers and body may take to arrive (408 past it). Default 15000. */
+  apiRequestTimeoutMs: (): number => intVar("API_REQUEST_TIMEOUT_MS", 15_000, 1_000, 600_000),
   /**
    * CORS_ALLOWED_ORIGINS: comma-separated origins (scheme://host[:port]) whose browser
    * applications may call the API. Default: none.

@@ -11,6 +11,7 @@ import { NodeGrafserv } from "postgraphile/grafserv/node";
 import type { GrafservConfig, RequestDigest } from "postgraphile/grafserv";
 import { memvaultSchemaPreset } from "./memvaultPreset.ts";
 import { addCorsHeaders, answerPreflight } from "./cors.ts";
+import { createTenantInflight } from "./tenantInflight.ts";
 import { Gauge, type Registry } from "prom-client";
 import type { Logger } from "pino";
 import { CodedError } from "../codedError.ts";
@@ -57,6 +58,10 @@ export interface ApiServerOptions {
   graphiql: boolean;
   operationLimits: OperationLimits;
   maxBodyBytes: number;
+  /** Requests one tenant may have in flight (its bodies still arriving included). Default 16. */
+  maxInflightPerTenant?: number;
+  /** How long a request's headers and body may take to arrive (ms). Default 15000. */
+  requestTimeoutMs?: number;
   /** Origins whose browser applications may call the API (CORS). Default none. */
   corsAllowedOrigins?: string[];
   websocket: { maxMessageBytes: number; initTimeoutMs: number; maxOperationsPerTenant: number };
@@ -280,16 +285,18 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
 
   /**
    * /graphql (POST, GET) and /graphql/stream (graphql-sse): token, then the memory bucket
-   * (shed before the body is read), then the operation's checks and the tenant's limits.
+   * the tenant's in-flight cap, the body (under a deadline), the operation's checks, the
+   * memory bucket (shed), then the tenant's rate limits.
    * Returns the checked body, or undefined when a response was already sent.
    */
   async function admitRequest(req: IncomingMessage, res: ServerResponse, stream: boolean): Promise<Record<string, unknown> | undefined> {
     if (!(await authenticateRequest(req, res))) return undefined;
-    // A stream may stay open for hours (memorySealed): it is admitted like a request but not
-    // counted in service; its transactions take shares like any other.
-    const leave = stream ? (bucket.full() ? undefined : () => {}) : bucket.enter();
-    if (!leave) return void sendRetryLater(res, shed());
-    res.once("close", leave);
+    // The tenant's own cap first: its requests still sending their bodies count here, not
+    // against everyone's in-service slots (the body is read before the bucket is entered, and
+    // server.requestTimeout ends one that takes too long to arrive).
+    const leaveTenant = tenantInflight.enter(tenants.get(req)!.userHash);
+    if (!leaveTenant) return void sendRetryLater(res, new RateLimitedError("in_flight", 1_000));
+    res.once("close", leaveTenant);
     let body: Record<string, unknown>;
     let checked: CheckedOperation;
     try {
@@ -311,6 +318,13 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
       errorsByCode.inc({ code: "BAD_REQUEST" });
       return void sendError(res, 400, "BAD_REQUEST", "subscriptions are served over /graphql/stream (graphql-sse) or a websocket, not /graphql");
     }
+    // A stream may stay open for hours (memorySealed): it is admitted like a request but not
+    // counted in service (nor in its tenant's requests: streams have their own cap); its
+    // transactions take shares like any other.
+    const leave = stream ? (bucket.full() ? undefined : () => {}) : bucket.enter();
+    if (!leave) return void sendRetryLater(res, shed());
+    res.once("close", leave);
+    if (stream) leaveTenant();
     operations.set(req, operationLabel(checked.rootFields));
     try {
       await spend(tenants.get(req)!.userHash, checked);
@@ -322,8 +336,13 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   }
 
   const corsOrigins = new Set(opts.corsAllowedOrigins ?? []);
+  const tenantInflight = createTenantInflight(opts.maxInflightPerTenant ?? 16);
   const ready = createReadiness({ authenticatorUrl: opts.authenticatorUrl, keyrings: opts.keyrings, dims: opts.limits.dims, registry, logger: opts.logger });
-  const server = http.createServer(async (req, res) => {
+  // A request (headers and body) must arrive within requestTimeout: a body trickled byte by
+  // byte gets 408 instead of holding its tenant's in-flight share for Node's default five
+  // minutes. Node checks deadlines every connectionsCheckingInterval (30 s by default).
+  const requestTimeout = opts.requestTimeoutMs ?? 15_000;
+  const server = http.createServer({ requestTimeout, headersTimeout: requestTimeout, connectionsCheckingInterval: 1_000 }, async (req, res) => {
     const started = performance.now();
     const route = (req.url ?? "/").split("?")[0]!;
     res.on("finish", () =>
@@ -397,7 +416,6 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   // Idle keep-alive sockets stay open longer than clients and balancers keep theirs (60 s is
   // common): closing first races a client reusing the socket, which then sees ECONNRESET.
   server.keepAliveTimeout = 65_000;
-  server.headersTimeout = 66_000;
   server.on("upgrade", (req, socket, head) => websocket.handleUpgrade(req, socket, head));
   new Gauge({
     name: "memvault_api_websockets",

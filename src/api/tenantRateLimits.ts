@@ -8,8 +8,9 @@ import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
 import { CodedError } from "../codedError.ts";
 import type { Budget } from "./checkOperation.ts";
 
-export type RateClass = keyof Budget;
-export type TenantRateLimitConfig = Record<RateClass, number>;
+export type TenantRateLimitConfig = Record<keyof Budget, number>;
+/** A budget class, or in_flight: the tenant's cap on requests at once (tenantInflight.ts). */
+export type RateClass = keyof Budget | "in_flight";
 
 export type Admission = { admitted: true } | { admitted: false; rateClass: RateClass; retryAfterMs: number };
 
@@ -36,8 +37,8 @@ export class RateLimitedError extends CodedError<"RATE_LIMITED"> {
 }
 
 export function createTenantRateLimits(perMinute: TenantRateLimitConfig): TenantRateLimits {
-  const limiters = new Map<RateClass, RateLimiterMemory>();
-  for (const [rateClass, points] of Object.entries(perMinute) as [RateClass, number][]) {
+  const limiters = new Map<keyof Budget, RateLimiterMemory>();
+  for (const [rateClass, points] of Object.entries(perMinute) as [keyof Budget, number][]) {
     if (points > 0) limiters.set(rateClass, new RateLimiterMemory({ keyPrefix: rateClass, points, duration: WINDOW_SECONDS }));
   }
   return {

@@ -108,6 +108,8 @@ export async function startCommand(): Promise<void> {
     operationLimits: config.operationLimits(graphiql || config.graphqlIntrospection()),
     maxBodyBytes: config.apiMaxBodyBytes(),
     corsAllowedOrigins: config.corsAllowedOrigins(),
+    maxInflightPerTenant: config.apiMaxInflightPerTenant(),
+    requestTimeoutMs: config.apiRequestTimeoutMs(),
     websocket: config.websocketLimits(),
     logger,
   });
