@@ -28,7 +28,7 @@ import { selectEmbeddingDims } from "../sql/selectEmbeddingDims.ts";
 import type { KeyringProvider } from "../crypto/keyringProvider.ts";
 import { instrumentEmbedder, type EmbedderHandle } from "../embed/createEmbedderFromConfig.ts";
 import { createEmbedMetrics } from "../embed/embedMetrics.ts";
-import { streamExport } from "./exportMemories.ts";
+import { EXPORT_PAGE, streamExport } from "./exportMemories.ts";
 import { createApiMetrics } from "./apiMetrics.ts";
 import { createMaskError } from "./maskError.ts";
 import { createReadiness } from "./readiness.ts";
@@ -337,6 +337,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
 
   const corsOrigins = new Set(opts.corsAllowedOrigins ?? []);
   const tenantInflight = createTenantInflight(opts.maxInflightPerTenant ?? 16);
+  const exporting = new Set<string>();
   const ready = createReadiness({ authenticatorUrl: opts.authenticatorUrl, keyrings: opts.keyrings, dims: opts.limits.dims, registry, logger: opts.logger });
   // A request (headers and body) must arrive within requestTimeout: a body trickled byte by
   // byte gets 408 instead of holding its tenant's in-flight share for Node's default five
@@ -372,17 +373,34 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
       }
       if (route === "/export") {
         // Everything the tenant has, opened, as NDJSON: a page per tenant transaction, each
-        // through the memory bucket like any other read. Costs one operation's reads.
+        // through the memory bucket like any other read. One export at a time per tenant,
+        // and it costs its rows: each page of 100 is paid from the tenant's reads before it
+        // is read (past the limit the export ends with an error line RATE_LIMITED).
         if (req.method !== "GET") return sendError(res, 405, "BAD_REQUEST", "use GET", { allow: "GET" });
         if (!(await authenticateRequest(req, res))) return;
         const tenant = tenants.get(req)!;
+        const leaveTenant = tenantInflight.enter(tenant.userHash);
+        if (!leaveTenant || exporting.has(tenant.userHash)) {
+          leaveTenant?.();
+          return sendRetryLater(res, new RateLimitedError(leaveTenant ? "export" : "in_flight", 1_000));
+        }
+        exporting.add(tenant.userHash);
+        res.once("close", () => {
+          exporting.delete(tenant.userHash);
+          leaveTenant();
+        });
+        const pageCost = (rows: number): CheckedOperation => ({ rootFields: ["export"], kind: "query", cost: { writes: 0, searches: 0, reranks: 0, reads: rows, subscriptions: 0 } });
         try {
-          await spend(tenant.userHash, { rootFields: ["export"], kind: "query", cost: { writes: 0, searches: 0, reranks: 0, reads: opts.operationLimits.budget.reads, subscriptions: 0 } });
+          await spend(tenant.userHash, pageCost(EXPORT_PAGE));
         } catch (err) {
           if (!(err instanceof RateLimitedError)) throw err;
           return sendRetryLater(res, err);
         }
-        return await streamExport(res, service, tenant, opts.logger);
+        let paid = true; // the first page, above: a refusal there is still a 429
+        return await streamExport(res, service, tenant, opts.logger, async (rows) => {
+          if (paid) return void (paid = false);
+          await spend(tenant.userHash, pageCost(rows));
+        });
       }
       if (route === "/graphql/stream") {
         if (req.method !== "POST" && req.method !== "GET") return sendError(res, 405, "BAD_REQUEST", "use POST or GET", { allow: "GET, POST" });

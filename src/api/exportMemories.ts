@@ -30,12 +30,16 @@ const exportLine = (m: Memory): ExportLine => ({
   ...(m.error ? { error: m.error } : {}),
 });
 
-export async function* exportMemories(service: MemoryService, withTenant: WithTenant, userHash: string): AsyncGenerator<ExportLine> {
+export const EXPORT_PAGE = 100;
+
+/** `beforePage` (the API's rate limit) is paid before each page is read: an export costs its rows. */
+export async function* exportMemories(service: MemoryService, withTenant: WithTenant, userHash: string, beforePage?: (rows: number) => Promise<void>): AsyncGenerator<ExportLine> {
   let after: string | undefined;
   let memories = 0;
   let unopened = 0;
   for (;;) {
-    const page = await withTenant((tx) => service.memories(tx, userHash, { first: 100, ...(after ? { after } : {}) }));
+    await beforePage?.(EXPORT_PAGE);
+    const page = await withTenant((tx) => service.memories(tx, userHash, { first: EXPORT_PAGE, ...(after ? { after } : {}) }));
     for (const m of page.nodes) {
       memories += 1;
       if (m.error) unopened += 1;
@@ -48,10 +52,11 @@ export async function* exportMemories(service: MemoryService, withTenant: WithTe
 }
 
 /** Streams exportMemories as the HTTP response, with backpressure; a failure mid-way ends with an error line (a code only). */
-export async function streamExport(res: ServerResponse, service: MemoryService, tenant: { userHash: string; withTenant: WithTenant }, logger: Logger): Promise<void> {
+export async function streamExport(res: ServerResponse, service: MemoryService, tenant: { userHash: string; withTenant: WithTenant }, logger: Logger, beforePage?: (rows: number) => Promise<void>): Promise<void> {
   res.writeHead(200, { "content-type": "application/x-ndjson; charset=utf-8", "cache-control": "no-store" });
+  res.flushHeaders(); // a client sees the export begin, however long its first page takes
   try {
-    for await (const line of exportMemories(service, tenant.withTenant, tenant.userHash)) {
+    for await (const line of exportMemories(service, tenant.withTenant, tenant.userHash, beforePage)) {
       if (res.destroyed) return;
       if (!res.write(`${JSON.stringify(line)}\n`)) await Promise.race([once(res, "drain"), once(res, "close")]);
     }
