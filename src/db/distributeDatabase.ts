@@ -18,19 +18,27 @@ export class DistributeError extends CodedError<"NO_CITUS" | "NO_WORKER_NODES" |
   override readonly name = "DistributeError";
 }
 
+/** The distributed tenant tables: memory_chunks and memory_labels, colocated with it. */
+export const DISTRIBUTED_TENANT_TABLES = ["memvault.memory_chunks", "memvault.memory_labels"] as const;
+
 /**
- * Every shard of memory_chunks on every node, and whether its table has RLS enabled and
- * forced (Citus propagates both; this checks rather than trusts).
+ * Every shard of each distributed tenant table on every node, and whether its table has RLS
+ * enabled and forced (Citus propagates both; this checks rather than trusts).
  */
-export async function selectShardSecurity(client: pg.ClientBase | pg.Pool): Promise<{ shard: string; node: string; forced: boolean }[]> {
-  const { rows } = await client.query<{ shard: string; node: string; result: string; success: boolean }>(
-    `select s.shard_name::text as shard, s.nodename || ':' || s.nodeport as node, r.result, r.success
-     from pg_catalog.run_command_on_shards('memvault.memory_chunks',
-       $$select c.relrowsecurity and c.relforcerowsecurity from pg_catalog.pg_class c where c.oid = '%s'::regclass$$) r
-     join pg_catalog.citus_shards s on s.shardid = r.shardid
-     order by s.shardid`,
-  );
-  return rows.map((r) => ({ shard: r.shard, node: r.node, forced: r.success && r.result === "t" }));
+export async function selectShardSecurity(client: pg.ClientBase | pg.Pool): Promise<{ table: string; shard: string; node: string; forced: boolean }[]> {
+  const out: { table: string; shard: string; node: string; forced: boolean }[] = [];
+  for (const table of DISTRIBUTED_TENANT_TABLES) {
+    const { rows } = await client.query<{ shard: string; node: string; result: string; success: boolean }>(
+      `select s.shard_name::text as shard, s.nodename || ':' || s.nodeport as node, r.result, r.success
+       from pg_catalog.run_command_on_shards($1::regclass,
+         $$select c.relrowsecurity and c.relforcerowsecurity from pg_catalog.pg_class c where c.oid = '%s'::regclass$$) r
+       join pg_catalog.citus_shards s on s.shardid = r.shardid
+       order by s.shardid`,
+      [table],
+    );
+    out.push(...rows.map((r) => ({ table, shard: r.shard, node: r.node, forced: r.success && r.result === "t" })));
+  }
+  return out;
 }
 
 /**
@@ -80,9 +88,9 @@ export async function distributeDatabase(superuserAppUrl: string, opts: { shardC
     }
     const shards = await selectShardSecurity(client);
     return {
-      shards: shards.length,
+      shards: shards.filter((s) => s.table === "memvault.memory_chunks").length,
       nodes: new Set(shards.map((s) => s.node)).size,
-      unforcedShards: shards.filter((s) => !s.forced).map((s) => `${s.shard} on ${s.node}`),
+      unforcedShards: shards.filter((s) => !s.forced).map((s) => `${s.shard} (${s.table}) on ${s.node}`),
     };
   } finally {
     await client.end();

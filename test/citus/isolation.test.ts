@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { config } from "../../src/config.ts";
-import { selectShardSecurity } from "../../src/db/distributeDatabase.ts";
+import { DISTRIBUTED_TENANT_TABLES, selectShardSecurity } from "../../src/db/distributeDatabase.ts";
 import { runPsqlScript } from "../../src/db/runPsqlScript.ts";
 import { runDoctor } from "../../src/db/doctor.ts";
 import { ROLES } from "../../src/db/roles.ts";
@@ -46,6 +46,8 @@ describe("Citus: isolation", () => {
   it("memory_chunks is sharded by user_hash over both nodes, and every shard has RLS enabled, forced and the policy", async () => {
     const shards = await selectShardSecurity(fx.pool);
     expect(shards.length).toBeGreaterThan(1);
+    // memory_labels' shards, colocated, are checked as well as memory_chunks'.
+    expect([...new Set(shards.map((s) => s.table))].sort()).toEqual([...DISTRIBUTED_TENANT_TABLES].sort());
     expect(new Set(shards.map((s) => s.node)).size).toBe(citusCluster().workers.length);
     expect(shards.filter((s) => !s.forced)).toEqual([]);
     expect(await nodePortOf(fx.pool, A)).not.toBe(await nodePortOf(fx.pool, B));
