@@ -15,6 +15,7 @@ import pg from "pg";
 import { resolveTarget, superuserAppUrl } from "../db/databaseTarget.ts";
 import { requestReseal } from "../sql/requestReseal.ts";
 import { selectKeyVersionUsage } from "../sql/selectKeyVersionUsage.ts";
+import { selectOtherSealsByKey } from "../sql/selectOtherSealsByKey.ts";
 import { CliError } from "./cliError.ts";
 
 const say = (line: string) => process.stderr.write(`[memvault] ${line}\n`);
@@ -144,6 +145,15 @@ export async function keysCommand(
       const inUse = await withSuperuser(async (client) => (await selectKeyVersionUsage(client)).get(version) ?? 0);
       if (inUse > 0) {
         throw new CliError("KEY_IN_USE", `${inUse} chunks are still sealed with key version ${version}: re-seal them first (memvault keys rotate --reseal, or select memvault.request_reseal())`);
+      }
+      // Labels (of sealed memories and of memories still waiting for the worker) and search
+      // queries are sealed under a key too: removing it would leave them unopenable.
+      const other = await withSuperuser((client) => selectOtherSealsByKey(client, version));
+      if (other.labels > 0 || other.queries > 0) {
+        throw new CliError(
+          "KEY_IN_USE",
+          `${other.labels} labels and ${other.queries} search queries are still sealed with key version ${version}: let the worker seal waiting memories, re-seal (memvault keys rotate --reseal), and let search requests expire (RERANK_RETENTION_SECONDS) first`,
+        );
       }
       saveKeyringDocument(source, { ...doc, keys: doc.keys.filter((k) => k.version !== version) }, `key version ${version} removed`);
       return;

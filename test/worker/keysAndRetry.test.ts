@@ -248,6 +248,19 @@ describe("keys and failures", () => {
     expect(JSON.parse(fs.readFileSync(fx.keyringFile, "utf8")).keys.map((k: { version: number }) => k.version)).toEqual([1, 2]);
   });
 
+  it("refuses to remove a key version that still seals a waiting memory's labels", async ({ fx }) => {
+    // No chunk is sealed at all; one memory waits in chunk_ingest with labels the API sealed
+    // under key 1, as it does before the worker runs.
+    await fx.remember(A, 1);
+    const id = (await fx.root.query("select id::text from memvault.chunk_ingest")).rows[0].id as string;
+    await fx.root.query("update memvault.chunk_ingest set labels_cipher = $1 where id = $2", [sealLabels(createSealer(keyringFrom(fx.doc)), A, id, { scope: "agent:keys", tags: ["waiting"] }), id]);
+    expect(fx.cli("keys", "rotate").status).toBe(0);
+    const refused = fx.cli("keys", "remove", "--version", "1");
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toMatch(/KEY_IN_USE: 1 labels and 0 search queries are still sealed with key version 1/);
+    expect(JSON.parse(fs.readFileSync(fx.keyringFile, "utf8")).keys.map((k: { version: number }) => k.version)).toEqual([1, 2]);
+  });
+
   it("the worker serves Prometheus metrics", async ({ fx }) => {
     const worker = await startWorker(fx.db, { MEMVAULT_KEYRING_FILE: fx.keyringFile, METRICS_PORT: String(await freePort()) });
     try {

@@ -1,0 +1,20 @@
+import type pg from "pg";
+
+// A sealed value's key version: bytes 1-4 of its header, big-endian (src/crypto/seal.ts).
+const VERSION_OF = (column: string) => `('x' || pg_catalog.encode(pg_catalog.substr(${column}, 2, 4), 'hex'))::bit(32)::bigint`;
+
+/**
+ * Values sealed under one key version besides the chunks' own text, meta and embedding
+ * (memory_chunks.key_version): labels, on sealed memories and on memories still waiting in
+ * chunk_ingest (the API seals them before the worker runs), and the queries of search
+ * requests not yet deleted. Across every tenant: a superuser connection.
+ */
+export async function selectOtherSealsByKey(client: pg.ClientBase, version: number): Promise<{ labels: number; queries: number }> {
+  const { rows } = await client.query<{ labels: number; queries: number }>(
+    `select (select count(*) from memvault.memory_chunks where labels_cipher is not null and ${VERSION_OF("labels_cipher")} = $1::bigint)
+          + (select count(*) from memvault.chunk_ingest where labels_cipher is not null and ${VERSION_OF("labels_cipher")} = $1::bigint) as labels,
+            (select count(*) from memvault.search_requests where ${VERSION_OF("query_cipher")} = $1::bigint) as queries`,
+    [version],
+  );
+  return { labels: Number(rows[0]!.labels), queries: Number(rows[0]!.queries) };
+}
