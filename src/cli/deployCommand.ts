@@ -16,6 +16,8 @@ import { formatDoctorTable, type DoctorRow } from "../db/doctor.ts";
 import { migrateDatabase } from "../db/migrateDatabase.ts";
 import { restoreDatabase } from "../db/restoreDatabase.ts";
 import { migrationNumber, rollbackMigrations } from "../db/rollbackMigrations.ts";
+import type { DataLoss } from "../db/rollbackDataLoss.ts";
+import readline from "node:readline/promises";
 import { indexesDroppedByReverses } from "../db/reverseMigrations.ts";
 import { verifyDeploy } from "../db/verifyDeploy.ts";
 import { selectDistributedTableCount } from "../sql/selectDistributedTableCount.ts";
@@ -26,7 +28,8 @@ export const DEPLOY_USAGE = `usage:
   memvault deploy check                                 pending migrations and their reverses, DBA checks, backup freshness
   memvault deploy backup --database NAME                a backup now (pg_dump as a superuser, into MEMVAULT_BACKUP_DIR)
   memvault deploy apply --database NAME                 backup, migrate, validate; rolls back by itself when validation fails
-  memvault deploy rollback --database NAME [--to N]     reverse migrations back to N (default: the previous one), then verify
+  memvault deploy rollback --database NAME [--to N] [--yes]   reverse migrations back to N (default: the previous one), then verify;
+                                                        one that would destroy data names it and asks (--yes: go ahead)
   memvault deploy rollback --database NAME --from-backup [--backup FILE]   restore the latest (or given) backup, then verify`;
 
 export interface DeployFlags {
@@ -34,6 +37,8 @@ export interface DeployFlags {
   to?: string;
   "from-backup"?: boolean;
   backup?: string;
+  /** Go ahead with a rollback that destroys data, without asking. */
+  yes?: boolean;
 }
 
 const log = (line: string) => process.stderr.write(`[deploy] ${line}\n`);
@@ -141,7 +146,7 @@ export async function deployCommand(sub: string | undefined, flags: DeployFlags)
       return;
     }
     const to = flags.to !== undefined ? migrationNumber(flags.to) : undefined;
-    const done = await step("rollback (reverse migrations)", () => rollbackMigrations({ target, ...(to !== undefined ? { to } : {}), log }));
+    const done = await step("rollback (reverse migrations)", () => rollbackMigrations({ target, ...(to !== undefined ? { to } : {}), log, confirmDataLoss: (losses) => confirmDataLoss(losses, flags) }));
     const droppedIndexes = indexesDroppedByReverses(done.reversed);
     const { rows } = await step("verify", () => verifyDeploy({ pgBin, superuserUrl, before, droppedIndexes, ...(keyring ? { keyring } : {}) }));
     report(rows, startedAt, `deploy rollback to ${String(done.to).padStart(6, "0")} (${done.reversed.length} reversed)`);
@@ -149,6 +154,19 @@ export async function deployCommand(sub: string | undefined, flags: DeployFlags)
 }
 
 /** The last resort: the latest (or given) backup restored, then checked against its own row counts. */
+/** Names what a rollback destroys; goes on with --yes, or when a person at a terminal types "yes". */
+async function confirmDataLoss(losses: DataLoss[], flags: DeployFlags): Promise<boolean> {
+  for (const l of losses) log(`this rollback destroys ${l.what}: ${l.rows} rows`);
+  if (flags.yes) return true;
+  if (!process.stdin.isTTY) return false;
+  const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return (await rl.question('[deploy] type "yes" to destroy them: ')).trim() === "yes";
+  } finally {
+    rl.close();
+  }
+}
+
 async function rollbackFromBackup(target: DatabaseTarget, superuserUrl: string, flags: DeployFlags, keyring: Keyring | undefined, startedAt: number): Promise<void> {
   const pgBin = config.pgBin();
   const backups = listBackups(config.backupDir(), target.databaseName);

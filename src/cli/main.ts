@@ -80,6 +80,7 @@ async function main(argv: string[]): Promise<void> {
       database: { type: "string" },
       to: { type: "string" },
       "from-backup": { type: "boolean" },
+      yes: { type: "boolean" },
       backup: { type: "string" },
       // memvault db start --nodes / distribute --shards
       nodes: { type: "string" },

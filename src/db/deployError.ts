@@ -10,7 +10,8 @@ export type DeployErrorCode =
   | "BACKUP_FAILED"
   | "RESTORE_FAILED"
   | "VALIDATION_FAILED"
-  | "DISTRIBUTED";
+  | "DISTRIBUTED"
+  | "DATA_LOSS";
 
 /** A deploy step refused or failed, with a stable code; messages name migrations and files, never data. */
 export class DeployError extends CodedError<DeployErrorCode> {

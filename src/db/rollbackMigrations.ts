@@ -6,6 +6,20 @@ import { DeployError } from "./deployError.ts";
 import { assertNoForeignMigrations, inspectDeployState } from "./deployState.ts";
 import type { MigrationTarget } from "./migrateDatabase.ts";
 import { applyReverse, committedMigrations, placeholderReplacer } from "./reverseMigrations.ts";
+import { countRollbackDataLoss, type DataLoss } from "./rollbackDataLoss.ts";
+
+/** A superuser on the application database (the target's root URL, pointed at the owner's database). */
+async function withAppSuperuser<T>(target: MigrationTarget, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const url = new URL(target.rootUrl);
+  url.pathname = new URL(target.ownerUrl).pathname;
+  const root = new pg.Client({ connectionString: url.toString(), application_name: "memvault deploy rollback (count)" });
+  await root.connect();
+  try {
+    return await fn(root);
+  } finally {
+    await root.end();
+  }
+}
 
 /** "7", "000007" or "000007-some-name.sql" → 7. */
 export function migrationNumber(spec: string): number {
@@ -14,7 +28,17 @@ export function migrationNumber(spec: string): number {
   return Number(m[1]);
 }
 
-export async function rollbackMigrations(opts: { target: MigrationTarget; to?: number; log: (line: string) => void }): Promise<{ reversed: string[]; to: number }> {
+export async function rollbackMigrations(opts: {
+  target: MigrationTarget;
+  to?: number;
+  log: (line: string) => void;
+  /**
+   * Shown what the reverses would destroy (counted as a superuser: RLS hides rows from the
+   * owner), answers whether to go on. Absent: no check (apply rolling back the migration it
+   * has just applied).
+   */
+  confirmDataLoss?: (losses: DataLoss[]) => Promise<boolean>;
+}): Promise<{ reversed: string[]; to: number }> {
   const owner = new pg.Client({ connectionString: opts.target.ownerUrl, application_name: "memvault deploy rollback" });
   await owner.connect();
   try {
@@ -28,6 +52,12 @@ export async function rollbackMigrations(opts: { target: MigrationTarget; to?: n
     if (missing.length) throw new DeployError("NO_REVERSE", `no reverse for ${missing.map((m) => m.name).join(", ")}: restore a backup instead (--from-backup)`);
     if (steps.length === 0) opts.log(`already at ${String(to).padStart(6, "0")}: nothing to roll back`);
     const replace = await placeholderReplacer(opts.target);
+    if (opts.confirmDataLoss && steps.length > 0) {
+      const losses = await withAppSuperuser(opts.target, (root) => countRollbackDataLoss(root, steps, replace));
+      if (losses.length > 0 && !(await opts.confirmDataLoss(losses))) {
+        throw new DeployError("DATA_LOSS", `rolling back to ${String(to).padStart(6, "0")} would destroy ${losses.map((l) => `${l.what} (${l.rows} rows)`).join(", ")}: nothing was changed; run again with --yes to go ahead, or restore a backup instead (--from-backup)`);
+      }
+    }
     for (const m of steps) {
       const started = performance.now();
       await applyReverse(owner, m, replace);

@@ -154,6 +154,24 @@ describe("deploy drill", () => {
     await expectDeploy(0, "apply", "--database", fx.db.name);
   });
 
+  it("a rollback that would destroy data names what, changes nothing, and runs only with --yes", async () => {
+    // One label row: rolling back below 000011 drops memory_labels and the label columns.
+    const m = (await fx.root.query("select user_hash, id from memvault.memory_chunks limit 1")).rows[0];
+    await fx.root.query("insert into memvault.memory_labels (user_hash, label_hash, memory_id) values ($1, $2, $3)", [m.user_hash, Buffer.alloc(32, 7), m.id]);
+    try {
+      // No terminal (a script): refused, named, nothing reversed.
+      const refused = await expectDeploy(1, "rollback", "--database", fx.db.name, "--to", "10");
+      expect(refused.out).toMatch(/DATA_LOSS: rolling back to 000010 would destroy .*table memvault\.memory_labels \(1 rows\)/);
+      expect(refused.out).toMatch(/this rollback destroys table memvault\.memory_labels: 1 rows/);
+      expect(await applied()).toBe(`${String(HEAD).padStart(6, "0")}.sql`);
+      const done = await expectDeploy(0, "rollback", "--database", fx.db.name, "--to", "10", "--yes");
+      expect(done.out).toMatch(/this rollback destroys table memvault\.memory_labels: 1 rows/);
+      expect(await applied()).toBe("000010.sql");
+    } finally {
+      await expectDeploy(0, "apply", "--database", fx.db.name);
+    }
+  });
+
   it("the last resort: a backup restored, with the rows it held and memories that open", async () => {
     const taken = await deploy("backup", "--database", fx.db.name);
     expect(taken.code, taken.out).toBe(0);
