@@ -11,7 +11,6 @@ import { NodeGrafserv } from "postgraphile/grafserv/node";
 import type { GrafservConfig, RequestDigest } from "postgraphile/grafserv";
 import { memvaultSchemaPreset } from "./memvaultPreset.ts";
 import { addCorsHeaders, answerPreflight } from "./cors.ts";
-import { createTenantInflight } from "./tenantInflight.ts";
 import { Gauge, type Registry } from "prom-client";
 import type { Logger } from "pino";
 import { CodedError } from "../codedError.ts";
@@ -38,7 +37,7 @@ import { createGraphQLWebsocket } from "./graphqlWebsocket.ts";
 import { createMemoryBucket, OverloadedError } from "./memoryBucket.ts";
 import { queryParams, readJsonBody } from "./readOperation.ts";
 import { createTenantRateLimits, RateLimitedError, type TenantRateLimitConfig } from "./tenantRateLimits.ts";
-import { createTenantStreams } from "./tenantStreams.ts";
+import { createTenantCap } from "./tenantCap.ts";
 import { createMemoryService } from "./memoryService.ts";
 import { createMemvaultApiPlugin, type RequestTenant } from "./memvaultApiPlugin.ts";
 import { createSealedEvents } from "./sealedEvents.ts";
@@ -114,7 +113,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   const pool = createPool({ connectionString: opts.authenticatorUrl, max: bucketConfig.poolSize, connectionTimeoutMillis: 5_000, idleTimeoutMillis: 60_000 }, opts.logger, "API");
   const bucket = createMemoryBucket(bucketConfig);
   const rateLimits = createTenantRateLimits(opts.rateLimits ?? config.tenantRateLimits());
-  const streams = createTenantStreams(opts.websocket.maxOperationsPerTenant);
+  const streams = createTenantCap(opts.websocket.maxOperationsPerTenant);
   const metrics = createApiMetrics(pool, bucketConfig.poolSize, bucket);
   const { registry, errorsByCode, authFailures } = metrics;
   const dbDims = await selectEmbeddingDims(pool).catch((err) => {
@@ -294,7 +293,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     // The tenant's own cap first: its requests still sending their bodies count here, not
     // against everyone's in-service slots (the body is read before the bucket is entered, and
     // server.requestTimeout ends one that takes too long to arrive).
-    const leaveTenant = tenantInflight.enter(tenants.get(req)!.userHash);
+    const leaveTenant = tenantInflight.open(tenants.get(req)!.userHash);
     if (!leaveTenant) return void sendRetryLater(res, new RateLimitedError("in_flight", 1_000));
     res.once("close", leaveTenant);
     let body: Record<string, unknown>;
@@ -336,8 +335,8 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   }
 
   const corsOrigins = new Set(opts.corsAllowedOrigins ?? []);
-  const tenantInflight = createTenantInflight(opts.maxInflightPerTenant ?? 16);
-  const exporting = new Set<string>();
+  const tenantInflight = createTenantCap(opts.maxInflightPerTenant ?? 16);
+  const exports = createTenantCap(1);
   const ready = createReadiness({ authenticatorUrl: opts.authenticatorUrl, keyrings: opts.keyrings, dims: opts.limits.dims, registry, logger: opts.logger });
   // A request (headers and body) must arrive within requestTimeout: a body trickled byte by
   // byte gets 408 instead of holding its tenant's in-flight share for Node's default five
@@ -379,14 +378,14 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
         if (req.method !== "GET") return sendError(res, 405, "BAD_REQUEST", "use GET", { allow: "GET" });
         if (!(await authenticateRequest(req, res))) return;
         const tenant = tenants.get(req)!;
-        const leaveTenant = tenantInflight.enter(tenant.userHash);
-        if (!leaveTenant || exporting.has(tenant.userHash)) {
+        const leaveTenant = tenantInflight.open(tenant.userHash);
+        const leaveExport = leaveTenant && exports.open(tenant.userHash);
+        if (!leaveTenant || !leaveExport) {
           leaveTenant?.();
           return sendRetryLater(res, new RateLimitedError(leaveTenant ? "export" : "in_flight", 1_000));
         }
-        exporting.add(tenant.userHash);
         res.once("close", () => {
-          exporting.delete(tenant.userHash);
+          leaveExport();
           leaveTenant();
         });
         const pageCost = (rows: number): CheckedOperation => ({ rootFields: ["export"], kind: "query", cost: { writes: 0, searches: 0, reranks: 0, reads: rows, subscriptions: 0 } });

@@ -13,7 +13,7 @@ import { GraphQLError } from "postgraphile/graphql";
 import type { Logger } from "pino";
 import { WebSocketServer, type WebSocket } from "ws";
 import { CodedError } from "../codedError.ts";
-import type { TenantStreams } from "./tenantStreams.ts";
+import type { TenantCap } from "./tenantCap.ts";
 import { whenTokenExpires } from "./tokenExpiry.ts";
 
 /** Close codes (4400-4499 are graphql-ws's application range): the reason carries the stable code. */
@@ -31,7 +31,7 @@ export interface GraphQLWebsocketOptions<T extends SocketTenant> {
   maxMessageBytes: number;
   initTimeoutMs: number;
   /** Open operations per tenant, shared with the other stream transports. */
-  streams: TenantStreams;
+  streams: TenantCap;
   /** Verifies connection_init's `authorization`; throws a CodedError (AUTH_*) when it may not connect. */
   authenticate(authorization: string | undefined): Promise<T>;
   /** The HTTP checks, rate limits and load gate for one operation's payload; throws a CodedError. */

@@ -9,7 +9,7 @@ import { CodedError } from "../codedError.ts";
 import type { Budget } from "./checkOperation.ts";
 
 export type TenantRateLimitConfig = Record<keyof Budget, number>;
-/** A budget class; in_flight: the tenant's cap on requests at once (tenantInflight.ts); export: one export at a time per tenant. */
+/** A budget class; in_flight: the tenant's cap on requests at once (tenantCap.ts); export: one export at a time per tenant. */
 export type RateClass = keyof Budget | "in_flight" | "export";
 
 export type Admission = { admitted: true } | { admitted: false; rateClass: RateClass; retryAfterMs: number };

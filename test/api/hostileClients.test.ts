@@ -4,7 +4,7 @@
 // Every refusal is a client error with a stable code, and nothing is written.
 import http from "node:http";
 import { describe, expect, it } from "vitest";
-import { startApiServer } from "../../src/api/apiServer.ts";
+import { startApiServer, type ApiServerOptions } from "../../src/api/apiServer.ts";
 import { createTokenVerifier } from "../../src/api/verifyToken.ts";
 import { config, ConfigError } from "../../src/config.ts";
 import { parseKeyring } from "../../src/crypto/keyring.ts";
@@ -26,6 +26,23 @@ const rowsOf = async (_who: string) => {
   return rows[0] as { n: number; searches: number };
 };
 const codes = (body: { errors?: { extensions?: { code?: string } }[] }) => (body.errors ?? []).map((e) => e.extensions?.code);
+
+/** A second server on this file's database, as the fixture's but for `over`. */
+const serverOptions = (over: Partial<ApiServerOptions>): ApiServerOptions => ({
+  port: 0,
+  host: "127.0.0.1",
+  authenticatorUrl: fx.db.url("authenticator"),
+  verifier: createTokenVerifier({ kind: "secret", secret: t.secret, audience: "memvault" }),
+  keyrings: { current: () => parseKeyring("test", JSON.stringify(fx.doc)) },
+  limits: { dims: DIMS, maxTextBytes: 65_536, maxMetaBytes: 16_384 },
+  rerankBudgetMs: 100,
+  graphiql: false,
+  operationLimits: config.operationLimits(false),
+  maxBodyBytes: config.apiMaxBodyBytes(),
+  websocket: config.websocketLimits(),
+  logger,
+  ...over,
+});
 
 describe("operation budgets count across aliases and fragments", () => {
   it("aliased remembers past the write budget, or two aliased full rememberMany, are refused whole: nothing written", async () => {
@@ -319,20 +336,10 @@ describe("websockets", () => {
   it("keeps a subscription whose token expires in 30 days open (no timer overflow closing it at once)", async () => {
     // JWT_MAX_LIFETIME_SECONDS allows up to 30 days; setTimeout overflows past 24.8.
     const keyring = parseKeyring("test", JSON.stringify(fx.doc));
-    const api = await startApiServer({
-      port: 0,
-      host: "127.0.0.1",
-      authenticatorUrl: fx.db.url("authenticator"),
+    const api = await startApiServer(serverOptions({
       verifier: createTokenVerifier({ kind: "secret", secret: t.secret, audience: "memvault", maxLifetimeSeconds: 30 * 86_400 }),
       keyrings: { current: () => keyring },
-      limits: { dims: DIMS, maxTextBytes: 65_536, maxMetaBytes: 16_384 },
-      rerankBudgetMs: 100,
-      graphiql: false,
-      operationLimits: config.operationLimits(false),
-      maxBodyBytes: config.apiMaxBodyBytes(),
-      websocket: config.websocketLimits(),
-      logger,
-    });
+    }));
     try {
       const exp = Math.floor(Date.now() / 1000) + 29 * 86_400;
       const s = rawSocket("/graphql", api.url);
@@ -377,21 +384,8 @@ describe("websockets", () => {
 });
 
 describe("the server's own faults", () => {
-  const options = (over: Record<string, unknown>) => ({
-    port: 0,
-    host: "127.0.0.1",
-    authenticatorUrl: fx.db.url("authenticator"),
-    verifier: createTokenVerifier({ kind: "secret", secret: t.secret, audience: "memvault" }),
-    keyrings: { current: () => { throw new ConfigError("MEMVAULT_KEYRING_FILE", "cannot read the keyring"); } },
-    limits: { dims: DIMS, maxTextBytes: 65_536, maxMetaBytes: 16_384 },
-    rerankBudgetMs: 100,
-    graphiql: false,
-    operationLimits: config.operationLimits(false),
-    maxBodyBytes: config.apiMaxBodyBytes(),
-    websocket: config.websocketLimits(),
-    logger,
-    ...over,
-  });
+  const options = (over: Partial<ApiServerOptions>) =>
+    serverOptions({ keyrings: { current: () => { throw new ConfigError("MEMVAULT_KEYRING_FILE", "cannot read the keyring"); } }, ...over });
 
   it("a keyring it cannot read is a 503 (KEYRING_UNAVAILABLE), not the client's 401", async () => {
     const api = await startApiServer(options({}));
@@ -428,21 +422,7 @@ describe("the server's own faults", () => {
 describe("CORS", () => {
   it("answers a real preflight from an allowed origin only, and marks its responses; none by default", async () => {
     const allowed = "https://app.example";
-    const api = await startApiServer({
-      port: 0,
-      host: "127.0.0.1",
-      authenticatorUrl: fx.db.url("authenticator"),
-      verifier: createTokenVerifier({ kind: "secret", secret: t.secret, audience: "memvault" }),
-      keyrings: { current: () => parseKeyring("test", JSON.stringify(fx.doc)) },
-      limits: { dims: DIMS, maxTextBytes: 65_536, maxMetaBytes: 16_384 },
-      rerankBudgetMs: 100,
-      graphiql: false,
-      operationLimits: config.operationLimits(false),
-      maxBodyBytes: config.apiMaxBodyBytes(),
-      websocket: config.websocketLimits(),
-      corsAllowedOrigins: [allowed],
-      logger,
-    });
+    const api = await startApiServer(serverOptions({ corsAllowedOrigins: [allowed] }));
     try {
       const preflight = (origin: string) =>
         rawRequest(api.url, "OPTIONS", "/graphql", { origin, "access-control-request-method": "POST", "access-control-request-headers": "authorization, content-type" });

@@ -1,13 +1,14 @@
-// Open subscriptions and event streams per tenant, counted across transports (graphql-ws
-// and graphql-sse): one cap, however a client connects.
-export interface TenantStreams {
-  /** Counts one open stream for the tenant, or undefined at the cap; call the release once. */
+// A cap on what one tenant holds open at once, whatever the transport: subscriptions and
+// event streams (graphql-ws and graphql-sse share one cap), requests in flight (bodies still
+// arriving included), exports. One tenant can hold at most its share of the process.
+export interface TenantCap {
+  /** Counts one open for the tenant, or undefined at the cap; the release is idempotent. */
   open(userHash: string): (() => void) | undefined;
   total(): number;
   readonly maxPerTenant: number;
 }
 
-export function createTenantStreams(maxPerTenant: number): TenantStreams {
+export function createTenantCap(maxPerTenant: number): TenantCap {
   const open = new Map<string, number>();
   return {
     maxPerTenant,
