@@ -18,6 +18,8 @@ export interface SealCounter {
   record(version: number): void;
   count(version: number): number;
   snapshot(): Record<number, number>;
+  /** Seals per key version this process allows without a reserver (NIST's 2^32 unless told). */
+  readonly limit: number;
 }
 
 export function createSealCounter(opts: {
@@ -64,5 +66,6 @@ export function createSealCounter(opts: {
     },
     count: (version) => counts.get(version) ?? 0,
     snapshot: () => Object.fromEntries(counts),
+    limit,
   };
 }

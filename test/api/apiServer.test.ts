@@ -362,7 +362,10 @@ describe("GraphQL subscriptions over websockets (graphql-ws)", () => {
     for (const auth of [undefined, "Bearer forged.token.here"]) {
       const out = await collect(auth, `subscription { memorySealed { memory { text } } }`, {}, 1, 3_000);
       expect(out.payloads).toEqual([]);
-      expect(out.errors).toBeDefined();
+      // Refused with a coded close, not merely silent until the helper's timeout: a server
+      // that accepted the subscription and sent nothing yet must fail this.
+      expect(out.errors).not.toBe("timeout");
+      expect(out.errors).toMatchObject({ code: 4401, reason: auth ? "AUTH_INVALID" : "AUTH_MISSING" });
     }
   });
 });

@@ -6,10 +6,11 @@ import { InputError } from "../../src/api/inputError.ts";
 import { createMemoryService, type MemoryService } from "../../src/api/memoryService.ts";
 import { createSealer } from "../../src/crypto/seal.ts";
 import { createSearchWaiter, type SearchWaiter } from "../../src/api/searchWaiter.ts";
-import type { WithTenant } from "../../src/db/withTenant.ts";
+import type pg from "pg";
+import { withTenantFrom, type WithTenant } from "../../src/db/withTenant.ts";
 import { keyringFrom } from "../support/keyrings.ts";
 import { track, untrack } from "../support/openResources.ts";
-import { asIdentity, tenantHash } from "../support/tenant.ts";
+import { tenantHash } from "../support/tenant.ts";
 import { makeModelDirs } from "../support/testModelDirs.ts";
 import { waitFor } from "../support/waitFor.ts";
 import { useWorkerFixture } from "../support/workerFixture.ts";
@@ -23,10 +24,13 @@ let worker: WorkerProcess;
 let service: MemoryService;
 
 const vec = (seed: number) => Array.from({ length: DIMS }, (_, i) => Math.sin(seed * 13 + i * 0.7));
-const as = (userHash: string): WithTenant => (fn) => asIdentity(fx.root, { role: "memvault_user", userHash }, fn, { commit: true });
+// The API's own tenant transactions: the authenticator's pool, SET LOCAL role and tenant.
+let app: pg.Pool;
+const as = (userHash: string): WithTenant => withTenantFrom(app, { userHash, role: "memvault_user" });
 const count = async (sql: string) => (await fx.root.query(sql)).rows[0].n as number;
 
 beforeAll(async () => {
+  app = fx.db.pool("authenticator");
   models = makeModelDirs(["overlap"]);
   worker = await startWorker(fx.db, { MEMVAULT_KEYRING_FILE: fx.keyringFile, RERANK_MODEL_DIR: models.dir("overlap") });
   waiter = await createSearchWaiter(fx.db.url("worker"));
@@ -46,6 +50,7 @@ beforeAll(async () => {
   });
 });
 afterAll(async () => {
+  await app.end();
   await waiter.close();
   await worker.stop();
   models.remove();

@@ -187,9 +187,15 @@ describe("seal counter", () => {
   });
 
   it("without a reserver, defaults to NIST SP 800-38D's 2^32 per process", () => {
+    expect(createSealCounter().limit).toBe(2 ** 32);
+    expect(createSealCounter({ reserver: async () => 0 }).limit).toBe(2 ** 32);
+  });
+
+  it("without a reserver, refuses the seal past its limit, naming the fix", () => {
     const counter = createSealCounter({ limit: 2 });
     counter.record(1);
     counter.record(1);
     expect(() => counter.record(1)).toThrow(/rotate/);
+    expect(counter.count(1)).toBe(2);
   });
 });

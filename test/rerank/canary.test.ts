@@ -11,10 +11,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSealer } from "../../src/crypto/seal.ts";
 import { createSearchWaiter, type SearchWaiter } from "../../src/api/searchWaiter.ts";
 import { PROJECT_ROOT } from "../../src/db/migrateDatabase.ts";
-import type { WithTenant } from "../../src/db/withTenant.ts";
+import { withTenantFrom, type WithTenant } from "../../src/db/withTenant.ts";
 import { freshKeyringDocument, keyringFrom } from "../support/keyrings.ts";
 import { track, untrack } from "../support/openResources.ts";
-import { asIdentity, tenantHash } from "../support/tenant.ts";
+import { tenantHash } from "../support/tenant.ts";
 import { makeModelDirs } from "../support/testModelDirs.ts";
 import { createTestDatabase, type TestDatabase } from "../support/testDatabase.ts";
 import { waitFor } from "../support/waitFor.ts";
@@ -35,7 +35,9 @@ let slowTei: http.Server;
 let slowTeiUrl: string;
 const chunks = new Map<string, string[]>(); // tenant -> chunk ids
 
-const withTenant = (userHash: string): WithTenant => (fn) => asIdentity(root, { role: "memvault_user", userHash }, fn, { commit: true });
+// The API's own tenant transactions: the authenticator's pool, SET LOCAL role and tenant.
+let app: pg.Pool;
+const withTenant = (userHash: string): WithTenant => withTenantFrom(app, { userHash, role: "memvault_user" });
 const worker = (env: Record<string, string> = {}) =>
   startWorker(db, { MEMVAULT_KEYRING_FILE: keyringFile, RERANK_MODEL_DIR: models.dir("tiny"), WORKER_CONCURRENCY: "2", RERANK_REMOTE_ALLOWED_URLS: slowTeiUrl, ...env });
 const sha256 = (file: string) => createHash("sha256").update(fs.readFileSync(file)).digest("hex");
@@ -104,6 +106,7 @@ beforeAll(async () => {
 
   db = await createTestDatabase();
   root = db.pool();
+  app = db.pool("authenticator");
   operator = db.pool("operator");
   const w = await worker();
   try {
@@ -136,6 +139,7 @@ afterAll(async () => {
   await waiter?.close();
   await new Promise((r) => slowTei?.close(r));
   await operator?.end();
+  await app?.end();
   await root?.end();
   await db?.drop();
   models?.remove();

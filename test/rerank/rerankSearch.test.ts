@@ -8,10 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSealer } from "../../src/crypto/seal.ts";
 import { searchQueryContext } from "../../src/crypto/sealContexts.ts";
 import { createSearchWaiter, type SearchWaiter } from "../../src/api/searchWaiter.ts";
-import type { WithTenant } from "../../src/db/withTenant.ts";
+import { withTenantFrom, type WithTenant } from "../../src/db/withTenant.ts";
 import { freshKeyringDocument, keyringFrom } from "../support/keyrings.ts";
 import { track, untrack } from "../support/openResources.ts";
-import { asIdentity, tenantHash } from "../support/tenant.ts";
+import { tenantHash } from "../support/tenant.ts";
 import { makeModelDirs } from "../support/testModelDirs.ts";
 import { createTestDatabase, type TestDatabase } from "../support/testDatabase.ts";
 import { waitFor } from "../support/waitFor.ts";
@@ -36,7 +36,9 @@ let models: ReturnType<typeof makeModelDirs>;
 let waiter: SearchWaiter;
 const ids: string[] = []; // A's chunks, in `texts` order
 
-const withTenant = (userHash: string): WithTenant => (fn) => asIdentity(root, { role: "memvault_user", userHash }, fn, { commit: true });
+// The API's own tenant transactions: the authenticator's pool, SET LOCAL role and tenant.
+let app: pg.Pool;
+const withTenant = (userHash: string): WithTenant => withTenantFrom(app, { userHash, role: "memvault_user" });
 const worker = (env: Record<string, string> = {}) =>
   startWorker(db, { MEMVAULT_KEYRING_FILE: keyringFile, RERANK_MODEL_DIR: models.dir("overlap"), ...env });
 /** "ANN order" for the test: the lexically best text last, so a rerank must move it. */
@@ -46,6 +48,7 @@ beforeAll(async () => {
   models = makeModelDirs(["overlap"]);
   db = await createTestDatabase();
   root = db.pool();
+  app = db.pool("authenticator");
   const w = await worker();
   try {
     for (const text of texts) {
@@ -65,6 +68,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await waiter.close();
+  await app.end();
   await root.end();
   await db.drop();
   models.remove();
