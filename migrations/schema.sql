@@ -677,7 +677,10 @@ begin
     -- index builds, with 40k 0.999-1.0 at the same latency. A tenant
     -- holding 3% makes the scan skip 97% of what it visits (p95 7.9 ms, recall 0.993),
     -- where ranking its rows exactly takes 2 ms: hence exact up to 5000 rows. The result
-    -- is sorted again because relaxed_order may hand out later finds out of order.
+    -- is sorted again because relaxed_order may hand out later finds out of order: by
+    -- "distance + 0", which the planner cannot match to the scan's ORDER BY. Sorting by
+    -- "distance" itself, PostgreSQL 16 and later take the scan's output as already sorted
+    -- (presorted input for ordered aggregates) and relaxed_order's misorders reach the caller.
     -- (The cosine HNSW index holds no zero vectors.)
     -- SET LOCAL, not set_config(): Citus sends SET LOCAL (never set_config) on to the
     -- worker node that runs the scan, when the tenant transaction propagates SET LOCAL.
@@ -685,7 +688,7 @@ begin
     execute format('set local hnsw.ef_search = %s',
       least(1000, greatest(coalesce(nullif(current_setting('hnsw.ef_search', true), '')::integer, 40), k * greatest(1, ef_per_k))));
     execute format($sql$
-      select coalesce(array_agg(id order by distance, id), '{}'), coalesce(array_agg(distance order by distance, id), '{}')
+      select coalesce(array_agg(id order by distance + 0, id), '{}'), coalesce(array_agg(distance order by distance + 0, id), '{}')
       from (
         select c.id, c.embedding operator(public.<=>) $1 as distance
         from memvault.memory_chunks c
