@@ -299,16 +299,23 @@ describe("GraphQL API under load and failure", () => {
   });
 
   it("worker stopped: remember still succeeds, search fails open to ANN order with the reason", async () => {
+    // Sealed memories of this test's own tenant, written while the worker runs.
+    const cleo = `Bearer ${await token("cleo")}`;
+    const seeded = (await gql(cleo, `mutation($i: [RememberInput!]!) { rememberMany(inputs: $i) { id } }`, { i: [0, 1, 2].map((n) => ({ text: `cleo memory ${n}`, embedding: vec(n + 10) })) })).body.data.rememberMany.map((m: { id: string }) => m.id);
+    await waitFor("seeded", async () => (await fx.root.query("select count(*)::int as n from memvault.memory_chunks where id = any($1::uuid[])", [seeded])).rows[0].n === 3);
     await worker.stop();
     const erin = `Bearer ${await token("erin")}`;
-    const r = await gql(erin, REMEMBER, { input: { text: "written while the worker is down", embedding: vec(5) } });
-    expect(r.body.data.remember.status).toBe("pending");
-    // Carol's sealed memories: the rerank job will not run, the caller gets ANN order.
-    const carol = `Bearer ${await token("carol")}`;
-    const s = await gql(carol, `query($e: [Float!]!) { search(embedding: $e, query: "memory", k: 3) { reranked rerankSkipReason hits { chunk { text } } } }`, { e: vec(11) });
-    expect(s.body.data.search).toMatchObject({ reranked: false, rerankSkipReason: "timeout" });
-    expect(s.body.data.search.hits[0].chunk.text).toBe("carol memory 1"); // its own vector: ANN order
-    worker = await startWorker(fx.db, { MEMVAULT_KEYRING_FILE: fx.keyringFile, RERANK_MODEL_DIR: models.dir("overlap") }, { scope: "file" });
+    try {
+      const r = await gql(erin, REMEMBER, { input: { text: "written while the worker is down", embedding: vec(5) } });
+      expect(r.body.data.remember.status).toBe("pending");
+      // The rerank job will not run: the caller gets ANN order.
+      const s = await gql(cleo, `query($e: [Float!]!) { search(embedding: $e, query: "memory", k: 3) { reranked rerankSkipReason hits { chunk { text } } } }`, { e: vec(11) });
+      expect(s.body.data.search).toMatchObject({ reranked: false, rerankSkipReason: "timeout" });
+      expect(s.body.data.search.hits[0].chunk.text).toBe("cleo memory 1"); // its own vector: ANN order
+    } finally {
+      // The file's other tests, in whatever order they run, find a worker.
+      worker = await startWorker(fx.db, { MEMVAULT_KEYRING_FILE: fx.keyringFile, RERANK_MODEL_DIR: models.dir("overlap") }, { scope: "file" });
+    }
     await waitFor("sealed once the worker is back", async () => {
       const m = await gql(erin, MEMORIES);
       return m.body.data.memories.nodes.some((n: { text: string }) => n.text === "written while the worker is down");
