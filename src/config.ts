@@ -345,9 +345,10 @@ export const config = {
    * The API's database pool and the memory bucket in front of it: API_DB_POOL_SIZE
    * (connections, 10); MEMORY_POOL_SHARE (percent of them memory transactions may hold at
    * once, 70: the rest stays free for readiness, seal reservations and everything else);
-   * MEMORY_QUEUE_TIMEOUT_MS (how long a memory transaction may wait for a free share before
-   * it is shed with OVERLOADED, 250); MEMORY_MAX_INFLIGHT (memory requests in service at
-   * once, past which new ones are shed before their body is read, 64).
+   * MEMORY_MAX_INFLIGHT (memory requests in service at once, past which new ones are shed
+   * with 503 OVERLOADED, 64); MEMORY_QUEUE_TIMEOUT_MS (how long an admitted request's
+   * transaction may wait for a free share, a stalled database's bound and not a load
+   * signal, before it too is shed, 5000).
    */
   memoryBucket: () => {
     const poolSize = intVar("API_DB_POOL_SIZE", 10, 2, 1_000);
@@ -355,7 +356,7 @@ export const config = {
     return {
       poolSize,
       connections: Math.max(1, Math.floor((poolSize * share) / 100)),
-      maxWaitMs: intVar("MEMORY_QUEUE_TIMEOUT_MS", 250, 0, 60_000),
+      maxWaitMs: intVar("MEMORY_QUEUE_TIMEOUT_MS", 5_000, 100, 60_000),
       maxInflight: intVar("MEMORY_MAX_INFLIGHT", 64, 1, 100_000),
     };
   },

@@ -92,6 +92,9 @@ const operationLabel = (rootFields: string[]) => {
 /** Bodies already read and checked by the gate, handed to grafserv instead of the stream. */
 const prereadBodies = new WeakMap<IncomingMessage, unknown>();
 
+/** Requests one of whose transactions was shed after admission (a stalled database): answered 503. */
+const shedInService = new WeakSet<IncomingMessage>();
+
 /** grafserv's node adaptor, reading a body the gate already read (getDigest is its documented extension point). */
 class GatedGrafserv extends NodeGrafserv {
   protected override getDigest(...args: Parameters<NodeGrafserv["getDigest"]>): RequestDigest {
@@ -99,6 +102,16 @@ class GatedGrafserv extends NodeGrafserv {
     const body = prereadBodies.get(args[1]);
     if (body !== undefined) digest.getBody = async () => ({ type: "json", json: body as never });
     return digest;
+  }
+
+  /** A shed is a 503 with Retry-After on every HTTP response, also when a resolver was shed. */
+  protected override processRequest(digest: RequestDigest): ReturnType<NodeGrafserv["processRequest"]> {
+    const req = digest.requestContext.node?.req;
+    const result = super.processRequest(digest);
+    if (!req) return result;
+    return Promise.resolve(result).then((r) =>
+      r && shedInService.has(req) && (r.type === "json" || r.type === "buffer") ? { ...r, statusCode: 503, headers: { ...r.headers, "retry-after": "1" } } : r,
+    );
   }
 }
 
@@ -108,9 +121,14 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   // Nothing waits for ever: a connection comes within 5 s or the request fails (coded);
   // statements are bounded by the runtime roles' statement_timeout (migrations/roles.sql).
   const bucketConfig = opts.memoryBucket ?? config.memoryBucket();
-  // Idle connections are kept a minute (pg's default is 10 s): after a lull, the first burst
-  // would otherwise wait for new connections and their SCRAM handshakes, and be shed.
-  const pool = createPool({ connectionString: opts.authenticatorUrl, max: bucketConfig.poolSize, connectionTimeoutMillis: 5_000, idleTimeoutMillis: 60_000 }, opts.logger, "API");
+  // The memory share's connections are opened at start and kept (min): a first burst, or
+  // one after a lull, would otherwise wait for new connections and their SCRAM handshakes.
+  // Connections past the share close after a minute idle.
+  const pool = createPool(
+    { connectionString: opts.authenticatorUrl, max: bucketConfig.poolSize, min: bucketConfig.connections, connectionTimeoutMillis: 5_000, idleTimeoutMillis: 60_000 },
+    opts.logger,
+    "API",
+  );
   const bucket = createMemoryBucket(bucketConfig);
   const rateLimits = createTenantRateLimits(opts.rateLimits ?? config.tenantRateLimits());
   const streams = createTenantCap(opts.websocket.maxOperationsPerTenant);
@@ -120,6 +138,13 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     void pool.end();
     throw err;
   });
+  await Promise.all(Array.from({ length: bucketConfig.connections }, () => pool.connect())).then(
+    (clients) => clients.forEach((c) => c.release()),
+    async (err: unknown) => {
+      await pool.end();
+      throw err;
+    },
+  );
   if (dbDims !== undefined && dbDims !== opts.limits.dims) {
     await pool.end();
     throw new ConfigError("EMBEDDING_DIM", `is ${opts.limits.dims}, but the database's embedding column has ${dbDims} dimensions: set EMBEDDING_DIM=${dbDims}`);
@@ -160,7 +185,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   });
 
   /** sub -> tenant. A keyring that cannot be read is the server's fault (503), not the token's. */
-  const tenantFor = (sub: string): RequestTenant => {
+  const tenantFor = (sub: string, onShed: () => void): RequestTenant => {
     let keyring;
     try {
       keyring = opts.keyrings.current();
@@ -169,7 +194,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     }
     const userHash = hmacUser(keyring, sub);
     // Every memory transaction holds a share of the pool, or is shed (memoryBucket).
-    return { userHash, withTenant: bucket.guard(withTenantFrom(pool, { userHash, role: "memvault_user" })) };
+    return { userHash, withTenant: bucket.guard(withTenantFrom(pool, { userHash, role: "memvault_user" }), onShed) };
   };
 
   // HTTP requests and websockets -> their verified tenant (sockets also carry the token's expiry).
@@ -229,11 +254,16 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   };
 
   /** A bearer token -> its tenant and expiry, timed (HTTP and websockets alike). */
-  async function verifiedTenant(authorization: string | undefined): Promise<RequestTenant & { exp: number }> {
+  async function verifiedTenant(authorization: string | undefined, req?: IncomingMessage): Promise<RequestTenant & { exp: number }> {
     const timer = metrics.authSeconds.startTimer();
     try {
       const { sub, exp } = await opts.verifier.verify(authorization);
-      return { ...tenantFor(sub), exp };
+      // A transaction shed after admission is counted as a shed; its HTTP response is a 503.
+      const onShed = () => {
+        metrics.admissions.inc({ class: "memory", outcome: "shed" });
+        if (req) shedInService.add(req);
+      };
+      return { ...tenantFor(sub, onShed), exp };
     } finally {
       timer();
     }
@@ -242,7 +272,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   /** The token: a tenant, or the HTTP error already sent. */
   async function authenticateRequest(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
     try {
-      tenants.set(req, await verifiedTenant(req.headers.authorization));
+      tenants.set(req, await verifiedTenant(req.headers.authorization, req));
       return true;
     } catch (err) {
       if (err instanceof ServiceUnavailable) {

@@ -1,10 +1,14 @@
-// The process-wide memory bucket: memory traffic may hold at most `connections` of the
-// API's database pool at once (MEMORY_POOL_SHARE of it), and at most `maxInflight` memory
-// requests may be in service. Past either, work is shed with OVERLOADED instead of
-// queueing in pg's pool: a transaction that finds no free share waits for one at most
-// `maxWaitMs` (a burst clears in milliseconds; a backlog does not), in FIFO order, then is
-// shed. So the rest of the pool (readiness, seal reservations) is never starved, pg's pool
-// never has waiters, and latency stays bounded under overload.
+// The process-wide memory bucket: at most `maxInflight` memory requests are in service, and
+// their transactions hold at most `connections` of the API's database pool at once
+// (MEMORY_POOL_SHARE of it), so the rest of the pool (readiness, seal reservations) is never
+// starved and pg's pool never has waiters.
+// Load is shed at the door only, before any work is done: a request that finds
+// `maxInflight` in service gets 503 OVERLOADED. One admitted is served: its transactions
+// wait for a share in FIFO order, for as long as `maxInflight` requests' transactions take
+// (a burst of 60 rememberMany calls waited up to ~400 ms on two cores). Shedding admitted
+// work after a short wait (250 ms, before) turned bursts well below capacity into field
+// errors inside 200 responses. `maxWaitMs` is a safety net for a stalled database, not a
+// load signal; a transaction that waits that long is shed too (onShed tells the caller).
 import { CodedError } from "../codedError.ts";
 import type { WithTenant } from "../db/withTenant.ts";
 
@@ -24,7 +28,7 @@ export class OverloadedError extends CodedError<"OVERLOADED"> {
 export interface MemoryBucketConfig {
   connections: number;
   maxInflight: number;
-  /** Longest wait for a free connection share before the transaction is shed. */
+  /** Longest wait of an admitted transaction for a free share (a stalled database) before it is shed. */
   maxWaitMs: number;
   /** Suggested backoff for shed work. */
   retryAfterMs?: number;
@@ -33,8 +37,8 @@ export interface MemoryBucketConfig {
 export interface MemoryBucket {
   /** Admits a request or stream, or undefined when shed; call the returned release once when it ends. */
   enter(): (() => void) | undefined;
-  /** withTenant, holding one connection share for the transaction; throws OverloadedError when none is free. */
-  guard(withTenant: WithTenant): WithTenant;
+  /** withTenant, holding one connection share for the transaction; throws OverloadedError (after onShed) when none frees up in maxWaitMs. */
+  guard(withTenant: WithTenant, onShed?: () => void): WithTenant;
   /** True when maxInflight requests are in service (new streams are shed, as new requests are). */
   full(): boolean;
   stats(): { inflight: number; connectionsInUse: number; waiting: number };
@@ -48,12 +52,16 @@ export function createMemoryBucket(cfg: MemoryBucketConfig): MemoryBucket {
   const retryAfterMs = cfg.retryAfterMs ?? 200;
   const overloaded = () => new OverloadedError("memvault is overloaded; retry shortly", retryAfterMs);
 
-  const acquire = (): Promise<void> | void => {
+  const acquire = (onShed?: () => void): Promise<void> | void => {
     if (inUse < cfg.connections && waiting.length === 0) {
       inUse++;
       return;
     }
-    if (waiting.length >= cfg.maxInflight) throw overloaded();
+    // Streams' transactions are not counted in service: the queue is bounded apart.
+    if (waiting.length >= cfg.maxInflight) {
+      onShed?.();
+      throw overloaded();
+    }
     return new Promise<void>((resolve, reject) => {
       const entry = {
         grant: () => {
@@ -62,6 +70,7 @@ export function createMemoryBucket(cfg: MemoryBucketConfig): MemoryBucket {
         },
         timer: setTimeout(() => {
           waiting.splice(waiting.indexOf(entry), 1);
+          onShed?.();
           reject(overloaded());
         }, cfg.maxWaitMs),
       };
@@ -86,9 +95,9 @@ export function createMemoryBucket(cfg: MemoryBucketConfig): MemoryBucket {
         inflight--;
       };
     },
-    guard(withTenant) {
+    guard(withTenant, onShed) {
       return async (fn) => {
-        await acquire();
+        await acquire(onShed);
         try {
           return await withTenant(fn);
         } finally {

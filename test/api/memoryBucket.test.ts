@@ -1,6 +1,6 @@
 // The memory bucket over a real pool: memory transactions never hold more than their share
-// of it, a burst waits its turn (FIFO) and is served, a backlog past the wait is shed with
-// OVERLOADED, and pg's own pool never has a waiter.
+// of it, a burst waits its turn (FIFO) and is served, a transaction that waits past the
+// stalled-database bound is shed with OVERLOADED, and pg's own pool never has a waiter.
 import { describe, expect, it } from "vitest";
 import { createMemoryBucket, OverloadedError } from "../../src/api/memoryBucket.ts";
 import { withTenantFrom } from "../../src/db/withTenant.ts";
@@ -10,7 +10,7 @@ import { useTestDatabase } from "../support/testDatabase.ts";
 const fx = useTestDatabase();
 
 /** Runs `n` guarded transactions of `ms` each at once; samples the pool while they run. */
-async function burst(bucket: ReturnType<typeof createMemoryBucket>, n: number, ms: number) {
+async function burst(bucket: ReturnType<typeof createMemoryBucket>, n: number, ms: number, onShed?: () => void) {
   const real = withTenantFrom(fx.pool, { userHash: tenantHash("bucket"), role: "memvault_user" });
   let maxBusy = 0;
   let maxWaiting = 0;
@@ -25,7 +25,7 @@ async function burst(bucket: ReturnType<typeof createMemoryBucket>, n: number, m
       bucket.guard((fn) => {
         order.push(i);
         return real(fn);
-      })(async (tx) => {
+      }, onShed)(async (tx) => {
         await tx.query("select pg_catalog.pg_sleep($1::float8)", [ms / 1000]);
         return i;
       }),
@@ -47,12 +47,14 @@ describe("memory bucket", () => {
     expect(bucket.stats()).toEqual({ inflight: 0, connectionsInUse: 0, waiting: 0 });
   });
 
-  it("a backlog past the wait is shed with OVERLOADED and a retry hint; the share is whole again afterwards", async () => {
+  it("a transaction that waits past maxWaitMs (a stalled database) is shed with OVERLOADED, a retry hint and onShed; the share is whole again afterwards", async () => {
     const bucket = createMemoryBucket({ connections: 1, maxInflight: 100, maxWaitMs: 150 });
-    const { results } = await burst(bucket, 5, 200);
+    let told = 0;
+    const { results } = await burst(bucket, 5, 200, () => told++);
     const shed = results.filter((r) => r.status === "rejected").map((r) => (r as PromiseRejectedResult).reason);
     expect(results[0]!.status).toBe("fulfilled");
     expect(shed.length).toBeGreaterThanOrEqual(3);
+    expect(told).toBe(shed.length);
     for (const err of shed) {
       expect(err).toBeInstanceOf(OverloadedError);
       expect(err.extensions).toMatchObject({ code: "OVERLOADED" });
