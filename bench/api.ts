@@ -53,7 +53,7 @@ try {
   };
 
   await closed("warm-up", "search", 4);
-  const authBefore = await scrape(`${server.url}/metrics`);
+  const authBefore = await scrape(server.metricsUrl);
   const results = {
     c1: await closed("ANN search, 1 connection", "search", 1),
     c10: await closed("ANN search, 10 connections", "search", 10),
@@ -62,7 +62,7 @@ try {
     remember: await closed("remember, 10 connections", "remember", 10),
     progressive: await closed("progressive search over SSE, 1 connection", "progressive", 1),
   };
-  const authAfter = await scrape(`${server.url}/metrics`);
+  const authAfter = await scrape(server.metricsUrl);
   const metrics: Record<string, number> = {
     tenants: TENANTS,
     rows_per_tenant: ROWS,

@@ -132,7 +132,9 @@ export const config = {
   sealBatchSize: (): number => intVar("SEAL_BATCH_SIZE", 500, 1, 10_000),
   /** METRICS_PORT: Prometheus /metrics on 127.0.0.1 (METRICS_HOST to change). 0 turns it off. Default 9464. */
   metricsPort: (): number => intVar("METRICS_PORT", 9464, 0, 65_535),
-  /** METRICS_HOST: the address /metrics listens on. Default 127.0.0.1. */
+  /** API_METRICS_PORT: the API's Prometheus /metrics, on a listener of its own (METRICS_HOST), never the API port. 0 turns it off. Default 9465. */
+  apiMetricsPort: (): number => intVar("API_METRICS_PORT", 9465, 0, 65_535),
+  /** METRICS_HOST: the address /metrics listens on (worker and API). Default 127.0.0.1. */
   metricsHost: (): string => raw("METRICS_HOST") ?? "127.0.0.1",
   /** LOG_LEVEL: pino level. Default info. */
   logLevel: (): LogLevel => {

@@ -9,15 +9,17 @@ const ROOT = path.resolve(import.meta.dirname, "..", "..");
 
 export interface BenchServer {
   url: string;
+  /** The API's /metrics (its own listener, API_METRICS_PORT). */
+  metricsUrl: string;
   workerMetricsUrl: string;
   pid: number;
   stop(): Promise<void>;
 }
 
 export async function startBenchServer(env: Record<string, string>): Promise<BenchServer> {
-  const [apiPort, metricsPort] = [await freePort(), await freePort()];
+  const [apiPort, apiMetricsPort, metricsPort] = [await freePort(), await freePort(), await freePort()];
   const child: ChildProcess = spawn(process.execPath, [path.join(ROOT, "src/cli/main.ts"), "start"], {
-    env: { PATH: process.env.PATH, GRAPHILE_ENV: "production", LOG_LEVEL: "warn", API_HOST: "127.0.0.1", API_PORT: String(apiPort), METRICS_PORT: String(metricsPort), ...env },
+    env: { PATH: process.env.PATH, GRAPHILE_ENV: "production", LOG_LEVEL: "warn", API_HOST: "127.0.0.1", API_PORT: String(apiPort), API_METRICS_PORT: String(apiMetricsPort), METRICS_PORT: String(metricsPort), ...env },
     stdio: ["ignore", "ignore", "pipe"],
   });
   let stderr = "";
@@ -39,6 +41,7 @@ export async function startBenchServer(env: Record<string, string>): Promise<Ben
   }
   return {
     url,
+    metricsUrl: `http://127.0.0.1:${apiMetricsPort}/metrics`,
     workerMetricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
     pid: child.pid!,
     async stop() {

@@ -2,7 +2,8 @@
 // are verified here, before GraphQL and before any database work: no token or a bad one is
 // a 401. Every operation then passes checkOperation (size, nesting, depth, cost, budget)
 // before grafserv parses it, on HTTP (POST and GET) and on websockets alike.
-// /healthz, /readyz and /metrics beside /graphql; Ruru (GraphiQL) only when enabled.
+// /healthz and /readyz beside /graphql; /metrics on its own listener (metricsServer.ts);
+// Ruru (GraphiQL) only when enabled.
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import { createPool } from "../db/createPool.ts";
 import { postgraphile } from "postgraphile";
@@ -15,6 +16,7 @@ import { Gauge, type Registry } from "prom-client";
 import type { Logger } from "pino";
 import { CodedError } from "../codedError.ts";
 import { config, ConfigError } from "../config.ts";
+import { serveMetrics } from "../metricsServer.ts";
 import { hmacUser } from "../crypto/hmacUser.ts";
 import { createSealer } from "../crypto/seal.ts";
 import { createSealCounter } from "../crypto/sealCounter.ts";
@@ -74,11 +76,15 @@ export interface ApiServerOptions {
   embedQueryBudgetMs?: number;
   /** For /readyz: how searches are reranked (informational: the worker scores, fail-open). */
   rerankStatus?: () => string;
+  /** Where /metrics listens (port 0: any free port); absent: not served. Never the API's own port. */
+  metrics?: { port: number; host: string };
   logger: Logger;
 }
 
 export interface RunningApi {
   url: string;
+  /** http://host:port/metrics when opts.metrics is set. */
+  metricsUrl?: string;
   stop(): Promise<void>;
 }
 
@@ -378,7 +384,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     res.on("finish", () =>
       metrics.requests.observe(
         {
-          route: ["/graphql", "/graphql/stream", "/export", "/healthz", "/readyz", "/metrics"].includes(route) ? route : "other",
+          route: ["/graphql", "/graphql/stream", "/export", "/healthz", "/readyz"].includes(route) ? route : "other",
           operation: route.startsWith("/graphql") ? (operations.get(req) ?? "none") : "",
           status: String(res.statusCode),
         },
@@ -396,9 +402,6 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
       if (route === "/readyz") {
         const checks = { ...(await ready.check()), rerank: opts.rerankStatus?.() ?? "unknown", embedder: embedder.embedder ? "ready" : (embedder.reason ?? "EMBEDDER_UNAVAILABLE") };
         return void res.writeHead(checks.ready ? 200 : 503, { "content-type": "application/json" }).end(JSON.stringify(checks));
-      }
-      if (route === "/metrics") {
-        return void res.writeHead(200, { "content-type": registry.contentType }).end(await registry.metrics());
       }
       if (route === "/export") {
         // Everything the tenant has, opened, as NDJSON: a page per tenant transaction, each
@@ -476,6 +479,17 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
       this.set({ kind: "sealed_subscribers" }, sealedEvents.count());
     },
   });
+  const releaseAll = async () => {
+    await Promise.allSettled([websocket.close(), pgl.release(), waiter.close(), hub.close(), ready.close()]);
+    await pool.end();
+  };
+  const metricsServer = opts.metrics
+    ? await serveMetrics(registry, opts.metrics.port, opts.metrics.host).catch(async (err: unknown) => {
+        await releaseAll();
+        if ((err as { code?: string }).code === "EADDRINUSE") throw new ConfigError("API_METRICS_PORT", `${opts.metrics!.host}:${opts.metrics!.port} is in use`);
+        throw err;
+      })
+    : undefined;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(opts.port, opts.host, () => {
@@ -483,15 +497,17 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
       resolve();
     });
   }).catch(async (err) => {
-    await Promise.allSettled([websocket.close(), pgl.release(), waiter.close(), hub.close(), ready.close()]);
-    await pool.end();
+    await metricsServer?.close();
+    await releaseAll();
     if ((err as { code?: string }).code === "EADDRINUSE") throw new ConfigError("API_PORT", `${opts.host}:${opts.port} is in use (is memvault already running?)`);
     throw err;
   });
   const { port } = server.address() as { port: number };
   return {
     url: `http://${opts.host}:${port}`,
+    ...(metricsServer ? { metricsUrl: metricsServer.url } : {}),
     async stop() {
+      await metricsServer?.close();
       await websocket.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -103,6 +103,7 @@ export async function startCommand(): Promise<void> {
     rerankBudgetMs: config.rerankBudgetMs(),
     graphiql,
     rerankStatus: rerankConfigState,
+    ...(config.apiMetricsPort() > 0 ? { metrics: { port: config.apiMetricsPort(), host: config.metricsHost() } } : {}),
     createEmbedder: (registry, log) => createEmbedderFromConfig(registry, log, devEmbedderDir ? { modelDir: devEmbedderDir } : {}),
     // GraphiQL needs introspection; otherwise it follows GRAPHQL_INTROSPECTION (default off).
     operationLimits: config.operationLimits(graphiql || config.graphqlIntrospection()),
@@ -113,7 +114,7 @@ export async function startCommand(): Promise<void> {
     websocket: config.websocketLimits(),
     logger,
   });
-  say(`GraphQL API at ${api.url}/graphql${graphiql ? ` (GraphiQL at ${api.url}/)` : ""}`);
+  say(`GraphQL API at ${api.url}/graphql${graphiql ? ` (GraphiQL at ${api.url}/)` : ""}${api.metricsUrl ? `; its metrics at ${api.metricsUrl}` : ""}`);
   if (devSecret) {
     const token = await new SignJWT({ sub: "dev-user" }).setProtectedHeader({ alg: "HS256" }).setExpirationTime("24h").sign(devSecret);
     tellPerson(`development token for user "dev-user" (24 h):\n${token}`);

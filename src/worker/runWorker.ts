@@ -1,13 +1,13 @@
 // A memvault worker process: graphile-worker running tasks/ as memvault_worker, with
 // structured logs, Prometheus metrics, worker heartbeats, and a graceful drain on SIGTERM.
 import { EventEmitter } from "node:events";
-import http from "node:http";
 import { Logger as GraphileLogger, parseCronItems, run, type Runner, type TaskList, type WorkerEvents } from "graphile-worker";
 import { createPool } from "../db/createPool.ts";
 import { createSealCounter } from "../crypto/sealCounter.ts";
 import { reserveSeals } from "../sql/reserveSeals.ts";
 import { logger } from "../logger.ts";
-import { config } from "../config.ts";
+import { serveMetrics } from "../metricsServer.ts";
+import { config, ConfigError } from "../config.ts";
 import { createRerankerFromConfig } from "../rerank/createRerankerFromConfig.ts";
 import { createVariantRerankers } from "../rerank/variantRerankers.ts";
 import { createEmbedderFromConfig } from "../embed/createEmbedderFromConfig.ts";
@@ -130,25 +130,16 @@ export async function runWorker(opts: WorkerOptions): Promise<RunningWorker> {
     throw err;
   }
 
-  let server: http.Server | undefined;
-  let metricsUrl: string | undefined;
-  if (opts.metricsPort > 0) {
-    server = http.createServer(async (req, res) => {
-      if (req.url !== "/metrics") {
-        res.writeHead(404).end();
-        return;
-      }
-      try {
-        const body = await metrics.registry.metrics();
-        res.writeHead(200, { "content-type": metrics.registry.contentType }).end(body);
-      } catch {
-        res.writeHead(500).end();
-      }
-    });
-    await new Promise<void>((resolve) => server!.listen(opts.metricsPort, opts.metricsHost, resolve));
-    const { port } = server.address() as { port: number };
-    metricsUrl = `http://${opts.metricsHost}:${port}/metrics`;
-  }
+  const metricsServer =
+    opts.metricsPort > 0
+      ? await serveMetrics(metrics.registry, opts.metricsPort, opts.metricsHost).catch(async (err: unknown) => {
+          await runner.stop();
+          await Promise.allSettled([liveness.stop(), prefetch.stop()]);
+          await pool.end();
+          throw (err as { code?: string }).code === "EADDRINUSE" ? new ConfigError("METRICS_PORT", `${opts.metricsHost}:${opts.metricsPort} is in use`) : err;
+        })
+      : undefined;
+  const metricsUrl = metricsServer?.url;
   logger.info({ concurrency: opts.concurrency, tasks: Object.keys(taskList), metricsUrl }, "worker started");
 
   let stopping: Promise<void> | undefined;
@@ -165,7 +156,7 @@ export async function runWorker(opts: WorkerOptions): Promise<RunningWorker> {
       await scorer?.close();
       await embedder.close();
       await rerankers.close();
-      await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+      await metricsServer?.close();
       await pool.end();
       logger.info("worker stopped");
     })());

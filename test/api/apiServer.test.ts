@@ -148,7 +148,7 @@ describe("GraphQL API", () => {
   });
 
   it("answers a flood of /readyz from a one-second cache, on a connection of its own", async () => {
-    const runs = async () => Number(/memvault_api_readiness_checks_total (\d+)/.exec(await (await fetch(`${t.api.url}/metrics`)).text())?.[1] ?? 0);
+    const runs = async () => Number(/memvault_api_readiness_checks_total (\d+)/.exec(await (await fetch(t.api.metricsUrl!)).text())?.[1] ?? 0);
     await new Promise((r) => setTimeout(r, 1_100)); // past any earlier check's second
     const before = await runs();
     const started = Date.now();
@@ -165,7 +165,7 @@ describe("GraphQL API", () => {
     expect(rows[0].n).toBe(1);
   });
 
-  it("serves /healthz, /readyz and /metrics", async () => {
+  it("serves /healthz and /readyz; /metrics on its own listener, never on the API port", async () => {
     expect((await fetch(`${t.api.url}/healthz`)).status).toBe(200);
     const ready = await fetch(`${t.api.url}/readyz`);
     expect(ready.status).toBe(200);
@@ -173,11 +173,15 @@ describe("GraphQL API", () => {
     // Requests of its own, whatever ran before: one served, one without a token.
     expect((await gql(`Bearer ${await token("metered")}`, MEMORIES)).status).toBe(200);
     expect((await gql(undefined, MEMORIES)).status).toBe(401);
-    const metrics = await (await fetch(`${t.api.url}/metrics`)).text();
+    const metrics = await (await fetch(t.api.metricsUrl!)).text();
     expect(metrics).toContain("memvault_api_auth_failures_total");
     expect(metrics).toMatch(/memvault_api_request_seconds_count\{route="\/graphql",operation="memories",status="200"\} [1-9]/);
     expect(metrics).toMatch(/memvault_api_request_seconds_count\{route="\/graphql",operation="none",status="401"\} [1-9]/);
     expect(metrics).toContain("memvault_api_db_pool_connections");
+    expect(new URL(t.api.metricsUrl!).port).not.toBe(new URL(t.api.url).port);
+    const onApiPort = await fetch(`${t.api.url}/metrics`);
+    expect(onApiPort.status).toBe(404);
+    expect(await onApiPort.text()).not.toContain("memvault_api_");
   });
 });
 
@@ -355,7 +359,7 @@ describe("GraphQL subscriptions over websockets (graphql-ws)", () => {
     const hankEvents = collect(hank, SUB, {}, 1, 30_000);
     const ginaEvents = collect(gina, SUB, {}, 1, 30_000);
     await waitFor("both subscribed", async () => {
-      const m = await (await fetch(`${t.api.url}/metrics`)).text();
+      const m = await (await fetch(t.api.metricsUrl!)).text();
       return /memvault_api_websockets\{kind="sealed_subscribers"\} (\d+)/.exec(m)?.[1] === "2";
     });
     await gql(gina, REMEMBER, { input: { id: shared, text: "gina's sealed memory", embedding: vec(50) } });
@@ -366,7 +370,7 @@ describe("GraphQL subscriptions over websockets (graphql-ws)", () => {
     expect(hanks.errors).toBeUndefined();
     expect(hanks.payloads.map((p) => p.memorySealed.memory.text)).toEqual(["hank's second"]);
     // Both clients gone: the server let go of both subscribers (none left waiting for a seal).
-    await waitFor("unsubscribed", async () => /memvault_api_websockets\{kind="sealed_subscribers"\} 0\n/.test(await (await fetch(`${t.api.url}/metrics`)).text()));
+    await waitFor("unsubscribed", async () => /memvault_api_websockets\{kind="sealed_subscribers"\} 0\n/.test(await (await fetch(t.api.metricsUrl!)).text()));
   });
 
   it("a subscription without a valid token gets no data", async () => {

@@ -26,7 +26,7 @@ async function burst(requests: { auth: string; body: unknown }[]): Promise<Reply
   expect(code).toBe(0);
   return JSON.parse(out) as Reply[];
 }
-const shedCount = async () => Number((await (await fetch(`${t.api.url}/metrics`)).text()).match(/memvault_api_admissions_total\{class="memory",outcome="shed"\} (\d+)/)?.[1] ?? 0);
+const shedCount = async () => Number((await (await fetch(t.api.metricsUrl!)).text()).match(/memvault_api_admissions_total\{class="memory",outcome="shed"\} (\d+)/)?.[1] ?? 0);
 
 describe("a burst below capacity", () => {
   it("60 concurrent rememberMany calls (one per tenant) on an idle server are all served, three times over", async () => {

@@ -147,7 +147,7 @@ describe("GraphQL over SSE", () => {
       headers: { "content-type": "application/json", accept: "text/event-stream", authorization: quin },
       body: JSON.stringify({ query: SUB }),
     });
-    await waitFor("both subscribed", async () => /memvault_api_websockets\{kind="sealed_subscribers"\} 2/.test(await (await fetch(`${t.api.url}/metrics`)).text()));
+    await waitFor("both subscribed", async () => /memvault_api_websockets\{kind="sealed_subscribers"\} 2/.test(await (await fetch(t.api.metricsUrl!)).text()));
     await t.gql(pia, REMEMBER, { i: [{ text: "pia's sealed memory", embedding: vec(60) }] });
     const got = await pias;
     expect(got.payloads[0].data.memorySealed.memory.text).toBe("pia's sealed memory");
@@ -168,7 +168,7 @@ describe("GraphQL over SSE", () => {
     await read;
     expect(parseEvents(text)).toEqual([]);
     // The server noticed both streams closing.
-    await waitFor("unsubscribed", async () => /memvault_api_websockets\{kind="sealed_subscribers"\} 0/.test(await (await fetch(`${t.api.url}/metrics`)).text()));
+    await waitFor("unsubscribed", async () => /memvault_api_websockets\{kind="sealed_subscribers"\} 0/.test(await (await fetch(t.api.metricsUrl!)).text()));
   });
 
   it("refusals are coded: no token 401, wrong accept 406, invalid operation 400, open streams capped per tenant across transports", async () => {
@@ -223,7 +223,7 @@ describe("GraphQL over SSE", () => {
     const prefix = userHashPrefix(hmacUser(keyringFrom(fx.doc), "rho"));
     const SUB = `subscription { memorySealed { memory { id text } } }`;
     const stream = viaClient(rho, SUB, {}, 2);
-    await waitFor("subscribed", async () => /memvault_api_websockets\{kind="sealed_subscribers"\} [1-9]/.test(await (await fetch(`${t.api.url}/metrics`)).text()));
+    await waitFor("subscribed", async () => /memvault_api_websockets\{kind="sealed_subscribers"\} [1-9]/.test(await (await fetch(t.api.metricsUrl!)).text()));
     const first = (await t.gql(rho, REMEMBER, { i: [{ text: "rho one", embedding: vec(70) }] })).body.data.rememberMany[0].id as string;
     await waitFor("the first seal", async () => (await fx.root.query("select 1 from memvault.memory_chunks where id = $1", [first])).rows.length === 1);
     // As the monitor role, which can connect and so NOTIFY on any channel.

@@ -62,7 +62,7 @@ describe("per-tenant rate limits", () => {
     // 4 searches a minute: 1 spent by the reranked one, the refused one spent none: 3 left.
     for (let i = 0; i < 3; i++) expect((await t.gql(kim, SEARCH, { e: vec(50) })).status).toBe(200);
     expect((await t.gql(kim, SEARCH, { e: vec(50) })).status).toBe(429);
-    const metrics = await (await fetch(`${t.api.url}/metrics`)).text();
+    const metrics = await (await fetch(t.api.metricsUrl!)).text();
     expect(metrics).toMatch(/memvault_api_admissions_total\{class="reranks",outcome="rate_limited"\} [1-9]/);
     expect(metrics).toMatch(/memvault_api_admissions_total\{class="searches",outcome="rate_limited"\} [1-9]/);
   });
@@ -87,7 +87,7 @@ describe("the memory bucket", () => {
     expect(await stored()).toBe(before);
     // Once it finished, the next request is served.
     expect((await t.gql(`Bearer ${await t.token("mia")}`, REMEMBER, { i: inputs(1, 90) })).body.data.rememberMany).toHaveLength(1);
-    const metrics = await (await fetch(`${t.api.url}/metrics`)).text();
+    const metrics = await (await fetch(t.api.metricsUrl!)).text();
     expect(metrics).toMatch(/memvault_api_admissions_total\{class="memory",outcome="shed"\} [1-9]/);
   });
 });

@@ -13,7 +13,7 @@ const t = useApiFixture(fx, { memoryBucket: { poolSize: 4, connections: 1, maxWa
 
 const post = (auth: string, query: string, variables: Record<string, unknown> = {}) =>
   fetch(`${t.api.url}/graphql`, { method: "POST", headers: { "content-type": "application/json", authorization: auth }, body: JSON.stringify({ query, variables }) });
-const shedCount = async () => Number((await (await fetch(`${t.api.url}/metrics`)).text()).match(/memvault_api_admissions_total\{class="memory",outcome="shed"\} (\d+)/)?.[1] ?? 0);
+const shedCount = async () => Number((await (await fetch(t.api.metricsUrl!)).text()).match(/memvault_api_admissions_total\{class="memory",outcome="shed"\} (\d+)/)?.[1] ?? 0);
 
 describe("a stalled database", () => {
   it("a request whose transaction finds no share in time gets 503 OVERLOADED with Retry-After, counted, nothing written", async () => {

@@ -44,6 +44,7 @@ async function start() {
       JWT_AUDIENCE: "memvault-start-test",
       API_PORT: String(port),
       METRICS_PORT: "0",
+      API_METRICS_PORT: "0",
     },
     stdio: ["ignore", "ignore", "pipe"],
   });
@@ -62,7 +63,7 @@ describe("memvault start", () => {
     try {
       for (const [env, variable] of [[{}, "MEMVAULT_KEYRING"], [{ MEMVAULT_KEYRING_FILE: fx.keyringFile }, "JWT_"]] as const) {
         const res = spawnSync(process.execPath, [path.join(PROJECT_ROOT, "src/cli/main.ts"), "start"], {
-          env: { PATH: process.env.PATH, GRAPHILE_ENV: "production", MEMVAULT_HOME: home, API_PORT: "0", METRICS_PORT: "0", ...env },
+          env: { PATH: process.env.PATH, GRAPHILE_ENV: "production", MEMVAULT_HOME: home, API_PORT: "0", API_METRICS_PORT: "0", METRICS_PORT: "0", ...env },
           encoding: "utf8",
           timeout: 30_000,
         });

@@ -90,7 +90,7 @@ describe("alert rules and dashboard", () => {
     try {
       const metricsUrl = `http://127.0.0.1:${port}/metrics`;
       await waitFor("the worker's metrics", async () => (await fetch(metricsUrl).catch(() => undefined))?.ok === true);
-      const exported = new Set([...(await exportedNames(`${api.api.url}/metrics`)), ...(await exportedNames(metricsUrl))]);
+      const exported = new Set([...(await exportedNames(api.api.metricsUrl!)), ...(await exportedNames(metricsUrl))]);
       expect(exported.has("memvault_no_such_metric")).toBe(false);
       const wanted = new Set([...namesIn(ruleExprs()), ...dashboardExprs().flatMap((e) => [...namesIn(e)])]);
       expect(wanted.size).toBeGreaterThan(20);

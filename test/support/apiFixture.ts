@@ -48,6 +48,7 @@ export function useApiFixture(fx: WorkerFixture, overrides: Partial<ApiServerOpt
       operationLimits: config.operationLimits(false),
       maxBodyBytes: config.apiMaxBodyBytes(),
       websocket: config.websocketLimits(),
+      metrics: { port: 0, host: "127.0.0.1" },
       logger,
       ...overrides,
     });
