@@ -89,6 +89,8 @@ export const RULES: Record<string, Record<string, MetricRule>> = {
     db_pool_samples_per_s: higher(1.5, atLeast(20)),
     rerank_p95_ms: lower(3, below(150)),
     error_rate: lower(1, zero),
+    // Nothing is shed at 100 req/s, well under capacity.
+    shed_rate: lower(1, zero),
     search_p95_ms: lower(3),
     shed_rate_overload: higher(100, above(0)),
     auth_p95_ms_overload: lower(3, below(50)),
