@@ -36,6 +36,17 @@ afterAll(async () => {
   await db.drop();
 });
 
+/** Whether role holds the table privilege on memory_chunks (as the catalog says; 42501 alone cannot tell). */
+const hasPrivilege = async (role: string, privilege: "INSERT" | "UPDATE" | "DELETE") =>
+  (
+    await pool.query(
+      privilege === "DELETE"
+        ? "select pg_catalog.has_table_privilege($1::text, 'memvault.memory_chunks', $2::text) as ok"
+        : "select pg_catalog.has_any_column_privilege($1::text, 'memvault.memory_chunks', $2::text) as ok", // grants are column-listed
+      [role, privilege],
+    )
+  ).rows[0].ok as boolean;
+
 const count = (c: pg.ClientBase) => c.query("select count(*)::int as n from memvault.memory_chunks").then((r) => r.rows[0].n as number);
 
 describe("memory_chunks RLS", () => {
@@ -67,32 +78,40 @@ describe("memory_chunks RLS", () => {
           });
         });
 
-        it("updates and deletes 0 rows (or is refused)", async () => {
-          await asIdentity(pool, { role, userHash }, async (c) => {
-            for (const sql of [
-              "update memvault.memory_chunks set key_version = key_version + 1",
-              "delete from memvault.memory_chunks",
-            ]) {
-              await c.query("savepoint probe");
-              try {
-                const res = await c.query(sql);
-                expect(res.rowCount).toBe(0);
-              } catch (err) {
-                expect((err as { code?: string }).code).toBe("42501"); // no grant at all
-              }
-              await c.query("rollback to savepoint probe");
-            }
-          });
+        // A missing grant and a policy violation share SQLSTATE 42501: each probe first asks
+        // the catalog which one stands in the way, so that a role holding the grant is
+        // stopped by the policy alone (without it, these would see or touch A's rows).
+        it("updates and deletes 0 rows where it holds the grant (the policy), is refused where it does not", async () => {
+          for (const [verb, sql] of [
+            ["UPDATE", "update memvault.memory_chunks set key_version = key_version + 1"],
+            ["DELETE", "delete from memvault.memory_chunks"],
+          ] as const) {
+            const granted = await hasPrivilege(role, verb);
+            await asIdentity(pool, { role, userHash }, async (c) => {
+              if (granted) expect((await c.query(sql)).rowCount, `${role} ${verb}`).toBe(0);
+              else await expect(c.query(sql)).rejects.toMatchObject({ code: "42501" });
+            });
+          }
         });
 
-        it("cannot write a row labelled as tenant A", async () => {
+        it("cannot write a row labelled as tenant A (the policy where it holds INSERT)", async () => {
+          const granted = await hasPrivilege(role, "INSERT");
           await asIdentity(pool, { role, userHash }, async (c) => {
             await expect(insertAs(c, A)).rejects.toMatchObject({ code: "42501" });
           });
+          // Where the role may insert, the same insert as tenant A itself is accepted: the
+          // refusal above was the policy's, not a missing grant's.
+          if (granted) await asIdentity(pool, { role, userHash: A }, (c) => insertAs(c, A));
         });
       });
     }
   }
+
+  it("the probes above cover the policy for each role that holds a grant (the catalog says which)", async () => {
+    expect(await hasPrivilege("memvault_user", "DELETE")).toBe(true);
+    expect(await hasPrivilege("memvault_worker", "INSERT")).toBe(true);
+    expect(await hasPrivilege("memvault_worker", "UPDATE")).toBe(true);
+  });
 
   it("A's rows survived every probe", async () => {
     expect(await asIdentity(pool, { role: "memvault_worker", userHash: A }, count)).toBe(3);

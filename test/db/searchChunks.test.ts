@@ -104,16 +104,32 @@ describe("search_chunks", () => {
     });
   }
 
-  it("uses the HNSW index with an iterative scan when forced onto it", async () => {
-    await asIdentity(pool, { role: "memvault_user", userHash: SMALL }, async (c) => {
-      await c.query("set local enable_sort = off; set local enable_seqscan = off; set local enable_bitmapscan = off");
-      const plan = await c.query(
-        `explain select id from memvault.memory_chunks where user_hash = $1::text
-         order by embedding operator(public.<=>) $2::public.vector limit 8`,
-        [SMALL, randomVector()],
-      );
-      expect(plan.rows.map((r) => r["QUERY PLAN"]).join("\n")).toContain("memory_chunks_embedding_hnsw");
-    });
+  it("search_chunks itself goes through the HNSW index with an iterative scan when exact ranking is off (its own plan, by auto_explain)", async () => {
+    // A superuser session loads auto_explain and logs the plans of statements nested in
+    // functions to the client, then becomes memvault_user for the tenant, as the API does.
+    const client = await pool.connect();
+    const notices: string[] = [];
+    client.on("notice", (n) => notices.push(String(n.message)));
+    try {
+      await client.query("begin");
+      await client.query("load 'auto_explain'");
+      await client.query("set local auto_explain.log_min_duration = 0; set local auto_explain.log_nested_statements = on; set local auto_explain.log_level = notice");
+      await client.query("set local memvault.exact_search_max_rows = 0; set local enable_sort = off; set local enable_seqscan = off; set local enable_bitmapscan = off");
+      await client.query("select set_config('role', 'memvault_user', true), set_config('app.user_hash', $1::text, true)", [SMALL]);
+      expect((await client.query("select current_setting('hnsw.iterative_scan') as v")).rows[0].v).toBe("off");
+      notices.length = 0;
+      const hits = await search(client, randomVector(), 20);
+      const plans = notices.join("\n");
+      // The function's own query scanned the index (not the test's idea of that query)...
+      expect(plans).toMatch(/Index Scan using memory_chunks_embedding_hnsw/);
+      // ...with the iterative scan the function turned on (SET LOCAL lasts the transaction),
+      // which is why 20 of a 1% tenant's rows came back (without it, fewer: test above).
+      expect((await client.query("select current_setting('hnsw.iterative_scan') as v")).rows[0].v).toBe("relaxed_order");
+      expect(hits).toHaveLength(20);
+    } finally {
+      await client.query("rollback");
+      client.release();
+    }
   });
 
   it("returns all rows of a tenant smaller than k", async () => {
