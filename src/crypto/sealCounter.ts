@@ -31,7 +31,12 @@ export function createSealCounter(opts: {
   limit?: number;
 } = {}): SealCounter {
   const counts = new Map<number, number>();
+  // Reserved in the database and not yet promised to anyone, and promised by reserve() to a
+  // seal not yet made. A promise is taken out of `available` at once: two callers that each
+  // found one seal left near a block's end would otherwise both go on, and the second seal
+  // fail SEAL_KEY_EXHAUSTED with 2^32 far away.
   const available = new Map<number, number>();
+  const claimed = new Map<number, number>();
   const warnAt = opts.warnAt ?? WARN_AT;
   const limit = opts.limit ?? NONCE_LIMIT;
   const blockSize = opts.blockSize ?? 65_536;
@@ -51,13 +56,17 @@ export function createSealCounter(opts: {
         available.set(version, (available.get(version) ?? 0) + block);
         warn(version, total);
       }
+      available.set(version, available.get(version)! - seals);
+      claimed.set(version, (claimed.get(version) ?? 0) + seals);
     },
     record(version) {
       const n = counts.get(version) ?? 0;
       if (opts.reserver) {
+        const promised = claimed.get(version) ?? 0;
         const left = available.get(version) ?? 0;
-        if (left <= 0) throw new SealError("SEAL_KEY_EXHAUSTED", `no seals reserved under key version ${version}`);
-        available.set(version, left - 1);
+        if (promised > 0) claimed.set(version, promised - 1);
+        else if (left > 0) available.set(version, left - 1);
+        else throw new SealError("SEAL_KEY_EXHAUSTED", `no seals reserved under key version ${version}`);
       } else {
         if (n >= limit) throw new SealError("SEAL_KEY_EXHAUSTED", `key version ${version} reached ${limit} seals: rotate the keyring (memvault keys rotate)`);
         warn(version, n + 1);

@@ -186,6 +186,20 @@ describe("seal counter", () => {
     expect(calls).toEqual([[1, 4], [1, 10]]);
   });
 
+  it("two callers that each reserved the last seal of a block both seal (the second gets a new block, not SEAL_KEY_EXHAUSTED)", async () => {
+    let total = 0;
+    const counter = createSealCounter({ blockSize: 2, reserver: async (_v, seals) => (total += seals) });
+    const sealer = createSealer(keyringFrom(doc), { counter });
+    await counter.reserve(1, 1);
+    sealer.seal(Buffer.from("x"), ctxA); // one seal of the first block left
+    // Both reserve before either seals, as two requests do when their awaits interleave.
+    await Promise.all([counter.reserve(1, 1), counter.reserve(1, 1)]);
+    sealer.seal(Buffer.from("x"), ctxA);
+    sealer.seal(Buffer.from("x"), ctxA);
+    expect(counter.count(1)).toBe(3);
+    expect(total).toBe(4);
+  });
+
   it("without a reserver, defaults to NIST SP 800-38D's 2^32 per process", () => {
     expect(createSealCounter().limit).toBe(2 ** 32);
     expect(createSealCounter({ reserver: async () => 0 }).limit).toBe(2 ** 32);
