@@ -198,14 +198,23 @@ begin
   for m in
     select a.arm,
            case a.arm when 'control' then r.control_variant else r.treatment_variant end as variant,
-           count(x.id)::integer as samples,
-           count(x.id) filter (where x.outcome = 'reranked')::integer as reranked,
-           count(x.id) filter (where x.outcome in ('error', 'no_model'))::integer as errors,
-           percentile_cont(0.95) within group (order by x.latency_ms) filter (where x.outcome in ('reranked', 'timeout')) as p95_latency_ms
+           count(x.id) filter (where not x.capped)::integer as samples,
+           count(x.id) filter (where not x.capped and x.outcome = 'reranked')::integer as reranked,
+           count(x.id) filter (where not x.capped and x.outcome in ('error', 'no_model'))::integer as errors,
+           percentile_cont(0.95) within group (order by x.latency_ms) filter (where not x.capped and x.outcome in ('reranked', 'timeout')) as p95_latency_ms,
+           count(distinct coalesce(x.tenant_key, -x.id))::integer as tenants,
+           count(x.id) filter (where x.capped)::integer as capped_samples
     from (values ('control'), ('treatment')) a(arm)
-    left join memvault.rerank_rollout_samples x
-      on x.rollout_id = r.id and x.arm = a.arm and x.outcome <> 'disabled'
-     and x.finished_at >= r.evaluated_until and x.finished_at < v_end
+    left join (
+      -- Each tenant's first max_tenant_samples of the interval, per arm: one tenant's traffic
+      -- (max-length queries, self-inflicted deadline skips) cannot outweigh the others'.
+      -- Samples recorded before tenant keys existed count one each.
+      select y.*, y.nth > r.max_tenant_samples as capped
+      from (select s.*, pg_catalog.row_number() over (partition by s.arm, coalesce(s.tenant_key, -s.id) order by s.finished_at, s.id) as nth
+            from memvault.rerank_rollout_samples s
+            where s.rollout_id = r.id and s.outcome <> 'disabled'
+              and s.finished_at >= r.evaluated_until and s.finished_at < v_end) y
+    ) x on x.arm = a.arm
     group by a.arm
     order by a.arm
   loop
@@ -248,9 +257,11 @@ begin
         verdicts := verdicts || jsonb_build_object(m.arm, case when cardinality(reasons) > 0 then 'fail' else 'ok' end);
       end if;
       insert into memvault.rerank_rollout_measurements
-        (rollout_id, window_end, arm, window_start, step, variant, samples, reranked, errors, p95_latency_ms, skip_rate, error_rate, verdict, reasons)
+        (rollout_id, window_end, arm, window_start, step, variant, samples, reranked, errors, p95_latency_ms, skip_rate, error_rate, verdict, reasons,
+         tenants, capped_samples)
       values (r.id, v_end, m.arm, r.evaluated_until, r.current_step, me.variant, me.samples, me.reranked, me.errors,
-              me.p95_latency_ms, (rates->>'skip_rate')::float8, (rates->>'error_rate')::float8, verdicts->>m.arm, reasons)
+              me.p95_latency_ms, (rates->>'skip_rate')::float8, (rates->>'error_rate')::float8, verdicts->>m.arm, reasons,
+              me.tenants, me.capped_samples)
       on conflict do nothing;
     end;
   end loop;
@@ -341,10 +352,12 @@ CREATE TABLE memvault.rerank_rollouts (
     started_at timestamp with time zone,
     finished_at timestamp with time zone,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    max_tenant_samples integer DEFAULT 10 NOT NULL,
     CONSTRAINT rerank_rollouts_current_step CHECK ((current_step >= 0)),
     CONSTRAINT rerank_rollouts_failure_limit CHECK (((failure_limit >= 1) AND (failure_limit <= 1000))),
     CONSTRAINT rerank_rollouts_failures CHECK ((failures >= 0)),
     CONSTRAINT rerank_rollouts_interval CHECK (((interval_seconds >= 1) AND (interval_seconds <= 86400))),
+    CONSTRAINT rerank_rollouts_max_tenant_samples CHECK (((max_tenant_samples >= 1) AND (max_tenant_samples <= 1000000))),
     CONSTRAINT rerank_rollouts_min_interval_samples CHECK (((min_interval_samples >= 1) AND (min_interval_samples <= 1000000))),
     CONSTRAINT rerank_rollouts_name_format CHECK ((name ~ '^[a-z0-9][a-z0-9_.-]{0,62}$'::text)),
     CONSTRAINT rerank_rollouts_salt_format CHECK (((length(salt) >= 1) AND (length(salt) <= 200))),
@@ -359,6 +372,12 @@ ALTER TABLE memvault.rerank_rollouts OWNER TO memvault_owner;
 --
 
 COMMENT ON TABLE memvault.rerank_rollouts IS 'Canary rollouts of a treatment reranker variant against a control. Written only by the *_rerank_rollout functions.';
+
+--
+-- Name: COLUMN rerank_rollouts.max_tenant_samples; Type: COMMENT; Schema: memvault; Owner: memvault_owner
+--
+
+COMMENT ON COLUMN memvault.rerank_rollouts.max_tenant_samples IS 'Samples one tenant may contribute per arm per interval; the rest are counted in capped_samples, not judged.';
 
 --
 -- Name: lock_rerank_rollout(text, text[]); Type: FUNCTION; Schema: memvault; Owner: memvault_owner
@@ -882,11 +901,14 @@ CREATE FUNCTION memvault.tg_search_requests__record_rollout_sample() RETURNS tri
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
 begin
-  insert into memvault.rerank_rollout_samples (rollout_id, arm, variant, requested_at, finished_at, outcome, latency_ms)
-  values (new.rollout_id, new.rollout_arm, coalesce(new.rerank_variant, 'env'), new.created_at,
-          coalesce(new.finished_at, pg_catalog.now()),
-          case when new.status = 'reranked' then 'reranked' else coalesce(new.skip_reason, 'error') end,
-          new.latency_ms);
+  insert into memvault.rerank_rollout_samples (rollout_id, arm, variant, requested_at, finished_at, outcome, latency_ms, tenant_key)
+  select new.rollout_id, new.rollout_arm, coalesce(new.rerank_variant, 'env'), new.created_at,
+         coalesce(new.finished_at, pg_catalog.now()),
+         case when new.status = 'reranked' then 'reranked' else coalesce(new.skip_reason, 'error') end,
+         new.latency_ms,
+         (('x' || pg_catalog.left(pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(r.salt || ':tenant:' || new.user_hash, 'UTF8')), 'hex'), 15))::bit(60)::bigint)
+  from memvault.rerank_rollouts r
+  where r.id = new.rollout_id;
   return null;
 end;
 $$;
@@ -1162,11 +1184,19 @@ CREATE TABLE memvault.rerank_rollout_measurements (
     verdict text NOT NULL,
     reasons text[] DEFAULT '{}'::text[] NOT NULL,
     measured_at timestamp with time zone DEFAULT clock_timestamp() NOT NULL,
+    tenants integer,
+    capped_samples integer,
     CONSTRAINT rerank_rollout_measurements_arm CHECK ((arm = ANY (ARRAY['control'::text, 'treatment'::text]))),
     CONSTRAINT rerank_rollout_measurements_verdict CHECK ((verdict = ANY (ARRAY['ok'::text, 'fail'::text, 'inconclusive'::text])))
 );
 
 ALTER TABLE memvault.rerank_rollout_measurements OWNER TO memvault_owner;
+
+--
+-- Name: COLUMN rerank_rollout_measurements.capped_samples; Type: COMMENT; Schema: memvault; Owner: memvault_owner
+--
+
+COMMENT ON COLUMN memvault.rerank_rollout_measurements.capped_samples IS 'Samples of the interval left out because their tenant had already given max_tenant_samples.';
 
 --
 -- Name: monitor_rerank_measurements; Type: VIEW; Schema: memvault; Owner: memvault_owner
@@ -1333,10 +1363,17 @@ CREATE TABLE memvault.rerank_rollout_samples (
     finished_at timestamp with time zone NOT NULL,
     outcome text NOT NULL,
     latency_ms double precision,
+    tenant_key bigint,
     CONSTRAINT rerank_rollout_samples_arm CHECK ((arm = ANY (ARRAY['control'::text, 'treatment'::text])))
 );
 
 ALTER TABLE memvault.rerank_rollout_samples OWNER TO memvault_owner;
+
+--
+-- Name: COLUMN rerank_rollout_samples.tenant_key; Type: COMMENT; Schema: memvault; Owner: memvault_owner
+--
+
+COMMENT ON COLUMN memvault.rerank_rollout_samples.tenant_key IS 'Pseudonymous per rollout: the first 60 bits of SHA-256(salt || '':tenant:'' || user_hash). Null for samples recorded before it existed.';
 
 --
 -- Name: rerank_rollout_samples_id_seq; Type: SEQUENCE; Schema: memvault; Owner: memvault_owner

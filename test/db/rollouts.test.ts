@@ -71,15 +71,20 @@ async function backdate(id: string, seconds: number) {
 }
 
 /** n samples in the window that backdate() opened (finished a moment after it began). */
-async function addSamples(id: string, arm: "control" | "treatment", n: number, outcome: string, latencyMs: number | null) {
+async function addSamples(id: string, arm: "control" | "treatment", n: number, outcome: string, latencyMs: number | null, tenantKey: number | null = null) {
   await root.query(
-    `insert into memvault.rerank_rollout_samples (rollout_id, arm, variant, requested_at, finished_at, outcome, latency_ms)
+    `insert into memvault.rerank_rollout_samples (rollout_id, arm, variant, requested_at, finished_at, outcome, latency_ms, tenant_key)
      select r.id, $2, case $2 when 'control' then r.control_variant else r.treatment_variant end,
-            r.evaluated_until, r.evaluated_until + interval '100 milliseconds', $4, $5::float8
+            r.evaluated_until, r.evaluated_until + interval '100 milliseconds', $4, $5::float8, $6::bigint
      from memvault.rerank_rollouts r, generate_series(1, $3::int)
      where r.id = $1::bigint`,
-    [id, arm, n, outcome, latencyMs],
+    [id, arm, n, outcome, latencyMs, tenantKey],
   );
+}
+
+/** n samples from each of `tenants` tenants (keys from `firstKey` on). */
+async function addTenantSamples(id: string, arm: "control" | "treatment", tenants: number, n: number, outcome: string, latencyMs: number, firstKey: number) {
+  for (let t = 0; t < tenants; t++) await addSamples(id, arm, n, outcome, latencyMs, firstKey + t);
 }
 
 const evaluate = async (id: string, client: pg.Pool | pg.PoolClient = root) =>
@@ -389,6 +394,50 @@ describe("evaluate_rerank_rollout", () => {
       a.release();
       b.release();
     }
+  });
+});
+
+describe("one tenant cannot decide a rollout for everyone", () => {
+  // Each tenant's samples count up to max_tenant_samples (10) per arm per interval.
+  it("a tenant flooding the treatment with skips cannot fail a treatment that serves 100 other tenants well", async () => {
+    const { name, id } = await createRollout({ steps: [{ share_bp: 1000, min_duration_seconds: 3600, min_samples: 0 }] });
+    await operator.query("select memvault.start_rerank_rollout($1)", [name]);
+    await backdate(id, 1);
+    await addTenantSamples(id, "control", 100, 2, "reranked", 10, 1);
+    await addTenantSamples(id, "treatment", 100, 2, "reranked", 11, 1_000);
+    await addSamples(id, "treatment", 500, "timeout", 250, 5_000); // max-length queries past the deadline
+    expect(await evaluate(id)).toMatchObject({ decision: "hold", failures: 0, verdicts: { control: "ok", treatment: "ok" } });
+    const m = (await root.query("select samples, tenants, capped_samples from memvault.rerank_rollout_measurements where rollout_id = $1::bigint and arm = 'treatment'", [id])).rows[0];
+    expect(m).toEqual({ samples: 210, tenants: 101, capped_samples: 490 });
+  });
+
+  it("a tenant flooding the treatment with good samples cannot hide that it fails the other tenants", async () => {
+    const { name, id } = await createRollout({ steps: [{ share_bp: 1000, min_duration_seconds: 3600, min_samples: 0 }] });
+    await operator.query("select memvault.start_rerank_rollout($1)", [name]);
+    await backdate(id, 1);
+    await addTenantSamples(id, "control", 20, 2, "reranked", 10, 1);
+    await addTenantSamples(id, "treatment", 20, 2, "timeout", 250, 1_000);
+    await addSamples(id, "treatment", 1_000, "reranked", 10, 5_000);
+    expect(await evaluate(id)).toMatchObject({ decision: "fail", failures: 1, verdicts: { treatment: "fail" } });
+  });
+
+  it("a finished request's sample carries a key per tenant and rollout, never the user_hash", async () => {
+    const { name, id } = await createRollout({ salt: "key-salt" });
+    await operator.query("select memvault.start_rerank_rollout($1)", [name]);
+    const finishOne = async (tenant: string) => {
+      const rid = (await asIdentity(root, { role: "memvault_user", userHash: tenant }, (c) =>
+        c.query("insert into memvault.search_requests (id, query_cipher, key_version, candidate_ids, candidate_distances, deadline) values (gen_random_uuid(), '\\x00', 1, '{}', '{}', now() + interval '1 minute') returning id::text"),
+      { commit: true })).rows[0].id as string;
+      await asIdentity(root, { role: "memvault_worker", userHash: tenant }, (c) =>
+        c.query("update memvault.search_requests set status = 'reranked', latency_ms = 5, finished_at = now(), rerank_variant = 'ctl', rollout_id = $2, rollout_arm = 'control' where id = $1", [rid, id]),
+      { commit: true });
+    };
+    for (const who of ["keyed-a", "keyed-a", "keyed-b"]) await finishOne(tenantHash(who));
+    const keys = (await root.query("select tenant_key::text as k from memvault.rerank_rollout_samples where rollout_id = $1::bigint order by id", [id])).rows.map((r) => r.k as string);
+    expect(keys).toHaveLength(3);
+    expect(keys[0]).toBe(keys[1]);
+    expect(keys[2]).not.toBe(keys[0]);
+    expect(keys.every((k) => k !== null && !tenantHash("keyed-a").includes(k))).toBe(true);
   });
 });
 
