@@ -119,13 +119,13 @@ export async function deployCommand(sub: string | undefined, flags: DeployFlags)
     const before = await step("snapshot (row counts, indexes, ANN plan)", () => takeSnapshot(pgBin, superuserUrl));
     if (sub === "backup") {
       const { head } = await requireDeployableState(superuserUrl);
-      const manifest = await step("backup (pg_dump, custom format)", () => backupDatabase({ pgBin, superuserUrl, dir: config.backupDir(), head, rows: before.rows }));
+      const manifest = await step("backup (pg_dump, custom format)", () => backupDatabase({ pgBin, superuserUrl, dir: config.backupDir(), head }));
       process.stdout.write(`backup: ${manifest.file} (${(manifest.bytes / 2 ** 20).toFixed(1)} MiB, ${manifest.seconds.toFixed(1)} s)\n`);
       return;
     }
     if (sub === "apply") {
       const { head, pending } = await requireDeployableState(superuserUrl);
-      const manifest = await step("backup (pg_dump, custom format)", () => backupDatabase({ pgBin, superuserUrl, dir: config.backupDir(), head, rows: before.rows }));
+      const manifest = await step("backup (pg_dump, custom format)", () => backupDatabase({ pgBin, superuserUrl, dir: config.backupDir(), head }));
       log(`backup: ${manifest.file} (${(manifest.bytes / 2 ** 20).toFixed(1)} MiB)`);
       try {
         await step(`migrate (${pending.length} pending)`, () => migrateDatabase(target, log));

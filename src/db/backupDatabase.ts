@@ -2,10 +2,12 @@
 // from any other role, so an ordinary dump would be empty), 0600 in MEMVAULT_BACKUP_DIR,
 // with a manifest naming the database and the migration it was taken at. Uncompressed:
 // sealed columns are random bytes, and zlib spent most of the dump's time not shrinking them.
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
+import pg from "pg";
 import { DeployError } from "./deployError.ts";
+import { countMemvaultRows } from "./deploySnapshot.ts";
 import { libpqConnection } from "./libpqConnection.ts";
 
 export interface BackupManifest {
@@ -16,24 +18,51 @@ export interface BackupManifest {
   createdAt: string;
   seconds: number;
   bytes: number;
-  /** Exact row counts per memvault table when it was taken: what a restore must give back. */
+  /** Exact row counts per memvault table in the dump's own snapshot: what a restore must give back. */
   rows?: Record<string, number>;
 }
 
-export function backupDatabase(opts: { pgBin: string; superuserUrl: string; dir: string; head: number; rows?: Record<string, number> }): BackupManifest {
+/**
+ * The row counts the manifest promises come from the dump's own snapshot: a read-only
+ * repeatable-read transaction exports its snapshot, counts every memvault table in it, and
+ * pg_dump reads that same snapshot (--snapshot). Counted apart, writes in between (live
+ * traffic) made a correct restore fail its own row-count check.
+ */
+export async function backupDatabase(opts: { pgBin: string; superuserUrl: string; dir: string; head: number }): Promise<BackupManifest> {
   const { dbname, env } = libpqConnection(opts.superuserUrl);
   const database = new URL(opts.superuserUrl).pathname.slice(1);
   fs.mkdirSync(opts.dir, { recursive: true, mode: 0o700 });
   const file = createBackupFile(opts.dir, database, opts.head);
   const started = performance.now();
-  const res = spawnSync(path.join(opts.pgBin, "pg_dump"), ["--format=custom", "--compress=0", "--no-password", "--file", file, "--dbname", dbname], { env, encoding: "utf8" });
-  if (res.status !== 0) {
+  const client = new pg.Client({ connectionString: opts.superuserUrl, application_name: "memvault deploy backup" });
+  await client.connect();
+  try {
+    await client.query("begin isolation level repeatable read read only");
+    const snapshot = (await client.query<{ s: string }>("select pg_catalog.pg_export_snapshot() as s")).rows[0]!.s;
+    const rows = await countMemvaultRows(client);
+    const res = await runPgDump(path.join(opts.pgBin, "pg_dump"), ["--format=custom", "--compress=0", "--no-password", `--snapshot=${snapshot}`, "--file", file, "--dbname", dbname], env);
+    if (res.status !== 0) throw new DeployError("BACKUP_FAILED", `pg_dump failed: ${res.stderr.trim().split("\n").at(-1)}`);
+    const manifest: BackupManifest = { file, database, head: opts.head, createdAt: new Date().toISOString(), seconds: (performance.now() - started) / 1000, bytes: fs.statSync(file).size, rows };
+    fs.writeFileSync(`${file}.json`, JSON.stringify(manifest, null, 2) + "\n", { mode: 0o600 });
+    return manifest;
+  } catch (err) {
     fs.rmSync(file, { force: true });
-    throw new DeployError("BACKUP_FAILED", `pg_dump failed: ${res.stderr.trim().split("\n").at(-1)}`);
+    throw err;
+  } finally {
+    await client.query("rollback").catch(() => undefined);
+    await client.end();
   }
-  const manifest: BackupManifest = { file, database, head: opts.head, createdAt: new Date().toISOString(), seconds: (performance.now() - started) / 1000, bytes: fs.statSync(file).size, ...(opts.rows ? { rows: opts.rows } : {}) };
-  fs.writeFileSync(`${file}.json`, JSON.stringify(manifest, null, 2) + "\n", { mode: 0o600 });
-  return manifest;
+}
+
+/** pg_dump as a child process (the exporting transaction stays open on this one's event loop meanwhile). */
+function runPgDump(bin: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ status: number | null; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(bin, args, { env, stdio: ["ignore", "ignore", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4_000)));
+    child.once("error", reject);
+    child.once("close", (status) => resolve({ status, stderr }));
+  });
 }
 
 /**

@@ -6,6 +6,7 @@ import { createSealer } from "../crypto/seal.ts";
 import { chunkContext } from "../crypto/sealContexts.ts";
 import type { Keyring } from "../crypto/keyring.ts";
 import { scriptCheckRow, type DoctorRow } from "./doctor.ts";
+import { compareRowCounts } from "./compareRowCounts.ts";
 import { takeSnapshot, type DeploySnapshot } from "./deploySnapshot.ts";
 import { runPsqlScript } from "./runPsqlScript.ts";
 
@@ -58,15 +59,7 @@ export async function verifyDeploy(opts: {
   const after = await takeSnapshot(opts.pgBin, opts.superuserUrl);
   out.push(scriptCheckRow("verify_indexes.sql", after.indexCheck));
   const expected = opts.expectedRows ?? opts.before?.rows;
-  if (expected) {
-    const changed = Object.keys(after.rows).filter((t) => t in expected && expected[t] !== after.rows[t]);
-    const total = Object.values(after.rows).reduce((a, b) => a + b, 0);
-    out.push({
-      check: "row counts",
-      status: changed.length ? "FAIL" : "PASS",
-      detail: changed.length ? changed.map((t) => `${t} ${expected[t]} -> ${after.rows[t]}`).join(", ") : `${total} rows in ${Object.keys(after.rows).length} tables, as expected`,
-    });
-  }
+  if (expected) out.push(compareRowCounts(expected, after, opts.expectedRows ? undefined : opts.before));
   if (opts.before) {
     const samePlan = JSON.stringify(after.plan) === JSON.stringify(opts.before.plan);
     out.push({ check: "ANN plan vs baseline", status: samePlan ? "PASS" : "FAIL", detail: samePlan ? after.plan.join("; ") || "no plan" : `before: ${opts.before.plan.join("; ")}; after: ${after.plan.join("; ")}` });

@@ -138,6 +138,31 @@ describe("deploy drill", () => {
     }
   });
 
+  it("apply under live traffic (RUNBOOK §5): tenants' writes and deletes meanwhile do not fail the row counts", async () => {
+    await expectDeploy(0, "rollback", "--database", fx.db.name);
+    const live = tenantHash("live traffic");
+    let writing = true;
+    let writes = 0;
+    const writer = (async () => {
+      while (writing) {
+        await fx.root.query("insert into memvault.chunk_ingest (user_hash, text) select $1::text, 'during the deploy' from generate_series(1, 3)", [live]);
+        await fx.root.query("delete from memvault.chunk_ingest where ctid = (select ctid from memvault.chunk_ingest where user_hash = $1::text limit 1)", [live]);
+        writes++;
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    })();
+    try {
+      const res = await expectDeploy(0, "apply", "--database", fx.db.name);
+      expect(res.out).toMatch(/row counts\s+PASS.*within the \d+ rows live traffic wrote and deleted meanwhile/);
+      expect(await applied()).toBe(`${String(HEAD).padStart(6, "0")}.sql`);
+      expect(writes).toBeGreaterThan(10);
+    } finally {
+      writing = false;
+      await writer;
+      await fx.root.query("delete from memvault.chunk_ingest where user_hash = $1::text", [live]);
+    }
+  });
+
   it("a migration whose validation fails is rolled back by apply itself", async () => {
     await expectDeploy(0, "rollback", "--database", fx.db.name);
     // Sabotage that only the post-deploy leak test can see: a policy that lets any tenant read.
@@ -154,19 +179,33 @@ describe("deploy drill", () => {
     await expectDeploy(0, "apply", "--database", fx.db.name);
   });
 
-  it("a rollback that would destroy data names what, changes nothing, and runs only with --yes", async () => {
+  it("a rollback that would destroy data names what, changes nothing, and runs only with --yes; nothing expired or updated comes back", async () => {
     // One label row: rolling back below 000011 drops memory_labels and the label columns.
     const m = (await fx.root.query("select user_hash, id from memvault.memory_chunks limit 1")).rows[0];
     await fx.root.query("insert into memvault.memory_labels (user_hash, label_hash, memory_id) values ($1, $2, $3)", [m.user_hash, Buffer.alloc(32, 7), m.id]);
+    // A memory of its own that expired before the sweep ran, and a pending update of another:
+    // the 000010 schema could neither hide the one nor apply the other.
+    await remember(1, "expires");
+    const expired = (await fx.root.query("update memvault.memory_chunks set expires_at = now() - interval '1 minute' where id = (select id from memvault.memory_chunks where user_hash = $1 order by created_at desc limit 1) returning id", [TENANTS[0]])).rows[0].id as string;
+    const updated = (await fx.root.query("select id, user_hash from memvault.memory_chunks where id <> $1 order by created_at desc limit 1", [expired])).rows[0];
+    await fx.root.query("insert into memvault.chunk_ingest (user_hash, id, text, replaces) values ($1, $2, 'a new version, still pending', true)", [updated.user_hash, updated.id]);
     try {
       // No terminal (a script): refused, named, nothing reversed.
       const refused = await expectDeploy(1, "rollback", "--database", fx.db.name, "--to", "10");
       expect(refused.out).toMatch(/DATA_LOSS: rolling back to 000010 would destroy .*table memvault\.memory_labels \(1 rows\)/);
       expect(refused.out).toMatch(/this rollback destroys table memvault\.memory_labels: 1 rows/);
       expect(await applied()).toBe(`${String(HEAD).padStart(6, "0")}.sql`);
+      expect(refused.out).toMatch(/rows of memvault\.memory_chunks where expires_at <= pg_catalog\.now\(\) \(1 rows\)/);
+      expect(refused.out).toMatch(/rows of memvault\.chunk_ingest where expires_at <= pg_catalog\.now\(\) or replaces \(1 rows\)/);
       const done = await expectDeploy(0, "rollback", "--database", fx.db.name, "--to", "10", "--yes");
       expect(done.out).toMatch(/this rollback destroys table memvault\.memory_labels: 1 rows/);
       expect(await applied()).toBe("000010.sql");
+      expect((await fx.root.query("select count(*)::int as n from memvault.memory_chunks where id = $1", [expired])).rows[0].n).toBe(0);
+      expect((await fx.root.query("select count(*)::int as n from memvault.chunk_ingest")).rows[0].n).toBe(0);
+      expect((await fx.root.query("select count(*)::int as n from memvault.memory_chunks where id = $1", [updated.id])).rows[0].n).toBe(1);
+      // Row-level security is forced again on both tables.
+      const forced = (await fx.root.query("select relname, relforcerowsecurity as f from pg_class where oid in ('memvault.memory_chunks'::regclass, 'memvault.chunk_ingest'::regclass) order by 1")).rows;
+      expect(forced).toEqual([{ relname: "chunk_ingest", f: true }, { relname: "memory_chunks", f: true }]);
     } finally {
       await expectDeploy(0, "apply", "--database", fx.db.name);
     }
