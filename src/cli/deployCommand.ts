@@ -173,8 +173,14 @@ async function rollbackFromBackup(target: DatabaseTarget, superuserUrl: string, 
   const chosen = flags.backup ? (backups.find((b) => b.file === flags.backup) ?? { file: flags.backup }) : backups[0];
   if (!chosen) throw new DeployError("NO_BACKUP", `no backup of ${target.databaseName} in ${config.backupDir()} (MEMVAULT_BACKUP_DIR)`);
   const jobs = config.deployRestoreJobs();
-  const { replacedBy } = await step(`restore ${chosen.file} (pg_restore --jobs ${jobs})`, () => restoreDatabase({ pgBin, target, superuserUrl, file: chosen.file, jobs }));
+  const { replacedBy, retired } = await step(`restore ${chosen.file} (pg_restore --jobs ${jobs})`, () =>
+    restoreDatabase({ pgBin, target, superuserUrl, file: chosen.file, jobs, keyringVersions: keyring?.versions ?? [] }),
+  );
   if (replacedBy) log(`the replaced database is kept as ${replacedBy} (connections refused): drop it once satisfied`);
+  if (retired.length) {
+    log(`key versions ${retired.join(", ")} retired: their seal counts went back to the backup's; nothing seals until a new key is added (memvault keys rotate)`);
+  }
+  if (!keyring) log("no keyring configured: a key version created after the backup is unknown here and not retired: rotate the keyring before anything seals (memvault keys rotate)");
   const expected = "rows" in chosen && chosen.rows ? chosen.rows : undefined;
   const { rows } = await step("verify", () =>
     verifyDeploy({ pgBin, superuserUrl, ...(expected ? { expectedRows: expected } : {}), ...(keyring ? { keyring } : {}) }),

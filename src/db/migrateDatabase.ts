@@ -10,6 +10,7 @@ import { Logger, runMigrations as installWorkerSchema } from "graphile-worker";
 import { clearAllPools } from "graphile-migrate/dist/pgReal.js";
 import pg from "pg";
 import { config } from "../config.ts";
+import { retireUncountedKeyVersions } from "../sql/retireKeyVersions.ts";
 
 export const PROJECT_ROOT = path.resolve(import.meta.dirname, "..", "..");
 const MIGRATIONS = path.join(PROJECT_ROOT, "migrations");
@@ -40,6 +41,34 @@ export function migrateSettings(target: MigrationTarget): Settings {
       ":INGEST_MAX_META_BYTES": String(config.ingestMaxMetaBytes()),
     },
   };
+}
+
+/** A superuser session on the application database (every tenant's rows). */
+async function withAppRoot<T>(target: MigrationTarget, dbName: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const url = new URL(target.rootUrl);
+  url.pathname = `/${dbName}`;
+  const client = new pg.Client({ connectionString: url.toString(), application_name: "memvault migrate" });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Whether the database keeps seal counts yet (000007's key_seal_reservations). */
+const sealCountsExist = (target: MigrationTarget, dbName: string) =>
+  withAppRoot(target, dbName, async (c) => (await c.query<{ t: string | null }>("select pg_catalog.to_regclass('memvault.key_seal_reservations')::text as t")).rows[0]!.t !== null);
+
+/**
+ * The seal counts were just created (a first upgrade past 000007, or 000007 again after a
+ * rollback below it) over chunks already sealed: those versions' counts are unknown, and
+ * retired until the keyring is rotated (src/sql/retireKeyVersions.ts).
+ */
+async function retireUncounted(target: MigrationTarget, dbName: string, log: (line: string) => void): Promise<void> {
+  if (!(await sealCountsExist(target, dbName))) return;
+  const retired = await withAppRoot(target, dbName, retireUncountedKeyVersions);
+  if (retired.length) log(`key versions ${retired.join(", ")} sealed chunks this database kept no seal count of: retired (SEAL_KEY_EXHAUSTED) until the keyring is rotated (memvault keys rotate)`);
 }
 
 async function databaseExists(rootUrl: string, name: string): Promise<boolean> {
@@ -97,7 +126,9 @@ export async function migrateDatabase(target: MigrationTarget, log: (line: strin
     log(`database ${dbName}: job queue schema (graphile-worker)`);
     await installJobQueue(target.ownerUrl);
     log(`database ${dbName}: applying pending migrations`);
+    const counted = await sealCountsExist(target, dbName);
     await migrate(settings, false);
+    if (!counted) await retireUncounted(target, dbName, log);
   } finally {
     clearAllPools();
   }

@@ -8,6 +8,19 @@ import pg from "pg";
 import { DeployError } from "./deployError.ts";
 import { libpqConnection } from "./libpqConnection.ts";
 import { applySuperuserSetup, type MigrationTarget } from "./migrateDatabase.ts";
+import { retireKeyVersions } from "../sql/retireKeyVersions.ts";
+
+async function retireInRestored(url: string, keyringVersions: readonly number[]): Promise<number[]> {
+  const client = new pg.Client({ connectionString: url, application_name: "memvault deploy restore" });
+  await client.connect();
+  try {
+    // A backup taken before 000007 has no seal counts to correct.
+    if ((await client.query("select pg_catalog.to_regclass('memvault.key_seal_reservations') is null as none")).rows[0].none) return [];
+    return await retireKeyVersions(client, keyringVersions);
+  } finally {
+    await client.end();
+  }
+}
 
 const withDatabase = (url: string, database: string) => {
   const u = new URL(url);
@@ -16,7 +29,15 @@ const withDatabase = (url: string, database: string) => {
 };
 
 /** Returns the name the replaced database was given (undefined when there was none). */
-export async function restoreDatabase(opts: { pgBin: string; target: MigrationTarget; superuserUrl: string; file: string; jobs: number }): Promise<{ replacedBy?: string }> {
+export async function restoreDatabase(opts: {
+  pgBin: string;
+  target: MigrationTarget;
+  superuserUrl: string;
+  file: string;
+  jobs: number;
+  /** The keyring's versions (those created after the backup are retired too). */
+  keyringVersions: readonly number[];
+}): Promise<{ replacedBy?: string; retired: number[] }> {
   const database = new URL(opts.superuserUrl).pathname.slice(1);
   const staging = `${database.slice(0, 50)}_restore`;
   const replaced = `${database.slice(0, 40)}_replaced_${new Date().toISOString().replace(/\D/g, "").slice(0, 14)}`;
@@ -34,6 +55,9 @@ export async function restoreDatabase(opts: { pgBin: string; target: MigrationTa
       await root.query(`drop database if exists ${q(staging)} with (force)`);
       throw new DeployError("RESTORE_FAILED", `pg_restore failed, ${database} left as it was: ${res.stderr.trim().split("\n").slice(-2).join(" ")}`);
     }
+    // Before anyone can seal in it: the restored seal counts are the backup's, behind what the
+    // keys really sealed since, so every known key version is retired until a rotation.
+    const retired = await retireInRestored(withDatabase(opts.superuserUrl, staging), opts.keyringVersions);
     const exists = (await root.query("select 1 from pg_catalog.pg_database where datname = $1::text", [database])).rowCount === 1;
     if (exists) {
       // Renaming needs the database to itself: its sessions (API, workers) are ended and reconnect.
@@ -44,7 +68,7 @@ export async function restoreDatabase(opts: { pgBin: string; target: MigrationTa
     // Database-level privileges are not in a database's dump: memvault's are re-applied.
     await applySuperuserSetup(opts.target);
     if (exists) await root.query(`alter database ${q(replaced)} with allow_connections false`);
-    return exists ? { replacedBy: replaced } : {};
+    return exists ? { replacedBy: replaced, retired } : { retired };
   } finally {
     await root.end();
   }

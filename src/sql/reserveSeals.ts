@@ -12,7 +12,7 @@ export async function reserveSeals(db: pg.Pool | pg.ClientBase, version: number,
     return Number(rows[0]!.total);
   } catch (err) {
     if ((err as { code?: string }).code === "54000") {
-      throw new SealError("SEAL_KEY_EXHAUSTED", `key version ${version} has reached 2^32 seals: rotate the keyring (memvault keys rotate)`, { cause: err });
+      throw new SealError("SEAL_KEY_EXHAUSTED", `key version ${version} can seal no more (2^32 seals reserved, or retired after a restore or a rollback): rotate the keyring (memvault keys rotate)`, { cause: err });
     }
     throw err;
   }

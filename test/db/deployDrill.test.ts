@@ -3,7 +3,7 @@
 // to the previous migration with `memvault deploy rollback`, check data and checks, apply
 // again with `memvault deploy apply`, check again; then the refusals, the automatic
 // rollback of a failed validation, and the last resort, a backup restored.
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -238,5 +238,31 @@ describe("deploy drill", () => {
     await root.connect();
     await root.query(`drop database if exists ${root.escapeIdentifier(replaced)}`);
     await root.end();
+    // The seal counts went back to the backup's: every key version the keyring holds seals no
+    // more until a rotation adds a fresh one.
+    const primary = keyringPrimary();
+    expect(res.out).toMatch(new RegExp(`key versions [\\d, ]*\\b${primary}\\b[\\d, ]* retired`));
+    await expectRetiredUntilRotated(primary);
+  });
+
+  it("a rollback below 000007 (which drops the seal counts) and apply again: the versions that had sealed are retired until a rotation", async () => {
+    const primary = keyringPrimary();
+    await expectDeploy(0, "rollback", "--database", fx.db.name, "--to", "6", "--yes");
+    const res = await expectDeploy(0, "apply", "--database", fx.db.name);
+    expect(res.out).toMatch(new RegExp(`key versions [\\d, ]*\\b${primary}\\b[\\d, ]* sealed chunks this database kept no seal count of: retired`));
+    await expectRetiredUntilRotated(primary);
   });
 });
+
+const keyringPrimary = () => (JSON.parse(fs.readFileSync(fx.keyringFile, "utf8")) as { primary: number }).primary;
+
+/** reserve_seals refuses `version` (SEAL_KEY_EXHAUSTED's 54000); `keys rotate` adds one that seals, and a worker seals with it. */
+async function expectRetiredUntilRotated(version: number) {
+  const reserve = (v: number) => asIdentity(fx.root, { role: "memvault_worker" }, (c) => c.query("select memvault.reserve_seals($1::integer, 1)", [v]));
+  await expect(reserve(version)).rejects.toMatchObject({ code: "54000" });
+  const rotated = spawnSync(process.execPath, [path.join(PROJECT_ROOT, "src/cli/main.ts"), "keys", "rotate", "--file", fx.keyringFile], { encoding: "utf8", env: { PATH: process.env.PATH } });
+  expect(rotated.status, rotated.stderr).toBe(0);
+  expect(keyringPrimary()).toBe(version + 1);
+  await reserve(version + 1);
+  await remember(1, "after the rotation"); // sealed by a worker, under the new primary
+}

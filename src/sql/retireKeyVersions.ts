@@ -1,0 +1,43 @@
+import type pg from "pg";
+
+/** memvault.key_seal_reservations' bound: a version reserved up to it can seal no more. */
+const RETIRED = "4294967296";
+
+/**
+ * After a restore: every key version this database or the keyring knows of can seal no more
+ * (reserve_seals refuses it, SEAL_KEY_EXHAUSTED) until `memvault keys rotate` adds a new one.
+ * The restored seal counts are the backup's, below what those versions really sealed since:
+ * random 96-bit nonces are safe for 2^32 encryptions per key only if none is forgotten.
+ * `keyringVersions` covers versions created after the backup, which the dump cannot name.
+ * Across every tenant: a superuser connection. Returns the versions retired.
+ */
+export async function retireKeyVersions(client: pg.ClientBase, keyringVersions: readonly number[]): Promise<number[]> {
+  const { rows } = await client.query<{ v: number }>(
+    `insert into memvault.key_seal_reservations as r (key_version, reserved)
+     select v, ${RETIRED}::bigint from (
+       select key_version as v from memvault.key_seal_reservations
+       union select distinct key_version from memvault.memory_chunks
+       union select unnest($1::integer[])
+     ) s where v > 0
+     on conflict on constraint key_seal_reservations_pkey do update set reserved = excluded.reserved, updated_at = pg_catalog.now()
+     returning r.key_version as v`,
+    [[...keyringVersions]],
+  );
+  return rows.map((r) => r.v).sort((a, b) => a - b);
+}
+
+/**
+ * After key_seal_reservations was created afresh by its migration (000007, first applied or
+ * applied again after a rollback below it) over chunks already sealed: their versions' counts
+ * are unknown, so those versions are retired the same way. Returns them.
+ */
+export async function retireUncountedKeyVersions(client: pg.ClientBase): Promise<number[]> {
+  const { rows } = await client.query<{ v: number }>(
+    `insert into memvault.key_seal_reservations as r (key_version, reserved)
+     select distinct c.key_version, ${RETIRED}::bigint from memvault.memory_chunks c
+     where not exists (select 1 from memvault.key_seal_reservations x where x.key_version = c.key_version)
+     on conflict on constraint key_seal_reservations_pkey do nothing
+     returning r.key_version as v`,
+  );
+  return rows.map((r) => r.v).sort((a, b) => a - b);
+}
