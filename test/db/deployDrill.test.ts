@@ -79,13 +79,13 @@ afterAll(() => fs.rmSync(backupDir, { recursive: true, force: true }));
 describe("deploy drill", () => {
   it("rolls back to the previous migration and forward again, data and checks intact", async () => {
     const before = await fingerprint();
-    expect(before.n).toBe(15);
+    expect(before.n).toBeGreaterThanOrEqual(15); // beforeAll's 15, and what other tests of this file added
     expect(await applied()).toBe(`${String(HEAD).padStart(6, "0")}.sql`);
 
     const back = await deploy("rollback", "--database", fx.db.name);
     expect(back.code, back.out).toBe(0);
     expect(back.out).toMatch(new RegExp(`deploy rollback to ${String(PREVIOUS).padStart(6, "0")} \\(1 reversed\\): OK`));
-    expect(back.out).toMatch(/memories opened\s+PASS\s+15 of 15 sampled memories open/);
+    expect(back.out).toMatch(new RegExp(`memories opened\\s+PASS\\s+${Math.min(50, before.n)} of ${Math.min(50, before.n)} sampled memories open`));
     expect(back.out).toMatch(/row counts\s+PASS/);
     expect(back.out).toMatch(/sql\/leak_test.sql\s+PASS\s+RESULT: 0 leaked rows/);
     expect(back.out).toMatch(/reversed \d{6}-.*\(\d+\.\d+ s\)/); // each step with its duration
@@ -207,7 +207,10 @@ describe("deploy drill", () => {
       const forced = (await fx.root.query("select relname, relforcerowsecurity as f from pg_class where oid in ('memvault.memory_chunks'::regclass, 'memvault.chunk_ingest'::regclass) order by 1")).rows;
       expect(forced).toEqual([{ relname: "chunk_ingest", f: true }, { relname: "memory_chunks", f: true }]);
     } finally {
+      // Whatever happened above: nothing of this test left for the next (a pending update this
+      // drill's worker, which has no embedder, could never seal).
       await expectDeploy(0, "apply", "--database", fx.db.name);
+      await fx.root.query("delete from memvault.chunk_ingest where id = $1 and replaces", [updated.id]);
     }
   });
 
