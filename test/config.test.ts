@@ -26,6 +26,29 @@ describe("config", () => {
     expect(() => config.ownerDatabaseUrl()).toThrow(/^DATABASE_URL: must be a postgres:\/\/ connection URL$/);
   });
 
+  it("outside development a token must name an audience: no JWT_AUDIENCE, no start; in development it may be left out", () => {
+    for (const v of ["JWT_JWKS_URL", "JWT_JWKS_FILE", "JWT_AUDIENCE"]) delete process.env[v];
+    process.env.JWT_SECRET = "x".repeat(40);
+    process.env.GRAPHILE_ENV = "production";
+    expect(() => config.jwtVerification()).toThrow(/^JWT_AUDIENCE: is required outside development/);
+    process.env.JWT_AUDIENCE = "memvault-api";
+    expect(config.jwtVerification()).toMatchObject({ kind: "secret", audience: "memvault-api" });
+    delete process.env.JWT_AUDIENCE;
+    process.env.GRAPHILE_ENV = "development";
+    expect(config.jwtVerification()).not.toHaveProperty("audience");
+  });
+
+  it("JWT_JWKS_URL must be an http(s) URL, and only one way of verifying may be set", () => {
+    for (const v of ["JWT_SECRET", "JWT_JWKS_FILE"]) delete process.env[v];
+    process.env.JWT_AUDIENCE = "memvault-api";
+    process.env.JWT_JWKS_URL = "file:///etc/jwks.json";
+    expect(() => config.jwtVerification()).toThrow(/^JWT_JWKS_URL: must be an http\(s\) URL$/);
+    process.env.JWT_JWKS_URL = "https://idp.example/.well-known/jwks.json";
+    expect(config.jwtVerification()).toMatchObject({ kind: "jwks-url", url: "https://idp.example/.well-known/jwks.json", audience: "memvault-api" });
+    process.env.JWT_SECRET = "x".repeat(40);
+    expect(() => config.jwtVerification()).toThrow(/^JWT_SECRET: set exactly one/);
+  });
+
   it("treats an empty DATABASE_URL as unset (the local cluster)", () => {
     process.env.DATABASE_URL = "  ";
     expect(config.ownerDatabaseUrl()).toBeUndefined();

@@ -2,6 +2,7 @@
 // or issuer, alg none, HS256 signed with the public key (key confusion), no subject.
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
+import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { exportJWK, exportSPKI, generateKeyPair, SignJWT } from "jose";
@@ -121,5 +122,33 @@ describe("RS256 / ES256 from a JWKS file", () => {
     await rejects(verifier, await new SignJWT(claims()).setProtectedHeader({ alg: "RS256", kid: "rsa" }).sign(other.privateKey), "AUTH_INVALID");
     const publicPem = new TextEncoder().encode(await exportSPKI(rsa.publicKey));
     await rejects(verifier, await new SignJWT(claims()).setProtectedHeader({ alg: "HS256", kid: "rsa" }).sign(publicPem), "AUTH_INVALID");
+  });
+});
+
+describe("RS256 from a JWKS URL (an identity provider's endpoint)", () => {
+  let server: http.Server;
+  let url: string;
+  let served = 0;
+  let rsa: Awaited<ReturnType<typeof generateKeyPair>>;
+  beforeAll(async () => {
+    rsa = await generateKeyPair("RS256", { extractable: true });
+    const body = JSON.stringify({ keys: [{ ...(await exportJWK(rsa.publicKey)), alg: "RS256", kid: "idp-1" }] });
+    server = http.createServer((req, res) => {
+      served++;
+      res.writeHead(req.url === "/.well-known/jwks.json" ? 200 : 404, { "content-type": "application/json" }).end(body);
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    url = `http://127.0.0.1:${(server.address() as { port: number }).port}/.well-known/jwks.json`;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it("accepts a token signed by a key the endpoint serves, refuses one it does not, and fetches the set once for both", async () => {
+    const verifier = createTokenVerifier({ kind: "jwks-url", url, audience: "memvault" });
+    const claims = { sub: "idp-user", aud: "memvault", exp: now() + 60 };
+    const good = await new SignJWT(claims).setProtectedHeader({ alg: "RS256", kid: "idp-1" }).sign(rsa.privateKey);
+    expect(await verifier.verify(`Bearer ${good}`)).toMatchObject({ sub: "idp-user" });
+    const stranger = await generateKeyPair("RS256");
+    await rejects(verifier, await new SignJWT(claims).setProtectedHeader({ alg: "RS256", kid: "idp-1" }).sign(stranger.privateKey), "AUTH_INVALID");
+    expect(served).toBe(1);
   });
 });

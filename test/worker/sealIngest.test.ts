@@ -26,6 +26,7 @@ import { asIdentity, tenantHash } from "../support/tenant.ts";
 import { createTestDatabase, type TestDatabase } from "../support/testDatabase.ts";
 import { waitFor } from "../support/waitFor.ts";
 import { startWorker, writeKeyringFile, type WorkerProcess } from "../support/workerProcess.ts";
+import { freePort } from "../../src/db/localCluster.ts";
 
 const DIMS = 384;
 const A = tenantHash("A");
@@ -128,7 +129,11 @@ describe("at the door (no worker running)", () => {
 
 describe("with a worker running", () => {
   let listener: pg.Client;
+  let metricsPort: number;
   const notified: string[] = [];
+  /** The worker's count of ingest rows it sealed (memvault_chunks_sealed_total). */
+  const sealedByWorker = async () =>
+    Number(/^memvault_chunks_sealed_total (\d+)/m.exec(await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text())?.[1] ?? NaN);
 
   beforeAll(async () => {
     listener = new pg.Client({ connectionString: db.url("root") });
@@ -137,7 +142,8 @@ describe("with a worker running", () => {
     listener.on("notification", (n) => n.channel === CHUNK_SEALED_CHANNEL && notified.push(n.payload ?? ""));
     await listener.query(`listen ${CHUNK_SEALED_CHANNEL}`);
     untrack(resource); // file-scoped, closed in afterAll
-    worker = await startWorker(db, { MEMVAULT_KEYRING_FILE: keyringFile, METRICS_PORT: "0" });
+    metricsPort = await freePort();
+    worker = await startWorker(db, { MEMVAULT_KEYRING_FILE: keyringFile, METRICS_PORT: String(metricsPort), METRICS_HOST: "127.0.0.1" });
   });
   afterAll(async () => {
     await worker?.stop();
@@ -194,10 +200,12 @@ describe("with a worker running", () => {
     for (const marker of ["MARKER-disk-5b1e", "MARKER-disk-meta-77aa"]) expect(bytes.includes(Buffer.from(marker))).toBe(false);
   });
 
-  it("seals a bulk insert exactly once", async () => {
+  it("seals a bulk insert exactly once: every row, and no row's work done twice", async () => {
     // B may hold rows of other tests of this file (they run in any order): count from here.
     const sealedOfB = async () => (await root.query("select count(*)::int as n from memvault.memory_chunks where user_hash = $1", [B])).rows[0].n as number;
+    const allSealed = async () => (await root.query("select count(*)::int as n from memvault.memory_chunks")).rows[0].n as number;
     const before = await sealedOfB();
+    const [workBefore, rowsBefore] = [await sealedByWorker(), await allSealed()];
     await asIdentity(
       root,
       { role: "memvault_user", userHash: B },
@@ -212,6 +220,10 @@ describe("with a worker running", () => {
     await waitFor("1,200 chunks", async () => (await sealedOfB()) >= before + 1200);
     expect(await sealedOfB()).toBe(before + 1200);
     expect((await root.query("select count(*)::int as n from memvault.chunk_ingest where user_hash = $1 and text like 'bulk %'", [B])).rows[0].n).toBe(0);
+    // The primary key already rules out a row twice; what it cannot rule out is a row sealed
+    // twice (a batch redone, its first seals thrown away): each seal the worker counts made a row.
+    await waitFor("the worker's count to catch up", async () => (await sealedByWorker()) - workBefore >= (await allSealed()) - rowsBefore);
+    expect((await sealedByWorker()) - workBefore).toBe((await allSealed()) - rowsBefore);
   });
 
   it("refuses to ingest an id that is already sealed", async () => {
