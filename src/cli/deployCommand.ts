@@ -173,7 +173,7 @@ async function rollbackFromBackup(target: DatabaseTarget, superuserUrl: string, 
   const chosen = flags.backup ? (backups.find((b) => b.file === flags.backup) ?? { file: flags.backup }) : backups[0];
   if (!chosen) throw new DeployError("NO_BACKUP", `no backup of ${target.databaseName} in ${config.backupDir()} (MEMVAULT_BACKUP_DIR)`);
   const jobs = config.deployRestoreJobs();
-  const { replacedBy, retired } = await step(`restore ${chosen.file} (pg_restore --jobs ${jobs})`, () =>
+  const { replacedBy, retired, reservationsAdded } = await step(`restore ${chosen.file} (pg_restore --jobs ${jobs})`, () =>
     restoreDatabase({ pgBin, target, superuserUrl, file: chosen.file, jobs, keyringVersions: keyring?.versions ?? [] }),
   );
   if (replacedBy) log(`the replaced database is kept as ${replacedBy} (connections refused): drop it once satisfied`);
@@ -181,7 +181,11 @@ async function rollbackFromBackup(target: DatabaseTarget, superuserUrl: string, 
     log(`key versions ${retired.join(", ")} retired: their seal counts went back to the backup's; nothing seals until a new key is added (memvault keys rotate)`);
   }
   if (!keyring) log("no keyring configured: a key version created after the backup is unknown here and not retired: rotate the keyring before anything seals (memvault keys rotate)");
-  const expected = "rows" in chosen && chosen.rows ? chosen.rows : undefined;
+  // The backup's own counts, and the reservation rows the retirement above added.
+  const expected =
+    "rows" in chosen && chosen.rows
+      ? { ...chosen.rows, ...("key_seal_reservations" in chosen.rows ? { key_seal_reservations: chosen.rows.key_seal_reservations! + reservationsAdded } : {}) }
+      : undefined;
   const { rows } = await step("verify", () =>
     verifyDeploy({ pgBin, superuserUrl, ...(expected ? { expectedRows: expected } : {}), ...(keyring ? { keyring } : {}) }),
   );

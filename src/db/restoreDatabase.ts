@@ -10,12 +10,12 @@ import { libpqConnection } from "./libpqConnection.ts";
 import { applySuperuserSetup, type MigrationTarget } from "./migrateDatabase.ts";
 import { retireKeyVersions } from "../sql/retireKeyVersions.ts";
 
-async function retireInRestored(url: string, keyringVersions: readonly number[]): Promise<number[]> {
+async function retireInRestored(url: string, keyringVersions: readonly number[]): Promise<{ versions: number[]; added: number }> {
   const client = new pg.Client({ connectionString: url, application_name: "memvault deploy restore" });
   await client.connect();
   try {
     // A backup taken before 000007 has no seal counts to correct.
-    if ((await client.query("select pg_catalog.to_regclass('memvault.key_seal_reservations') is null as none")).rows[0].none) return [];
+    if ((await client.query("select pg_catalog.to_regclass('memvault.key_seal_reservations') is null as none")).rows[0].none) return { versions: [], added: 0 };
     return await retireKeyVersions(client, keyringVersions);
   } finally {
     await client.end();
@@ -37,7 +37,7 @@ export async function restoreDatabase(opts: {
   jobs: number;
   /** The keyring's versions (those created after the backup are retired too). */
   keyringVersions: readonly number[];
-}): Promise<{ replacedBy?: string; retired: number[] }> {
+}): Promise<{ replacedBy?: string; retired: number[]; reservationsAdded: number }> {
   const database = new URL(opts.superuserUrl).pathname.slice(1);
   const staging = `${database.slice(0, 50)}_restore`;
   const replaced = `${database.slice(0, 40)}_replaced_${new Date().toISOString().replace(/\D/g, "").slice(0, 14)}`;
@@ -57,7 +57,7 @@ export async function restoreDatabase(opts: {
     }
     // Before anyone can seal in it: the restored seal counts are the backup's, behind what the
     // keys really sealed since, so every known key version is retired until a rotation.
-    const retired = await retireInRestored(withDatabase(opts.superuserUrl, staging), opts.keyringVersions);
+    const { versions: retired, added: reservationsAdded } = await retireInRestored(withDatabase(opts.superuserUrl, staging), opts.keyringVersions);
     const exists = (await root.query("select 1 from pg_catalog.pg_database where datname = $1::text", [database])).rowCount === 1;
     if (exists) {
       // Renaming needs the database to itself: its sessions (API, workers) are ended and reconnect.
@@ -68,7 +68,7 @@ export async function restoreDatabase(opts: {
     // Database-level privileges are not in a database's dump: memvault's are re-applied.
     await applySuperuserSetup(opts.target);
     if (exists) await root.query(`alter database ${q(replaced)} with allow_connections false`);
-    return exists ? { replacedBy: replaced, retired } : { retired };
+    return exists ? { replacedBy: replaced, retired, reservationsAdded } : { retired, reservationsAdded };
   } finally {
     await root.end();
   }

@@ -245,7 +245,7 @@ describe("canary rollouts on live traffic", () => {
     await operator.query("select memvault.abort_rerank_rollout('disabled')");
   });
 
-  it("the operator's CLI: create, start, status with the arms and the next decision, pause, resume, abort", async () => {
+  it("the operator's CLI: create, start, status with the arms and the next decision, pause, resume, abort; a variant added, rolled out and promoted", async () => {
     const cli = (...args: string[]) =>
       new Promise<{ code: number | null; out: string }>((resolve) => {
         const child = spawn(process.execPath, [path.join(PROJECT_ROOT, "src/cli/main.ts"), "rollout", ...args], {
@@ -281,9 +281,26 @@ describe("canary rollouts on live traffic", () => {
       expect(json.events.map((e: { to_state: string }) => e.to_state)).toEqual(["pending", "running", "paused", "running", "aborted"]);
       expect(json.events[1].actor).toBe("memvault_operator");
       expect((await cli("promote", "nope")).out).toMatch(/NOT_FOUND/);
+
+      // A variant added by the CLI (pinned to the file it hashed here), listed, rolled out
+      // and promoted by hand: it becomes every tenant's default.
+      const added = await cli("variant", "add", "tiny-c", "--model-dir", path.join(models.root, "tiny-b"), "--batch-size", "8", "--max-length", "128", "--threads", "1");
+      expect(added.code, added.out).toBe(0);
+      expect(added.out).toMatch(/pinned .*model\.onnx at SHA-256 [0-9a-f]{64}/);
+      expect((await cli("variant", "list")).out).toMatch(/ tiny-c .*sha256 [0-9a-f]{64}\s+batch 8\s+max_length 128/);
+      expect((await cli("create", "to-promote", "--control", "tiny-a", "--treatment", "tiny-c", "--steps", "20%:1h:10", "--interval", "1s", "--min-interval-samples", "2", ...lenient)).code).toBe(0);
+      expect(await cli("start", "to-promote")).toMatchObject({ code: 0 });
+      expect(await cli("promote", "to-promote")).toMatchObject({ code: 0 });
+      expect((await root.query("select default_variant from memvault.rerank_settings")).rows[0].default_variant).toBe("tiny-c");
+      expect((await cli("variant", "list")).out).toMatch(/\* tiny-c /);
+      const promoted = JSON.parse((await cli("status", "to-promote", "--json")).out);
+      expect(promoted.rollout.state).toBe("promoted");
+      expect(promoted.events.at(-1)).toMatchObject({ to_state: "promoted", actor: "memvault_operator" });
     } finally {
       await load.stop();
       await w.stop();
+      // Whatever the order of this file's tests: the default back to what beforeAll left.
+      await operator.query("select memvault.set_default_rerank_variant(null)");
     }
     expect(load.stats.failed).toBe(0);
   });
