@@ -71,7 +71,7 @@ try {
   const reverse = deploy("rollback", "--database", DATABASE);
   const afterReverse = await fingerprint();
   const apply = deploy("apply", "--database", DATABASE);
-  const restore = deploy("rollback", "--database", DATABASE, "--from-backup");
+  const restore = deploy("rollback", "--database", DATABASE, "--from-backup", "--yes");
   const afterRestore = await fingerprint();
   const opened = [...reverse.out.matchAll(/memories opened\s+PASS\s+(\d+) of (\d+)/g), ...restore.out.matchAll(/memories opened\s+PASS\s+(\d+) of (\d+)/g)];
 

@@ -30,7 +30,7 @@ export const DEPLOY_USAGE = `usage:
   memvault deploy apply --database NAME                 backup, migrate, validate; rolls back by itself when validation fails
   memvault deploy rollback --database NAME [--to N] [--yes]   reverse migrations back to N (default: the previous one), then verify;
                                                         one that would destroy data names it and asks (--yes: go ahead)
-  memvault deploy rollback --database NAME --from-backup [--backup FILE]   restore the latest (or given) backup, then verify`;
+  memvault deploy rollback --database NAME --from-backup [--backup FILE] [--yes]   restore the latest (or given) backup, then verify`;
 
 export interface DeployFlags {
   database?: string;
@@ -153,25 +153,38 @@ export async function deployCommand(sub: string | undefined, flags: DeployFlags)
   });
 }
 
-/** The last resort: the latest (or given) backup restored, then checked against its own row counts. */
-/** Names what a rollback destroys; goes on with --yes, or when a person at a terminal types "yes". */
-async function confirmDataLoss(losses: DataLoss[], flags: DeployFlags): Promise<boolean> {
-  for (const l of losses) log(`this rollback destroys ${l.what}: ${l.rows} rows`);
+/** Says what is about to be lost; goes on with --yes, or when a person at a terminal types "yes". */
+async function confirm(lines: string[], question: string, flags: DeployFlags): Promise<boolean> {
+  for (const line of lines) log(line);
   if (flags.yes) return true;
   if (!process.stdin.isTTY) return false;
   const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
   try {
-    return (await rl.question('[deploy] type "yes" to destroy them: ')).trim() === "yes";
+    return (await rl.question(`[deploy] type "yes" to ${question}: `)).trim() === "yes";
   } finally {
     rl.close();
   }
 }
+
+const confirmDataLoss = (losses: DataLoss[], flags: DeployFlags) =>
+  confirm(losses.map((l) => `this rollback destroys ${l.what}: ${l.rows} rows`), "destroy them", flags);
+
+/** The last resort: the latest (or given) backup restored, then checked against its own row counts. */
 
 async function rollbackFromBackup(target: DatabaseTarget, superuserUrl: string, flags: DeployFlags, keyring: Keyring | undefined, startedAt: number): Promise<void> {
   const pgBin = config.pgBin();
   const backups = listBackups(config.backupDir(), target.databaseName);
   const chosen = flags.backup ? (backups.find((b) => b.file === flags.backup) ?? { file: flags.backup }) : backups[0];
   if (!chosen) throw new DeployError("NO_BACKUP", `no backup of ${target.databaseName} in ${config.backupDir()} (MEMVAULT_BACKUP_DIR)`);
+  // Erasure is not in the backup's past: whatever was forgotten or expired since comes back.
+  const since = "createdAt" in chosen && chosen.createdAt ? `since ${chosen.createdAt}` : "since the backup was taken";
+  const lines = [
+    `restoring ${chosen.file} replaces everything written ${since}`,
+    `and brings back every memory erased ${since} (forget, forgetMatching, forgetAll, expiry): repeat those erasures before the API takes traffic again (RUNBOOK section 7)`,
+  ];
+  if (!(await confirm(lines, "restore it", flags))) {
+    throw new DeployError("RESTORE_NOT_CONFIRMED", `nothing was changed: run again with --yes to restore ${chosen.file}, once you can repeat the erasures made ${since}`);
+  }
   const jobs = config.deployRestoreJobs();
   const { replacedBy, retired, reservationsAdded } = await step(`restore ${chosen.file} (pg_restore --jobs ${jobs})`, () =>
     restoreDatabase({ pgBin, target, superuserUrl, file: chosen.file, jobs, keyringVersions: keyring?.versions ?? [] }),

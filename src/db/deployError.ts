@@ -11,7 +11,8 @@ export type DeployErrorCode =
   | "RESTORE_FAILED"
   | "VALIDATION_FAILED"
   | "DISTRIBUTED"
-  | "DATA_LOSS";
+  | "DATA_LOSS"
+  | "RESTORE_NOT_CONFIRMED";
 
 /** A deploy step refused or failed, with a stable code; messages name migrations and files, never data. */
 export class DeployError extends CodedError<DeployErrorCode> {

@@ -230,7 +230,12 @@ describe("deploy drill", () => {
     // A key version created after the backup (no seal count in it): the restore must retire
     // that one too, and its row-count check must expect the row that adds.
     rotateKeyring();
-    const res = await deploy("rollback", "--database", fx.db.name, "--from-backup");
+    // From a script, without --yes: refused, and told what a restore does to erasure.
+    const refused = await expectDeploy(1, "rollback", "--database", fx.db.name, "--from-backup");
+    expect(refused.out).toMatch(/brings back every memory erased since \S+ \(forget, forgetMatching, forgetAll, expiry\)/);
+    expect(refused.out).toMatch(/RESTORE_NOT_CONFIRMED: nothing was changed/);
+    expect((await fingerprint()).n).toBe(atBackup.n + 6);
+    const res = await deploy("rollback", "--database", fx.db.name, "--from-backup", "--yes");
     expect(res.code, res.out).toBe(0);
     expect(res.out).toMatch(/row counts\s+PASS.*as expected/);
     expect(res.out).toMatch(/memories opened\s+PASS/);
