@@ -10,10 +10,10 @@ import { useApiFixture, vec } from "../support/apiFixture.ts";
 import { keyringFrom } from "../support/keyrings.ts";
 import { makeModelDirs } from "../support/testModelDirs.ts";
 import { waitFor } from "../support/waitFor.ts";
-import { useWorkerFixture } from "../support/workerFixture.ts";
+import { useKeyringDatabase } from "../support/keyringDatabase.ts";
 import { startWorker, type WorkerProcess } from "../support/workerProcess.ts";
 
-const fx = useWorkerFixture();
+const fx = useKeyringDatabase();
 // Before the API connects: its statements time out after 1 s in this database (15 s by default).
 beforeAll(async () => {
   await fx.root.query(`alter role memvault_authenticator in database ${pg.escapeIdentifier(fx.db.name)} set statement_timeout = '1s'`);

@@ -6,10 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DIMS, useApiFixture, vec } from "../support/apiFixture.ts";
 import { makeModelDirs } from "../support/testModelDirs.ts";
 import { waitFor } from "../support/waitFor.ts";
-import { useWorkerFixture } from "../support/workerFixture.ts";
+import { useKeyringDatabase } from "../support/keyringDatabase.ts";
 import { startWorker, type WorkerProcess } from "../support/workerProcess.ts";
 
-const fx = useWorkerFixture();
+const fx = useKeyringDatabase();
 // A burst of 60 requests here tests isolation, not shedding: a generous queue wait.
 const t = useApiFixture(fx, { memoryBucket: { poolSize: 10, connections: 7, maxWaitMs: 10_000, maxInflight: 64 } });
 const { gql, token, collect } = t;

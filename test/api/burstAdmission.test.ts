@@ -8,10 +8,10 @@ import { text } from "node:stream/consumers";
 import { describe, expect, it } from "vitest";
 import { useApiFixture, vec } from "../support/apiFixture.ts";
 import { makeModelDirs } from "../support/testModelDirs.ts";
-import { useWorkerFixture } from "../support/workerFixture.ts";
+import { useKeyringDatabase } from "../support/keyringDatabase.ts";
 import { startWorker } from "../support/workerProcess.ts";
 
-const fx = useWorkerFixture();
+const fx = useKeyringDatabase();
 const t = useApiFixture(fx);
 const models = makeModelDirs(["wordhash"]);
 

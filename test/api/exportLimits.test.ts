@@ -7,9 +7,9 @@ import { hmacUser } from "../../src/crypto/hmacUser.ts";
 import { useApiFixture } from "../support/apiFixture.ts";
 import { keyringFrom } from "../support/keyrings.ts";
 import { seedChunks } from "../support/seedChunks.ts";
-import { useWorkerFixture } from "../support/workerFixture.ts";
+import { useKeyringDatabase } from "../support/keyringDatabase.ts";
 
-const fx = useWorkerFixture();
+const fx = useKeyringDatabase();
 const t = useApiFixture(fx, { rateLimits: { writes: 100, searches: 100, reranks: 10, reads: 250, subscriptions: 10 } });
 
 const lines = (text: string) => text.trim().split("\n").map((l) => JSON.parse(l) as { kind: string; code?: string });

@@ -4,10 +4,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { useApiFixture, vec } from "../support/apiFixture.ts";
 import { waitFor } from "../support/waitFor.ts";
-import { useWorkerFixture } from "../support/workerFixture.ts";
+import { useKeyringDatabase } from "../support/keyringDatabase.ts";
 import { startWorker, type WorkerProcess } from "../support/workerProcess.ts";
 
-const fx = useWorkerFixture();
+const fx = useKeyringDatabase();
 const t = useApiFixture(fx);
 let worker: WorkerProcess;
 beforeAll(async () => {

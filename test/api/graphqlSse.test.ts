@@ -13,10 +13,10 @@ import { asIdentity } from "../support/tenant.ts";
 import { makeModelDirs } from "../support/testModelDirs.ts";
 import { track, untrack } from "../support/openResources.ts";
 import { waitFor } from "../support/waitFor.ts";
-import { useWorkerFixture } from "../support/workerFixture.ts";
+import { useKeyringDatabase } from "../support/keyringDatabase.ts";
 import { startWorker, type WorkerProcess } from "../support/workerProcess.ts";
 
-const fx = useWorkerFixture();
+const fx = useKeyringDatabase();
 const t = useApiFixture(fx, { websocket: { maxMessageBytes: 1_048_576, initTimeoutMs: 3_000, maxOperationsPerTenant: 2 } });
 let worker: WorkerProcess;
 let models: ReturnType<typeof makeModelDirs>;
@@ -32,7 +32,8 @@ afterAll(async () => {
 const REMEMBER = `mutation($i: [RememberInput!]!) { rememberMany(inputs: $i) { id } }`;
 const PROGRESSIVE = `subscription($e: [Float!]!) { searchProgress(embedding: $e, query: "capital of france", k: 3) { phase reranked hits { chunk { text } } } }`;
 const streamUrl = () => `${t.api.url}/graphql/stream`;
-const sealedCount = async () => (await fx.root.query("select count(*)::int as n from memvault.chunk_ingest")).rows[0].n as number;
+/** Rows still waiting in chunk_ingest for the worker. */
+const waitingCount = async () => (await fx.root.query("select count(*)::int as n from memvault.chunk_ingest")).rows[0].n as number;
 
 /** An SSE body split into its events: [{event, data}]. */
 function parseEvents(text: string): { event: string; data: any }[] {
@@ -80,7 +81,7 @@ beforeAll(async () => {
   await t.gql(oona, REMEMBER, {
     i: ["Bananas are yellow.", "Paris is the capital of France.", "Berlin is in Germany."].map((text, n) => ({ text, embedding: vec(40 + n) })),
   });
-  await waitFor("sealed", async () => (await sealedCount()) === 0);
+  await waitFor("sealed", async () => (await waitingCount()) === 0);
 });
 
 describe("GraphQL over SSE", () => {
@@ -152,7 +153,7 @@ describe("GraphQL over SSE", () => {
     const got = await pias;
     expect(got.payloads[0].data.memorySealed.memory.text).toBe("pia's sealed memory");
     // Quin's stream: only the opening comment, no event, while Pia's seal went by.
-    await waitFor("pia sealed", async () => (await sealedCount()) === 0);
+    await waitFor("pia sealed", async () => (await waitingCount()) === 0);
     await new Promise((r) => setTimeout(r, 300));
     const reader = quinRes.body!.getReader();
     let text = "";

@@ -7,21 +7,25 @@ import { describe, expect, it } from "vitest";
 import { startApiServer, type ApiServerOptions } from "../../src/api/apiServer.ts";
 import { createTokenVerifier } from "../../src/api/verifyToken.ts";
 import { config, ConfigError } from "../../src/config.ts";
+import { hmacUser } from "../../src/crypto/hmacUser.ts";
 import { parseKeyring } from "../../src/crypto/keyring.ts";
 import { logger } from "../../src/logger.ts";
 import { DIMS, useApiFixture, vec } from "../support/apiFixture.ts";
+import { keyringFrom } from "../support/keyrings.ts";
 import { waitFor } from "../support/waitFor.ts";
-import { useWorkerFixture } from "../support/workerFixture.ts";
+import { useKeyringDatabase } from "../support/keyringDatabase.ts";
 
-const fx = useWorkerFixture();
+const fx = useKeyringDatabase();
 const t = useApiFixture(fx);
 
 const REMEMBER = `mutation($input: RememberInput!) { remember(input: $input) { id status } }`;
 /** Everything stored, all tenants (tests in a file run one at a time). */
-const rowsOf = async (_who: string) => {
+/** One tenant's memories (waiting and sealed) and search requests. */
+const rowsOf = async (who: string) => {
   const { rows } = await fx.root.query(
-    `select (select count(*)::int from memvault.chunk_ingest) + (select count(*)::int from memvault.memory_chunks) as n,
-            (select count(*)::int from memvault.search_requests) as searches`,
+    `select (select count(*)::int from memvault.chunk_ingest where user_hash = $1) + (select count(*)::int from memvault.memory_chunks where user_hash = $1) as n,
+            (select count(*)::int from memvault.search_requests where user_hash = $1) as searches`,
+    [hmacUser(keyringFrom(fx.doc), who)],
   );
   return rows[0] as { n: number; searches: number };
 };

@@ -13,10 +13,10 @@ import { useApiFixture } from "../support/apiFixture.ts";
 import { embedderFromDir } from "../support/embedders.ts";
 import { makeModelDirs } from "../support/testModelDirs.ts";
 import { waitFor } from "../support/waitFor.ts";
-import { useWorkerFixture } from "../support/workerFixture.ts";
+import { useKeyringDatabase } from "../support/keyringDatabase.ts";
 import { startWorker, type WorkerProcess } from "../support/workerProcess.ts";
 
-const fx = useWorkerFixture();
+const fx = useKeyringDatabase();
 const models = makeModelDirs(["wordhash"]);
 const t = useApiFixture(fx, { createEmbedder: embedderFromDir(models.dir("wordhash")) });
 let worker: WorkerProcess;

@@ -13,11 +13,11 @@ import { track, untrack } from "../support/openResources.ts";
 import { tenantHash } from "../support/tenant.ts";
 import { makeModelDirs } from "../support/testModelDirs.ts";
 import { waitFor } from "../support/waitFor.ts";
-import { useWorkerFixture } from "../support/workerFixture.ts";
+import { useKeyringDatabase } from "../support/keyringDatabase.ts";
 import { startWorker, type WorkerProcess } from "../support/workerProcess.ts";
 
 const DIMS = 384;
-const fx = useWorkerFixture();
+const fx = useKeyringDatabase();
 let models: ReturnType<typeof makeModelDirs>;
 let waiter: SearchWaiter;
 let worker: WorkerProcess;

@@ -4,10 +4,10 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { useApiFixture, vec } from "../support/apiFixture.ts";
 import { waitFor } from "../support/waitFor.ts";
-import { useWorkerFixture } from "../support/workerFixture.ts";
+import { useKeyringDatabase } from "../support/keyringDatabase.ts";
 import { startWorker } from "../support/workerProcess.ts";
 
-const fx = useWorkerFixture();
+const fx = useKeyringDatabase();
 const t = useApiFixture(fx, {
   rerankBudgetMs: 1_500,
   rateLimits: { writes: 5, searches: 4, reranks: 1, reads: 1_000, subscriptions: 2 },

@@ -6,9 +6,9 @@ import { describe, expect, it } from "vitest";
 import { createMemoryService } from "../../src/api/memoryService.ts";
 import { createMemvaultApiPlugin } from "../../src/api/memvaultApiPlugin.ts";
 import { memvaultSchemaPreset } from "../../src/api/memvaultPreset.ts";
-import { useWorkerFixture } from "../support/workerFixture.ts";
+import { useKeyringDatabase } from "../support/keyringDatabase.ts";
 
-const fx = useWorkerFixture();
+const fx = useKeyringDatabase();
 
 describe("GraphQL schema", () => {
   it("matches the snapshot, and exposes no cipher column or embedding", async () => {

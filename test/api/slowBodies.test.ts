@@ -5,9 +5,9 @@
 import net from "node:net";
 import { describe, expect, it } from "vitest";
 import { useApiFixture } from "../support/apiFixture.ts";
-import { useWorkerFixture } from "../support/workerFixture.ts";
+import { useKeyringDatabase } from "../support/keyringDatabase.ts";
 
-const fx = useWorkerFixture();
+const fx = useKeyringDatabase();
 const t = useApiFixture(fx, {
   memoryBucket: { poolSize: 4, connections: 2, maxWaitMs: 1_000, maxInflight: 3 },
   maxInflightPerTenant: 2,

@@ -6,9 +6,9 @@ import { hmacUser } from "../../src/crypto/hmacUser.ts";
 import { useApiFixture, vec } from "../support/apiFixture.ts";
 import { keyringFrom } from "../support/keyrings.ts";
 import { waitFor } from "../support/waitFor.ts";
-import { useWorkerFixture } from "../support/workerFixture.ts";
+import { useKeyringDatabase } from "../support/keyringDatabase.ts";
 
-const fx = useWorkerFixture();
+const fx = useKeyringDatabase();
 const t = useApiFixture(fx, { memoryBucket: { poolSize: 4, connections: 1, maxWaitMs: 300, maxInflight: 10 } });
 
 const post = (auth: string, query: string, variables: Record<string, unknown> = {}) =>

@@ -13,10 +13,10 @@ import { useApiFixture, vec } from "../support/apiFixture.ts";
 import { citusCluster, nodePortOf, tenantsOnEachNode, workerNodeUrl } from "../support/citusNodes.ts";
 import { makeModelDirs } from "../support/testModelDirs.ts";
 import { waitFor } from "../support/waitFor.ts";
-import { useWorkerFixture } from "../support/workerFixture.ts";
+import { useKeyringDatabase } from "../support/keyringDatabase.ts";
 import { startWorker, type WorkerProcess } from "../support/workerProcess.ts";
 
-const fx = useWorkerFixture();
+const fx = useKeyringDatabase();
 const t = useApiFixture(fx);
 const { gql, token } = t;
 const run = randomBytes(4).toString("hex");

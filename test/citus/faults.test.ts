@@ -9,10 +9,10 @@ import { startCluster, stopNode } from "../../src/db/localCluster.ts";
 import { useApiFixture, vec, type GqlBody } from "../support/apiFixture.ts";
 import { citusCluster, nodePortOf, tenantsOnEachNode } from "../support/citusNodes.ts";
 import { waitFor } from "../support/waitFor.ts";
-import { useWorkerFixture } from "../support/workerFixture.ts";
+import { useKeyringDatabase } from "../support/keyringDatabase.ts";
 import { startWorker, type WorkerProcess } from "../support/workerProcess.ts";
 
-const fx = useWorkerFixture();
+const fx = useKeyringDatabase();
 const t = useApiFixture(fx);
 const { gql, token } = t;
 const run = randomBytes(4).toString("hex");

@@ -10,10 +10,10 @@ import { SignJWT } from "jose";
 import { afterEach, describe, expect, it } from "vitest";
 import { freePort } from "../../src/db/localCluster.ts";
 import { PROJECT_ROOT } from "../../src/db/migrateDatabase.ts";
-import { useWorkerFixture } from "../support/workerFixture.ts";
+import { useKeyringDatabase } from "../support/keyringDatabase.ts";
 import { waitFor } from "../support/waitFor.ts";
 
-const fx = useWorkerFixture();
+const fx = useKeyringDatabase();
 const secret = randomBytes(32).toString("hex");
 const started: ChildProcess[] = [];
 afterEach(() => {

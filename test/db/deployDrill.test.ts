@@ -14,10 +14,10 @@ import { PROJECT_ROOT } from "../../src/db/migrateDatabase.ts";
 import { committedMigrations } from "../../src/db/reverseMigrations.ts";
 import { asIdentity, tenantHash } from "../support/tenant.ts";
 import { waitFor } from "../support/waitFor.ts";
-import { useWorkerFixture } from "../support/workerFixture.ts";
+import { useKeyringDatabase } from "../support/keyringDatabase.ts";
 import { startWorker } from "../support/workerProcess.ts";
 
-const fx = useWorkerFixture();
+const fx = useKeyringDatabase();
 const TENANTS = ["drill a", "drill b", "drill c"].map(tenantHash);
 const HEAD = committedMigrations().at(-1)!.number;
 const PREVIOUS = committedMigrations().at(-2)!.number;

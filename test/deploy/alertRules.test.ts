@@ -10,7 +10,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "../../src/db/localCluster.ts";
 import { PROJECT_ROOT } from "../../src/db/migrateDatabase.ts";
 import { useApiFixture } from "../support/apiFixture.ts";
-import { useWorkerFixture } from "../support/workerFixture.ts";
+import { useKeyringDatabase } from "../support/keyringDatabase.ts";
 import { waitFor } from "../support/waitFor.ts";
 import { startWorker } from "../support/workerProcess.ts";
 
@@ -19,7 +19,7 @@ const RULES = path.join(RULES_DIR, "memvault.rules.yml");
 const RULE_TESTS = path.join(RULES_DIR, "memvault.rules.test.yml");
 const DASHBOARD = path.join(PROJECT_ROOT, "deploy", "grafana", "memvault.json");
 
-const fx = useWorkerFixture();
+const fx = useKeyringDatabase();
 const api = useApiFixture(fx);
 let promtool: string;
 

@@ -11,7 +11,7 @@ import { config } from "../../src/config.ts";
 import { parseKeyring } from "../../src/crypto/keyring.ts";
 import { logger } from "../../src/logger.ts";
 import { track, untrack } from "./openResources.ts";
-import type { WorkerFixture } from "./workerFixture.ts";
+import type { KeyringDatabase } from "./keyringDatabase.ts";
 
 export const DIMS = 384;
 export const vec = (seed: number) => Array.from({ length: DIMS }, (_, i) => Math.cos(seed * 7 + i * 0.3));
@@ -31,7 +31,7 @@ export interface ApiFixture {
   collect(auth: string | undefined, query: string, variables: Record<string, unknown>, count: number, timeoutMs?: number): Promise<{ payloads: any[]; errors?: unknown }>;
 }
 
-export function useApiFixture(fx: WorkerFixture, overrides: Partial<ApiServerOptions> = {}): ApiFixture {
+export function useApiFixture(fx: KeyringDatabase, overrides: Partial<ApiServerOptions> = {}): ApiFixture {
   const secret = new TextEncoder().encode(randomBytes(32).toString("hex"));
   const f = { secret } as ApiFixture;
   beforeAll(async () => {

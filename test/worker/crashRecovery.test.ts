@@ -8,11 +8,11 @@ import { tenantHash } from "../support/tenant.ts";
 import { bulkRemember } from "../support/bulkRemember.ts";
 import { waitFor } from "../support/waitFor.ts";
 import { startWorker } from "../support/workerProcess.ts";
-import { useWorkerFixture } from "../support/workerFixture.ts";
+import { useKeyringDatabase } from "../support/keyringDatabase.ts";
 
 const A = tenantHash("crash A");
 const B = tenantHash("crash B");
-const fx = useWorkerFixture();
+const fx = useKeyringDatabase();
 const { keyringFile } = fx;
 
 const bulkInsert = (userHash: string, n: number) => bulkRemember(fx.root, userHash, n, "row");

@@ -15,10 +15,10 @@ import { useApiFixture, vec } from "../support/apiFixture.ts";
 import { makeModelDirs } from "../support/testModelDirs.ts";
 import { asIdentity } from "../support/tenant.ts";
 import { waitFor } from "../support/waitFor.ts";
-import { useWorkerFixture } from "../support/workerFixture.ts";
+import { useKeyringDatabase } from "../support/keyringDatabase.ts";
 import { startWorker } from "../support/workerProcess.ts";
 
-const fx = useWorkerFixture();
+const fx = useKeyringDatabase();
 const models = makeModelDirs(["wordhash"]);
 let mode: "down" | "up" | "slow" = "down";
 let server: http.Server;

@@ -3,10 +3,10 @@
 import { describe, expect, it } from "vitest";
 import { asIdentity, tenantHash } from "../support/tenant.ts";
 import { waitFor } from "../support/waitFor.ts";
-import { useWorkerFixture } from "../support/workerFixture.ts";
+import { useKeyringDatabase } from "../support/keyringDatabase.ts";
 import { startWorker } from "../support/workerProcess.ts";
 
-const fx = useWorkerFixture();
+const fx = useKeyringDatabase();
 const job = async (task: string) => (await fx.root.query("select attempts, locked_at from graphile_worker.jobs where task_identifier = $1::text", [task])).rows;
 
 describe("WORKER_TASKS", () => {

@@ -1,5 +1,5 @@
-// A test database, a superuser pool on it and a fresh keyring file, for a test file that
-// runs worker processes; all removed after the file.
+// A test database, a superuser pool on it and a fresh keyring file (what worker processes
+// and the API need), for one test file; all removed after it. It starts no worker itself.
 import fs from "node:fs";
 import path from "node:path";
 import type pg from "pg";
@@ -9,16 +9,16 @@ import { freshKeyringDocument } from "./keyrings.ts";
 import { createTestDatabase, type TestDatabase } from "./testDatabase.ts";
 import { writeKeyringFile } from "./workerProcess.ts";
 
-export interface WorkerFixture {
+export interface KeyringDatabase {
   doc: KeyringDocument;
   keyringFile: string;
   db: TestDatabase;
   root: pg.Pool;
 }
 
-export function useWorkerFixture(): WorkerFixture {
+export function useKeyringDatabase(): KeyringDatabase {
   const doc = freshKeyringDocument();
-  const fixture = { doc, keyringFile: writeKeyringFile(doc) } as WorkerFixture;
+  const fixture = { doc, keyringFile: writeKeyringFile(doc) } as KeyringDatabase;
   beforeAll(async () => {
     fixture.db = await createTestDatabase();
     fixture.root = fixture.db.pool();
