@@ -152,22 +152,20 @@ describe("GraphQL over SSE", () => {
     await t.gql(pia, REMEMBER, { i: [{ text: "pia's sealed memory", embedding: vec(60) }] });
     const got = await pias;
     expect(got.payloads[0].data.memorySealed.memory.text).toBe("pia's sealed memory");
-    // Quin's stream: only the opening comment, no event, while Pia's seal went by.
+    // Quin's stream: Pia's seal went by first, then Quin's own; the first event Quin hears
+    // must be his own (a leak of Pia's would have come before it, the seals being in order).
     await waitFor("pia sealed", async () => (await waitingCount()) === 0);
-    await new Promise((r) => setTimeout(r, 300));
+    await t.gql(quin, REMEMBER, { i: [{ text: "quin's own memory", embedding: vec(61) }] });
     const reader = quinRes.body!.getReader();
     let text = "";
-    const read = (async () => {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) return;
-        text += new TextDecoder().decode(value);
-      }
-    })().catch(() => {});
-    await new Promise((r) => setTimeout(r, 200));
+    while (parseEvents(text).length === 0) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += new TextDecoder().decode(value);
+    }
     quins.abort();
-    await read;
-    expect(parseEvents(text)).toEqual([]);
+    await reader.cancel().catch(() => {});
+    expect(parseEvents(text).map((e) => e.data?.data?.memorySealed?.memory?.text)).toEqual(["quin's own memory"]);
     // The server noticed both streams closing.
     await waitFor("unsubscribed", async () => /memvault_api_websockets\{kind="sealed_subscribers"\} 0/.test(await (await fetch(t.api.metricsUrl!)).text()));
   });
@@ -233,7 +231,8 @@ describe("GraphQL over SSE", () => {
         await c.query("select pg_notify('memvault_chunk_sealed', $1)", [payload]);
       }
     }, { commit: true });
-    await new Promise((r) => setTimeout(r, 300));
+    // No wait needed: the one LISTEN connection hears notifications in commit order, so the
+    // forged ones are handled before rho two's seal (a replay let through would be 2nd).
     await t.gql(rho, REMEMBER, { i: [{ text: "rho two", embedding: vec(71) }] });
     const got = await stream;
     expect(got.error).toBeUndefined();

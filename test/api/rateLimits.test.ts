@@ -74,7 +74,7 @@ describe("the memory bucket", () => {
     const before = await stored();
     // One request in service at a time: this one waits out its rerank budget.
     const slow = t.gql(lee, `query($e: [Float!]!) { search(embedding: $e, query: "hold", k: 1) { reranked } }`, { e: vec(60) });
-    await new Promise((r) => setTimeout(r, 200));
+    await waitFor("the search in service", async () => /memvault_api_memory_bucket\{state="inflight"\} 1\b/.test(await (await fetch(t.api.metricsUrl!)).text()));
     const shed = await post(`Bearer ${await t.token("mia")}`, REMEMBER, { i: inputs(1, 70) });
     expect(shed.status).toBe(503);
     expect(Number(shed.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);

@@ -7,6 +7,8 @@ describe("whenTokenExpires", () => {
   it("waits for a token 30 days away instead of firing at once", async () => {
     let fired = false;
     const cancel = whenTokenExpires(Math.floor(Date.now() / 1000) + 30 * 86_400, () => (fired = true));
+    // A negative check, so a fixed wait: an overflowing setTimeout fires after 1 ms; 100 ms
+    // leaves it every chance to, and nothing else could make the callback run.
     await new Promise((r) => setTimeout(r, 100));
     cancel();
     expect(fired).toBe(false);
