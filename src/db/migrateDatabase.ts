@@ -11,6 +11,7 @@ import { clearAllPools } from "graphile-migrate/dist/pgReal.js";
 import pg from "pg";
 import { config } from "../config.ts";
 import { retireUncountedKeyVersions } from "../sql/retireKeyVersions.ts";
+import { withAppSuperuser } from "./appSuperuser.ts";
 
 export const PROJECT_ROOT = path.resolve(import.meta.dirname, "..", "..");
 const MIGRATIONS = path.join(PROJECT_ROOT, "migrations");
@@ -43,31 +44,18 @@ export function migrateSettings(target: MigrationTarget): Settings {
   };
 }
 
-/** A superuser session on the application database (every tenant's rows). */
-async function withAppRoot<T>(target: MigrationTarget, dbName: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const url = new URL(target.rootUrl);
-  url.pathname = `/${dbName}`;
-  const client = new pg.Client({ connectionString: url.toString(), application_name: "memvault migrate" });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
-
 /** Whether the database keeps seal counts yet (000007's key_seal_reservations). */
-const sealCountsExist = (target: MigrationTarget, dbName: string) =>
-  withAppRoot(target, dbName, async (c) => (await c.query<{ t: string | null }>("select pg_catalog.to_regclass('memvault.key_seal_reservations')::text as t")).rows[0]!.t !== null);
+const sealCountsExist = (target: MigrationTarget) =>
+  withAppSuperuser(target, "memvault migrate", async (c) => (await c.query<{ t: string | null }>("select pg_catalog.to_regclass('memvault.key_seal_reservations')::text as t")).rows[0]!.t !== null);
 
 /**
  * The seal counts were just created (a first upgrade past 000007, or 000007 again after a
  * rollback below it) over chunks already sealed: those versions' counts are unknown, and
  * retired until the keyring is rotated (src/sql/retireKeyVersions.ts).
  */
-async function retireUncounted(target: MigrationTarget, dbName: string, log: (line: string) => void): Promise<void> {
-  if (!(await sealCountsExist(target, dbName))) return;
-  const retired = await withAppRoot(target, dbName, retireUncountedKeyVersions);
+async function retireUncounted(target: MigrationTarget, log: (line: string) => void): Promise<void> {
+  if (!(await sealCountsExist(target))) return;
+  const retired = await withAppSuperuser(target, "memvault migrate", retireUncountedKeyVersions);
   if (retired.length) log(`key versions ${retired.join(", ")} sealed chunks this database kept no seal count of: retired (SEAL_KEY_EXHAUSTED) until the keyring is rotated (memvault keys rotate)`);
 }
 
@@ -126,9 +114,9 @@ export async function migrateDatabase(target: MigrationTarget, log: (line: strin
     log(`database ${dbName}: job queue schema (graphile-worker)`);
     await installJobQueue(target.ownerUrl);
     log(`database ${dbName}: applying pending migrations`);
-    const counted = await sealCountsExist(target, dbName);
+    const counted = await sealCountsExist(target);
     await migrate(settings, false);
-    if (!counted) await retireUncounted(target, dbName, log);
+    if (!counted) await retireUncounted(target, log);
   } finally {
     clearAllPools();
   }

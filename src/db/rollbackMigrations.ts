@@ -2,24 +2,12 @@
 // applied after the target, newest first, each in its own transaction. All of them must
 // exist before the first one runs, so a rollback never stops half-way for want of one.
 import pg from "pg";
+import { withAppSuperuser } from "./appSuperuser.ts";
 import { DeployError } from "./deployError.ts";
 import { assertNoForeignMigrations, inspectDeployState } from "./deployState.ts";
 import type { MigrationTarget } from "./migrateDatabase.ts";
 import { applyReverse, committedMigrations, placeholderReplacer } from "./reverseMigrations.ts";
 import { countRollbackDataLoss, type DataLoss } from "./rollbackDataLoss.ts";
-
-/** A superuser on the application database (the target's root URL, pointed at the owner's database). */
-async function withAppSuperuser<T>(target: MigrationTarget, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const url = new URL(target.rootUrl);
-  url.pathname = new URL(target.ownerUrl).pathname;
-  const root = new pg.Client({ connectionString: url.toString(), application_name: "memvault deploy rollback (count)" });
-  await root.connect();
-  try {
-    return await fn(root);
-  } finally {
-    await root.end();
-  }
-}
 
 /** "7", "000007" or "000007-some-name.sql" → 7. */
 export function migrationNumber(spec: string): number {
@@ -53,7 +41,7 @@ export async function rollbackMigrations(opts: {
     if (steps.length === 0) opts.log(`already at ${String(to).padStart(6, "0")}: nothing to roll back`);
     const replace = await placeholderReplacer(opts.target);
     if (opts.confirmDataLoss && steps.length > 0) {
-      const losses = await withAppSuperuser(opts.target, (root) => countRollbackDataLoss(root, steps, replace));
+      const losses = await withAppSuperuser(opts.target, "memvault deploy rollback (count)", (root) => countRollbackDataLoss(root, steps, replace));
       if (losses.length > 0 && !(await opts.confirmDataLoss(losses))) {
         throw new DeployError("DATA_LOSS", `rolling back to ${String(to).padStart(6, "0")} would destroy ${losses.map((l) => `${l.what} (${l.rows} rows)`).join(", ")}: nothing was changed; run again with --yes to go ahead, or restore a backup instead (--from-backup)`);
       }

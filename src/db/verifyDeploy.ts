@@ -56,7 +56,7 @@ export async function verifyDeploy(opts: {
     const res = await runPsqlScript(opts.pgBin, opts.superuserUrl, script);
     out.push(scriptCheckRow(script, res));
   }
-  const after = await takeSnapshot(opts.pgBin, opts.superuserUrl);
+  const after = await takeSnapshot(opts.pgBin, opts.superuserUrl, { comparedWithEarlier: opts.before !== undefined && opts.expectedRows === undefined });
   out.push(scriptCheckRow("verify_indexes.sql", after.indexCheck));
   const expected = opts.expectedRows ?? opts.before?.rows;
   if (expected) out.push(compareRowCounts(expected, after, opts.expectedRows ? undefined : opts.before));
