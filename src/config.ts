@@ -258,7 +258,7 @@ export const config = {
   keyringConfigured: (): boolean => raw("MEMVAULT_KEYRING") !== undefined || raw("MEMVAULT_KEYRING_FILE") !== undefined,
   jwtConfigured: (): boolean => ["JWT_SECRET", "JWT_JWKS_URL", "JWT_JWKS_FILE"].some((v) => raw(v) !== undefined),
   graphiqlConfigured: (): boolean => raw("GRAPHIQL") !== undefined,
-  embedderConfigured: (): boolean => raw("EMBEDDER_MODEL_DIR") !== undefined || raw("EMBEDDER_URL") !== undefined,
+  embedderConfigured: (): boolean => ["EMBEDDER_MODEL_DIR", "EMBEDDER_URL", "EMBEDDER_WORDHASH"].some((v) => raw(v) !== undefined),
   /** API_PORT / API_HOST: where the GraphQL API listens. Defaults 4000, 127.0.0.1. */
   apiPort: (): number => intVar("API_PORT", 4000, 0, 65_535),
   apiHost: (): string => raw("API_HOST") ?? "127.0.0.1",
@@ -364,6 +364,8 @@ export const config = {
   },
   /** EMBEDDER_MODEL_DIR: a bi-encoder in the sentence-transformers ONNX layout (onnx/model.onnx, tokenizer.json, 1_Pooling/config.json). Default: MEMVAULT_HOME/models/all-MiniLM-L6-v2 */
   embedderModelDir: (): string => path.resolve(raw("EMBEDDER_MODEL_DIR") ?? path.join(config.home(), "models", "all-MiniLM-L6-v2")),
+  /** EMBEDDER_WORDHASH: embed with the development word-hash embedder (texts sharing words are close; not semantic). `npm start` sets it on the local cluster when no embedder is configured or installed. Default false. */
+  embedderWordHash: (): boolean => boolVar("EMBEDDER_WORDHASH", false),
   /** EMBEDDER_URL: a text-embeddings-inference server (/embed); when set it embeds instead of the local model. */
   embedderUrl: (): string | undefined => {
     const value = raw("EMBEDDER_URL");

@@ -7,7 +7,7 @@ import type { Keyring } from "../../src/crypto/keyring.ts";
 import { hmacUser } from "../../src/crypto/hmacUser.ts";
 import { createSealer } from "../../src/crypto/seal.ts";
 import { chunkContext } from "../../src/crypto/sealContexts.ts";
-import { embeddingToBytes, vectorBinary } from "../../src/worker/sealRows.ts";
+import { embeddingToBytes, vectorBinary } from "../../src/embed/embeddingBytes.ts";
 import { hashLabels } from "../../src/crypto/blindIndex.ts";
 import { sealLabels } from "../../src/api/openMemory.ts";
 import { progress } from "./benchResult.ts";

@@ -9,7 +9,7 @@ import { chunkContext } from "../crypto/sealContexts.ts";
 import { hashLabels } from "../crypto/blindIndex.ts";
 import type { WithTenant } from "../db/withTenant.ts";
 import { vectorLiteral } from "../sql/vectorText.ts";
-import { embeddingFromBytes } from "../worker/sealRows.ts";
+import { embeddingFromBytes } from "../embed/embeddingBytes.ts";
 import { insertIngestRows, upsertIngestRow, type IngestValues } from "../sql/insertIngestRows.ts";
 import { lockMemory } from "../sql/lockMemory.ts";
 import { lockTenantWrites } from "../sql/lockTenantWrites.ts";

@@ -5,7 +5,7 @@ import { config } from "../config.ts";
 import { listBackups } from "../db/backupDatabase.ts";
 import { DeployError } from "../db/deployError.ts";
 import { assertNoForeignMigrations, inspectDeployState, type DeployState } from "../db/deployState.ts";
-import { runDoctor, type DoctorRow } from "../db/doctor.ts";
+import { runDoctor, type DoctorRow } from "../ops/doctor.ts";
 
 const num = (n: number) => String(n).padStart(6, "0");
 

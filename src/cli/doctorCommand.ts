@@ -1,7 +1,7 @@
 // `memvault doctor`: prints the PASS/FAIL table; exits 1 when anything FAILs.
 import { config } from "../config.ts";
 import { resolveTarget, superuserAppUrl } from "../db/databaseTarget.ts";
-import { formatDoctorTable, runDoctor } from "../db/doctor.ts";
+import { formatDoctorTable, runDoctor } from "../ops/doctor.ts";
 
 export async function doctorCommand(): Promise<void> {
   const rows = await runDoctor(config.pgBin(), superuserAppUrl(await resolveTarget({ start: false })));

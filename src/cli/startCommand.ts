@@ -4,7 +4,6 @@
 // more: a random keyring and a random JWT secret, each once, 0600, in MEMVAULT_HOME.
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
-import path from "node:path";
 import { SignJWT } from "jose";
 import { startApiServer } from "../api/apiServer.ts";
 import { createTokenVerifier } from "../api/verifyToken.ts";
@@ -27,19 +26,13 @@ const say = (line: string) => logger.info(line);
 const tellPerson = (line: string) => process.stderr.write(`${line}\n`);
 
 /**
- * On the local cluster with no embedder configured and none installed, a development
- * embedder so that text-only memories work at once: the generated word-hash model (texts
- * sharing words are close; not a semantic model), written once under MEMVAULT_HOME.
+ * On the local cluster with no embedder configured and none installed, the development
+ * word-hash embedder, so that text-only memories work at once (not a semantic model).
  */
-async function developmentEmbedder(): Promise<string | undefined> {
-  if (config.embedderConfigured() || modelFileIn(config.embedderModelDir())) return undefined;
-  const dir = path.join(config.home(), "models", "dev-wordhash");
-  if (!modelFileIn(dir)) {
-    const { writeTestModel } = await import("../../scripts/testModels.ts");
-    writeTestModel("wordhash", dir);
-  }
-  say(`no embedding model at ${config.embedderModelDir()}: using the development word-hash embedder (${dir}); for real use, bin/memvault model fetch --embedder (see README) or set EMBEDDER_MODEL_DIR / EMBEDDER_URL`);
-  return dir;
+function wantsDevelopmentEmbedder(): boolean {
+  if (config.embedderConfigured() || modelFileIn(config.embedderModelDir())) return false;
+  say(`no embedding model at ${config.embedderModelDir()}: using the development word-hash embedder (EMBEDDER_WORDHASH); for real use, bin/memvault model fetch --embedder (see docs) or set EMBEDDER_MODEL_DIR / EMBEDDER_URL`);
+  return true;
 }
 
 /** Writes a file once with mode 0600 from the first byte; returns its path. */
@@ -91,7 +84,9 @@ export async function startCommand(): Promise<void> {
   }
   if (!workerUrl || !authenticatorUrl) throw new Error("WORKER_DATABASE_URL and AUTHENTICATOR_DATABASE_URL are required with DATABASE_URL");
   const keyringSource = keyringFile ? { variable: "MEMVAULT_KEYRING_FILE", file: keyringFile } : config.keyringSource();
-  const devEmbedderDir = target.cluster && development ? await developmentEmbedder() : undefined;
+  const devEmbedder = target.cluster && development && wantsDevelopmentEmbedder();
+  // The API and the worker read it from the environment, as they would any setting.
+  if (devEmbedder) process.env.EMBEDDER_WORDHASH = "true";
 
   const api = await startApiServer({
     port: config.apiPort(),
@@ -104,7 +99,7 @@ export async function startCommand(): Promise<void> {
     graphiql,
     rerankStatus: rerankConfigState,
     ...(config.apiMetricsPort() > 0 ? { metrics: { port: config.apiMetricsPort(), host: config.metricsHost() } } : {}),
-    createEmbedder: (registry, log) => createEmbedderFromConfig(registry, log, devEmbedderDir ? { modelDir: devEmbedderDir } : {}),
+    createEmbedder: createEmbedderFromConfig,
     // GraphiQL needs introspection; otherwise it follows GRAPHQL_INTROSPECTION (default off).
     operationLimits: config.operationLimits(graphiql || config.graphqlIntrospection()),
     maxBodyBytes: config.apiMaxBodyBytes(),
@@ -125,7 +120,6 @@ export async function startCommand(): Promise<void> {
   const worker = spawnWorkerProcess({
     WORKER_DATABASE_URL: workerUrl,
     ...(keyringFile ? { MEMVAULT_KEYRING_FILE: keyringFile } : {}),
-    ...(devEmbedderDir ? { EMBEDDER_MODEL_DIR: devEmbedderDir } : {}),
   });
   say(`worker started in its own process (pid ${worker.pid}); Ctrl-C stops both (the cluster keeps running: bin/memvault db stop)`);
   try {

@@ -52,7 +52,11 @@ export function createSealCounter(opts: {
       if (!opts.reserver) return;
       while ((available.get(version) ?? 0) < seals) {
         const block = Math.max(blockSize, seals);
-        const total = await opts.reserver(version, block);
+        const total = await opts.reserver(version, block).catch((err: unknown) => {
+          // program_limit_exceeded: memvault.reserve_seals refuses past 2^32, or a retired version.
+          if ((err as { code?: string }).code !== "54000") throw err;
+          throw new SealError("SEAL_KEY_EXHAUSTED", `key version ${version} can seal no more (2^32 seals reserved, or retired after a restore or a rollback): rotate the keyring (memvault keys rotate)`, { cause: err });
+        });
         available.set(version, (available.get(version) ?? 0) + block);
         warn(version, total);
       }

@@ -7,7 +7,7 @@ import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import pg from "pg";
-import { PROJECT_ROOT } from "./migrateDatabase.ts";
+import { PROJECT_ROOT } from "../projectRoot.ts";
 import { clusterUrl, initCluster, readClusterState, startCluster, SUPERUSER, writeClusterState, type ClusterState, type InitOptions } from "./localCluster.ts";
 import { ensureLocalLogins } from "./localLogins.ts";
 import { LOGIN_ROLES, ROLES } from "./roles.ts";

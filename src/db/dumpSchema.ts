@@ -12,7 +12,8 @@ import fs from "node:fs";
 import path from "node:path";
 import pg from "pg";
 import { libpqConnection } from "./libpqConnection.ts";
-import { installJobQueue, PROJECT_ROOT } from "./migrateDatabase.ts";
+import { installJobQueue } from "./migrateDatabase.ts";
+import { PROJECT_ROOT } from "../projectRoot.ts";
 
 export const SCHEMA_DUMP_PATH = path.join(PROJECT_ROOT, "migrations", "schema.sql");
 const HEADER = /^-- memvault schema dump: PostgreSQL (\d+)\n/;

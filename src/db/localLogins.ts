@@ -4,7 +4,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import pg from "pg";
-import { PROJECT_ROOT } from "./migrateDatabase.ts";
+import { PROJECT_ROOT } from "../projectRoot.ts";
 import { ensureClusterPasswords, roleUrl, type ClusterState } from "./localCluster.ts";
 import { LOGIN_ROLES, ROLES } from "./roles.ts";
 

@@ -13,7 +13,7 @@ import { config } from "../config.ts";
 import { retireUncountedKeyVersions } from "../sql/retireKeyVersions.ts";
 import { withAppSuperuser } from "./appSuperuser.ts";
 
-export const PROJECT_ROOT = path.resolve(import.meta.dirname, "..", "..");
+import { PROJECT_ROOT } from "../projectRoot.ts";
 const MIGRATIONS = path.join(PROJECT_ROOT, "migrations");
 
 export interface MigrationTarget {

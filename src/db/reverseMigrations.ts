@@ -8,7 +8,8 @@ import path from "node:path";
 import { compilePlaceholders } from "graphile-migrate/dist/migration.js";
 import { parseSettings } from "graphile-migrate/dist/settings.js";
 import type pg from "pg";
-import { PROJECT_ROOT, migrateSettings, type MigrationTarget } from "./migrateDatabase.ts";
+import { migrateSettings, type MigrationTarget } from "./migrateDatabase.ts";
+import { PROJECT_ROOT } from "../projectRoot.ts";
 
 const COMMITTED_DIR = path.join(PROJECT_ROOT, "migrations", "committed");
 export const REVERSE_DIR = path.join(PROJECT_ROOT, "migrations", "reverse");

@@ -2,7 +2,7 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
 import { libpqConnection } from "./libpqConnection.ts";
-import { PROJECT_ROOT } from "./migrateDatabase.ts";
+import { PROJECT_ROOT } from "../projectRoot.ts";
 
 export interface PsqlResult {
   exitCode: number;

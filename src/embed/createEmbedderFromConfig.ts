@@ -9,6 +9,7 @@ import { loadBiEncoder } from "./biEncoder.ts";
 import { EmbedError, type Embedder } from "./embedder.ts";
 import { createEmbedMetrics, type EmbedMetrics } from "./embedMetrics.ts";
 import { createRemoteEmbedder } from "./remoteEmbedder.ts";
+import { createWordHashEmbedder } from "./wordHashEmbedder.ts";
 
 export interface EmbedderHandle {
   /** undefined when none could be loaded: `reason` says why. */
@@ -52,11 +53,14 @@ export function instrumentEmbedder(inner: Embedder | undefined, reason: Embedder
   };
 }
 
-/** overrides.modelDir: a model folder chosen by the caller (npm start's development embedder) instead of EMBEDDER_MODEL_DIR. */
-export async function createEmbedderFromConfig(registry: Registry, logger: Logger, overrides: { modelDir?: string } = {}): Promise<EmbedderHandle> {
+export async function createEmbedderFromConfig(registry: Registry, logger: Logger): Promise<EmbedderHandle> {
   const metrics = createEmbedMetrics(registry);
   const dims = config.embeddingDim();
-  const url = overrides.modelDir ? undefined : config.embedderUrl();
+  if (config.embedderWordHash()) {
+    logger.warn("EMBEDDER_WORDHASH: embedding with the development word-hash embedder (texts sharing words are close; not a semantic model)");
+    return instrumentEmbedder(createWordHashEmbedder(dims), undefined, dims, metrics);
+  }
+  const url = config.embedderUrl();
   if (url) {
     const remote = createRemoteEmbedder(url, { timeoutMs: 30_000 });
     // Probed once: a server that is down now may be up later (calls fail with a code
@@ -71,7 +75,7 @@ export async function createEmbedderFromConfig(registry: Registry, logger: Logge
     logger.info({ embedder: remote.name }, "embedding with a text-embeddings-inference server");
     return instrumentEmbedder(remote, undefined, dims, metrics);
   }
-  const modelDir = overrides.modelDir ?? config.embedderModelDir();
+  const modelDir = config.embedderModelDir();
   try {
     const model = await loadBiEncoder({
       modelDir,
@@ -86,7 +90,7 @@ export async function createEmbedderFromConfig(registry: Registry, logger: Logge
     });
     if (model.dims !== dims) {
       await model.close();
-      throw new ConfigError(overrides.modelDir ? "EMBEDDING_DIM" : "EMBEDDER_MODEL_DIR", `the model in ${modelDir} embeds into ${model.dims} dimensions, but EMBEDDING_DIM is ${dims}`);
+      throw new ConfigError("EMBEDDER_MODEL_DIR", `the model in ${modelDir} embeds into ${model.dims} dimensions, but EMBEDDING_DIM is ${dims}`);
     }
     logger.info({ embedder: model.name, pooling: model.pooling, device: model.device }, "embedding with a local bi-encoder");
     return instrumentEmbedder(model, undefined, dims, metrics);

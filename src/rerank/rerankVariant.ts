@@ -1,4 +1,5 @@
-// A rollout variant: a reranker configuration as memvault.rerank_variants stores it.
+// What a reranker is built from: one variant's settings (a rollout arm, the default, or the
+// process's own RERANK_* settings). Stored variants (src/sql/rerankVariantRow.ts) have this shape.
 export interface RerankVariant {
   name: string;
   modelDir: string | null;
@@ -9,26 +10,3 @@ export interface RerankVariant {
   threads: number;
   budgetMs: number;
 }
-
-/** The columns every query that hands out variants selects. */
-export interface RerankVariantRow {
-  name: string;
-  model_dir: string | null;
-  remote_url: string | null;
-  model_sha256: string | null;
-  batch_size: number;
-  max_length: number;
-  threads: number;
-  budget_ms: number;
-}
-
-export const variantFromRow = (r: RerankVariantRow): RerankVariant => ({
-  name: r.name,
-  modelDir: r.model_dir,
-  remoteUrl: r.remote_url,
-  modelSha256: r.model_sha256,
-  batchSize: r.batch_size,
-  maxLength: r.max_length,
-  threads: r.threads,
-  budgetMs: r.budget_ms,
-});

@@ -1,11 +1,11 @@
 import type pg from "pg";
-import { variantFromRow, type RerankVariant, type RerankVariantRow } from "../rerank/rerankVariant.ts";
+import { variantFromRow, type StoredRerankVariant, type RerankVariantRow } from "./rerankVariantRow.ts";
 
 export interface RerankAssignment {
   /** Set when an active rollout chose the variant (bigint, as text). */
   rolloutId: string | null;
   arm: "control" | "treatment" | null;
-  variant: RerankVariant;
+  variant: StoredRerankVariant;
 }
 
 /** The variant serving the current tenant now; undefined: the worker's own RERANK_* settings. */

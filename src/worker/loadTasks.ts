@@ -4,7 +4,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Task } from "graphile-worker";
-import { PROJECT_ROOT } from "../db/migrateDatabase.ts";
+import { PROJECT_ROOT } from "../projectRoot.ts";
 import type { WorkerContext } from "./workerContext.ts";
 
 export const TASKS_DIR = path.join(PROJECT_ROOT, "tasks");

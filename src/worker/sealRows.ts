@@ -3,31 +3,7 @@
 import type { Sealer } from "../crypto/seal.ts";
 import { chunkContext } from "../crypto/sealContexts.ts";
 import type { SealedColumns } from "../sql/moveIngestToChunks.ts";
-
-
-/**
- * pgvector's binary form (int16 dimensions, int16 unused, then big-endian float4s) as
- * little-endian float32 bytes: the sealed embedding copy.
- */
-export function embeddingToBytes(binary: Buffer): Buffer {
-  const dims = binary.readUInt16BE(0);
-  if (binary.length !== 4 + dims * 4) throw new Error("malformed vector_send output");
-  const out = Buffer.allocUnsafe(dims * 4);
-  for (let i = 0; i < dims; i++) out.writeFloatLE(binary.readFloatBE(4 + i * 4), i * 4);
-  return out;
-}
-
-/** A float32 vector in pgvector's binary form (what vector_send gives for a stored one). */
-export function vectorBinary(v: Float32Array): Buffer {
-  const out = Buffer.alloc(4 + v.length * 4);
-  out.writeUInt16BE(v.length, 0);
-  for (let i = 0; i < v.length; i++) out.writeFloatBE(v[i]!, 4 + i * 4);
-  return out;
-}
-
-export function embeddingFromBytes(bytes: Buffer): number[] {
-  return Array.from(new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length)));
-}
+import { embeddingToBytes } from "../embed/embeddingBytes.ts";
 
 export interface PlainChunk {
   id: string;

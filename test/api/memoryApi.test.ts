@@ -7,7 +7,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
-import { PROJECT_ROOT } from "../../src/db/migrateDatabase.ts";
+import { PROJECT_ROOT } from "../../src/projectRoot.ts";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { useApiFixture } from "../support/apiFixture.ts";
 import { embedderFromDir } from "../support/embedders.ts";

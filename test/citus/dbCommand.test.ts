@@ -8,7 +8,7 @@ import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { destroyCluster, readClusterState, roleUrl } from "../../src/db/localCluster.ts";
-import { PROJECT_ROOT } from "../../src/db/migrateDatabase.ts";
+import { PROJECT_ROOT } from "../../src/projectRoot.ts";
 import { tenantHash } from "../support/tenant.ts";
 
 const home = fs.mkdtempSync(path.join(os.tmpdir(), "mvn-"));

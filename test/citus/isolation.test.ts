@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { config } from "../../src/config.ts";
 import { DISTRIBUTED_TENANT_TABLES, selectShardSecurity } from "../../src/db/distributeDatabase.ts";
 import { runPsqlScript } from "../../src/db/runPsqlScript.ts";
-import { runDoctor } from "../../src/db/doctor.ts";
+import { runDoctor } from "../../src/ops/doctor.ts";
 import { ROLES } from "../../src/db/roles.ts";
 import { withRoleFrom, withTenantFrom } from "../../src/db/withTenant.ts";
 import { citusCluster, nodePortOf, tenantsOnEachNode, workerNodeUrl } from "../support/citusNodes.ts";

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTokenVerifier } from "../../src/api/verifyToken.ts";
 import { config } from "../../src/config.ts";
 import { destroyCluster, readClusterState, roleUrl } from "../../src/db/localCluster.ts";
-import { PROJECT_ROOT } from "../../src/db/migrateDatabase.ts";
+import { PROJECT_ROOT } from "../../src/projectRoot.ts";
 
 const home = fs.mkdtempSync(path.join(os.tmpdir(), "mvc-"));
 const env = { ...process.env, MEMVAULT_HOME: home, DATABASE_URL: "", ROOT_DATABASE_URL: "" };

@@ -5,7 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parseKeyring } from "../../src/crypto/keyring.ts";
-import { PROJECT_ROOT } from "../../src/db/migrateDatabase.ts";
+import { PROJECT_ROOT } from "../../src/projectRoot.ts";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mvk-"));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));

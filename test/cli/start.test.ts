@@ -9,7 +9,7 @@ import path from "node:path";
 import { SignJWT } from "jose";
 import { afterEach, describe, expect, it } from "vitest";
 import { freePort } from "../../src/db/localCluster.ts";
-import { PROJECT_ROOT } from "../../src/db/migrateDatabase.ts";
+import { PROJECT_ROOT } from "../../src/projectRoot.ts";
 import { useKeyringDatabase } from "../support/keyringDatabase.ts";
 import { waitFor } from "../support/waitFor.ts";
 
@@ -29,7 +29,7 @@ const alive = (pid: number) => {
   }
 };
 
-async function start() {
+async function start(extraEnv: Record<string, string> = {}) {
   const port = await freePort();
   const child = spawn(process.execPath, [path.join(PROJECT_ROOT, "src/cli/main.ts"), "start"], {
     env: {
@@ -45,6 +45,7 @@ async function start() {
       API_PORT: String(port),
       METRICS_PORT: "0",
       API_METRICS_PORT: "0",
+      ...extraEnv,
     },
     stdio: ["ignore", "ignore", "pipe"],
   });
@@ -98,6 +99,21 @@ describe("memvault start", () => {
     child.kill("SIGTERM");
     expect(await exited).toBe(0);
     expect(alive(workerPid)).toBe(false);
+  });
+
+  it("EMBEDDER_WORDHASH (what npm start sets without a model): the API and the worker embed texts, so a text-only memory is found by a text search", async () => {
+    const { child, url } = await start({ EMBEDDER_WORDHASH: "true", RERANK_ENABLED: "false" });
+    const token = await new SignJWT({ sub: "wordhash-user", aud: "memvault-start-test" }).setProtectedHeader({ alg: "HS256" }).setExpirationTime("5m").sign(new TextEncoder().encode(secret));
+    const gql = (query: string, variables = {}) =>
+      fetch(`${url}/graphql`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body: JSON.stringify({ query, variables }) }).then((r) => r.json() as Promise<any>);
+    for (const text of ["the cat sat on the mat", "quarterly invoices are due friday"]) {
+      const { data } = await gql(`mutation($i: RememberInput!) { remember(input: $i) { id } }`, { i: { text } });
+      await waitFor("sealed", async () => (await gql(`query($id: String!) { memory(id: $id) { status } }`, { id: data.remember.id })).data.memory.status === "sealed");
+    }
+    const res = await gql(`{ search(query: "when are the invoices due", k: 1) { hits { chunk { text } } } }`);
+    expect(res.errors).toBeUndefined();
+    expect(res.data.search.hits[0].chunk.text).toBe("quarterly invoices are due friday");
+    child.kill("SIGTERM");
   });
 
   it("a parent killed outright does not leave its worker behind", async () => {

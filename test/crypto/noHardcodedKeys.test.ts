@@ -5,7 +5,7 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { PROJECT_ROOT } from "../../src/db/migrateDatabase.ts";
+import { PROJECT_ROOT } from "../../src/projectRoot.ts";
 
 // Wycheproof vectors are public test keys by design (test/fixtures/SOURCE.md).
 const SKIP = [/^package-lock\.json$/, /^bench\/results\//, /^test\/fixtures\/wycheproof\//];

@@ -10,7 +10,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, inject } from "vitest";
 import pg from "pg";
 import { roleUrl } from "../../src/db/localCluster.ts";
-import { PROJECT_ROOT } from "../../src/db/migrateDatabase.ts";
+import { PROJECT_ROOT } from "../../src/projectRoot.ts";
 import { committedMigrations } from "../../src/db/reverseMigrations.ts";
 import { asIdentity, tenantHash } from "../support/tenant.ts";
 import { waitFor } from "../support/waitFor.ts";

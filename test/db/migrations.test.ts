@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { config } from "../../src/config.ts";
 import { committedSchemaAsDumpedBy, dumpSchema } from "../../src/db/dumpSchema.ts";
 import { roleUrl } from "../../src/db/localCluster.ts";
-import { migrateDatabase, PROJECT_ROOT } from "../../src/db/migrateDatabase.ts";
+import { migrateDatabase } from "../../src/db/migrateDatabase.ts";
+import { PROJECT_ROOT } from "../../src/projectRoot.ts";
 import { createTestDatabase, type TestDatabase } from "../support/testDatabase.ts";
 
 let db: TestDatabase;

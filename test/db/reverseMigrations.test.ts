@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it, inject } from "vitest";
 import { config } from "../../src/config.ts";
 import { committedSchemaAsDumpedBy, dumpSchema } from "../../src/db/dumpSchema.ts";
 import { roleUrl } from "../../src/db/localCluster.ts";
-import { installJobQueue, migrateSettings, PROJECT_ROOT, type MigrationTarget } from "../../src/db/migrateDatabase.ts";
+import { installJobQueue, migrateSettings, type MigrationTarget } from "../../src/db/migrateDatabase.ts";
+import { PROJECT_ROOT } from "../../src/projectRoot.ts";
 import { appliedMigrationNumbers, applyReverse, committedMigrations, placeholderReplacer } from "../../src/db/reverseMigrations.ts";
 import { createEmptyTestDatabase, type TestDatabase } from "../support/testDatabase.ts";
 

@@ -8,7 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "../../src/db/localCluster.ts";
-import { PROJECT_ROOT } from "../../src/db/migrateDatabase.ts";
+import { PROJECT_ROOT } from "../../src/projectRoot.ts";
 import { useApiFixture } from "../support/apiFixture.ts";
 import { useKeyringDatabase } from "../support/keyringDatabase.ts";
 import { waitFor } from "../support/waitFor.ts";

@@ -10,7 +10,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSealer } from "../../src/crypto/seal.ts";
 import { createSearchWaiter, type SearchWaiter } from "../../src/api/searchWaiter.ts";
-import { PROJECT_ROOT } from "../../src/db/migrateDatabase.ts";
+import { PROJECT_ROOT } from "../../src/projectRoot.ts";
 import { withTenantFrom, type WithTenant } from "../../src/db/withTenant.ts";
 import { freshKeyringDocument, keyringFrom } from "../support/keyrings.ts";
 import { track, untrack } from "../support/openResources.ts";

@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { PROJECT_ROOT } from "../../src/db/migrateDatabase.ts";
+import { PROJECT_ROOT } from "../../src/projectRoot.ts";
 import type { KeyringDocument } from "../../src/crypto/keyring.ts";
 import { track, untrack } from "./openResources.ts";
 import type { TestDatabase } from "./testDatabase.ts";

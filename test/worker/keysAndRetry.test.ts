@@ -13,7 +13,7 @@ import { openLabels, sealLabels } from "../../src/api/openMemory.ts";
 import type { KeyringDocument } from "../../src/crypto/keyring.ts";
 import { createSealer, sealedKeyVersion } from "../../src/crypto/seal.ts";
 import { freePort, roleUrl } from "../../src/db/localCluster.ts";
-import { PROJECT_ROOT } from "../../src/db/migrateDatabase.ts";
+import { PROJECT_ROOT } from "../../src/projectRoot.ts";
 import { chunkContext } from "../../src/crypto/sealContexts.ts";
 import { freshKeyringDocument, keyringFrom } from "../support/keyrings.ts";
 import { asIdentity, tenantHash } from "../support/tenant.ts";

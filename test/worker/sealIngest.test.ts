@@ -12,7 +12,7 @@ import { logger } from "../../src/logger.ts";
 import { CHUNK_SEALED_CHANNEL } from "../../src/sql/notifyChunksSealed.ts";
 import { createKeyringProvider } from "../../src/crypto/keyringProvider.ts";
 import { sealBatches, sealChunk } from "../../src/worker/sealIngest.ts";
-import { embeddingFromBytes } from "../../src/worker/sealRows.ts";
+import { embeddingFromBytes } from "../../src/embed/embeddingBytes.ts";
 import { chunkContext } from "../../src/crypto/sealContexts.ts";
 import { createWorkerMetrics } from "../../src/worker/workerMetrics.ts";
 import { Registry } from "prom-client";

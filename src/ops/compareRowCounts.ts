@@ -3,7 +3,7 @@
 // table may move by what the statistics collector saw inserted and deleted in between, no
 // more: a migration that loses rows (a table rebuilt and copied short, a column rewrite
 // gone wrong) still fails, while tenants' writes and forgets never roll a deploy back.
-import type { DeploySnapshot } from "./deploySnapshot.ts";
+import type { DeploySnapshot } from "../db/deploySnapshot.ts";
 import type { DoctorRow } from "./doctor.ts";
 
 export function compareRowCounts(expected: Record<string, number>, after: DeploySnapshot, before?: DeploySnapshot): DoctorRow {

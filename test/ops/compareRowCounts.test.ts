@@ -1,7 +1,7 @@
 // The deploy's row-count check: exact without traffic, moved by no more than the writes the
 // statistics saw with it; a loss the traffic does not explain still fails.
 import { describe, expect, it } from "vitest";
-import { compareRowCounts } from "../../src/db/compareRowCounts.ts";
+import { compareRowCounts } from "../../src/ops/compareRowCounts.ts";
 import type { DeploySnapshot, TableActivity } from "../../src/db/deploySnapshot.ts";
 
 const snapshot = (rows: Record<string, number>, before: TableActivity, after: TableActivity = before): DeploySnapshot =>

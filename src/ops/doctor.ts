@@ -1,7 +1,7 @@
 // memvault doctor: the DBA scripts plus the role checks, as PASS / WARN / FAIL rows.
 import pg from "pg";
-import { ROLES, RUNTIME_ROLES } from "./roles.ts";
-import { runPsqlScript, type PsqlResult } from "./runPsqlScript.ts";
+import { ROLES, RUNTIME_ROLES } from "../db/roles.ts";
+import { runPsqlScript, type PsqlResult } from "../db/runPsqlScript.ts";
 import { selectExtensionVersion } from "../sql/selectExtensionVersion.ts";
 import { selectRoleFindings, type RoleFinding } from "../sql/selectRoleFindings.ts";
 import { selectUnforcedTenantTables } from "../sql/selectUnforcedTenantTables.ts";

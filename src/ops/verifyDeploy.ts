@@ -7,8 +7,8 @@ import { chunkContext } from "../crypto/sealContexts.ts";
 import type { Keyring } from "../crypto/keyring.ts";
 import { scriptCheckRow, type DoctorRow } from "./doctor.ts";
 import { compareRowCounts } from "./compareRowCounts.ts";
-import { takeSnapshot, type DeploySnapshot } from "./deploySnapshot.ts";
-import { runPsqlScript } from "./runPsqlScript.ts";
+import { takeSnapshot, type DeploySnapshot } from "../db/deploySnapshot.ts";
+import { runPsqlScript } from "../db/runPsqlScript.ts";
 
 // verify_indexes.sql runs inside takeSnapshot (the ANN plan comes from it), once.
 const SCRIPTS = ["pre_deploy_sanity.sql", "leak_test.sql"] as const;

@@ -3,7 +3,7 @@
 import pg from "pg";
 import { afterEach, describe, expect, it } from "vitest";
 import { config } from "../../src/config.ts";
-import { compareVersions, PGVECTOR_FIXED, runDoctor, type DoctorRow } from "../../src/db/doctor.ts";
+import { compareVersions, PGVECTOR_FIXED, runDoctor, type DoctorRow } from "../../src/ops/doctor.ts";
 import { selectRoleFindings } from "../../src/sql/selectRoleFindings.ts";
 import { createTestDatabase, type TestDatabase } from "../support/testDatabase.ts";
 
