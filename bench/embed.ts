@@ -129,7 +129,7 @@ try {
 
   // 3. Text-only searches: the API embeds each query within EMBED_QUERY_BUDGET_MS.
   await root.query("checkpoint");
-  const SEARCH = "query($q: String, $e: [Float!], $f: MemoryFilter) { search(query: $q, embedding: $e, k: 8, filter: $f, rerank: false) { rerankSkipReason hits { chunk { id } } } }";
+  const SEARCH = "query($q: String, $e: [Float!], $f: MemoryFilter) { search(query: $q, embedding: $e, k: 8, filter: $f, rerank: false) { rerankSkipReason hits { memory { id } } } }";
   for (let i = 0; i < 10; i++) await gql(textToken, SEARCH, { q: queries[i % queries.length] });
   const textLatency: number[] = [];
   for (let i = 0; i < QUERIES; i++) {
@@ -156,7 +156,7 @@ try {
     for (let i = 0; i < QUERIES + 10; i++) {
       const v = Array.from(queryVectors());
       const start = performance.now();
-      const hits = (await gql(stack.tokens[0]!, SEARCH, { e: v, f: tag ? { tagsAny: [tag] } : null })).search.hits as { chunk: { id: string } }[];
+      const hits = (await gql(stack.tokens[0]!, SEARCH, { e: v, f: tag ? { tagsAny: [tag] } : null })).search.hits as { memory: { id: string } }[];
       if (i < 10) continue; // warm-up
       latencies.push(performance.now() - start);
       const truth = await root.query<{ id: string }>(
@@ -165,7 +165,7 @@ try {
         [bigHash, hash ?? null, `[${v.join(",")}]`, K],
       );
       const want = new Set(truth.rows.map((r) => r.id));
-      recalls.push(hits.filter((h) => want.has(h.chunk.id)).length / Math.max(1, want.size));
+      recalls.push(hits.filter((h) => want.has(h.memory.id)).length / Math.max(1, want.size));
       progress(`filtered search (${label})`, i - 9, QUERIES);
     }
     metrics[`filtered_recall_at_8${key}`] = mean(recalls);

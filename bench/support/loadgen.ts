@@ -89,11 +89,11 @@ function judge(status: number, text: string): Pick<Outcome, "outcome" | "code"> 
 const gqlBody = (op: OpKind, tenant: number, v: string): string => {
   switch (op) {
     case "search":
-      return `{"query":"query($e:[Float!]!){search(embedding:$e,k:8){hits{distance chunk{id text}}}}","variables":{"e":${v}}}`;
+      return `{"query":"query($e:[Float!]!){search(embedding:$e,k:8){hits{distance memory{id text}}}}","variables":{"e":${v}}}`;
     case "rerank":
-      return `{"query":"query($e:[Float!]!){search(embedding:$e,query:\\"notes about travel and music\\",k:8){reranked hits{score chunk{id text}}}}","variables":{"e":${v}}}`;
+      return `{"query":"query($e:[Float!]!){search(embedding:$e,query:\\"notes about travel and music\\",k:8){reranked hits{score memory{id text}}}}","variables":{"e":${v}}}`;
     case "progressive":
-      return `{"query":"subscription($e:[Float!]!){searchProgress(embedding:$e,query:\\"notes about travel and music\\",k:8){phase reranked hits{score chunk{id text}}}}","variables":{"e":${v}}}`;
+      return `{"query":"subscription($e:[Float!]!){searchProgress(embedding:$e,query:\\"notes about travel and music\\",k:8){phase reranked hits{score memory{id text}}}}","variables":{"e":${v}}}`;
     case "remember":
       return `{"query":"mutation($i:RememberInput!){remember(input:$i){id}}","variables":{"i":{"text":"a memory written under load ${counter}","embedding":${v}}}}`;
     case "page":

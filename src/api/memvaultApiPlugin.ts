@@ -86,7 +86,7 @@ const memoryStateOut = (m: MemoryState) => {
   };
 };
 
-const hitsOut = (hits: SearchHit[]) => hits.map((h) => ({ chunk: memoryOut(h.memory), distance: h.distance, score: h.score }));
+const hitsOut = (hits: SearchHit[]) => hits.map((h) => ({ memory: memoryOut(h.memory), distance: h.distance, score: h.score }));
 
 /** A subscriber whose single topic yields the given async iterable (graphql-ws ends it by return()). */
 const subscriberOf = <T>(events: () => AsyncIterableIterator<T>) =>

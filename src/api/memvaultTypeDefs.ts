@@ -34,7 +34,7 @@ export const memvaultTypeDefs = gql`
         hasNextPage: Boolean!
       }
       type SearchHit {
-        chunk: Memory!
+        memory: Memory!
         distance: Float!
         score: Float
       }
@@ -86,8 +86,9 @@ export const memvaultTypeDefs = gql`
         """Error code of the last failed seal attempt, if any."""
         lastError: String
       }
+      """What forgetAll deleted: sealed memories, memories still pending, search requests."""
       type ForgetAllPayload {
-        chunks: Int!
+        sealed: Int!
         pending: Int!
         searches: Int!
       }

@@ -5,10 +5,10 @@ import type pg from "pg";
  * first, in their own statement, for the reason deleteMemory gives: every row a seal job
  * was moving is then either deleted here or visible to the memory_chunks statement.
  */
-export async function deleteAllMemories(client: pg.ClientBase, userHash: string): Promise<{ chunks: number; pending: number; searches: number }> {
+export async function deleteAllMemories(client: pg.ClientBase, userHash: string): Promise<{ sealed: number; pending: number; searches: number }> {
   // user_hash = $1: on Citus, memory_chunks' statement goes to this tenant's shard alone.
   const pending = await client.query("delete from memvault.chunk_ingest where user_hash = $1::text", [userHash]);
-  const chunks = await client.query("delete from memvault.memory_chunks where user_hash = $1::text", [userHash]);
+  const sealed = await client.query("delete from memvault.memory_chunks where user_hash = $1::text", [userHash]);
   const searches = await client.query("delete from memvault.search_requests where user_hash = $1::text", [userHash]);
-  return { chunks: chunks.rowCount ?? 0, pending: pending.rowCount ?? 0, searches: searches.rowCount ?? 0 };
+  return { sealed: sealed.rowCount ?? 0, pending: pending.rowCount ?? 0, searches: searches.rowCount ?? 0 };
 }

@@ -74,16 +74,16 @@ describe("limits", () => {
 describe("minScore", () => {
   it("drops reranked hits scoring below it, keeps the rest in score order", async () => {
     const auth = `Bearer ${await t.token("scored")}`;
-    const SEARCH = `query($m: Float) { search(embedding: ${JSON.stringify(vec(0))}, query: "what is the capital of france", k: 3, minScore: $m) { reranked hits { score chunk { text } } } }`;
+    const SEARCH = `query($m: Float) { search(embedding: ${JSON.stringify(vec(0))}, query: "what is the capital of france", k: 3, minScore: $m) { reranked hits { score memory { text } } } }`;
     const all = (await t.gql(auth, SEARCH, { m: null })).body.data.search;
     expect(all.reranked).toBe(true);
     expect(all.hits).toHaveLength(3);
     const scores = all.hits.map((h: { score: number }) => h.score) as number[];
-    expect(all.hits[0].chunk.text).toBe(TEXTS[2]);
+    expect(all.hits[0].memory.text).toBe(TEXTS[2]);
     // A threshold between the best score and the next keeps the best alone.
     const threshold = (scores[0]! + scores[1]!) / 2;
     const kept = (await t.gql(auth, SEARCH, { m: threshold })).body.data.search;
-    expect(kept.hits.map((h: { chunk: { text: string } }) => h.chunk.text)).toEqual([TEXTS[2]]);
+    expect(kept.hits.map((h: { memory: { text: string } }) => h.memory.text)).toEqual([TEXTS[2]]);
     expect(kept.hits[0].score).toBeGreaterThanOrEqual(threshold);
   });
 });

@@ -77,18 +77,18 @@ describe("GraphQL API", () => {
     const b = await gql(bob, MEMORIES);
     expect(b.body.data.memories.nodes.map((n: { text: string }) => n.text)).toEqual(["bob's secret"]);
 
-    const search = await gql(alice, `query($e: [Float!]!) { search(embedding: $e, query: "what is the capital of france", k: 2) { reranked rerankSkipReason hits { distance score chunk { text } } } }`, { e: vec(1) });
+    const search = await gql(alice, `query($e: [Float!]!) { search(embedding: $e, query: "what is the capital of france", k: 2) { reranked rerankSkipReason hits { distance score memory { text } } } }`, { e: vec(1) });
     expect(search.body.errors).toBeUndefined();
     expect(search.body.data.search.reranked).toBe(true);
-    expect(search.body.data.search.hits[0].chunk.text).toBe("Paris is the capital of France.");
+    expect(search.body.data.search.hits[0].memory.text).toBe("Paris is the capital of France.");
 
     // Bob cannot find, read or forget Alice's memories, even by id.
-    const bobSearch = await gql(bob, `query($e: [Float!]!) { search(embedding: $e, k: 8) { hits { chunk { id text } } } }`, { e: vec(0) });
-    expect(bobSearch.body.data.search.hits.map((h: { chunk: { text: string } }) => h.chunk.text)).toEqual(["bob's secret"]);
+    const bobSearch = await gql(bob, `query($e: [Float!]!) { search(embedding: $e, k: 8) { hits { memory { id text } } } }`, { e: vec(0) });
+    expect(bobSearch.body.data.search.hits.map((h: { memory: { text: string } }) => h.memory.text)).toEqual(["bob's secret"]);
     expect((await gql(bob, `mutation($id: String!) { forget(id: $id) }`, { id: ids[0] })).body.data.forget).toBe(0);
     expect((await gql(alice, `mutation($id: String!) { forget(id: $id) }`, { id: ids[0] })).body.data.forget).toBe(1);
-    const all = await gql(alice, `mutation { forgetAll { chunks pending searches } }`);
-    expect(all.body.data.forgetAll).toMatchObject({ chunks: 2 });
+    const all = await gql(alice, `mutation { forgetAll { sealed pending searches } }`);
+    expect(all.body.data.forgetAll).toMatchObject({ sealed: 2 });
     expect((await gql(bob, MEMORIES)).body.data.memories.nodes).toHaveLength(1);
   });
 
@@ -193,9 +193,9 @@ describe("erasure, pending memories and cursors", () => {
       const w = await gql(kim, `mutation($i: [RememberInput!]!) { rememberMany(inputs: $i) { id } }`, { i: inputs });
       expect(w.body.errors).toBeUndefined();
       if (round % 2 === 1) await new Promise((r) => setTimeout(r, 20 * round)); // catch the seal at different moments
-      const f = await gql(kim, `mutation { forgetAll { chunks pending } }`);
-      const { chunks, pending } = f.body.data.forgetAll;
-      expect(chunks + pending, `round ${round}`).toBe(100);
+      const f = await gql(kim, `mutation { forgetAll { sealed pending } }`);
+      const { sealed, pending } = f.body.data.forgetAll;
+      expect(sealed + pending, `round ${round}`).toBe(100);
     }
     await waitFor("the worker idle", async () => (await fx.root.query("select count(*)::int as n from graphile_worker.jobs where task_identifier like 'seal%'")).rows[0].n === 0);
     expect((await gql(kim, `{ memories(first: 100) { nodes { id } } }`)).body.data.memories.nodes).toEqual([]);
@@ -272,9 +272,9 @@ describe("erasure, pending memories and cursors", () => {
     } finally {
       client.release();
     }
-    const r = await gql(quinn, `query($e: [Float!]!) { search(embedding: $e, k: 5) { hits { distance chunk { id } } } }`, { e: vec(95) });
+    const r = await gql(quinn, `query($e: [Float!]!) { search(embedding: $e, k: 5) { hits { distance memory { id } } } }`, { e: vec(95) });
     expect(r.body.errors).toBeUndefined();
-    expect(r.body.data.search.hits.map((h: { chunk: { id: string } }) => h.chunk.id)).toEqual([id]);
+    expect(r.body.data.search.hits.map((h: { memory: { id: string } }) => h.memory.id)).toEqual([id]);
   });
 });
 
@@ -291,8 +291,8 @@ describe("GraphQL API under load and failure", () => {
     const runs = await Promise.all(
       Array.from({ length: 32 }, async (_, i) => {
         const name = i % 2 ? "carol" : "dave";
-        const r = await gql(tokens[name], i % 3 ? MEMORIES : `query($e: [Float!]!) { search(embedding: $e, k: 10) { hits { chunk { text } } } }`, { e: vec(i) });
-        const texts: string[] = i % 3 ? r.body.data.memories.nodes.map((n: { text: string }) => n.text) : r.body.data.search.hits.map((h: { chunk: { text: string } }) => h.chunk.text);
+        const r = await gql(tokens[name], i % 3 ? MEMORIES : `query($e: [Float!]!) { search(embedding: $e, k: 10) { hits { memory { text } } } }`, { e: vec(i) });
+        const texts: string[] = i % 3 ? r.body.data.memories.nodes.map((n: { text: string }) => n.text) : r.body.data.search.hits.map((h: { memory: { text: string } }) => h.memory.text);
         return { name, texts };
       }),
     );
@@ -313,9 +313,9 @@ describe("GraphQL API under load and failure", () => {
       const r = await gql(erin, REMEMBER, { input: { text: "written while the worker is down", embedding: vec(5) } });
       expect(r.body.data.remember.status).toBe("pending");
       // The rerank job will not run: the caller gets ANN order.
-      const s = await gql(cleo, `query($e: [Float!]!) { search(embedding: $e, query: "memory", k: 3) { reranked rerankSkipReason hits { chunk { text } } } }`, { e: vec(11) });
+      const s = await gql(cleo, `query($e: [Float!]!) { search(embedding: $e, query: "memory", k: 3) { reranked rerankSkipReason hits { memory { text } } } }`, { e: vec(11) });
       expect(s.body.data.search).toMatchObject({ reranked: false, rerankSkipReason: "timeout" });
-      expect(s.body.data.search.hits[0].chunk.text).toBe("cleo memory 1"); // its own vector: ANN order
+      expect(s.body.data.search.hits[0].memory.text).toBe("cleo memory 1"); // its own vector: ANN order
     } finally {
       // The file's other tests, in whatever order they run, find a worker.
       worker = await startWorker(fx.db, { MEMVAULT_KEYRING_FILE: fx.keyringFile, RERANK_MODEL_DIR: models.dir("overlap") }, { scope: "file" });
@@ -336,16 +336,16 @@ describe("GraphQL subscriptions over websockets (graphql-ws)", () => {
     await waitFor("sealed", async () => (await fx.root.query("select count(*)::int as n from memvault.chunk_ingest")).rows[0].n === 0);
     const out = await collect(
       frank,
-      `subscription($e: [Float!]!) { searchProgress(embedding: $e, query: "capital of france", k: 3) { phase reranked rerankSkipReason hits { chunk { text } } } }`,
+      `subscription($e: [Float!]!) { searchProgress(embedding: $e, query: "capital of france", k: 3) { phase reranked rerankSkipReason hits { memory { text } } } }`,
       { e: vec(40) },
       2,
     );
     expect(out.errors).toBeUndefined();
     const [ann, final] = out.payloads.map((p) => p.searchProgress);
     expect(ann.phase).toBe("ann");
-    expect(ann.hits[0].chunk.text).toBe("Bananas are yellow."); // nearest vector
+    expect(ann.hits[0].memory.text).toBe("Bananas are yellow."); // nearest vector
     expect(final).toMatchObject({ phase: "reranked", reranked: true });
-    expect(final.hits[0].chunk.text).toBe("Paris is the capital of France.");
+    expect(final.hits[0].memory.text).toBe("Paris is the capital of France.");
   });
 
   it("memorySealed: a tenant hears its own seals only, even when another tenant seals the same id", async () => {

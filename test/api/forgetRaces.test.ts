@@ -101,7 +101,7 @@ describe("forget always wins over a pending update", () => {
       const { ids } = await sealedMemories(auth, 12, round);
       await Promise.all([
         ...ids.map((id) => t.gql(auth, `mutation($id: String!) { update(id: $id, patch: { tags: ["again"] }) { id } }`, { id })),
-        t.gql(auth, `mutation { forgetAll { chunks pending } }`),
+        t.gql(auth, `mutation { forgetAll { sealed pending } }`),
       ]);
       expect(await settledRows(ids), `round ${round}`).toBe(0);
     }

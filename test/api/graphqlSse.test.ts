@@ -30,7 +30,7 @@ afterAll(async () => {
 });
 
 const REMEMBER = `mutation($i: [RememberInput!]!) { rememberMany(inputs: $i) { id } }`;
-const PROGRESSIVE = `subscription($e: [Float!]!) { searchProgress(embedding: $e, query: "capital of france", k: 3) { phase reranked hits { chunk { text } } } }`;
+const PROGRESSIVE = `subscription($e: [Float!]!) { searchProgress(embedding: $e, query: "capital of france", k: 3) { phase reranked hits { memory { text } } } }`;
 const streamUrl = () => `${t.api.url}/graphql/stream`;
 /** Rows still waiting in chunk_ingest for the worker. */
 const waitingCount = async () => (await fx.root.query("select count(*)::int as n from memvault.chunk_ingest")).rows[0].n as number;
@@ -91,9 +91,9 @@ describe("GraphQL over SSE", () => {
     const [ann, final] = out.payloads.map((p) => p.data.searchProgress);
     expect(out.payloads).toHaveLength(2);
     expect(ann).toMatchObject({ phase: "ann", reranked: false });
-    expect(ann.hits[0].chunk.text).toBe("Bananas are yellow.");
+    expect(ann.hits[0].memory.text).toBe("Bananas are yellow.");
     expect(final).toMatchObject({ phase: "reranked", reranked: true });
-    expect(final.hits[0].chunk.text).toBe("Paris is the capital of France.");
+    expect(final.hits[0].memory.text).toBe("Paris is the capital of France.");
   });
 
   it("a raw reader (fetch) sees next, next, complete; queries stream too", async () => {

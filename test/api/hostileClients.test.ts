@@ -159,7 +159,7 @@ describe("documents that would exhaust the parser or the metrics", () => {
     const q = await t.gqlGet(auth, `query($n: Int) { memories(first: $n) { hasNextPage } }`, { n: 2 });
     expect(q.status).toBe(200);
     expect(q.body.data.memories.hasNextPage).toBe(false);
-    const m = await t.gqlGet(auth, `mutation { forgetAll { chunks } }`);
+    const m = await t.gqlGet(auth, `mutation { forgetAll { sealed } }`);
     expect(m.status).toBe(405);
     expect(codes(m.body)).toEqual(["BAD_REQUEST"]);
     // OPTIONS without a CORS origin configured: a coded 405 too.

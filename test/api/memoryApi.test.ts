@@ -34,7 +34,7 @@ const REMEMBER_MANY = `mutation($inputs: [RememberInput!]!) { rememberMany(input
 const MEMORY = `query($id: String!) { memory(id: $id) { status lastError memory { ${MEMORY_FIELDS} } } }`;
 const MEMORIES = `query($filter: MemoryFilter) { memories(first: 100, filter: $filter) { nodes { ${MEMORY_FIELDS} } } }`;
 const COUNT = `query($filter: MemoryFilter) { count(filter: $filter) }`;
-const SEARCH = `query($query: String, $filter: MemoryFilter, $k: Int, $maxDistance: Float) { search(query: $query, k: $k, filter: $filter, maxDistance: $maxDistance) { hits { distance chunk { ${MEMORY_FIELDS} } } } }`;
+const SEARCH = `query($query: String, $filter: MemoryFilter, $k: Int, $maxDistance: Float) { search(query: $query, k: $k, filter: $filter, maxDistance: $maxDistance) { hits { distance memory { ${MEMORY_FIELDS} } } } }`;
 const UPDATE = `mutation($id: String!, $patch: MemoryPatch!) { update(id: $id, patch: $patch) { id status } }`;
 const UPSERT = `mutation($input: RememberInput!) { upsert(input: $input) { id status } }`;
 
@@ -84,8 +84,8 @@ describe("memory API", () => {
     const ids = [...out.rememberMany, ...bobOut.rememberMany].map((r: { id: string }) => r.id);
     await waitFor("sealed", async () => (await sealedOf(ids)) === 6, 30_000);
     const hits = (await ok(alice, SEARCH, { query: "which hotel did the planner book", k: 3 })).search.hits;
-    expect(hits.map((h: { chunk: { text: string } }) => h.chunk.text)[0]).toBe("the planner booked a hotel in porto");
-    expect(hits.every((h: { chunk: { text: string } }) => !h.chunk.text.startsWith("bob"))).toBe(true);
+    expect(hits.map((h: { memory: { text: string } }) => h.memory.text)[0]).toBe("the planner booked a hotel in porto");
+    expect(hits.every((h: { memory: { text: string } }) => !h.memory.text.startsWith("bob"))).toBe(true);
     // Opened for their owner: scope and tags as given.
     const first = (await ok(alice, MEMORY, { id: out.rememberMany[0].id })).memory;
     expect(first.status).toBe("sealed");
@@ -108,14 +108,14 @@ describe("memory API", () => {
     expect((await ok(alice, COUNT, {})).count).toBe(5);
     // Search with a filter returns only matching memories, nearest first.
     const hits = (await ok(alice, SEARCH, { query: "the planner booked a flight", k: 8, filter: { tagsAny: ["home"] } })).search.hits;
-    expect(hits.map((h: { chunk: { text: string } }) => h.chunk.text).sort()).toEqual([ALICE[3]!.text, ALICE[4]!.text].sort());
+    expect(hits.map((h: { memory: { text: string } }) => h.memory.text).sort()).toEqual([ALICE[3]!.text, ALICE[4]!.text].sort());
     // rerank: false answers in ANN order without the cross-encoder's round trip.
-    const plain = await ok(alice, `{ search(query: "planner booked", k: 2, rerank: false) { reranked rerankSkipReason hits { chunk { id } } } }`);
+    const plain = await ok(alice, `{ search(query: "planner booked", k: 2, rerank: false) { reranked rerankSkipReason hits { memory { id } } } }`);
     expect(plain.search).toMatchObject({ reranked: false, rerankSkipReason: "not_requested" });
     expect(plain.search.hits).toHaveLength(2);
     // maxDistance keeps only close hits.
     const close = (await ok(alice, SEARCH, { query: "the planner booked a flight to lisbon", k: 8, maxDistance: 0.2 })).search.hits;
-    expect(close.map((h: { chunk: { text: string } }) => h.chunk.text)).toEqual([ALICE[0]!.text]);
+    expect(close.map((h: { memory: { text: string } }) => h.memory.text)).toEqual([ALICE[0]!.text]);
   });
 
   it("labels never cross tenants: bob filtering on alice's tag values finds only his own", async () => {
@@ -178,13 +178,13 @@ describe("memory API", () => {
     expect(after.createdAt).toBe(target.createdAt);
     expect(after.updatedAt).not.toBeNull();
     // Re-embedded: found by the new words, no longer by the old.
-    expect((await ok(alice, SEARCH, { query: "dog beef", k: 1 })).search.hits[0].chunk.id).toBe(target.id);
+    expect((await ok(alice, SEARCH, { query: "dog beef", k: 1 })).search.hits[0].memory.id).toBe(target.id);
     expect((await ok(alice, MEMORIES, { filter: { tagsAny: ["home"] } })).memories.nodes.map((n: { id: string }) => n.id)).not.toContain(target.id);
     // A scope-only update keeps text and embedding.
     await ok(alice, UPDATE, { id: target.id, patch: { scope: "agent:vet" } });
     await settle();
     expect((await ok(alice, MEMORY, { id: target.id })).memory.memory).toMatchObject({ text: "the dog prefers beef over fish", scope: "agent:vet", tags: ["pets", "dog"] });
-    expect((await ok(alice, SEARCH, { query: "dog beef", k: 1, filter: { scope: "agent:vet" } })).search.hits[0].chunk.id).toBe(target.id);
+    expect((await ok(alice, SEARCH, { query: "dog beef", k: 1, filter: { scope: "agent:vet" } })).search.hits[0].memory.id).toBe(target.id);
   });
 
   it("update of a missing or another tenant's id is NOT_FOUND, revealing nothing; an empty patch is refused", async () => {
@@ -232,7 +232,7 @@ describe("memory API", () => {
     expect((await ok(alice, MEMORY, { id })).memory.memory.expiresAt).toBe(soon);
     await waitFor("the memory to expire and be deleted", async () => (await fx.root.query("select 1 from memvault.memory_chunks where id = $1", [id])).rows.length === 0, 20_000);
     expect((await ok(alice, MEMORY, { id })).memory).toBeNull();
-    expect((await ok(alice, SEARCH, { query: "door code", k: 8, filter: { tagsAny: ["ephemeral"] } })).search.hits.map((h: { chunk: { id: string } }) => h.chunk.id)).toEqual([kept]);
+    expect((await ok(alice, SEARCH, { query: "door code", k: 8, filter: { tagsAny: ["ephemeral"] } })).search.hits.map((h: { memory: { id: string } }) => h.memory.id)).toEqual([kept]);
     expect((await ok(alice, COUNT, { filter: { tagsAny: ["ephemeral"] } })).count).toBe(1);
   });
 

@@ -158,10 +158,10 @@ describe("memory service", () => {
     expect(await as(B)((tx) => service.forget(tx, B, idsA[2]!))).toBe(0);
     // App code naming the wrong tenant key (the shard key on Citus) still gets nothing: RLS decides.
     expect(await as(B)((tx) => service.forget(tx, A, idsA[2]!))).toBe(0);
-    expect((await as(B)((tx) => service.forgetAll(tx, A))).chunks).toBe(0);
+    expect((await as(B)((tx) => service.forgetAll(tx, A))).sealed).toBe(0);
     expect(await as(A)((tx) => service.forget(tx, A, idsA[2]!))).toBe(1);
     const all = await as(A)((tx) => service.forgetAll(tx, A));
-    expect(all.chunks).toBe(4);
+    expect(all.sealed).toBe(4);
     expect(all.searches).toBeGreaterThanOrEqual(1);
     expect(await count(`select count(*)::int as n from memvault.memory_chunks where user_hash = '${B}'`)).toBe(1);
   });

@@ -28,7 +28,7 @@ let hashOf: (sub: string) => string;
 
 const REMEMBER = `mutation($input: RememberInput!) { remember(input: $input) { id status } }`;
 const MEMORIES = `query { memories(first: 10) { nodes { id text meta error } } }`;
-const SEARCH = `query($e: [Float!]!, $q: String) { search(embedding: $e, query: $q, k: 2) { reranked rerankSkipReason hits { distance score chunk { id text } } } }`;
+const SEARCH = `query($e: [Float!]!, $q: String) { search(embedding: $e, query: $q, k: 2) { reranked rerankSkipReason hits { distance score memory { id text } } } }`;
 
 beforeAll(async () => {
   const keyring = parseKeyring("test", JSON.stringify(fx.doc));
@@ -93,16 +93,16 @@ describe("Citus: the API end to end", () => {
     const search = await gql(a, SEARCH, { e: vec(1), q: "what is the capital of france" });
     expect(search.body.errors).toBeUndefined();
     expect(search.body.data.search.reranked).toBe(true);
-    expect(search.body.data.search.hits[0].chunk.text).toBe("Paris is the capital of France.");
+    expect(search.body.data.search.hits[0].memory.text).toBe("Paris is the capital of France.");
     const bobSearch = await gql(b, SEARCH, { e: vec(0), q: null });
-    expect(bobSearch.body.data.search.hits.map((h: { chunk: { text: string } }) => h.chunk.text)).toEqual(["bob's secret"]);
+    expect(bobSearch.body.data.search.hits.map((h: { memory: { text: string } }) => h.memory.text)).toEqual(["bob's secret"]);
 
     // Bob cannot read or forget Alice's memories, even by id.
     const byId = await gql(b, `query($id: String!) { memory(id: $id) { status } }`, { id: ids[0] });
     expect(byId.body.data.memory).toBeNull();
     expect((await gql(b, `mutation($id: String!) { forget(id: $id) }`, { id: ids[0] })).body.data.forget).toBe(0);
     expect((await gql(a, `mutation($id: String!) { forget(id: $id) }`, { id: ids[0] })).body.data.forget).toBe(1);
-    expect((await gql(a, `mutation { forgetAll { chunks pending searches } }`)).body.data.forgetAll).toMatchObject({ chunks: 2 });
+    expect((await gql(a, `mutation { forgetAll { sealed pending searches } }`)).body.data.forgetAll).toMatchObject({ sealed: 2 });
     expect(await countOnNode(0, ha)).toBe(0);
     expect((await gql(b, MEMORIES)).body.data.memories.nodes).toHaveLength(1);
   });

@@ -22,7 +22,7 @@ let worker: WorkerProcess | undefined;
 const REMEMBER = `mutation($input: RememberInput!) { remember(input: $input) { id status } }`;
 const REMEMBER_MANY = `mutation($i: [RememberInput!]!) { rememberMany(inputs: $i) { id } }`;
 const MEMORIES = `query($after: String) { memories(first: 100, after: $after) { nodes { id text error } endCursor hasNextPage } }`;
-const SEARCH = `query($e: [Float!]!) { search(embedding: $e, k: 3) { hits { chunk { id text } } } }`;
+const SEARCH = `query($e: [Float!]!) { search(embedding: $e, k: 3) { hits { memory { id text } } } }`;
 const codeOf = (body: GqlBody) => body.errors?.[0]?.extensions?.code;
 
 /** Every memory of the bearer, page by page. */
@@ -73,7 +73,7 @@ describe("Citus: faults", () => {
     const carolMemories = (await allMemories(c)).map((n) => n.text);
     expect(carolMemories).toHaveLength(21);
     expect(carolMemories.every((x) => x.startsWith("carol"))).toBe(true);
-    expect((await gql(c, SEARCH, { e: vec(40) })).body.data.search.hits[0].chunk.text).toBe("carol during the outage");
+    expect((await gql(c, SEARCH, { e: vec(40) })).body.data.search.hits[0].memory.text).toBe("carol during the outage");
 
     // Dave's shard is on the stopped node: a coded error, never data, never INTERNAL.
     for (const [query, vars] of [[MEMORIES, {}], [SEARCH, { e: vec(1) }], [REMEMBER, { input: { text: "dave during the outage", embedding: vec(41) } }]] as const) {

@@ -110,9 +110,9 @@ describe("memvault start", () => {
       const { data } = await gql(`mutation($i: RememberInput!) { remember(input: $i) { id } }`, { i: { text } });
       await waitFor("sealed", async () => (await gql(`query($id: String!) { memory(id: $id) { status } }`, { id: data.remember.id })).data.memory.status === "sealed");
     }
-    const res = await gql(`{ search(query: "when are the invoices due", k: 1) { hits { chunk { text } } } }`);
+    const res = await gql(`{ search(query: "when are the invoices due", k: 1) { hits { memory { text } } } }`);
     expect(res.errors).toBeUndefined();
-    expect(res.data.search.hits[0].chunk.text).toBe("quarterly invoices are due friday");
+    expect(res.data.search.hits[0].memory.text).toBe("quarterly invoices are due friday");
     child.kill("SIGTERM");
   });
 

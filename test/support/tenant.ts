@@ -1,6 +1,7 @@
-// Identity switching as the house style asks: transaction-local role and tenant.
+// Identity switching as production does it: transaction-local role and tenant.
 import { createHash } from "node:crypto";
 import type pg from "pg";
+import { withRoleFrom, withTenantFrom } from "../../src/db/withTenant.ts";
 
 /** A well-formed user_hash for tests (not the app's HMAC: the schema only checks the format). */
 export const tenantHash = (name: string) => createHash("sha256").update(`test tenant ${name}`).digest("hex");
@@ -11,27 +12,28 @@ export interface Identity {
   userHash?: string;
 }
 
-/** Runs fn in a transaction as the given role and tenant, then rolls back unless commit is set. */
-export async function asIdentity<T>(
-  pool: pg.Pool,
-  who: Identity,
-  fn: (client: pg.PoolClient) => Promise<T>,
-  opts: { commit?: boolean } = {},
-): Promise<T> {
-  const client = await pool.connect();
+/** What asIdentity throws to roll back a transaction that succeeded (production helpers commit). */
+class RollBack {
+  readonly value: unknown;
+  constructor(value: unknown) {
+    this.value = value;
+  }
+}
+
+/**
+ * Runs fn in a transaction as the given role and tenant, through the production tenant
+ * transaction (src/db/withTenant.ts), then rolls back unless commit is set.
+ */
+export async function asIdentity<T>(pool: pg.Pool, who: Identity, fn: (client: pg.ClientBase) => Promise<T>, opts: { commit?: boolean } = {}): Promise<T> {
+  const run = async (tx: pg.ClientBase) => {
+    const value = await fn(tx);
+    if (opts.commit) return value;
+    throw new RollBack(value);
+  };
   try {
-    await client.query("begin");
-    await client.query("select set_config('role', $1::text, true)", [who.role]);
-    if (who.userHash !== undefined) {
-      await client.query("select set_config('app.user_hash', $1::text, true)", [who.userHash]);
-    }
-    const result = await fn(client);
-    await client.query(opts.commit ? "commit" : "rollback");
-    return result;
+    return who.userHash === undefined ? await withRoleFrom(pool, who.role, run) : await withTenantFrom(pool, { userHash: who.userHash, role: who.role })(run);
   } catch (err) {
-    await client.query("rollback").catch(() => {});
+    if (err instanceof RollBack) return err.value as T;
     throw err;
-  } finally {
-    client.release();
   }
 }

@@ -53,7 +53,7 @@ const t = useApiFixture(fx, {
 
 const REMEMBER_MANY = `mutation($inputs: [RememberInput!]!) { rememberMany(inputs: $inputs) { id } }`;
 const MEMORY = `query($id: String!) { memory(id: $id) { status updatePending lastError attempts memory { text } } }`;
-const SEARCH = `query($q: String!) { search(query: $q, k: 3) { hits { chunk { id text } } } }`;
+const SEARCH = `query($q: String!) { search(query: $q, k: 3) { hits { memory { id text } } } }`;
 
 describe("text-only memories without a working embedder", () => {
   it("wait with a reason, seal once the embedder answers, and never get lost", async () => {
@@ -91,7 +91,7 @@ describe("text-only memories without a working embedder", () => {
     const ids = [first[0].id, second[0].id, dbaId];
     await waitFor("every waiting memory to be sealed", async () => (await fx.root.query("select count(*)::int as n from memvault.memory_chunks where id = any($1)", [ids])).rows[0].n === 3, 60_000);
     expect((await fx.root.query("select count(*)::int as n from memvault.memory_chunks")).rows[0].n).toBe(4);
-    const hits = (await gql(SEARCH, { q: "where is the passport" })).data.search.hits.map((h: { chunk: { text: string } }) => h.chunk.text);
+    const hits = (await gql(SEARCH, { q: "where is the passport" })).data.search.hits.map((h: { memory: { text: string } }) => h.memory.text);
     expect(hits.slice(0, 2).sort()).toEqual(["carol keeps her passport in the blue drawer", "carol ordered new passport photos"]);
     expect((await state(second[0].id)).memory.text).toBe("carol's cat is called pixel");
     await waitFor("the update to be sealed", async () => (await state(first[1].id)).updatePending === false, 60_000);
