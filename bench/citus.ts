@@ -103,8 +103,8 @@ async function measureSearch(cluster: ThrowawayCluster, root: pg.Client, label: 
   try {
     for (const size of SIZES) {
       const tenant = plan.find((p) => p.userHash === hash(`bench ${size.key}`))!;
-      const asTenant = withTenantFrom(app, { userHash: tenant.userHash, role: ROLES.user });
-      const search = (q: string) => asTenant((tx) => tx.query<{ id: string }>("select id::text from memvault.search_chunks($1::public.vector, $2::integer)", [q, K]));
+      const withTenant = withTenantFrom(app, { userHash: tenant.userHash, role: ROLES.user });
+      const search = (q: string) => withTenant((tx) => tx.query<{ id: string }>("select id::text from memvault.search_chunks($1::public.vector, $2::integer)", [q, K]));
       for (let w = 0; w < 10; w++) await search(toPgVector(next()));
       const latencies: number[] = [];
       const recalls: number[] = [];

@@ -306,7 +306,7 @@ export const config = {
     maxDepth: intVar("GRAPHQL_MAX_DEPTH", 8, 1, 100),
     maxFields: intVar("GRAPHQL_MAX_FIELDS", 200, 1, 100_000),
     introspection,
-    budget: {
+    maxCost: {
       writes: intVar("GRAPHQL_MAX_WRITES", 100, 1, 100_000),
       searches: intVar("GRAPHQL_MAX_SEARCHES", 10, 1, 10_000),
       reranks: intVar("GRAPHQL_MAX_RERANKS", 2, 0, 10_000),

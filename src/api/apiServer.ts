@@ -1,6 +1,6 @@
 // The API process: Node's http server in front of grafserv (PostGraphile 5). Bearer tokens
 // are verified here, before GraphQL and before any database work: no token or a bad one is
-// a 401. Every operation then passes checkOperation (size, nesting, depth, cost, budget)
+// a 401. Every operation then passes checkOperation (size, nesting, depth, fields, cost per operation)
 // before grafserv parses it, on HTTP (POST and GET) and on websockets alike.
 // /healthz and /readyz beside /graphql; /metrics on its own listener (metricsServer.ts);
 // Ruru (GraphiQL) only when enabled.

@@ -2,7 +2,7 @@
 // it, on HTTP and on websockets alike. In order: size and nesting on the raw text (so the
 // parser can neither run long nor overflow the stack), a token-limited parse, depth and
 // field count (fragments measured once each, so doubling fragments cost nothing to
-// measure), introspection, then a budget per operation that counts across aliases and
+// measure), introspection, then a cost cap per operation that counts across aliases and
 // fragments: memories written, searches, reranks, memories read, subscriptions. It also
 // validates the document and coerces the variables against the schema, so that GraphQL's own
 // refusals reach the client with a stable code (grafserv would pass them on uncoded, and
@@ -17,7 +17,7 @@ export type GateCode =
   | "QUERY_TOO_DEEP"
   | "QUERY_TOO_COSTLY"
   | "INTROSPECTION_DISABLED"
-  | "OPERATION_BUDGET"
+  | "OPERATION_QUOTA"
   | "GRAPHQL_VALIDATION_FAILED"
   | "TEXT_NOT_UNICODE";
 
@@ -39,10 +39,10 @@ export interface OperationLimits {
   maxDepth: number;
   maxFields: number;
   introspection: boolean;
-  budget: Budget;
+  maxCost: OperationCost;
 }
 
-export interface Budget {
+export interface OperationCost {
   /** Memories written (remember, each rememberMany input, forget, forgetAll). */
   writes: number;
   searches: number;
@@ -58,7 +58,7 @@ export interface CheckedOperation {
   rootFields: string[];
   /** query, mutation or subscription: which transports may carry it. */
   kind: "query" | "mutation" | "subscription";
-  cost: Budget;
+  cost: OperationCost;
 }
 
 export interface OperationRequest {
@@ -145,9 +145,9 @@ export function createOperationChecker(limits: OperationLimits, schema: GraphQLS
     // Costed from the coerced variables, as the executor will run them: a variable's default
     // (`$q: String = "x"`) counts like a value sent.
     const cost = costOf([...roots.values()], coerced.coerced, operation.operation === "subscription");
-    for (const key of Object.keys(limits.budget) as (keyof Budget)[]) {
-      if (cost[key] > limits.budget[key]) {
-        throw new GateError("OPERATION_BUDGET", `this operation asks for ${cost[key]} ${key}, more than the ${limits.budget[key]} one operation may`);
+    for (const key of Object.keys(limits.maxCost) as (keyof OperationCost)[]) {
+      if (cost[key] > limits.maxCost[key]) {
+        throw new GateError("OPERATION_QUOTA", `this operation asks for ${cost[key]} ${key}, more than the ${limits.maxCost[key]} one operation may`);
       }
     }
     return { rootFields: [...new Set([...roots.values()].map((f) => f.name.value))].sort(), kind: operation.operation, cost };
@@ -314,8 +314,8 @@ const countArg = (field: FieldNode, name: string, variables: Record<string, unkn
   return typeof v === "number" && Number.isFinite(v) && v > 0 ? Math.ceil(v) : fallback;
 };
 
-function costOf(fields: FieldNode[], variables: Record<string, unknown>, subscription: boolean): Budget {
-  const cost: Budget = { writes: 0, searches: 0, reranks: 0, reads: 0, subscriptions: subscription ? 1 : 0 };
+function costOf(fields: FieldNode[], variables: Record<string, unknown>, subscription: boolean): OperationCost {
+  const cost: OperationCost = { writes: 0, searches: 0, reranks: 0, reads: 0, subscriptions: subscription ? 1 : 0 };
   for (const f of fields) {
     switch (f.name.value) {
       case "remember":

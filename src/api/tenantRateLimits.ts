@@ -1,4 +1,4 @@
-// Per-tenant rate limits by class, counted from an operation's budget (checkOperation): a
+// Per-tenant rate limits by class, counted from an operation's cost (checkOperation): a
 // rememberMany of 40 spends 40 writes, a search with a query one search and one rerank.
 // rate-limiter-flexible's in-memory limiter, fixed one-minute windows, per API process:
 // with N processes behind a balancer a tenant gets up to N times the limit (see README).
@@ -6,17 +6,17 @@
 // given back (and the refused class's own count), so a refused request spends nothing.
 import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
 import { CodedError } from "../codedError.ts";
-import type { Budget } from "./checkOperation.ts";
+import type { OperationCost } from "./checkOperation.ts";
 
-export type TenantRateLimitConfig = Record<keyof Budget, number>;
-/** A budget class; in_flight: the tenant's cap on requests at once (tenantCap.ts); export: one export at a time per tenant. */
-export type RateClass = keyof Budget | "in_flight" | "export";
+export type TenantRateLimitConfig = Record<keyof OperationCost, number>;
+/** A cost class; in_flight: the tenant's cap on requests at once (tenantCap.ts); export: one export at a time per tenant. */
+export type RateClass = keyof OperationCost | "in_flight" | "export";
 
 export type Admission = { admitted: true } | { admitted: false; rateClass: RateClass; retryAfterMs: number };
 
 export interface TenantRateLimits {
   /** Spends `cost` for the tenant, all classes or none. */
-  admit(userHash: string, cost: Partial<Budget>): Promise<Admission>;
+  admit(userHash: string, cost: Partial<OperationCost>): Promise<Admission>;
 }
 
 const WINDOW_SECONDS = 60;
@@ -37,8 +37,8 @@ export class RateLimitedError extends CodedError<"RATE_LIMITED"> {
 }
 
 export function createTenantRateLimits(perMinute: TenantRateLimitConfig): TenantRateLimits {
-  const limiters = new Map<keyof Budget, RateLimiterMemory>();
-  for (const [rateClass, points] of Object.entries(perMinute) as [keyof Budget, number][]) {
+  const limiters = new Map<keyof OperationCost, RateLimiterMemory>();
+  for (const [rateClass, points] of Object.entries(perMinute) as [keyof OperationCost, number][]) {
     if (points > 0) limiters.set(rateClass, new RateLimiterMemory({ keyPrefix: rateClass, points, duration: WINDOW_SECONDS }));
   }
   return {

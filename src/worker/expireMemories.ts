@@ -24,7 +24,7 @@ export async function expireMemories(ctx: WorkerContext, client: pg.ClientBase, 
   } catch (err) {
     throw toJobError(err);
   }
-  ctx.metrics.chunksExpired.inc(deleted);
+  ctx.metrics.memoriesExpired.inc(deleted);
   ctx.logger.info({ task: "expire_memories", userHash: userHashPrefix(userHash), deleted }, "expired memories deleted");
   return deleted;
 }

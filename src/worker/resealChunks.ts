@@ -48,7 +48,7 @@ export async function resealTenant(ctx: WorkerContext, client: pg.ClientBase, us
         return updateResealedChunks(tx, userHash, keyring.primaryVersion, sealed);
       });
       end();
-      ctx.metrics.chunksResealed.inc(n);
+      ctx.metrics.memoriesResealed.inc(n);
       total += n;
       if (n === 0) return { resealed: total, interrupted: false };
     }

@@ -91,7 +91,7 @@ async function sealOnce(ctx: WorkerContext, client: pg.ClientBase, userHash: str
       return ids;
     });
     end();
-    ctx.metrics.chunksSealed.inc(moved.length);
+    ctx.metrics.memoriesStored.inc(moved.length);
     return moved.length;
   } catch (err) {
     const code = jobErrorCode(err);

@@ -38,18 +38,18 @@ export function createWorkerMetrics(pool: pg.Pool, opts: { deadAfterSeconds?: nu
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [registry],
   });
-  const chunksSealed = new Counter({
-    name: "memvault_chunks_sealed_total",
-    help: "Ingest rows sealed into memory_chunks.",
+  const memoriesStored = new Counter({
+    name: "memvault_memories_stored_total",
+    help: "Memories stored: pending writes sealed (each field encrypted) and moved into memory_chunks.",
     registers: [registry],
   });
-  const chunksResealed = new Counter({
-    name: "memvault_chunks_resealed_total",
-    help: "Chunks re-sealed under the primary key version.",
+  const memoriesResealed = new Counter({
+    name: "memvault_memories_resealed_total",
+    help: "Memories re-sealed under the primary key version.",
     registers: [registry],
   });
-  const chunksExpired = new Counter({
-    name: "memvault_chunks_expired_total",
+  const memoriesExpired = new Counter({
+    name: "memvault_memories_expired_total",
     help: "Expired memories deleted by expire_memories.",
     registers: [registry],
   });
@@ -140,7 +140,7 @@ export function createWorkerMetrics(pool: pg.Pool, opts: { deadAfterSeconds?: nu
       for (const r of await rollouts()) this.set({ rollout: r.name, state: r.state }, 1);
     },
   });
-  return { registry, deadWorkers, rolloutDecisions, jobs, jobLatency, sealBatch, chunksSealed, chunksResealed, chunksExpired, seals };
+  return { registry, deadWorkers, rolloutDecisions, jobs, jobLatency, sealBatch, memoriesStored, memoriesResealed, memoriesExpired, seals };
 }
 
 export type WorkerMetrics = ReturnType<typeof createWorkerMetrics>;

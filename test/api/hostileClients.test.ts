@@ -59,14 +59,14 @@ describe("operation budgets count across aliases and fragments", () => {
       i: inputs.slice(0, 50),
     });
     expect(r1.status).toBe(400);
-    expect(codes(r1.body)).toEqual(["OPERATION_BUDGET"]);
+    expect(codes(r1.body)).toEqual(["OPERATION_QUOTA"]);
     const forgets = Array.from({ length: 101 }, (_, i) => `f${i}: forget(id: "${crypto.randomUUID()}")`).join(" ");
-    expect(codes((await t.gql(auth, `mutation { ${forgets} }`)).body)).toEqual(["OPERATION_BUDGET"]);
+    expect(codes((await t.gql(auth, `mutation { ${forgets} }`)).body)).toEqual(["OPERATION_QUOTA"]);
     const r2 = await t.gql(auth, `mutation($i: [RememberInput!]!) { a: rememberMany(inputs: $i) { id } b: rememberMany(inputs: $i) { id } }`, { i: inputs });
-    expect(codes(r2.body)).toEqual(["OPERATION_BUDGET"]);
+    expect(codes(r2.body)).toEqual(["OPERATION_QUOTA"]);
     // The same through a fragment spread twice under different aliases.
     const r3 = await t.gql(auth, `mutation($i: [RememberInput!]!) { ...W ...X } fragment W on Mutation { a: rememberMany(inputs: $i) { id } } fragment X on Mutation { b: rememberMany(inputs: $i) { id } }`, { i: inputs });
-    expect(codes(r3.body)).toEqual(["OPERATION_BUDGET"]);
+    expect(codes(r3.body)).toEqual(["OPERATION_QUOTA"]);
     expect(await rowsOf("alias-writer")).toEqual(before);
     // One full rememberMany is within budget.
     const ok = await t.gql(auth, `mutation($i: [RememberInput!]!) { rememberMany(inputs: $i) { id } }`, { i: inputs });
@@ -79,9 +79,9 @@ describe("operation budgets count across aliases and fragments", () => {
     const before = (await rowsOf("alias-searcher")).searches;
     const q = Array.from({ length: 3 }, (_, i) => `s${i}: search(embedding: $e, query: "q${i}") { reranked }`).join(" ");
     const r = await t.gql(auth, `query($e: [Float!]!) { ${q} }`, { e: vec(3) });
-    expect(codes(r.body)).toEqual(["OPERATION_BUDGET"]);
+    expect(codes(r.body)).toEqual(["OPERATION_QUOTA"]);
     const s = Array.from({ length: 11 }, (_, i) => `s${i}: search(embedding: $e, k: 1) { reranked }`).join(" ");
-    expect(codes((await t.gql(auth, `query($e: [Float!]!) { ${s} }`, { e: vec(3) })).body)).toEqual(["OPERATION_BUDGET"]);
+    expect(codes((await t.gql(auth, `query($e: [Float!]!) { ${s} }`, { e: vec(3) })).body)).toEqual(["OPERATION_QUOTA"]);
     expect((await rowsOf("alias-searcher")).searches).toBe(before);
   });
 
@@ -90,11 +90,11 @@ describe("operation budgets count across aliases and fragments", () => {
     const before = await rowsOf("defaulter");
     const q = Array.from({ length: 3 }, (_, i) => `s${i}: search(embedding: $e, query: $q) { reranked }`).join(" ");
     const r = await t.gql(auth, `query($e: [Float!]!, $q: String = "hidden") { ${q} }`, { e: vec(3) });
-    expect(codes(r.body)).toEqual(["OPERATION_BUDGET"]);
+    expect(codes(r.body)).toEqual(["OPERATION_QUOTA"]);
     // Defaults are constants: text-only memories (embedded on the server).
     const items = Array.from({ length: 60 }, (_, i) => `{ text: "d${i}" }`).join(", ");
     const w = await t.gql(auth, `mutation($in: [RememberInput!]! = [${items}]) { a: rememberMany(inputs: $in) { id } b: rememberMany(inputs: $in) { id } }`);
-    expect(codes(w.body), JSON.stringify(w.body)).toEqual(["OPERATION_BUDGET"]);
+    expect(codes(w.body), JSON.stringify(w.body)).toEqual(["OPERATION_QUOTA"]);
     expect(await rowsOf("defaulter")).toEqual(before);
   });
 

@@ -271,7 +271,7 @@ describe("keys and failures", () => {
         const text = await (await fetch(url)).text();
         return text.includes('memvault_jobs_total{task="seal_chunk",outcome="done"}') ? text : undefined;
       });
-      expect(body).toMatch(/memvault_chunks_sealed_total \d+/);
+      expect(body).toMatch(/memvault_memories_stored_total \d+/);
       expect(body).toContain("memvault_job_start_latency_seconds_bucket");
       expect(body).toContain('memvault_seals_total{key_version="1"}');
     } finally {

@@ -131,9 +131,9 @@ describe("with a worker running", () => {
   let listener: pg.Client;
   let metricsPort: number;
   const notified: string[] = [];
-  /** The worker's count of ingest rows it sealed (memvault_chunks_sealed_total). */
+  /** The worker's count of ingest rows it sealed (memvault_memories_stored_total). */
   const sealedByWorker = async () =>
-    Number(/^memvault_chunks_sealed_total (\d+)/m.exec(await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text())?.[1] ?? NaN);
+    Number(/^memvault_memories_stored_total (\d+)/m.exec(await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text())?.[1] ?? NaN);
 
   beforeAll(async () => {
     listener = new pg.Client({ connectionString: db.url("root") });
