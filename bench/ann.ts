@@ -7,7 +7,7 @@
 // change the rule); the metrics are the rule's (the configuration "rule").
 import { parseArgs } from "node:util";
 import pg from "pg";
-import { config } from "../src/config.ts";
+import { pgBinDir, readDbConfig } from "../src/config/dbConfig.ts";
 import { createThrowawayCluster } from "../src/db/throwawayCluster.ts";
 import { roleUrl } from "../src/db/localCluster.ts";
 import { writeBenchResult, printTable, progress } from "./support/benchResult.ts";
@@ -42,7 +42,7 @@ if (CONFIGS.some((c) => c.settings.some(([k, v]) => !k || !SETTABLE.test(k) || !
   process.stderr.write("--sweep: 'rule' or name=integer settings (hnsw.ef_search, memvault.hnsw_ef_per_k, memvault.exact_search_max_rows), ',' within and '|' between configurations\n");
   process.exit(2);
 }
-const DIMS = config.embeddingDim();
+const DIMS = readDbConfig().EMBEDDING_DIM;
 const SIZES = [
   { label: "0.1%", key: "0_1pct", share: 0.001 },
   { label: "1%", key: "1pct", share: 0.01 },
@@ -56,7 +56,7 @@ const hash = (s: string) => createHash("sha256").update(s).digest("hex");
 
 const log = (line: string) => process.stderr.write(`[bench:ann] ${line}\n`);
 log(`${ROWS} rows x ${DIMS} dims (${shape}), ${QUERIES} queries per tenant size, k=${K}`);
-const cluster = await createThrowawayCluster({ pgBin: config.pgBin(), databaseName: "memvault_bench", prefix: "mvb-", log });
+const cluster = await createThrowawayCluster({ pgBin: pgBinDir(), databaseName: "memvault_bench", prefix: "mvb-", log });
 // A superuser loads the data (it bypasses RLS); queries run as memvault_user.
 const client = new pg.Client({ connectionString: roleUrl(cluster.state, "root", cluster.target.databaseName) });
 

@@ -3,7 +3,7 @@
 // the load generator is another process, so client and server never share an event loop.
 // 10 tenants x 10k sealed chunks (384-dim, clustered), the TinyBERT-L-2-shaped model.
 import { parseArgs } from "node:util";
-import { config } from "../src/config.ts";
+import { readDbConfig } from "../src/config/dbConfig.ts";
 import { printTable, writeBenchResult } from "./support/benchResult.ts";
 import { smokeDefaults } from "./support/smoke.ts";
 import type { LoadPlan, OpKind, Outcome } from "./support/loadgen.ts";
@@ -21,7 +21,7 @@ const { values } = parseArgs({
 const TENANTS = Number(values.tenants);
 const ROWS = Number(values.rows);
 const SECONDS = Number(values.seconds);
-const DIMS = config.embeddingDim();
+const DIMS = readDbConfig().EMBEDDING_DIM;
 const log = (line: string) => process.stderr.write(`[bench:api] ${line}\n`);
 
 // Closed loops from one client: the per-tenant limits would throttle the load itself.

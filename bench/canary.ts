@@ -13,7 +13,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import pg from "pg";
 import { formatRolloutStatus } from "../src/cli/rolloutStatus.ts";
-import { config } from "../src/config.ts";
+import { readDbConfig } from "../src/config/dbConfig.ts";
 import { selectRolloutStatus } from "../src/sql/selectRolloutStatus.ts";
 import { machine, printTable, writeBenchResult } from "./support/benchResult.ts";
 import { smokeDefaults } from "./support/smoke.ts";
@@ -81,7 +81,7 @@ async function scenario(name: string, treatment: string, steps: object[], loadSe
   const plan: LoadPlan = {
     url: stack.server.url,
     tokens: stack.tokens,
-    dims: config.embeddingDim(),
+    dims: readDbConfig().EMBEDDING_DIM,
     mode: "open",
     phases: [{ name, rps: RPS, seconds: loadSeconds }],
     mix: { search: 0, rerank: 1, progressive: 0, remember: 0, page: 0, forget: 0 },

@@ -9,7 +9,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import pg from "pg";
-import { config } from "../src/config.ts";
+import { pgBinDir, readDbConfig } from "../src/config/dbConfig.ts";
+import { readWorkerConfig } from "../src/config/workerConfig.ts";
 import { newKeyringDocument } from "../src/crypto/keyring.ts";
 import { superuserAppUrl } from "../src/db/databaseTarget.ts";
 import { distributeDatabase } from "../src/db/distributeDatabase.ts";
@@ -39,7 +40,7 @@ const QUERIES = Number(values.queries);
 const INGEST = Number(values.ingest);
 const SHARDS = Number(values.shards);
 const K = 8;
-const DIMS = config.embeddingDim();
+const DIMS = readDbConfig().EMBEDDING_DIM;
 const DATABASE = "memvault_bench";
 const SIZES = [
   { label: "0.1%", key: "0_1pct", share: 0.001 },
@@ -137,8 +138,8 @@ async function measureIngest(cluster: ThrowawayCluster, root: pg.Client, label: 
   const worker = await runWorker({
     connectionString: roleUrl(cluster.state, "worker", DATABASE),
     keyringSource: { variable: "bench keyring", file: keyringFile },
-    concurrency: config.workerConcurrency(),
-    batchSize: config.sealBatchSize(),
+    concurrency: readWorkerConfig().WORKER_CONCURRENCY,
+    batchSize: readWorkerConfig().SEAL_BATCH_SIZE,
     metricsPort: 0,
     metricsHost: "127.0.0.1",
   });
@@ -169,11 +170,11 @@ async function measureIngest(cluster: ThrowawayCluster, root: pg.Client, label: 
 }
 
 log(`${ROWS} rows x ${DIMS} dims (clustered), ${QUERIES} queries per tenant size, k=${K}; Citus: 2 worker nodes, ${SHARDS} shards`);
-const single = await createThrowawayCluster({ pgBin: config.pgBin(), databaseName: DATABASE, prefix: "mvs-", log });
+const single = await createThrowawayCluster({ pgBin: pgBinDir(), databaseName: DATABASE, prefix: "mvs-", log });
 let citus: ThrowawayCluster | undefined;
 const roots: pg.Client[] = [];
 try {
-  citus = await createThrowawayCluster({ pgBin: config.pgBin(), databaseName: DATABASE, prefix: "mvc-", log, nodes: 3 });
+  citus = await createThrowawayCluster({ pgBin: pgBinDir(), databaseName: DATABASE, prefix: "mvc-", log, nodes: 3 });
   const citusUrl = superuserAppUrl(citus.target);
   let distributeSeconds = 0;
   const distribute = async () => {

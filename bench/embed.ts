@@ -16,7 +16,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import pg from "pg";
 import { writeTestModel } from "../scripts/testModels.ts";
-import { config } from "../src/config.ts";
+import { readDbConfig } from "../src/config/dbConfig.ts";
 import { labelHash } from "../src/crypto/blindIndex.ts";
 import { hmacUser } from "../src/crypto/hmacUser.ts";
 import { parseKeyring } from "../src/crypto/keyring.ts";
@@ -38,7 +38,7 @@ const ROWS = Number(values.rows);
 const TEXTS = Number(values.texts);
 const QUERIES = Number(values.queries);
 const K = 8;
-const DIMS = config.embeddingDim();
+const DIMS = readDbConfig().EMBEDDING_DIM;
 const log = (line: string) => process.stderr.write(`[bench:embed] ${line}\n`);
 
 // Tags spread by a hash of the row number, not by position (the vectors' order is random anyway).

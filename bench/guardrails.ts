@@ -10,7 +10,7 @@
 // 50 tenants x 1,000 sealed chunks (384-dim, clustered), the TinyBERT-L-2-shaped model.
 // Writes bench/results/guardrails.json; targets are gated by npm run bench:check.
 import { parseArgs } from "node:util";
-import { config } from "../src/config.ts";
+import { readDbConfig } from "../src/config/dbConfig.ts";
 import { printTable, writeBenchResult } from "./support/benchResult.ts";
 import { smokeDefaults } from "./support/smoke.ts";
 import type { LoadPlan, Outcome } from "./support/loadgen.ts";
@@ -36,7 +36,7 @@ const { values } = parseArgs({
 const TENANTS = Number(values.tenants);
 const OVERLOAD_RPS = Number(values["overload-rps"]);
 const ROWS = Number(values.rows);
-const DIMS = config.embeddingDim();
+const DIMS = readDbConfig().EMBEDDING_DIM;
 const log = (line: string) => process.stderr.write(`[bench:guardrails] ${line}\n`);
 const MIX = { search: 0.55, progressive: 0.05, remember: 0.25, page: 0.1, forget: 0.05 };
 

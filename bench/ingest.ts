@@ -9,7 +9,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import pg from "pg";
-import { config } from "../src/config.ts";
+import { pgBinDir, readDbConfig } from "../src/config/dbConfig.ts";
+import { readWorkerConfig } from "../src/config/workerConfig.ts";
 import { newKeyringDocument } from "../src/crypto/keyring.ts";
 import { roleUrl } from "../src/db/localCluster.ts";
 import { createThrowawayCluster } from "../src/db/throwawayCluster.ts";
@@ -33,7 +34,7 @@ const { values } = parseArgs({
 });
 const ROWS = Number(values.rows);
 const SINGLES = Number(values.singles);
-const DIMS = config.embeddingDim();
+const DIMS = readDbConfig().EMBEDDING_DIM;
 const log = (line: string) => process.stderr.write(`[bench:ingest] ${line}\n`);
 
 const corpus = loadCorpus();
@@ -48,7 +49,7 @@ const rows = Array.from({ length: ROWS }, (_, i) => ({
 }));
 log(`${ROWS} rows (${passages.length} distinct passages, corpus: ${corpus.source}), ${DIMS} dims, random vectors`);
 
-const cluster = await createThrowawayCluster({ pgBin: config.pgBin(), databaseName: "memvault_bench", prefix: "mvi-", log });
+const cluster = await createThrowawayCluster({ pgBin: pgBinDir(), databaseName: "memvault_bench", prefix: "mvi-", log });
 // A development keyring for this run only, in the throwaway cluster's directory.
 const keyringFile = path.join(cluster.state.home, "bench-keyring.json");
 fs.writeFileSync(keyringFile, JSON.stringify(newKeyringDocument()), { mode: 0o600 });
@@ -70,8 +71,8 @@ const startBenchWorker = () =>
   runWorker({
     connectionString: roleUrl(cluster.state, "worker", "memvault_bench"),
     keyringSource: { variable: "bench keyring", file: keyringFile },
-    concurrency: config.workerConcurrency(),
-    batchSize: config.sealBatchSize(),
+    concurrency: readWorkerConfig().WORKER_CONCURRENCY,
+    batchSize: readWorkerConfig().SEAL_BATCH_SIZE,
     metricsPort: 0,
     metricsHost: "127.0.0.1",
   });
@@ -172,8 +173,8 @@ async function fullRun(hnswDef: string): Promise<void> {
     job_latency_p50_ms: percentile(latencies, 50),
     job_latency_p95_ms: percentile(latencies, 95),
     job_latency_p99_ms: percentile(latencies, 99),
-    worker_concurrency: config.workerConcurrency(),
-    seal_batch_size: config.sealBatchSize(),
+    worker_concurrency: readWorkerConfig().WORKER_CONCURRENCY,
+    seal_batch_size: readWorkerConfig().SEAL_BATCH_SIZE,
   };
   printTable(
     ["measure", "value"],

@@ -14,7 +14,9 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import pg from "pg";
 import { writeTestModel } from "../scripts/testModels.ts";
-import { config } from "../src/config.ts";
+import { pgBinDir, readDbConfig } from "../src/config/dbConfig.ts";
+import { readRerankConfig } from "../src/config/rerankConfig.ts";
+import { readWorkerConfig } from "../src/config/workerConfig.ts";
 import { newKeyringDocument, parseKeyring } from "../src/crypto/keyring.ts";
 import { createSealer } from "../src/crypto/seal.ts";
 import { roleUrl } from "../src/db/localCluster.ts";
@@ -50,7 +52,7 @@ const corpus = loadCorpus({ passagesPerQuery: K });
 const queries = corpus.queries;
 log(`${queries.length} queries x ${K} passages, corpus: ${corpus.source}`);
 
-const cluster = await createThrowawayCluster({ pgBin: config.pgBin(), databaseName: "memvault_bench", prefix: "mvr-", log });
+const cluster = await createThrowawayCluster({ pgBin: pgBinDir(), databaseName: "memvault_bench", prefix: "mvr-", log });
 const modelDir = values["model-dir"] ? path.resolve(values["model-dir"]) : writeTestModel("tinybert", path.join(cluster.state.home, "tinybert"), { quantized: true });
 log(`model: ${values["model-dir"] ? modelDir : "generated tinybert (fp32 and its int8 exports)"}`);
 const keyringDoc = newKeyringDocument();
@@ -61,8 +63,8 @@ process.env.RERANK_MODEL_DIR = modelDir;
 process.env.RERANK_MODEL_FILE = values["int8-file"]!;
 const sealer = createSealer(parseKeyring("bench", JSON.stringify(keyringDoc)));
 
-const threads = config.rerankThreads();
-const metrics: Record<string, number> = { queries: queries.length, candidates: K, rerank_threads: threads, batch_size: config.rerankBatchSize() };
+const threads = readRerankConfig().RERANK_THREADS;
+const metrics: Record<string, number> = { queries: queries.length, candidates: K, rerank_threads: threads, batch_size: readRerankConfig().RERANK_BATCH_SIZE };
 const root = new pg.Pool({ connectionString: roleUrl(cluster.state, "root", "memvault_bench"), max: 4 });
 try {
   // Scorer only: fp32 and int8 take turns query by query, so both see the same noise.
@@ -70,8 +72,8 @@ try {
     loadCrossEncoder({
       modelDir,
       modelFile,
-      maxLength: config.rerankMaxLength(),
-      batchSize: config.rerankBatchSize(),
+      maxLength: readRerankConfig().RERANK_MAX_LENGTH,
+      batchSize: readRerankConfig().RERANK_BATCH_SIZE,
       threads,
       device: "cpu",
       onModelFallback: (reason) => log(`int8: ${reason}`),
@@ -133,7 +135,7 @@ try {
     connectionString: roleUrl(cluster.state, "worker", "memvault_bench"),
     keyringSource: { variable: "bench keyring", file: keyringFile },
     concurrency: 2,
-    batchSize: config.sealBatchSize(),
+    batchSize: readWorkerConfig().SEAL_BATCH_SIZE,
     metricsPort: 0,
     metricsHost: "127.0.0.1",
   });
@@ -159,7 +161,7 @@ try {
         (
           await c.query(
             `insert into memvault.chunk_ingest (text, embedding)
-             select t, array_fill(0.1::real, array[${config.embeddingDim()}])::public.vector from unnest($1::text[]) t returning id::text`,
+             select t, array_fill(0.1::real, array[${readDbConfig().EMBEDDING_DIM}])::public.vector from unnest($1::text[]) t returning id::text`,
             [q.passages],
           )
         ).rows.map((r) => r.id as string),

@@ -8,7 +8,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import pg from "pg";
-import { config } from "../src/config.ts";
+import { pgBinDir, readDbConfig } from "../src/config/dbConfig.ts";
 import { newKeyringDocument, parseKeyring } from "../src/crypto/keyring.ts";
 import { roleUrl } from "../src/db/localCluster.ts";
 import { createThrowawayCluster } from "../src/db/throwawayCluster.ts";
@@ -24,14 +24,14 @@ const DATABASE = "memvault_bench";
 const log = (line: string) => process.stderr.write(`[rollback] ${line}\n`);
 
 log(`machine: ${JSON.stringify(machine())}; ${ROWS} sealed chunks in ${TENANTS} tenants`);
-const cluster = await createThrowawayCluster({ pgBin: config.pgBin(), databaseName: DATABASE, prefix: "mvr-", log, durable: true });
+const cluster = await createThrowawayCluster({ pgBin: pgBinDir(), databaseName: DATABASE, prefix: "mvr-", log, durable: true });
 const root = new pg.Client({ connectionString: roleUrl(cluster.state, "root", DATABASE) });
 try {
   await root.connect();
   const keyringFile = path.join(cluster.state.home, "bench-keyring.json");
   const doc = newKeyringDocument();
   fs.writeFileSync(keyringFile, JSON.stringify(doc), { mode: 0o600 });
-  const dims = config.embeddingDim();
+  const dims = readDbConfig().EMBEDDING_DIM;
   const subs = Array.from({ length: TENANTS }, (_, i) => `rollback-user-${i}`);
   await seedSealedTenants(root, parseKeyring("bench", JSON.stringify(doc)), { subs, rows: ROWS / TENANTS, dims, next: vectorSource("clustered", dims, 7) });
   await root.query("vacuum analyze memvault.memory_chunks");

@@ -1,5 +1,5 @@
 # Sourced by the provisioning scripts: which PostgreSQL major memvault uses on this machine.
-# The same rule as src/config.ts's pgBin(), so that what provisioning installs is what runs:
+# The same rule as src/config/dbConfig.ts's pgBinDir(), so that what provisioning installs is what runs:
 #   1. MEMVAULT_PG_BIN (a server's bin directory: its pg_config says the major);
 #   2. MEMVAULT_PG_MAJOR (e.g. 16);
 #   3. the newest server already installed under /usr/lib/postgresql;

@@ -7,7 +7,7 @@ import path from "node:path";
 import { SignJWT } from "jose";
 import pg from "pg";
 import { writeTestModel } from "../../scripts/testModels.ts";
-import { config } from "../../src/config.ts";
+import { pgBinDir, readDbConfig } from "../../src/config/dbConfig.ts";
 import { newKeyringDocument, parseKeyring } from "../../src/crypto/keyring.ts";
 import { roleUrl } from "../../src/db/localCluster.ts";
 import { createThrowawayCluster } from "../../src/db/throwawayCluster.ts";
@@ -34,7 +34,7 @@ export interface BenchStack {
 const DATABASE = "memvault_bench";
 
 export async function startBenchStack(opts: { prefix: string; tenants: number; rows: number; serverEnv?: Record<string, string>; tagsFor?: (tenant: number, row: number) => string[]; log: (line: string) => void }): Promise<BenchStack> {
-  const cluster = await createThrowawayCluster({ pgBin: config.pgBin(), databaseName: DATABASE, prefix: opts.prefix, log: opts.log });
+  const cluster = await createThrowawayCluster({ pgBin: pgBinDir(), databaseName: DATABASE, prefix: opts.prefix, log: opts.log });
   const root = new pg.Client({ connectionString: roleUrl(cluster.state, "root", DATABASE) });
   let server: BenchServer | undefined;
   const close = async () => {
@@ -51,7 +51,7 @@ export async function startBenchStack(opts: { prefix: string; tenants: number; r
     const secretHex = randomBytes(32).toString("hex");
     const secret = new TextEncoder().encode(secretHex);
     await root.connect();
-    const dims = config.embeddingDim();
+    const dims = readDbConfig().EMBEDDING_DIM;
     const subs = Array.from({ length: opts.tenants }, (_, i) => `bench-user-${i}`);
     await seedSealedTenants(root, parseKeyring("bench", JSON.stringify(keyringDoc)), { subs, rows: opts.rows, dims, next: vectorSource("clustered", dims, 11), ...(opts.tagsFor ? { tagsFor: opts.tagsFor } : {}) });
     const tokens = await Promise.all(subs.map((sub) => new SignJWT({ sub, aud: "memvault-bench" }).setProtectedHeader({ alg: "HS256" }).setExpirationTime("3h").sign(secret)));

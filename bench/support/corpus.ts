@@ -4,7 +4,7 @@
 // token-length distribution, in bert-base-uncased tokens (measured on DL19: quantiles below).
 import fs from "node:fs";
 import path from "node:path";
-import { config } from "../../src/config.ts";
+import { readProcessConfig } from "../../src/config/processConfig.ts";
 import { TOKENIZER_JSON } from "../../scripts/testModels.ts";
 
 export interface Corpus {
@@ -20,7 +20,7 @@ const DL19_PASSAGE_TOKENS = [19, 42, 49, 56, 62, 68, 75, 85, 100, 116, 136, 152,
 export function loadCorpus(opts: { queries?: number; passagesPerQuery?: number } = {}): Corpus {
   const nQueries = opts.queries ?? 43;
   const perQuery = opts.passagesPerQuery ?? 100;
-  const dir = config.sharedDir();
+  const dir = readProcessConfig().MEMVAULT_SHARED_DIR;
   const file = dir ? path.join(dir, "testdata", "dl19", "bm25_top100_dl19.json") : undefined;
   if (file && fs.existsSync(file)) {
     const dl19 = JSON.parse(fs.readFileSync(file, "utf8")) as { query: string; hits: { content: string }[] }[];

@@ -15,7 +15,9 @@ import { addCorsHeaders, answerPreflight } from "./cors.ts";
 import { Gauge, type Registry } from "prom-client";
 import type { Logger } from "pino";
 import { CodedError } from "../codedError.ts";
-import { config, ConfigError } from "../config.ts";
+import { readApiConfig } from "../config/apiConfig.ts";
+import { readEmbedConfig } from "../config/embedConfig.ts";
+import { ConfigError } from "../config/configError.ts";
 import { serveMetrics } from "../metricsServer.ts";
 import { hmacUser } from "../crypto/hmacUser.ts";
 import { createSealer } from "../crypto/seal.ts";
@@ -66,13 +68,13 @@ export interface ApiServerOptions {
   /** Origins whose browser applications may call the API (CORS). Default none. */
   corsAllowedOrigins?: string[];
   websocket: { maxMessageBytes: number; initTimeoutMs: number; maxOperationsPerTenant: number };
-  /** Per-tenant limits per minute by class (0: off). Default: config.tenantRateLimits(). */
+  /** Per-tenant limits per minute by class (0: off). Default: readApiConfig().tenantRateLimits. */
   rateLimits?: TenantRateLimitConfig;
-  /** The database pool and the share of it memory operations may hold. Default: config.memoryBucket(). */
+  /** The database pool and the share of it memory operations may hold. Default: readApiConfig().memoryBucket. */
   memoryBucket?: { poolSize: number; connections: number; maxInflight: number; maxWaitMs: number };
   /** Loads the embedder for text-only searches (server-side query embedding). Absent: text-only searches fail with EMBEDDER_UNAVAILABLE. */
   createEmbedder?: (registry: Registry, logger: Logger) => Promise<EmbedderHandle>;
-  /** How long embedding one search query may take. Default: config.embedQueryBudgetMs(). */
+  /** How long embedding one search query may take. Default: readEmbedConfig().EMBED_QUERY_BUDGET_MS. */
   embedQueryBudgetMs?: number;
   /** For /readyz: how searches are reranked (informational: the worker scores, fail-open). */
   rerankStatus?: () => string;
@@ -124,9 +126,10 @@ class GatedGrafserv extends NodeGrafserv {
 class ServiceUnavailable extends CodedError<"KEYRING_UNAVAILABLE"> {}
 
 export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi> {
+  const apiConfig = readApiConfig();
   // Nothing waits for ever: a connection comes within 5 s or the request fails (coded);
   // statements are bounded by the runtime roles' statement_timeout (migrations/roles.sql).
-  const bucketConfig = opts.memoryBucket ?? config.memoryBucket();
+  const bucketConfig = opts.memoryBucket ?? apiConfig.memoryBucket;
   // The memory share's connections are opened at start and kept (min): a first burst, or
   // one after a lull, would otherwise wait for new connections and their SCRAM handshakes.
   // Connections past the share close after a minute idle.
@@ -136,7 +139,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     "API",
   );
   const bucket = createMemoryBucket(bucketConfig);
-  const rateLimits = createTenantRateLimits(opts.rateLimits ?? config.tenantRateLimits());
+  const rateLimits = createTenantRateLimits(opts.rateLimits ?? apiConfig.tenantRateLimits);
   const streams = createTenantCap(opts.websocket.maxOperationsPerTenant);
   const metrics = createApiMetrics(pool, bucketConfig.poolSize, bucket);
   const { registry, errorsByCode, authFailures } = metrics;
@@ -172,7 +175,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
         throw err;
       })
     : instrumentEmbedder(undefined, "EMBEDDER_UNAVAILABLE", opts.limits.dims, createEmbedMetrics(registry));
-  const embedQueryBudgetMs = opts.embedQueryBudgetMs ?? config.embedQueryBudgetMs();
+  const embedQueryBudgetMs = opts.embedQueryBudgetMs ?? readEmbedConfig().EMBED_QUERY_BUDGET_MS;
   const sealedEvents = createSealedEvents(hub);
   const service = createMemoryService({
     sealer: () => createSealer(opts.keyrings.current(), { counter: sealCounter }),

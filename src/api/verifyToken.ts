@@ -5,7 +5,7 @@
 import fs from "node:fs";
 import { createLocalJWKSet, createRemoteJWKSet, errors, jwtVerify, type JWTVerifyGetKey } from "jose";
 import { CodedError } from "../codedError.ts";
-import type { VerificationConfig } from "../config.ts";
+import type { VerificationConfig } from "../config/apiTokenConfig.ts";
 
 export type AuthErrorCode = "AUTH_MISSING" | "AUTH_INVALID" | "AUTH_EXPIRED";
 

@@ -2,7 +2,8 @@
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { config } from "../config.ts";
+import { pgBinDir, readDbConfig } from "../config/dbConfig.ts";
+import { readProcessConfig } from "../config/processConfig.ts";
 import { resolveTarget, superuserAppUrl } from "../db/databaseTarget.ts";
 import { SCHEMA_DUMP_PATH, writeCommittedDump } from "../db/dumpSchema.ts";
 import { clusterRunning, readClusterState, roleUrl, stopCluster, SUPERUSER } from "../db/localCluster.ts";
@@ -13,7 +14,7 @@ import { CliError } from "./cliError.ts";
 const say = (line: string) => process.stderr.write(`[memvault] ${line}\n`);
 
 function requireCluster() {
-  const home = config.home();
+  const home = readProcessConfig().MEMVAULT_HOME;
   const state = readClusterState(home);
   if (!state) throw new CliError("NO_CLUSTER", `no local cluster in ${home}: run \`memvault db start\``);
   return state;
@@ -34,7 +35,7 @@ function publicUrl(url: string): string {
 
 /** Whether this PostgreSQL has the citus extension to load (README "Scaling out"). */
 function citusInstalled(): boolean {
-  const res = spawnSync(path.join(config.pgBin(), "pg_config"), ["--sharedir"], { encoding: "utf8" });
+  const res = spawnSync(path.join(pgBinDir(), "pg_config"), ["--sharedir"], { encoding: "utf8" });
   return res.status === 0 && fs.existsSync(path.join(res.stdout.trim(), "extension", "citus.control"));
 }
 
@@ -46,10 +47,11 @@ function positiveInt(flag: string, value: string | undefined, fallback: number, 
 }
 
 export async function dbCommand(sub: string | undefined, flags: { role?: string; url?: string; migrate?: boolean; nodes?: string; shards?: string }): Promise<void> {
+  const db = readDbConfig();
   switch (sub) {
     case "start": {
       const nodes = positiveInt("nodes", flags.nodes, 1, 16);
-      if (config.ownerDatabaseUrl() && flags.nodes) throw new CliError("BAD_INPUT", "--nodes starts local clusters: unset DATABASE_URL");
+      if (db.DATABASE_URL && flags.nodes) throw new CliError("BAD_INPUT", "--nodes starts local clusters: unset DATABASE_URL");
       if (nodes > 1 && !citusInstalled()) {
         throw new CliError("NO_CITUS", "Citus is not installed for this PostgreSQL: run `bash scripts/provision-citus.sh` (CITUS_SOURCE=<citus source tarball>, or Citus's apt repository)");
       }
@@ -73,7 +75,7 @@ export async function dbCommand(sub: string | undefined, flags: { role?: string;
       return;
     }
     case "migrate": {
-      const target = await resolveTarget({ start: !config.ownerDatabaseUrl(), log: say });
+      const target = await resolveTarget({ start: !db.DATABASE_URL, log: say });
       await migrateDatabase(target, say);
       return;
     }
@@ -96,7 +98,7 @@ export async function dbCommand(sub: string | undefined, flags: { role?: string;
     }
     case "url": {
       const state = requireCluster();
-      process.stdout.write(publicUrl(roleUrl(state, roleKey(flags.role), config.databaseName())) + "\n");
+      process.stdout.write(publicUrl(roleUrl(state, roleKey(flags.role), db.MEMVAULT_DB_NAME)) + "\n");
       return;
     }
     case "env": {
@@ -108,18 +110,18 @@ export async function dbCommand(sub: string | undefined, flags: { role?: string;
         `export PGHOST=127.0.0.1`,
         `export PGPORT=${state.port}`,
         `export PGUSER=${user}`,
-        `export PGDATABASE=${config.databaseName()}`,
+        `export PGDATABASE=${db.MEMVAULT_DB_NAME}`,
         `export PGPASSFILE=${path.join(state.home, "pgpass")}`,
       ];
       if (flags.migrate) {
         // For graphile-migrate's own CLI (watch, commit). Secrets stay in the environment.
         lines.push(
-          `export DATABASE_URL='${roleUrl(state, "owner", config.databaseName())}'`,
-          `export SHADOW_DATABASE_URL='${roleUrl(state, "owner", `${config.databaseName()}_shadow`)}'`,
+          `export DATABASE_URL='${roleUrl(state, "owner", db.MEMVAULT_DB_NAME)}'`,
+          `export SHADOW_DATABASE_URL='${roleUrl(state, "owner", `${db.MEMVAULT_DB_NAME}_shadow`)}'`,
           `export ROOT_DATABASE_URL='${roleUrl(state, "root", "postgres")}'`,
-          `export EMBEDDING_DIM=${config.embeddingDim()}`,
-          `export INGEST_MAX_TEXT_BYTES=${config.ingestMaxTextBytes()}`,
-          `export INGEST_MAX_META_BYTES=${config.ingestMaxMetaBytes()}`,
+          `export EMBEDDING_DIM=${db.EMBEDDING_DIM}`,
+          `export INGEST_MAX_TEXT_BYTES=${db.INGEST_MAX_TEXT_BYTES}`,
+          `export INGEST_MAX_META_BYTES=${db.INGEST_MAX_META_BYTES}`,
         );
       }
       process.stdout.write(lines.join("\n") + "\n");
@@ -132,7 +134,7 @@ export async function dbCommand(sub: string | undefined, flags: { role?: string;
     }
     case "dump-schema": {
       const url = flags.url ?? (await resolveTarget({ start: false })).ownerUrl;
-      const done = writeCommittedDump(config.pgBin(), url);
+      const done = writeCommittedDump(pgBinDir(), url);
       const file = path.relative(process.cwd(), SCHEMA_DUMP_PATH);
       if (done.written) say(`wrote ${file}`);
       // Not an error: graphile-migrate's commit hook runs this on every developer's machine.

@@ -1,7 +1,7 @@
 // `memvault deploy check`'s rows: where the migrations stand (and whether each pending one
 // ships its reverse), the doctor's checks, and how fresh the newest backup is.
 import pg from "pg";
-import { config } from "../config.ts";
+import { readDbConfig } from "../config/dbConfig.ts";
 import { listBackups } from "../db/backupDatabase.ts";
 import { DeployError } from "../db/deployError.ts";
 import { assertNoForeignMigrations, inspectDeployState, type DeployState } from "../db/deployState.ts";
@@ -29,6 +29,7 @@ export async function requireDeployableState(superuserUrl: string): Promise<Depl
 }
 
 export async function deployCheckRows(opts: { pgBin: string; superuserUrl: string; databaseName: string }): Promise<DoctorRow[]> {
+  const db = readDbConfig();
   const state = await stateOf(opts.superuserUrl);
   const rows: DoctorRow[] = [];
   rows.push(
@@ -40,13 +41,13 @@ export async function deployCheckRows(opts: { pgBin: string; superuserUrl: strin
     rows.push({ check: `pending ${m.name.slice(0, 40)}`, status: m.reverseFile ? "PASS" : "FAIL", detail: m.reverseFile ? "reverse: yes" : `reverse: MISSING (migrations/reverse/${m.name})` });
   }
   rows.push(...(await runDoctor(opts.pgBin, opts.superuserUrl)));
-  const newest = listBackups(config.backupDir(), opts.databaseName)[0];
-  const maxHours = config.deployBackupMaxAgeHours();
+  const newest = listBackups(db.MEMVAULT_BACKUP_DIR, opts.databaseName)[0];
+  const maxHours = db.DEPLOY_BACKUP_MAX_AGE_HOURS;
   const ageHours = newest ? (Date.now() - Date.parse(newest.createdAt)) / 3_600_000 : Infinity;
   rows.push(
     ageHours <= maxHours
       ? { check: "backup freshness", status: "PASS", detail: `${newest!.file} (${ageHours.toFixed(1)} h old, at ${num(newest!.head)})` }
-      : { check: "backup freshness", status: "FAIL", detail: newest ? `newest backup is ${ageHours.toFixed(1)} h old (> ${maxHours} h): memvault deploy backup --database ${opts.databaseName}` : `no backup in ${config.backupDir()}: memvault deploy backup --database ${opts.databaseName}` },
+      : { check: "backup freshness", status: "FAIL", detail: newest ? `newest backup is ${ageHours.toFixed(1)} h old (> ${maxHours} h): memvault deploy backup --database ${opts.databaseName}` : `no backup in ${db.MEMVAULT_BACKUP_DIR}: memvault deploy backup --database ${opts.databaseName}` },
   );
   return rows;
 }

@@ -2,7 +2,8 @@
 // Each takes the database's deploy lock, logs every step with its duration, and prints a
 // PASS/WARN/FAIL table; the exit code is 1 when anything FAILs.
 import pg from "pg";
-import { config, ConfigError } from "../config.ts";
+import { pgBinDir, readDbConfig } from "../config/dbConfig.ts";
+import { ConfigError } from "../config/configError.ts";
 import { createKeyringProvider } from "../crypto/keyringProvider.ts";
 import { findKeyringSource } from "../crypto/findKeyringSource.ts";
 import type { Keyring } from "../crypto/keyring.ts";
@@ -102,10 +103,11 @@ async function refuseOnCitus(superuserUrl: string, sub: string, flags: DeployFla
 }
 
 export async function deployCommand(sub: string | undefined, flags: DeployFlags): Promise<void> {
+  const db = readDbConfig();
   if (!sub || !["check", "backup", "apply", "rollback"].includes(sub)) throw new CliError("USAGE", DEPLOY_USAGE);
   const target = await resolveTarget({ start: false });
   const superuserUrl = superuserAppUrl(target);
-  const pgBin = config.pgBin();
+  const pgBin = pgBinDir();
   const startedAt = performance.now();
   if (sub === "check") {
     const rows = await withDeployLock(target.rootUrl, target.databaseName, () => deployCheckRows({ pgBin, superuserUrl, databaseName: target.databaseName }));
@@ -119,13 +121,13 @@ export async function deployCommand(sub: string | undefined, flags: DeployFlags)
     const before = await step("snapshot (row counts, indexes, ANN plan)", () => takeSnapshot(pgBin, superuserUrl));
     if (sub === "backup") {
       const { head } = await requireDeployableState(superuserUrl);
-      const manifest = await step("backup (pg_dump, custom format)", () => backupDatabase({ pgBin, superuserUrl, dir: config.backupDir(), head }));
+      const manifest = await step("backup (pg_dump, custom format)", () => backupDatabase({ pgBin, superuserUrl, dir: db.MEMVAULT_BACKUP_DIR, head }));
       process.stdout.write(`backup: ${manifest.file} (${(manifest.bytes / 2 ** 20).toFixed(1)} MiB, ${manifest.seconds.toFixed(1)} s)\n`);
       return;
     }
     if (sub === "apply") {
       const { head, pending } = await requireDeployableState(superuserUrl);
-      const manifest = await step("backup (pg_dump, custom format)", () => backupDatabase({ pgBin, superuserUrl, dir: config.backupDir(), head }));
+      const manifest = await step("backup (pg_dump, custom format)", () => backupDatabase({ pgBin, superuserUrl, dir: db.MEMVAULT_BACKUP_DIR, head }));
       log(`backup: ${manifest.file} (${(manifest.bytes / 2 ** 20).toFixed(1)} MiB)`);
       try {
         await step(`migrate (${pending.length} pending)`, () => migrateDatabase(target, log));
@@ -172,10 +174,11 @@ const confirmDataLoss = (losses: DataLoss[], flags: DeployFlags) =>
 /** The last resort: the latest (or given) backup restored, then checked against its own row counts. */
 
 async function rollbackFromBackup(target: DatabaseTarget, superuserUrl: string, flags: DeployFlags, keyring: Keyring | undefined, startedAt: number): Promise<void> {
-  const pgBin = config.pgBin();
-  const backups = listBackups(config.backupDir(), target.databaseName);
+  const db = readDbConfig();
+  const pgBin = pgBinDir();
+  const backups = listBackups(db.MEMVAULT_BACKUP_DIR, target.databaseName);
   const chosen = flags.backup ? (backups.find((b) => b.file === flags.backup) ?? { file: flags.backup }) : backups[0];
-  if (!chosen) throw new DeployError("NO_BACKUP", `no backup of ${target.databaseName} in ${config.backupDir()} (MEMVAULT_BACKUP_DIR)`);
+  if (!chosen) throw new DeployError("NO_BACKUP", `no backup of ${target.databaseName} in ${db.MEMVAULT_BACKUP_DIR} (MEMVAULT_BACKUP_DIR)`);
   // Erasure is not in the backup's past: whatever was forgotten or expired since comes back.
   const since = "createdAt" in chosen && chosen.createdAt ? `since ${chosen.createdAt}` : "since the backup was taken";
   const lines = [
@@ -185,7 +188,7 @@ async function rollbackFromBackup(target: DatabaseTarget, superuserUrl: string, 
   if (!(await confirm(lines, "restore it", flags))) {
     throw new DeployError("RESTORE_NOT_CONFIRMED", `nothing was changed: run again with --yes to restore ${chosen.file}, once you can repeat the erasures made ${since}`);
   }
-  const jobs = config.deployRestoreJobs();
+  const jobs = db.DEPLOY_RESTORE_JOBS;
   const { replacedBy, retired, reservationsAdded } = await step(`restore ${chosen.file} (pg_restore --jobs ${jobs})`, () =>
     restoreDatabase({ pgBin, target, superuserUrl, file: chosen.file, jobs, keyringVersions: keyring?.versions ?? [] }),
   );

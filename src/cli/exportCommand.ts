@@ -8,7 +8,7 @@ import { createPool } from "../db/createPool.ts";
 import { logger } from "../logger.ts";
 import { createMemoryService } from "../api/memoryService.ts";
 import { exportMemories } from "../api/exportMemories.ts";
-import { config } from "../config.ts";
+import { readDbConfig } from "../config/dbConfig.ts";
 import { findKeyringSource } from "../crypto/findKeyringSource.ts";
 import { hmacUser } from "../crypto/hmacUser.ts";
 import { createKeyringProvider } from "../crypto/keyringProvider.ts";
@@ -19,12 +19,13 @@ import { withTenantFrom } from "../db/withTenant.ts";
 import { CliError } from "./cliError.ts";
 
 export async function exportCommand(flags: { user?: string; out?: string }): Promise<void> {
+  const db = readDbConfig();
   if (!flags.user) throw new CliError("USAGE", "usage: memvault export --user USER_ID [--out FILE]");
   // Never over an existing file: an export is personal data, and a half-overwritten one is worse than none.
   if (flags.out && fs.existsSync(flags.out)) throw new CliError("USAGE", `${flags.out} exists: choose another --out (an export never overwrites)`);
-  const keyrings = createKeyringProvider(findKeyringSource(!config.authenticatorDatabaseUrl()));
+  const keyrings = createKeyringProvider(findKeyringSource(!db.AUTHENTICATOR_DATABASE_URL));
   const userHash = hmacUser(keyrings.current(), flags.user);
-  let url = config.authenticatorDatabaseUrl();
+  let url = db.AUTHENTICATOR_DATABASE_URL;
   if (!url) {
     const target = await resolveTarget({ start: false });
     if (!target.cluster) throw new CliError("USAGE", "AUTHENTICATOR_DATABASE_URL is required with DATABASE_URL");
@@ -36,7 +37,7 @@ export async function exportCommand(flags: { user?: string; out?: string }): Pro
     reservedSealer: () => Promise.reject(new Error("export seals nothing")),
     labelKey: () => keyrings.current().labelKey,
     embedQuery: () => Promise.reject(new Error("export embeds nothing")),
-    limits: { dims: config.embeddingDim(), maxTextBytes: config.ingestMaxTextBytes(), maxMetaBytes: config.ingestMaxMetaBytes() },
+    limits: { dims: db.EMBEDDING_DIM, maxTextBytes: db.INGEST_MAX_TEXT_BYTES, maxMetaBytes: db.INGEST_MAX_META_BYTES },
     rerankBudgetMs: 1,
     rerankCandidates: 1,
   });

@@ -1,8 +1,10 @@
 // `memvault keys generate [--keyring] [--out FILE]` and `memvault keys rotate [--file FILE]`.
 import fs from "node:fs";
 import path from "node:path";
-import { config, ConfigError } from "../config.ts";
-import { findKeyringSource, type KeyringSource } from "../crypto/findKeyringSource.ts";
+import { localKeyringFile, readDbConfig } from "../config/dbConfig.ts";
+import { ConfigError } from "../config/configError.ts";
+import { findKeyringSource } from "../crypto/findKeyringSource.ts";
+import type { KeyringSource } from "../config/keysConfig.ts";
 import {
   generateKey,
   newKeyringDocument,
@@ -36,14 +38,14 @@ function writeKeyringFile(file: string, doc: KeyringDocument, opts: { replace: b
 async function readKeyringDocument(flags: { file?: string }) {
   let source: KeyringSource;
   try {
-    source = flags.file ? { variable: "--file", file: path.resolve(flags.file) } : findKeyringSource(!config.ownerDatabaseUrl());
+    source = flags.file ? { variable: "--file", file: path.resolve(flags.file) } : findKeyringSource(!readDbConfig().DATABASE_URL);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     const sealed = await withSuperuser(async (client) => [...(await selectKeyVersionUsage(client)).values()].reduce((a, b) => a + b, 0)).catch(() => undefined);
     if (sealed) {
       throw new CliError(
         "NO_KEYRING",
-        `no keyring found (MEMVAULT_KEYRING, MEMVAULT_KEYRING_FILE, or ${config.localKeyringFile()}), and ${sealed} memories are sealed: point MEMVAULT_KEYRING_FILE (or --file) at the keyring that sealed them; a new keyring cannot open them`,
+        `no keyring found (MEMVAULT_KEYRING, MEMVAULT_KEYRING_FILE, or ${localKeyringFile()}), and ${sealed} memories are sealed: point MEMVAULT_KEYRING_FILE (or --file) at the keyring that sealed them; a new keyring cannot open them`,
       );
     }
     throw err;

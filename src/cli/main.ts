@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // memvault's command line. Each command lives in its own module.
 import { parseArgs } from "node:util";
-import { ConfigError } from "../config.ts";
+import { ConfigError } from "../config/configError.ts";
 import { CodedError } from "../codedError.ts";
 import { CliError } from "./cliError.ts";
 

@@ -1,6 +1,7 @@
 // `memvault model fetch [--embedder] --sha256-model H --sha256-tokenizer H [--sha256-pooling H]
 //   [--rerank-file onnx/model_qint8_avx512_vnni.onnx --sha256-rerank-file H] [--revision R] [--endpoint URL]`
-import { config } from "../config.ts";
+import { readEmbedConfig } from "../config/embedConfig.ts";
+import { readRerankConfig } from "../config/rerankConfig.ts";
 import { EMBEDDER_MODEL, fetchModel, RERANKER_MODEL, rerankerWithFile } from "../onnx/fetchModel.ts";
 import { CliError } from "./cliError.ts";
 
@@ -28,7 +29,7 @@ export async function modelCommand(
     endpoint: flags.endpoint ?? "https://huggingface.co",
     model: flags.embedder ? EMBEDDER_MODEL : extra ? rerankerWithFile(extra) : RERANKER_MODEL,
     ...(flags.revision ? { revision: flags.revision } : {}),
-    dir: flags.embedder ? config.embedderModelDir() : config.rerankModelDir(),
+    dir: flags.embedder ? readEmbedConfig().EMBEDDER_MODEL_DIR : readRerankConfig().RERANK_MODEL_DIR,
     pins: {
       ...(flags["sha256-model"] ? { model: flags["sha256-model"] } : {}),
       ...(flags["sha256-tokenizer"] ? { tokenizer: flags["sha256-tokenizer"] } : {}),

@@ -4,7 +4,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import pg from "pg";
-import { config } from "../config.ts";
+import { readDbConfig } from "../config/dbConfig.ts";
 import { resolveTarget } from "../db/databaseTarget.ts";
 import { roleUrl } from "../db/localCluster.ts";
 import { ensureLocalLogins } from "../db/localLogins.ts";
@@ -52,7 +52,7 @@ export type RolloutFlags = GuardrailFlags & {
 const ACTIONS: readonly RolloutAction[] = ["start", "pause", "resume", "promote", "abort"];
 
 async function operatorUrl(): Promise<string> {
-  const url = config.operatorDatabaseUrl();
+  const url = readDbConfig().OPERATOR_DATABASE_URL;
   if (url) return url;
   const target = await resolveTarget({ start: false });
   if (!target.cluster) throw new CliError("USAGE", "OPERATOR_DATABASE_URL is required with DATABASE_URL: a memvault_operator (or superuser) connection");

@@ -1,5 +1,6 @@
 // `memvault worker`: runs jobs until SIGTERM/SIGINT, then drains.
-import { config } from "../config.ts";
+import { checkConfig } from "../config/checkConfig.ts";
+import { readDbConfig } from "../config/dbConfig.ts";
 import { resolveTarget } from "../db/databaseTarget.ts";
 import { roleUrl } from "../db/localCluster.ts";
 import { findKeyringSource } from "../crypto/findKeyringSource.ts";
@@ -7,7 +8,9 @@ import { logger } from "../logger.ts";
 import { serveWorker } from "./serveWorker.ts";
 
 export async function workerCommand(): Promise<void> {
-  let connectionString = config.workerDatabaseUrl();
+  // Every setting the worker reads, checked together before it connects.
+  checkConfig(["process", "db", "worker", "rerank", "embed"]);
+  let connectionString = readDbConfig().WORKER_DATABASE_URL;
   const onLocalCluster = !connectionString;
   if (!connectionString) {
     const target = await resolveTarget({ start: false });

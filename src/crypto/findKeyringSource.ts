@@ -5,13 +5,12 @@
 // never picks up a keyring because it happens to lie in the working directory: it needs
 // its keyring configured, and refuses to start without one.
 import fs from "node:fs";
-import { config } from "../config.ts";
-
-export type KeyringSource = ReturnType<typeof config.keyringSource>;
+import { localKeyringFile } from "../config/dbConfig.ts";
+import { keyringConfigured, keyringSource, type KeyringSource } from "../config/keysConfig.ts";
 
 export function findKeyringSource(onLocalCluster: boolean): KeyringSource {
-  if (config.keyringConfigured() || !onLocalCluster) return config.keyringSource(); // throws, naming the variable, when unset
-  const local = config.localKeyringFile();
+  if (keyringConfigured() || !onLocalCluster) return keyringSource(); // throws, naming the variable, when unset
+  const local = localKeyringFile();
   if (fs.existsSync(local)) return { variable: "MEMVAULT_KEYRING_FILE", file: local };
-  return config.keyringSource();
+  return keyringSource();
 }

@@ -10,7 +10,7 @@
 import { createSecretKey, randomBytes, timingSafeEqual, type KeyObject } from "node:crypto";
 import fs from "node:fs";
 import { inspect } from "node:util";
-import { ConfigError } from "../config.ts";
+import { ConfigError } from "../config/configError.ts";
 import { hkdfSha256 } from "./hkdf.ts";
 
 export const KEY_BYTES = 32;

@@ -5,7 +5,7 @@
 // A reload that changes userHashKey (the pepper) is refused and the loaded keyring kept:
 // a new pepper would map every user to a new, empty tenant.
 import fs from "node:fs";
-import { config } from "../config.ts";
+import { keyringSource, type KeyringSource } from "../config/keysConfig.ts";
 import { logger } from "../logger.ts";
 import { parseKeyring, readKeyringFile, type Keyring } from "./keyring.ts";
 
@@ -14,7 +14,7 @@ export interface KeyringProvider {
 }
 
 export function createKeyringProvider(
-  source: ReturnType<typeof config.keyringSource> = config.keyringSource(),
+  source: KeyringSource = keyringSource(),
   onRefused: (problem: string) => void = (problem) => logger.error({ code: "KEYRING_RELOAD_REFUSED" }, problem),
 ): KeyringProvider {
   if ("text" in source) {

@@ -9,7 +9,7 @@ import { Logger, runMigrations as installWorkerSchema } from "graphile-worker";
 // wants to exit, or a test that clones the database as a template, must close them.
 import { clearAllPools } from "graphile-migrate/dist/pgReal.js";
 import pg from "pg";
-import { config } from "../config.ts";
+import { readDbConfig } from "../config/dbConfig.ts";
 import { retireUncountedKeyVersions } from "../sql/retireKeyVersions.ts";
 import { withAppSuperuser } from "./appSuperuser.ts";
 
@@ -28,6 +28,7 @@ export interface MigrationTarget {
 
 
 export function migrateSettings(target: MigrationTarget): Settings {
+  const db = readDbConfig();
   const gmrc = JSON5.parse(fs.readFileSync(path.join(PROJECT_ROOT, ".gmrc"), "utf8")) as Settings;
   return {
     ...gmrc,
@@ -38,8 +39,8 @@ export function migrateSettings(target: MigrationTarget): Settings {
     placeholders: {
       ...gmrc.placeholders,
       ":EMBEDDING_DIM": String(target.embeddingDim),
-      ":INGEST_MAX_TEXT_BYTES": String(config.ingestMaxTextBytes()),
-      ":INGEST_MAX_META_BYTES": String(config.ingestMaxMetaBytes()),
+      ":INGEST_MAX_TEXT_BYTES": String(db.INGEST_MAX_TEXT_BYTES),
+      ":INGEST_MAX_META_BYTES": String(db.INGEST_MAX_META_BYTES),
     },
   };
 }

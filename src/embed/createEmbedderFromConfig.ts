@@ -4,7 +4,9 @@
 // dimension is not EMBEDDING_DIM stops the start, naming both numbers.
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
-import { config, ConfigError } from "../config.ts";
+import { readDbConfig } from "../config/dbConfig.ts";
+import { readEmbedConfig } from "../config/embedConfig.ts";
+import { ConfigError } from "../config/configError.ts";
 import { loadBiEncoder } from "./biEncoder.ts";
 import { EmbedError, type Embedder } from "./embedder.ts";
 import { createEmbedMetrics, type EmbedMetrics } from "./embedMetrics.ts";
@@ -54,13 +56,14 @@ export function instrumentEmbedder(inner: Embedder | undefined, reason: Embedder
 }
 
 export async function createEmbedderFromConfig(registry: Registry, logger: Logger): Promise<EmbedderHandle> {
+  const embed = readEmbedConfig();
   const metrics = createEmbedMetrics(registry);
-  const dims = config.embeddingDim();
-  if (config.embedderWordHash()) {
+  const dims = readDbConfig().EMBEDDING_DIM;
+  if (embed.EMBEDDER_WORDHASH) {
     logger.warn("EMBEDDER_WORDHASH: embedding with the development word-hash embedder (texts sharing words are close; not a semantic model)");
     return instrumentEmbedder(createWordHashEmbedder(dims), undefined, dims, metrics);
   }
-  const url = config.embedderUrl();
+  const url = embed.EMBEDDER_URL;
   if (url) {
     const remote = createRemoteEmbedder(url, { timeoutMs: 30_000 });
     // Probed once: a server that is down now may be up later (calls fail with a code
@@ -75,14 +78,14 @@ export async function createEmbedderFromConfig(registry: Registry, logger: Logge
     logger.info({ embedder: remote.name }, "embedding with a text-embeddings-inference server");
     return instrumentEmbedder(remote, undefined, dims, metrics);
   }
-  const modelDir = config.embedderModelDir();
+  const modelDir = embed.EMBEDDER_MODEL_DIR;
   try {
     const model = await loadBiEncoder({
       modelDir,
-      maxLength: config.embedderMaxLength(),
-      batchSize: config.embedderBatchSize(),
-      threads: config.embedderThreads(),
-      device: config.embedderDevice(),
+      maxLength: embed.EMBEDDER_MAX_LENGTH,
+      batchSize: embed.EMBEDDER_BATCH_SIZE,
+      threads: embed.EMBEDDER_THREADS,
+      device: embed.EMBEDDER_DEVICE,
       onDeviceFallback: () => {
         metrics.deviceFallbacks.inc();
         logger.warn("EMBEDDER_DEVICE=cuda: the CUDA execution provider did not load; embedding on the CPU");

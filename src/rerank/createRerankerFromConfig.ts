@@ -5,7 +5,7 @@ import fs from "node:fs";
 import path from "node:path";
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
-import { config } from "../config.ts";
+import { readRerankConfig } from "../config/rerankConfig.ts";
 import { detectCpuFeatures } from "../onnx/cpuFeatures.ts";
 import { chooseRerankModelFile, describeCpu } from "./chooseRerankModelFile.ts";
 import { loadCrossEncoder } from "./crossEncoder.ts";
@@ -17,10 +17,11 @@ import type { Scorer } from "./scorer.ts";
 
 /** What the configuration asks for, without loading anything (for /readyz). */
 export function rerankConfigState(): "disabled" | "remote" | "model" | "no_model" {
-  if (!config.rerankEnabled()) return "disabled";
-  if (config.rerankUrl()) return "remote";
-  const dir = config.rerankModelDir();
-  return fs.existsSync(path.join(dir, chooseRerankModelFile(dir, config.rerankModelFile(), detectCpuFeatures()).file)) ? "model" : "no_model";
+  const rerank = readRerankConfig();
+  if (!rerank.RERANK_ENABLED) return "disabled";
+  if (rerank.RERANK_URL) return "remote";
+  const dir = rerank.RERANK_MODEL_DIR;
+  return fs.existsSync(path.join(dir, chooseRerankModelFile(dir, rerank.RERANK_MODEL_FILE, detectCpuFeatures()).file)) ? "model" : "no_model";
 }
 
 let processMetrics: RerankMetrics | undefined;
@@ -31,21 +32,22 @@ export function getRerankMetrics() {
 }
 
 export async function createRerankerFromConfig(registry: Registry, logger: Logger): Promise<{ reranker: Reranker; metrics: RerankMetrics; scorer?: Scorer }> {
+  const rerank = readRerankConfig();
   const metrics = createRerankMetrics(registry);
   processMetrics = metrics;
   let scorer: Scorer | undefined;
-  const url = config.rerankUrl();
+  const url = rerank.RERANK_URL;
   if (url) {
-    scorer = createRemoteScorer(url, { timeoutMs: config.rerankBudgetMs() * 4 });
+    scorer = createRemoteScorer(url, { timeoutMs: rerank.RERANK_BUDGET_MS * 4 });
   } else {
     try {
       const encoder = await loadCrossEncoder({
-        modelDir: config.rerankModelDir(),
-        modelFile: config.rerankModelFile(),
-        maxLength: config.rerankMaxLength(),
-        batchSize: config.rerankBatchSize(),
-        threads: config.rerankThreads(),
-        device: config.rerankDevice(),
+        modelDir: rerank.RERANK_MODEL_DIR,
+        modelFile: rerank.RERANK_MODEL_FILE,
+        maxLength: rerank.RERANK_MAX_LENGTH,
+        batchSize: rerank.RERANK_BATCH_SIZE,
+        threads: rerank.RERANK_THREADS,
+        device: rerank.RERANK_DEVICE,
         onDeviceFallback: () => {
           metrics.deviceFallbacks.inc();
           logger.warn("RERANK_DEVICE=cuda: the CUDA execution provider did not load; scoring on the CPU");
@@ -64,6 +66,6 @@ export async function createRerankerFromConfig(registry: Registry, logger: Logge
     }
   }
   if (scorer) logger.info({ scorer: scorer.name }, "reranking with a cross-encoder");
-  const reranker = createLoggedReranker({ scorer, enabled: config.rerankEnabled, breaker: config.rerankBreaker(), metrics, logger });
+  const reranker = createLoggedReranker({ scorer, enabled: () => rerank.RERANK_ENABLED, breaker: rerank.breaker, metrics, logger });
   return { reranker, metrics, ...(scorer ? { scorer } : {}) };
 }

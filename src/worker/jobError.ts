@@ -1,7 +1,7 @@
 // What a failed job records (graphile-worker's last_error, chunk_ingest.last_error):
 // a stable code, never a message that could quote content. Postgres messages can quote
 // values (e.g. "invalid input syntax for type …"), so only the SQLSTATE is kept.
-import { ConfigError } from "../config.ts";
+import { ConfigError } from "../config/configError.ts";
 import { SealError } from "../crypto/sealError.ts";
 import { EmbedError } from "../embed/embedder.ts";
 import { PayloadError } from "./payloads.ts";

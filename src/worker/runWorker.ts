@@ -7,7 +7,9 @@ import { createSealCounter } from "../crypto/sealCounter.ts";
 import { reserveSeals } from "../sql/reserveSeals.ts";
 import { logger } from "../logger.ts";
 import { serveMetrics } from "../metricsServer.ts";
-import { config, ConfigError } from "../config.ts";
+import { readEmbedConfig } from "../config/embedConfig.ts";
+import { readRerankConfig } from "../config/rerankConfig.ts";
+import { ConfigError } from "../config/configError.ts";
 import { createRerankerFromConfig } from "../rerank/createRerankerFromConfig.ts";
 import { createVariantRerankers } from "../rerank/variantRerankers.ts";
 import { createEmbedderFromConfig } from "../embed/createEmbedderFromConfig.ts";
@@ -49,6 +51,7 @@ const graphileLogger = new GraphileLogger((scope) => (level, message, meta) => {
 });
 
 export async function runWorker(opts: WorkerOptions): Promise<RunningWorker> {
+  const rerank = readRerankConfig();
   // Fail closed before touching the queue: no keyring, no worker.
   const keyrings = createKeyringProvider(opts.keyringSource);
   const pool = createPool({ connectionString: opts.connectionString, max: opts.concurrency + 3 }, logger, "worker");
@@ -65,10 +68,10 @@ export async function runWorker(opts: WorkerOptions): Promise<RunningWorker> {
     env: reranker,
     registry: metrics.registry,
     logger,
-    enabled: config.rerankEnabled,
-    breaker: config.rerankBreaker(),
-    device: config.rerankDevice(),
-    allowedRemoteUrls: config.rerankRemoteAllowedUrls(),
+    enabled: () => rerank.RERANK_ENABLED,
+    breaker: rerank.breaker,
+    device: rerank.RERANK_DEVICE,
+    allowedRemoteUrls: rerank.RERANK_REMOTE_ALLOWED_URLS,
   });
   const embedder = await createEmbedderFromConfig(metrics.registry, logger);
   const ctx: WorkerContext = {
@@ -81,7 +84,7 @@ export async function runWorker(opts: WorkerOptions): Promise<RunningWorker> {
     rerankers,
     searchRetentionSeconds: opts.searchRetentionSeconds ?? 3_600,
     embedder,
-    embedBatchSize: config.embedBatchSize(),
+    embedBatchSize: readEmbedConfig().EMBED_BATCH_SIZE,
   };
   // Every task run is tracked, so that a drain can wait for the last job to be completed
   // in the database before the pool closes.

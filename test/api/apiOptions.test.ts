@@ -5,7 +5,7 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hmacUser } from "../../src/crypto/hmacUser.ts";
-import { config } from "../../src/config.ts";
+import { readApiConfig } from "../../src/config/apiConfig.ts";
 import { useApiFixture, vec } from "../support/apiFixture.ts";
 import { keyringFrom } from "../support/keyrings.ts";
 import { makeModelDirs } from "../support/testModelDirs.ts";
@@ -18,7 +18,7 @@ const fx = useKeyringDatabase();
 beforeAll(async () => {
   await fx.root.query(`alter role memvault_authenticator in database ${pg.escapeIdentifier(fx.db.name)} set statement_timeout = '1s'`);
 });
-const t = useApiFixture(fx, { graphiql: true, operationLimits: config.operationLimits(true), maxBodyBytes: 60_000, rerankBudgetMs: 5_000 });
+const t = useApiFixture(fx, { graphiql: true, operationLimits: readApiConfig().operationLimits(true), maxBodyBytes: 60_000, rerankBudgetMs: 5_000 });
 const models = makeModelDirs(["overlap"]);
 let worker: WorkerProcess;
 

@@ -6,7 +6,8 @@ import http from "node:http";
 import { describe, expect, it } from "vitest";
 import { startApiServer, type ApiServerOptions } from "../../src/api/apiServer.ts";
 import { createTokenVerifier } from "../../src/api/verifyToken.ts";
-import { config, ConfigError } from "../../src/config.ts";
+import { readApiConfig } from "../../src/config/apiConfig.ts";
+import { ConfigError } from "../../src/config/configError.ts";
 import { hmacUser } from "../../src/crypto/hmacUser.ts";
 import { parseKeyring } from "../../src/crypto/keyring.ts";
 import { logger } from "../../src/logger.ts";
@@ -41,9 +42,9 @@ const serverOptions = (over: Partial<ApiServerOptions>): ApiServerOptions => ({
   limits: { dims: DIMS, maxTextBytes: 65_536, maxMetaBytes: 16_384 },
   rerankBudgetMs: 100,
   graphiql: false,
-  operationLimits: config.operationLimits(false),
-  maxBodyBytes: config.apiMaxBodyBytes(),
-  websocket: config.websocketLimits(),
+  operationLimits: readApiConfig().operationLimits(false),
+  maxBodyBytes: readApiConfig().API_MAX_BODY_BYTES,
+  websocket: readApiConfig().websocketLimits,
   logger,
   ...over,
 });

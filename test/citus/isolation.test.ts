@@ -5,7 +5,7 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { config } from "../../src/config.ts";
+import { pgBinDir } from "../../src/config/dbConfig.ts";
 import { DISTRIBUTED_TENANT_TABLES, selectShardSecurity } from "../../src/db/distributeDatabase.ts";
 import { runPsqlScript } from "../../src/db/runPsqlScript.ts";
 import { runDoctor } from "../../src/ops/doctor.ts";
@@ -234,16 +234,16 @@ describe("Citus: isolation", () => {
     }
   });
   it("the DBA scripts: pre-deploy sanity checks every shard; the leak test passes on the coordinator and on each worker node", async () => {
-    const sanity = await runPsqlScript(config.pgBin(), fx.db.url("root"), "pre_deploy_sanity.sql");
+    const sanity = await runPsqlScript(pgBinDir(), fx.db.url("root"), "pre_deploy_sanity.sql");
     expect(sanity.output).toMatch(/Check 4: Citus: RLS enabled and forced on every shard +PASS +\([0-9]+ shards forced\)/);
     expect(sanity.output).toContain("RESULT: 4 of 4 sanity checks PASSED");
     expect(sanity.exitCode).toBe(0);
-    const coordinator = await runPsqlScript(config.pgBin(), fx.db.url("root"), "leak_test.sql");
+    const coordinator = await runPsqlScript(pgBinDir(), fx.db.url("root"), "leak_test.sql");
     if (coordinator.exitCode !== 0) console.log(coordinator.output.split("\n").filter((l) => !/ ok /.test(l)).join("\n"));
     expect(coordinator.output).toMatch(/RESULT: 0 leaked rows in 144 probes of 4 tables/);
     expect(coordinator.exitCode).toBe(0);
     for (let i = 0; i < citusCluster().workers.length; i++) {
-      const node = await runPsqlScript(config.pgBin(), workerNodeUrl(i, "postgres"), "leak_test.sql");
+      const node = await runPsqlScript(pgBinDir(), workerNodeUrl(i, "postgres"), "leak_test.sql");
       // memory_chunks through Citus from this node, and each of its shards directly.
       expect(node.output, `worker node ${i}`).toMatch(/RESULT: 0 leaked rows in [0-9]+ probes of [2-9] tables/);
       expect(node.output).toMatch(/ok {3}memory_chunks_[0-9]+\.select as memvault_user with other tenant: 0 rows/);
@@ -251,7 +251,7 @@ describe("Citus: isolation", () => {
     }
   });
   it("memvault doctor on the coordinator: the scripts, the roles, and Citus rows for nodes, shards, colocation and settings", async () => {
-    const rows = await runDoctor(config.pgBin(), fx.db.url("root"));
+    const rows = await runDoctor(pgBinDir(), fx.db.url("root"));
     const failing = rows.filter((r) => r.status === "FAIL");
     expect(failing).toEqual([]);
     const citus = rows.filter((r) => r.check.startsWith("citus"));

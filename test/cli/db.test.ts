@@ -9,7 +9,7 @@ import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTokenVerifier } from "../../src/api/verifyToken.ts";
-import { config } from "../../src/config.ts";
+import { pgBinDir } from "../../src/config/dbConfig.ts";
 import { destroyCluster, readClusterState, roleUrl } from "../../src/db/localCluster.ts";
 import { PROJECT_ROOT } from "../../src/projectRoot.ts";
 
@@ -25,7 +25,7 @@ const memvault = (...args: string[]) => memvaultWith({}, ...args);
 function psqlWithEnv(script: string) {
   const exports = memvault("db", "env").stdout;
   const pgEnv = Object.fromEntries([...exports.matchAll(/^export (\w+)=(.*)$/gm)].map((m) => [m[1]!, m[2]!]));
-  return spawnSync(path.join(config.pgBin(), "psql"), ["--no-psqlrc", "-f", path.join(PROJECT_ROOT, "sql", script)], {
+  return spawnSync(path.join(pgBinDir(), "psql"), ["--no-psqlrc", "-f", path.join(PROJECT_ROOT, "sql", script)], {
     env: { PATH: process.env.PATH, ...pgEnv },
     encoding: "utf8",
   });

@@ -6,7 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { inspect } from "node:util";
 import { afterEach, describe, expect, it } from "vitest";
-import { ConfigError } from "../../src/config.ts";
+import { ConfigError } from "../../src/config/configError.ts";
 import { hmacUser } from "../../src/crypto/hmacUser.ts";
 import { parseKeyring, readKeyringFile } from "../../src/crypto/keyring.ts";
 import { createKeyringProvider } from "../../src/crypto/keyringProvider.ts";

@@ -7,7 +7,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { config } from "../../src/config.ts";
+import { pgBinDir } from "../../src/config/dbConfig.ts";
 import { backupDatabase, listBackups } from "../../src/db/backupDatabase.ts";
 import { tenantHash } from "../support/tenant.ts";
 import { useTestDatabase } from "../support/testDatabase.ts";
@@ -18,8 +18,8 @@ describe("backupDatabase", () => {
   it("never collides with a backup taken in the same second", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mvbak-"));
     try {
-      const first = await backupDatabase({ pgBin: config.pgBin(), superuserUrl: fx.db.url("root"), dir, head: 12 });
-      const second = await backupDatabase({ pgBin: config.pgBin(), superuserUrl: fx.db.url("root"), dir, head: 12 });
+      const first = await backupDatabase({ pgBin: pgBinDir(), superuserUrl: fx.db.url("root"), dir, head: 12 });
+      const second = await backupDatabase({ pgBin: pgBinDir(), superuserUrl: fx.db.url("root"), dir, head: 12 });
       expect(second.file).not.toBe(first.file);
       for (const m of [first, second]) expect(fs.statSync(m.file).mode & 0o777).toBe(0o600);
       expect(listBackups(dir, fx.db.name).map((m) => m.file)).toEqual([second.file, first.file]);
@@ -37,11 +37,11 @@ describe("backupDatabase", () => {
     })();
     try {
       while ((await count()) < 20) await new Promise((r) => setTimeout(r, 10));
-      const manifest = await backupDatabase({ pgBin: config.pgBin(), superuserUrl: fx.db.url("root"), dir, head: 12 });
+      const manifest = await backupDatabase({ pgBin: pgBinDir(), superuserUrl: fx.db.url("root"), dir, head: 12 });
       writing = false;
       await writer;
       // The rows pg_dump wrote for the table: its COPY block, one line per row up to "\.".
-      const script = spawnSync(path.join(config.pgBin(), "pg_restore"), ["--data-only", "--schema=memvault", "--table=chunk_ingest", "--file=-", manifest.file], { encoding: "utf8" });
+      const script = spawnSync(path.join(pgBinDir(), "pg_restore"), ["--data-only", "--schema=memvault", "--table=chunk_ingest", "--file=-", manifest.file], { encoding: "utf8" });
       expect(script.status, script.stderr).toBe(0);
       const copy = script.stdout.slice(script.stdout.indexOf("COPY memvault.chunk_ingest"));
       const dumped = copy.split("\n").slice(1).findIndex((line) => line === "\\.");

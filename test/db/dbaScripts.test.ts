@@ -2,11 +2,11 @@
 // non-zero exit, on one where isolation or indexing was broken.
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { config } from "../../src/config.ts";
+import { pgBinDir } from "../../src/config/dbConfig.ts";
 import { runPsqlScript } from "../../src/db/runPsqlScript.ts";
 import { createTestDatabase, type TestDatabase } from "../support/testDatabase.ts";
 
-const run = (db: TestDatabase, script: string, role: "root" | "monitor" = "root") => runPsqlScript(config.pgBin(), db.url(role), script);
+const run = (db: TestDatabase, script: string, role: "root" | "monitor" = "root") => runPsqlScript(pgBinDir(), db.url(role), script);
 
 async function breakWith(sql: string): Promise<TestDatabase> {
   const db = await createTestDatabase();

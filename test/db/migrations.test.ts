@@ -4,7 +4,7 @@ import fs from "node:fs";
 import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { config } from "../../src/config.ts";
+import { pgBinDir, readDbConfig } from "../../src/config/dbConfig.ts";
 import { committedSchemaAsDumpedBy, dumpSchema } from "../../src/db/dumpSchema.ts";
 import { roleUrl } from "../../src/db/localCluster.ts";
 import { migrateDatabase } from "../../src/db/migrateDatabase.ts";
@@ -36,15 +36,15 @@ describe("migrations", () => {
   });
 
   it("match the committed schema dump (run `memvault db dump-schema` after a migration)", async () => {
-    const actual = dumpSchema(config.pgBin(), db.url("root"));
+    const actual = dumpSchema(pgBinDir(), db.url("root"));
     expect(actual).toContain("CREATE TABLE memvault.memory_chunks");
-    expect(actual).toEqual(await committedSchemaAsDumpedBy(config.pgBin(), roleUrl(inject("cluster"), "root", "postgres")));
+    expect(actual).toEqual(await committedSchemaAsDumpedBy(pgBinDir(), roleUrl(inject("cluster"), "root", "postgres")));
   });
 
   it("match the committed schema dump restored and dumped again (how another major compares it)", async () => {
-    const restored = await committedSchemaAsDumpedBy(config.pgBin(), roleUrl(inject("cluster"), "root", "postgres"), { restore: true });
+    const restored = await committedSchemaAsDumpedBy(pgBinDir(), roleUrl(inject("cluster"), "root", "postgres"), { restore: true });
     expect(restored).toContain("CREATE TABLE memvault.memory_chunks");
-    expect(restored).toEqual(dumpSchema(config.pgBin(), db.url("root")));
+    expect(restored).toEqual(dumpSchema(pgBinDir(), db.url("root")));
   });
 
   it("leave current.sql without statements: everything is committed", () => {
@@ -61,8 +61,8 @@ describe("migrations", () => {
     await migrateDatabase({
       rootUrl: roleUrl(inject("cluster"), "root", "postgres"),
       ownerUrl: db.url("owner"),
-      embeddingDim: config.embeddingDim(),
+      embeddingDim: readDbConfig().EMBEDDING_DIM,
     });
-    expect(dumpSchema(config.pgBin(), db.url("root"))).toEqual(await committedSchemaAsDumpedBy(config.pgBin(), roleUrl(inject("cluster"), "root", "postgres")));
+    expect(dumpSchema(pgBinDir(), db.url("root"))).toEqual(await committedSchemaAsDumpedBy(pgBinDir(), roleUrl(inject("cluster"), "root", "postgres")));
   });
 });

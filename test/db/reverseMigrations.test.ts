@@ -8,7 +8,7 @@ import { migrate } from "graphile-migrate";
 import { clearAllPools } from "graphile-migrate/dist/pgReal.js";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it, inject } from "vitest";
-import { config } from "../../src/config.ts";
+import { pgBinDir, readDbConfig } from "../../src/config/dbConfig.ts";
 import { committedSchemaAsDumpedBy, dumpSchema } from "../../src/db/dumpSchema.ts";
 import { roleUrl } from "../../src/db/localCluster.ts";
 import { installJobQueue, migrateSettings, type MigrationTarget } from "../../src/db/migrateDatabase.ts";
@@ -23,7 +23,7 @@ let work: string;
 beforeAll(async () => {
   db = await createEmptyTestDatabase();
   const cluster = inject("cluster");
-  target = { rootUrl: roleUrl(cluster, "root", "postgres"), ownerUrl: db.url("owner"), embeddingDim: config.embeddingDim() };
+  target = { rootUrl: roleUrl(cluster, "root", "postgres"), ownerUrl: db.url("owner"), embeddingDim: readDbConfig().EMBEDDING_DIM };
   await installJobQueue(target.ownerUrl);
   work = fs.mkdtempSync(path.join(os.tmpdir(), "mvrev-"));
 });
@@ -49,7 +49,7 @@ async function migrateUpTo(n: number): Promise<void> {
   }
 }
 
-const dump = () => dumpSchema(config.pgBin(), db.url("root"));
+const dump = () => dumpSchema(pgBinDir(), db.url("root"));
 
 describe("reverse migrations", () => {
   it("every committed migration ships its reverse", () => {
@@ -66,7 +66,7 @@ describe("reverse migrations", () => {
       await migrateUpTo(n);
       dumps.push(dump());
     }
-    expect(dumps.at(-1)).toBe(await committedSchemaAsDumpedBy(config.pgBin(), roleUrl(inject("cluster"), "root", "postgres")));
+    expect(dumps.at(-1)).toBe(await committedSchemaAsDumpedBy(pgBinDir(), roleUrl(inject("cluster"), "root", "postgres")));
     const owner = new pg.Client({ connectionString: db.url("owner") });
     await owner.connect();
     try {

@@ -8,7 +8,7 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { Registry } from "prom-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ConfigError } from "../../src/config.ts";
+import { ConfigError } from "../../src/config/configError.ts";
 import { loadBiEncoder } from "../../src/embed/biEncoder.ts";
 import { createEmbedderFromConfig, instrumentEmbedder } from "../../src/embed/createEmbedderFromConfig.ts";
 import { createEmbedMetrics } from "../../src/embed/embedMetrics.ts";

@@ -2,7 +2,7 @@
 // on a migrated one, FAIL rows when a runtime role could create objects or FORCE is off.
 import pg from "pg";
 import { afterEach, describe, expect, it } from "vitest";
-import { config } from "../../src/config.ts";
+import { pgBinDir } from "../../src/config/dbConfig.ts";
 import { compareVersions, PGVECTOR_FIXED, runDoctor, type DoctorRow } from "../../src/ops/doctor.ts";
 import { selectRoleFindings } from "../../src/sql/selectRoleFindings.ts";
 import { createTestDatabase, type TestDatabase } from "../support/testDatabase.ts";
@@ -20,7 +20,7 @@ async function doctorAfter(sql?: string): Promise<DoctorRow[]> {
     await client.connect();
     await client.query(sql).finally(() => client.end());
   }
-  return runDoctor(config.pgBin(), db.url("root"));
+  return runDoctor(pgBinDir(), db.url("root"));
 }
 
 const row = (rows: DoctorRow[], check: string) => rows.find((r) => r.check === check);

@@ -7,7 +7,7 @@ import { SignJWT } from "jose";
 import { afterAll, beforeAll } from "vitest";
 import { startApiServer, type ApiServerOptions, type RunningApi } from "../../src/api/apiServer.ts";
 import { createTokenVerifier } from "../../src/api/verifyToken.ts";
-import { config } from "../../src/config.ts";
+import { readApiConfig } from "../../src/config/apiConfig.ts";
 import { parseKeyring } from "../../src/crypto/keyring.ts";
 import { logger } from "../../src/logger.ts";
 import { track, untrack } from "./openResources.ts";
@@ -45,9 +45,9 @@ export function useApiFixture(fx: KeyringDatabase, overrides: Partial<ApiServerO
       limits: { dims: DIMS, maxTextBytes: 65_536, maxMetaBytes: 16_384 },
       rerankBudgetMs: 3_000,
       graphiql: false,
-      operationLimits: config.operationLimits(false),
-      maxBodyBytes: config.apiMaxBodyBytes(),
-      websocket: config.websocketLimits(),
+      operationLimits: readApiConfig().operationLimits(false),
+      maxBodyBytes: readApiConfig().API_MAX_BODY_BYTES,
+      websocket: readApiConfig().websocketLimits,
       metrics: { port: 0, host: "127.0.0.1" },
       logger,
       ...overrides,

@@ -4,7 +4,7 @@
 // template copy would have no shards, so every file shares this database and keeps to
 // tenants of its own (test/citus/*: random tenant names per file), one file at a time.
 import type { TestProject } from "vitest/node";
-import { config } from "../../src/config.ts";
+import { pgBinDir } from "../../src/config/dbConfig.ts";
 import { superuserAppUrl } from "../../src/db/databaseTarget.ts";
 import { distributeDatabase } from "../../src/db/distributeDatabase.ts";
 import { createThrowawayCluster, type ThrowawayCluster } from "../../src/db/throwawayCluster.ts";
@@ -17,7 +17,7 @@ let cluster: ThrowawayCluster | undefined;
 
 export async function setup(project: TestProject): Promise<void> {
   const log = (line: string) => process.stderr.write(`[citus cluster] ${line}\n`);
-  cluster = await createThrowawayCluster({ pgBin: config.pgBin(), databaseName: CITUS_DB, prefix: "mvc-", nodes: 3, log });
+  cluster = await createThrowawayCluster({ pgBin: pgBinDir(), databaseName: CITUS_DB, prefix: "mvc-", nodes: 3, log });
   const result = await distributeDatabase(superuserAppUrl(cluster.target), { shardCount: CITUS_SHARDS, log });
   if (result.unforcedShards.length || result.nodes !== 2) throw new Error(`distribution is not as expected: ${JSON.stringify(result)}`);
   project.provide("cluster", cluster.state);

@@ -1,7 +1,7 @@
 // Once per test run: a throwaway cluster with the template database migrated from
 // scratch. Each test file clones the template (test/support/testDatabase.ts).
 import type { TestProject } from "vitest/node";
-import { config } from "../../src/config.ts";
+import { pgBinDir } from "../../src/config/dbConfig.ts";
 import { createThrowawayCluster, type ThrowawayCluster } from "../../src/db/throwawayCluster.ts";
 import type { ClusterState } from "../../src/db/localCluster.ts";
 
@@ -20,7 +20,7 @@ let cluster: ThrowawayCluster | undefined;
 
 export async function setup(project: TestProject): Promise<void> {
   cluster = await createThrowawayCluster({
-    pgBin: config.pgBin(),
+    pgBin: pgBinDir(),
     databaseName: TEMPLATE_DB,
     prefix: "mvt-",
     log: (line) => process.stderr.write(`[test cluster] ${line}\n`),

@@ -4,7 +4,7 @@ import pg from "pg";
 import { afterAll, beforeAll, inject } from "vitest";
 import { clusterUrl, roleUrl, SUPERUSER } from "../../src/db/localCluster.ts";
 import type { RoleKey } from "../../src/db/roles.ts";
-import { config } from "../../src/config.ts";
+import { readDbConfig } from "../../src/config/dbConfig.ts";
 import { applySuperuserSetup } from "../../src/db/migrateDatabase.ts";
 import { createPool } from "../../src/db/createPool.ts";
 import { track, untrack } from "./openResources.ts";
@@ -53,7 +53,7 @@ export async function createTestDatabase(opts: { empty?: boolean } = {}): Promis
       }
     }
   });
-  await applySuperuserSetup({ rootUrl: roleUrl(cluster, "root", "postgres"), ownerUrl: roleUrl(cluster, "owner", name), embeddingDim: config.embeddingDim() });
+  await applySuperuserSetup({ rootUrl: roleUrl(cluster, "root", "postgres"), ownerUrl: roleUrl(cluster, "owner", name), embeddingDim: readDbConfig().EMBEDDING_DIM });
   return databaseHandle(name, () => asRoot((c) => c.query(`drop database if exists ${c.escapeIdentifier(name)} with (force)`)).then(() => {}));
 }
 
