@@ -314,40 +314,43 @@ const countArg = (field: FieldNode, name: string, variables: Record<string, unkn
   return typeof v === "number" && Number.isFinite(v) && v > 0 ? Math.ceil(v) : fallback;
 };
 
+type CostOf = (f: FieldNode, variables: Record<string, unknown>, cost: OperationCost) => void;
+const oneWrite: CostOf = (_f, _v, cost) => void (cost.writes += 1);
+const oneRead: CostOf = (_f, _v, cost) => void (cost.reads += 1);
+const aSearch: CostOf = (f, variables, cost) => {
+  cost.searches += 1;
+  cost.reads += countArg(f, "k", variables, 8);
+  const q = arg(f, "query", variables);
+  if (q !== undefined && q !== null && q !== "" && arg(f, "rerank", variables) !== false) cost.reranks += 1;
+};
+
+/**
+ * Every root field of the schema and what it costs: the one list of root fields (the
+ * metrics' operation label is drawn from it, and the schema test checks the schema has
+ * exactly these).
+ */
+export const ROOT_FIELD_COSTS: Readonly<Record<string, CostOf>> = {
+  memory: oneRead,
+  count: oneRead,
+  memories: (f, variables, cost) => void (cost.reads += countArg(f, "first", variables, 20)),
+  search: aSearch,
+  remember: oneWrite,
+  // GraphQL coerces a single object into a list of one.
+  rememberMany: (f, variables, cost) => {
+    const inputs = arg(f, "inputs", variables);
+    cost.writes += Array.isArray(inputs) ? inputs.length : 1;
+  },
+  upsert: oneWrite,
+  update: oneWrite,
+  forget: oneWrite,
+  forgetMatching: oneWrite,
+  forgetAll: oneWrite,
+  searchProgress: aSearch,
+  memorySealed: () => {},
+};
+
 function costOf(fields: FieldNode[], variables: Record<string, unknown>, subscription: boolean): OperationCost {
   const cost: OperationCost = { writes: 0, searches: 0, reranks: 0, reads: 0, subscriptions: subscription ? 1 : 0 };
-  for (const f of fields) {
-    switch (f.name.value) {
-      case "remember":
-      case "upsert":
-      case "update":
-      case "forget":
-      case "forgetMatching":
-      case "forgetAll":
-        cost.writes += 1;
-        break;
-      case "rememberMany": {
-        const inputs = arg(f, "inputs", variables);
-        // GraphQL coerces a single object into a list of one.
-        cost.writes += Array.isArray(inputs) ? inputs.length : 1;
-        break;
-      }
-      case "memory":
-      case "count":
-        cost.reads += 1;
-        break;
-      case "memories":
-        cost.reads += countArg(f, "first", variables, 20);
-        break;
-      case "search":
-      case "searchProgress": {
-        cost.searches += 1;
-        cost.reads += countArg(f, "k", variables, 8);
-        const q = arg(f, "query", variables);
-        if (q !== undefined && q !== null && q !== "" && arg(f, "rerank", variables) !== false) cost.reranks += 1;
-        break;
-      }
-    }
-  }
+  for (const f of fields) if (Object.hasOwn(ROOT_FIELD_COSTS, f.name.value)) ROOT_FIELD_COSTS[f.name.value]!(f, variables, cost);
   return cost;
 }

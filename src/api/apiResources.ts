@@ -1,0 +1,93 @@
+// What the API process holds open: its database pool (warm), the memory bucket in front of
+// it, the one LISTEN connection, the search waiter, the embedder, and the memory service
+// built on them. Opened in order; a failure closes what was opened and rethrows.
+import { createPool } from "../db/createPool.ts";
+import { ConfigError } from "../config/configError.ts";
+import { readApiConfig } from "../config/apiConfig.ts";
+import { readEmbedConfig } from "../config/embedConfig.ts";
+import { createSealer } from "../crypto/seal.ts";
+import { createSealCounter } from "../crypto/sealCounter.ts";
+import { createNotificationHub } from "../db/notificationHub.ts";
+import { withRoleFrom } from "../db/withTenant.ts";
+import { instrumentEmbedder } from "../embed/createEmbedderFromConfig.ts";
+import { createEmbedMetrics } from "../embed/embedMetrics.ts";
+import { CHUNK_SEALED_CHANNEL } from "../sql/notifyChunksSealed.ts";
+import { SEARCH_DONE_CHANNEL } from "../sql/completeSearchRequest.ts";
+import { reserveSeals } from "../sql/reserveSeals.ts";
+import { selectEmbeddingDims } from "../sql/selectEmbeddingDims.ts";
+import { createApiMetrics } from "./apiMetrics.ts";
+import type { ApiServerOptions } from "./apiServerOptions.ts";
+import { createMemoryBucket } from "./memoryBucket.ts";
+import { createMemoryService } from "./memoryService.ts";
+import { createSealedEvents } from "./sealedEvents.ts";
+import { createSearchWaiter } from "./searchWaiter.ts";
+
+/** A reranked search scores the ANN's nearest max(k, 24) and keeps the best k. */
+const RERANK_CANDIDATES = 24;
+
+async function closeOnFailure<T>(opening: Promise<T>, close: () => Promise<unknown>): Promise<T> {
+  try {
+    return await opening;
+  } catch (err) {
+    await close().catch(() => {});
+    throw err;
+  }
+}
+
+export async function openApiResources(opts: ApiServerOptions) {
+  const bucketConfig = opts.memoryBucket ?? readApiConfig().memoryBucket;
+  // Nothing waits for ever: a connection comes within 5 s or the request fails (coded);
+  // statements are bounded by the runtime roles' statement_timeout (migrations/roles.sql).
+  // The memory share's connections are opened at start and kept (min): a first burst, or
+  // one after a lull, would otherwise wait for new connections and their SCRAM handshakes.
+  // Connections past the share close after a minute idle.
+  const pool = createPool(
+    { connectionString: opts.authenticatorUrl, max: bucketConfig.poolSize, min: bucketConfig.connections, connectionTimeoutMillis: 5_000, idleTimeoutMillis: 60_000 },
+    opts.logger,
+    "API",
+  );
+  const bucket = createMemoryBucket(bucketConfig);
+  const metrics = createApiMetrics(pool, bucketConfig.poolSize, bucket);
+  const dbDims = await closeOnFailure(selectEmbeddingDims(pool), () => pool.end());
+  await closeOnFailure(Promise.all(Array.from({ length: bucketConfig.connections }, () => pool.connect())), () => pool.end()).then((clients) => clients.forEach((c) => c.release()));
+  if (dbDims !== undefined && dbDims !== opts.limits.dims) {
+    await pool.end();
+    throw new ConfigError("EMBEDDING_DIM", `is ${opts.limits.dims}, but the database's embedding column has ${dbDims} dimensions: set EMBEDDING_DIM=${dbDims}`);
+  }
+  // Seals (search queries) drawn from blocks reserved in the database, as the worker's;
+  // the authenticator reserves as memvault_user (it holds no privileges itself).
+  const sealCounter = createSealCounter({
+    blockSize: 4_096,
+    reserver: (version, seals) => withRoleFrom(pool, "memvault_user", (tx) => reserveSeals(tx, version, seals)),
+    onWarn: (version, seals) => opts.logger.warn({ keyVersion: version, seals }, "key version nearing its random-nonce limit: rotate the keyring"),
+  });
+  // The process's one LISTEN connection: rerank results for the waiter, sealed memories for subscriptions.
+  const hub = await closeOnFailure(createNotificationHub(opts.authenticatorUrl, [SEARCH_DONE_CHANNEL, CHUNK_SEALED_CHANNEL]), () => pool.end());
+  const waiter = await createSearchWaiter(hub);
+  const closeSoFar = async () => {
+    await Promise.allSettled([waiter.close(), hub.close()]);
+    await pool.end();
+  };
+  const embedder = opts.createEmbedder
+    ? await closeOnFailure(opts.createEmbedder(metrics.registry, opts.logger), closeSoFar)
+    : instrumentEmbedder(undefined, "EMBEDDER_UNAVAILABLE", opts.limits.dims, createEmbedMetrics(metrics.registry));
+  const embedQueryBudgetMs = opts.embedQueryBudgetMs ?? readEmbedConfig().EMBED_QUERY_BUDGET_MS;
+  const service = createMemoryService({
+    sealer: () => createSealer(opts.keyrings.current(), { counter: sealCounter }),
+    // One keyring read for both: a rotation in between cannot leave the seal unreserved.
+    async reservedSealer(n) {
+      const keyring = opts.keyrings.current();
+      await sealCounter.reserve(keyring.primaryVersion, n);
+      return createSealer(keyring, { counter: sealCounter });
+    },
+    labelKey: () => opts.keyrings.current().labelKey,
+    embedQuery: async (query) => (await embedder.embed([query], embedQueryBudgetMs))[0]!,
+    limits: opts.limits,
+    waiter,
+    rerankBudgetMs: opts.rerankBudgetMs,
+    rerankCandidates: RERANK_CANDIDATES,
+  });
+  return { pool, bucket, metrics, hub, waiter, embedder, sealedEvents: createSealedEvents(hub), service };
+}
+
+export type ApiResources = Awaited<ReturnType<typeof openApiResources>>;
