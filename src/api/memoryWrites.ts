@@ -5,20 +5,14 @@
 // in the app tier: the database never holds a plaintext scope or tag.
 import { randomUUID, type KeyObject } from "node:crypto";
 import type { Sealer } from "../crypto/seal.ts";
-import { chunkContext } from "../crypto/sealContexts.ts";
-import { hashLabels } from "../crypto/blindIndex.ts";
 import type { WithTenant } from "../db/withTenant.ts";
-import { vectorLiteral } from "../sql/vectorText.ts";
-import { embeddingFromBytes } from "../embed/embeddingBytes.ts";
 import { insertIngestRows, upsertIngestRow, type IngestValues } from "../sql/insertIngestRows.ts";
 import { lockMemory } from "../sql/lockMemory.ts";
 import { lockTenantWrites } from "../sql/lockTenantWrites.ts";
-import { selectPendingVersion } from "../sql/selectPendingVersion.ts";
-import { selectSealedVersion } from "../sql/selectSealedVersion.ts";
-import { updatePendingMemory, type PendingChanges } from "../sql/updatePendingMemory.ts";
 import { InputError } from "./inputError.ts";
-import { openLabels, sealLabels, type Labels } from "./openMemory.ts";
-import { validateId, validateMemoryInput, validatePatch, type Limits, type MemoryInput, type ValidMemory } from "./validateMemoryInput.ts";
+import { labelColumns } from "./labelColumns.ts";
+import { updateMemory } from "./memoryUpdate.ts";
+import { validateMemoryInput, type Limits, type MemoryInput, type ValidMemory } from "./validateMemoryInput.ts";
 
 export const MAX_BATCH = 100;
 
@@ -44,22 +38,9 @@ function asInputError(err: unknown): unknown {
 }
 
 export function createMemoryWrites(deps: WriteDeps) {
-  /**
-   * The label columns: blind indexes and the sealed labels (null without any). `sealed` is
-   * the labels' existing cipher when they did not change: same row, same AAD, no new seal.
-   */
-  const labelColumns = (userHash: string, id: string, labels: Labels, sealer: Sealer, sealed?: Buffer | null) => {
-    const hashes = hashLabels(deps.labelKey(), userHash, labels);
-    return {
-      scopeHash: hashes.scopeHash,
-      scopePath: hashes.scopePath,
-      tagHashes: hashes.tagHashes,
-      labelsCipher: sealed !== undefined ? sealed : sealLabels(sealer, userHash, id, labels),
-    };
-  };
   const ingestValues = (userHash: string, m: ValidMemory, sealer: Sealer): IngestValues => {
     const id = m.id ?? randomUUID(); // chosen here: the labels' AAD names the row
-    return { id, text: m.text, metaJson: m.metaJson, vector: m.vector, expiresAt: m.expiresAt, ...labelColumns(userHash, id, { scope: m.scope, tags: m.tags }, sealer) };
+    return { id, text: m.text, metaJson: m.metaJson, vector: m.vector, expiresAt: m.expiresAt, ...labelColumns(deps.labelKey(), userHash, id, { scope: m.scope, tags: m.tags }, sealer) };
   };
 
   return {
@@ -94,46 +75,9 @@ export function createMemoryWrites(deps: WriteDeps) {
 
     /**
      * Changes some fields of a memory, pending or sealed; NOT_FOUND when this tenant has no
-     * such (unexpired) memory, whoever else may. New text without a new embedding is
-     * embedded again; otherwise the embedding stays.
+     * such (unexpired) memory, whoever else may.
      */
-    async update(withTenant: WithTenant, userHash: string, rawId: string, raw: Record<string, unknown>): Promise<WriteResult> {
-      const id = validateId(rawId);
-      const patch = validatePatch(raw, deps.limits);
-      const sealer = await deps.reservedSealer(1);
-      const mergeLabels = (old: Labels): Labels => ({ scope: patch.scope !== undefined ? patch.scope : old.scope, tags: patch.tags ?? old.tags });
-      const labelsChange = patch.scope !== undefined || patch.tags !== undefined;
-      await withTenant(async (tx) => {
-        await lockTenantWrites(tx, userHash, "shared");
-        await lockMemory(tx, userHash, id);
-        const pending = await selectPendingVersion(tx, userHash, id);
-        if (pending) {
-          // Not sealed yet: change its columns in place (its plaintext is never read back).
-          const changes: PendingChanges = {};
-          if (patch.text !== undefined) changes.text = patch.text;
-          if (patch.metaJson !== undefined) changes.metaJson = patch.metaJson;
-          if (patch.vector !== undefined) changes.vector = patch.vector;
-          else if (patch.text !== undefined) changes.vector = null;
-          if (labelsChange) changes.labels = labelColumns(userHash, id, mergeLabels(openLabels(sealer, userHash, id, pending.labels_cipher)), sealer);
-          if (patch.expiresAt !== undefined) changes.expiresAt = patch.expiresAt;
-          await updatePendingMemory(tx, userHash, id, changes);
-          return;
-        }
-        const row = await selectSealedVersion(tx, userHash, id);
-        if (!row) throw new InputError("NOT_FOUND", "this user has no memory with this id");
-        const open = (cipher: Buffer, field: "text" | "meta" | "embedding") => sealer.openSealed(cipher, chunkContext(userHash, id, field));
-        const labels = mergeLabels(openLabels(sealer, userHash, id, row.labels_cipher));
-        await upsertIngestRow(tx, {
-          id,
-          text: patch.text ?? open(row.text_cipher, "text").toString("utf8"),
-          metaJson: patch.metaJson ?? open(row.meta_cipher, "meta").toString("utf8"),
-          vector: patch.vector ?? (patch.text !== undefined ? null : vectorLiteral(embeddingFromBytes(open(row.emb_cipher, "embedding")))),
-          expiresAt: patch.expiresAt !== undefined ? patch.expiresAt : row.expires_at,
-          ...labelColumns(userHash, id, labels, sealer, labelsChange ? undefined : row.labels_cipher),
-        });
-      });
-      return { id, status: "pending" };
-    },
+    update: (withTenant: WithTenant, userHash: string, rawId: string, raw: Record<string, unknown>) => updateMemory(deps, withTenant, userHash, rawId, raw),
   };
 }
 
