@@ -9,7 +9,7 @@ import type {} from "postgraphile";
 import { makePgService } from "postgraphile/adaptors/pg";
 import { PostGraphileAmberPreset } from "postgraphile/presets/amber";
 import { createMaskError } from "./maskError.ts";
-import type { RequestTenant } from "./memvaultApiPlugin.ts";
+import type { RequestTenant } from "./requestTenant.ts";
 
 export const RELAY_ROOT_PLUGINS = [
   "QueryQueryPlugin",

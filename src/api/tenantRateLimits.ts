@@ -6,7 +6,7 @@
 // given back (and the refused class's own count), so a refused request spends nothing.
 import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
 import { CodedError } from "../codedError.ts";
-import type { OperationCost } from "./checkOperation.ts";
+import type { OperationCost } from "./operationCost.ts";
 
 export type TenantRateLimitConfig = Record<keyof OperationCost, number>;
 /** A cost class; in_flight: the tenant's cap on requests at once (tenantCap.ts); export: one export at a time per tenant. */

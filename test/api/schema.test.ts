@@ -4,7 +4,7 @@ import { printSchema, type GraphQLSchema } from "postgraphile/graphql";
 import { postgraphile } from "postgraphile";
 import { makePgService } from "postgraphile/adaptors/pg";
 import { describe, expect, it } from "vitest";
-import { ROOT_FIELD_COSTS } from "../../src/api/checkOperation.ts";
+import { ROOT_FIELD_COSTS } from "../../src/api/operationCost.ts";
 import { createMemoryService } from "../../src/api/memoryService.ts";
 import { createMemvaultApiPlugin } from "../../src/api/memvaultApiPlugin.ts";
 import { memvaultSchemaPreset } from "../../src/api/memvaultPreset.ts";
@@ -45,7 +45,7 @@ describe("GraphQL schema", () => {
     await expect(sdl).toMatchFileSnapshot("../../docs/schema.graphql");
   });
 
-  it("has exactly the root fields checkOperation prices (ROOT_FIELD_COSTS, the one list of them)", async () => {
+  it("has exactly the root fields checkOperation prices (operationCost.ts, the one list of them)", async () => {
     await withSchema((schema) => {
       const roots = [schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()].flatMap((t) => (t ? Object.keys(t.getFields()) : []));
       expect(roots.sort()).toEqual(Object.keys(ROOT_FIELD_COSTS).sort());
