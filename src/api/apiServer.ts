@@ -13,7 +13,7 @@ import { serveMetrics } from "../metricsServer.ts";
 import { openApiResources, type ApiResources } from "./apiResources.ts";
 import { createRequestHandler } from "./apiRoutes.ts";
 import type { ApiServerOptions, RunningApi } from "./apiServerOptions.ts";
-import { createOperationChecker } from "./checkOperation.ts";
+import { createOperationChecker, type OperationChecker } from "./checkOperation.ts";
 import { GatedGrafserv } from "./gatedGrafserv.ts";
 import { createGraphqlSse } from "./graphqlSse.ts";
 import { createGraphQLWebsocket } from "./graphqlWebsocket.ts";
@@ -21,7 +21,7 @@ import { createMemvaultApiPlugin } from "./memvaultApiPlugin.ts";
 import { memvaultServerPreset } from "./memvaultPreset.ts";
 import { createReadiness } from "./readiness.ts";
 import { RequestAdmission } from "./requestAdmission.ts";
-import { createTenantCap } from "./tenantCap.ts";
+import { createTenantCap, type TenantCap } from "./tenantCap.ts";
 
 export type { ApiServerOptions, RunningApi } from "./apiServerOptions.ts";
 
@@ -54,6 +54,26 @@ function gaugeWebsockets(resources: ApiResources, stats: () => { sockets: number
   });
 }
 
+/** Websockets (graphql-ws): the same token, operation checks, bucket and rate limits as HTTP. */
+function websocketFor(opts: ApiServerOptions, resources: ApiResources, gate: RequestAdmission, serv: Parameters<typeof createGraphQLWebsocket>[0]["serv"], streams: TenantCap, checkOperation: OperationChecker) {
+  const { metrics } = resources;
+  return createGraphQLWebsocket({
+    serv,
+    path: "/graphql",
+    ...opts.websocket,
+    streams,
+    tenants: gate.tenants,
+    authenticate: (authorization) => gate.verifiedTenant(authorization),
+    async admit(tenant, payload) {
+      const checked = checkOperation((payload ?? {}) as Record<string, unknown>);
+      if (resources.bucket.full()) throw gate.shed();
+      await gate.spend(tenant.userHash, checked);
+    },
+    onRefusal: (code) => (code.startsWith("AUTH_") ? metrics.authFailures.inc({ code }) : metrics.errorsByCode.inc({ code })),
+    logger: opts.logger,
+  });
+}
+
 export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi> {
   const resources = await openApiResources(opts);
   const { pool, metrics, service, sealedEvents } = resources;
@@ -76,22 +96,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   admission = new RequestAdmission(opts, resources, checkOperation);
   const serv = pgl.createServ((config: GrafservConfig) => new GatedGrafserv(config));
   const streams = createTenantCap(opts.websocket.maxOperationsPerTenant);
-  const gate = admission;
-  const websocket = createGraphQLWebsocket({
-    serv,
-    path: "/graphql",
-    ...opts.websocket,
-    streams,
-    tenants: gate.tenants,
-    authenticate: (authorization) => gate.verifiedTenant(authorization),
-    async admit(tenant, payload) {
-      const checked = checkOperation((payload ?? {}) as Record<string, unknown>);
-      if (resources.bucket.full()) throw gate.shed();
-      await gate.spend(tenant.userHash, checked);
-    },
-    onRefusal: (code) => (code.startsWith("AUTH_") ? metrics.authFailures.inc({ code }) : metrics.errorsByCode.inc({ code })),
-    logger: opts.logger,
-  });
+  const websocket = websocketFor(opts, resources, admission, serv, streams, checkOperation);
   const ready = createReadiness({ authenticatorUrl: opts.authenticatorUrl, keyrings: opts.keyrings, dims: opts.limits.dims, registry: metrics.registry, logger: opts.logger });
   const handle = createRequestHandler({ opts, resources, admission, streams, sse: createGraphqlSse(serv), ready, grafserv: serv.createHandler() });
   // A request (headers and body) must arrive within requestTimeout: a body trickled byte by

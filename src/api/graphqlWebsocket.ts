@@ -59,9 +59,9 @@ interface SocketState<T> {
 
 type Extra = { socket: WebSocket; request: IncomingMessage };
 
-export function createGraphQLWebsocket<T extends SocketTenant>(opts: GraphQLWebsocketOptions<T>): GraphQLWebsocket {
+/** graphql-ws's protocol server over grafserv's: auth at connection_init, caps and admission per operation. */
+function createProtocolServer<T extends SocketTenant>(opts: GraphQLWebsocketOptions<T>, sockets: Map<WebSocket, SocketState<T>>) {
   const grafservConfig = makeGraphQLWSConfig(opts.serv) as ServerOptions<Record<string, unknown>, Extra>;
-  const sockets = new Map<WebSocket, SocketState<T>>();
   const refuse = (code: string, message: string, extensions: Record<string, unknown> = {}) => {
     opts.onRefusal(code);
     return [new GraphQLError(message, { extensions: { ...extensions, code } })];
@@ -71,7 +71,7 @@ export function createGraphQLWebsocket<T extends SocketTenant>(opts: GraphQLWebs
     state.operations.delete(id);
   };
 
-  const server = makeServer<Record<string, unknown>, Extra>({
+  return makeServer<Record<string, unknown>, Extra>({
     ...grafservConfig,
     connectionInitWaitTimeout: opts.initTimeoutMs,
     async onConnect(ctx) {
@@ -121,31 +121,38 @@ export function createGraphQLWebsocket<T extends SocketTenant>(opts: GraphQLWebs
       sockets.delete(ctx.extra.socket);
     },
   });
+}
 
+/** A websocket handed to the protocol server; its errors are logged, never unhandled. */
+function bridgeSocket(server: ReturnType<typeof makeServer<Record<string, unknown>, Extra>>, socket: WebSocket, request: IncomingMessage, logger: Logger): void {
+  // An oversized or malformed frame is an error on the socket (ws closes it with 1009 or
+  // 1002): handled here, or it would be an unhandled 'error' event and end the process.
+  socket.on("error", (err) => logger.warn({ code: (err as { code?: string }).code ?? "WS_ERROR" }, "websocket closed on a protocol error"));
+  const closed = server.opened(
+    {
+      protocol: socket.protocol,
+      send: (data) => new Promise<void>((resolve, reject) => socket.send(data, (err) => (err ? reject(err) : resolve()))),
+      close: (code, reason) => socket.close(code, reason),
+      onMessage: (cb) =>
+        socket.on("message", async (data) => {
+          try {
+            await cb(String(data));
+          } catch (err) {
+            logger.warn({ code: (err as { code?: string }).code ?? "WS_MESSAGE" }, "websocket message failed");
+            socket.close(4500, "INTERNAL");
+          }
+        }),
+    },
+    { socket, request },
+  );
+  socket.once("close", (code, reason) => void closed(code, String(reason)));
+}
+
+export function createGraphQLWebsocket<T extends SocketTenant>(opts: GraphQLWebsocketOptions<T>): GraphQLWebsocket {
+  const sockets = new Map<WebSocket, SocketState<T>>();
+  const server = createProtocolServer(opts, sockets);
   const wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxMessageBytes });
-  wss.on("connection", (socket: WebSocket, request: IncomingMessage) => {
-    // An oversized or malformed frame is an error on the socket (ws closes it with 1009 or
-    // 1002): handled here, or it would be an unhandled 'error' event and end the process.
-    socket.on("error", (err) => opts.logger.warn({ code: (err as { code?: string }).code ?? "WS_ERROR" }, "websocket closed on a protocol error"));
-    const closed = server.opened(
-      {
-        protocol: socket.protocol,
-        send: (data) => new Promise<void>((resolve, reject) => socket.send(data, (err) => (err ? reject(err) : resolve()))),
-        close: (code, reason) => socket.close(code, reason),
-        onMessage: (cb) =>
-          socket.on("message", async (data) => {
-            try {
-              await cb(String(data));
-            } catch (err) {
-              opts.logger.warn({ code: (err as { code?: string }).code ?? "WS_MESSAGE" }, "websocket message failed");
-              socket.close(4500, "INTERNAL");
-            }
-          }),
-      },
-      { socket, request },
-    );
-    socket.once("close", (code, reason) => void closed(code, String(reason)));
-  });
+  wss.on("connection", (socket: WebSocket, request: IncomingMessage) => bridgeSocket(server, socket, request, opts.logger));
 
   return {
     handleUpgrade(req, socket, head) {

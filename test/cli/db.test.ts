@@ -73,6 +73,16 @@ describe("memvault db", () => {
     expect(leak.status).toBe(0);
   });
 
+  it("db env and db url offer only roles that can log in: memvault_user is refused with what to use instead", () => {
+    for (const sub of ["env", "url"]) {
+      const res = memvault("db", sub, "--role", "user");
+      expect(res.status).toBe(1);
+      expect(res.stderr).toMatch(/BAD_ROLE: .*memvault_user cannot log in/);
+      expect(res.stdout).toBe("");
+    }
+    expect(memvault("db", "env", "--role", "monitor").stdout).toContain("export PGUSER=memvault_monitor");
+  });
+
   it("doctor passes, then fails once a runtime role is given BYPASSRLS", async () => {
     const ok = memvault("doctor");
     expect(ok.stdout).toMatch(/sql\/pre_deploy_sanity\.sql\s+PASS/);
