@@ -45,13 +45,8 @@ const CLASS = new Uint8Array(128);
 for (const c of " \t\n\r") CLASS[c.charCodeAt(0)] = 1;
 for (let c = 0x21; c <= 0x7e; c++) if (/[!-/:-@[-`{-~]/.test(String.fromCharCode(c))) CLASS[c] = 2;
 
-export function loadAsciiWordPiece(tokenizerFile: string): AsciiWordPiece | undefined {
-  let json: TokenizerJson;
-  try {
-    json = JSON.parse(fs.readFileSync(tokenizerFile, "utf8")) as TokenizerJson;
-  } catch {
-    return undefined;
-  }
+/** The vocabulary and special ids of a BERT WordPiece tokenizer.json this code reproduces exactly; undefined for any other. */
+function bertWordPiece(json: TokenizerJson) {
   const { normalizer, pre_tokenizer, model, post_processor } = json;
   const understood =
     normalizer?.type === "BertNormalizer" &&
@@ -69,8 +64,19 @@ export function loadAsciiWordPiece(tokenizerFile: string): AsciiWordPiece | unde
   const sep = vocab.get("[SEP]");
   const unk = vocab.get(model.unk_token!);
   if (cls === undefined || sep === undefined || unk === undefined) return undefined;
-  const prefix = model.continuing_subword_prefix ?? "##";
-  const maxChars = model.max_input_chars_per_word ?? 100;
+  return { vocab, cls, sep, unk, prefix: model.continuing_subword_prefix ?? "##", maxChars: model.max_input_chars_per_word ?? 100 };
+}
+
+export function loadAsciiWordPiece(tokenizerFile: string): AsciiWordPiece | undefined {
+  let json: TokenizerJson;
+  try {
+    json = JSON.parse(fs.readFileSync(tokenizerFile, "utf8")) as TokenizerJson;
+  } catch {
+    return undefined;
+  }
+  const bert = bertWordPiece(json);
+  if (!bert) return undefined;
+  const { vocab, cls, sep, unk, prefix, maxChars } = bert;
   // Added tokens are matched in the raw text before anything else: leave such texts alone.
   const added = (json.added_tokens ?? []).map((t) => t.content.toLowerCase()).filter((c) => c.length > 0);
 

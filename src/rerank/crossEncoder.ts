@@ -6,7 +6,6 @@
 // pay for long ones.
 import fs from "node:fs";
 import path from "node:path";
-import * as ort from "onnxruntime-node";
 import { Tokenizer, type TruncationStrategy } from "tokenizers";
 import { loadAsciiWordPiece } from "../onnx/asciiWordPiece.ts";
 import { detectCpuFeatures, type CpuFeatures } from "../onnx/cpuFeatures.ts";
@@ -50,46 +49,55 @@ export interface EncodedPair {
   typeIds: number[];
 }
 
-export async function loadCrossEncoder(opts: CrossEncoderOptions): Promise<CrossEncoder> {
-  let choice = chooseRerankModelFile(opts.modelDir, opts.modelFile ?? FP32_MODEL_FILE, opts.cpu ?? detectCpuFeatures());
-  if (choice.fallback) opts.onModelFallback?.(choice.fallback);
-  const tokenizerFile = path.join(opts.modelDir, "tokenizer.json");
-  for (const file of [path.join(opts.modelDir, choice.file), tokenizerFile]) {
-    if (!fs.existsSync(file)) {
-      throw new RerankError("RERANK_NO_MODEL", `no cross-encoder model: ${file} is missing (memvault model fetch, or set RERANK_MODEL_DIR)`);
-    }
-  }
+function loadTokenizer(tokenizerFile: string, maxLength: number): Tokenizer {
   let tokenizer: Tokenizer;
   try {
     tokenizer = Tokenizer.fromFile(tokenizerFile);
   } catch (err) {
     throw new RerankError("RERANK_BAD_MODEL", `cannot load ${tokenizerFile}`, { cause: err });
   }
-  tokenizer.setTruncation(opts.maxLength, { strategy: "OnlySecond" as TruncationStrategy });
+  tokenizer.setTruncation(maxLength, { strategy: "OnlySecond" as TruncationStrategy });
   tokenizer.disablePadding();
-  const fast = loadAsciiWordPiece(tokenizerFile);
+  return tokenizer;
+}
 
-  let device: "cpu" | "cuda";
-  let session: ort.InferenceSession;
+/** The chosen ONNX file's session; a broken int8 file still leaves the fp32 model to rerank with. */
+async function loadSession(opts: CrossEncoderOptions, chosen: ReturnType<typeof chooseRerankModelFile>) {
+  let choice = chosen;
   let modelFile = path.join(opts.modelDir, choice.file);
+  let loaded: Awaited<ReturnType<typeof createOnnxSession>>;
   try {
-    ({ session, device } = await createOnnxSession(modelFile, opts));
+    loaded = await createOnnxSession(modelFile, opts);
   } catch (err) {
     if (choice.file === FP32_MODEL_FILE) throw new RerankError("RERANK_BAD_MODEL", `cannot load ${modelFile}`, { cause: err });
-    // A broken int8 file still leaves the fp32 model to rerank with.
     opts.onModelFallback?.(`cannot load ${choice.file}`, err);
     choice = { file: FP32_MODEL_FILE, precision: "fp32" };
     modelFile = path.join(opts.modelDir, FP32_MODEL_FILE);
     try {
-      ({ session, device } = await createOnnxSession(modelFile, opts));
+      loaded = await createOnnxSession(modelFile, opts);
     } catch (err2) {
       throw new RerankError("RERANK_BAD_MODEL", `cannot load ${modelFile}`, { cause: err2 });
     }
   }
   for (const input of ["input_ids", "attention_mask", "token_type_ids"]) {
-    if (!session.inputNames.includes(input)) throw new RerankError("RERANK_BAD_MODEL", `${modelFile} has no input ${input}`);
+    if (!loaded.session.inputNames.includes(input)) throw new RerankError("RERANK_BAD_MODEL", `${modelFile} has no input ${input}`);
   }
-  if (!session.outputNames.includes("logits")) throw new RerankError("RERANK_BAD_MODEL", `${modelFile} has no output logits`);
+  if (!loaded.session.outputNames.includes("logits")) throw new RerankError("RERANK_BAD_MODEL", `${modelFile} has no output logits`);
+  return { ...loaded, choice };
+}
+
+export async function loadCrossEncoder(opts: CrossEncoderOptions): Promise<CrossEncoder> {
+  const chosen = chooseRerankModelFile(opts.modelDir, opts.modelFile ?? FP32_MODEL_FILE, opts.cpu ?? detectCpuFeatures());
+  if (chosen.fallback) opts.onModelFallback?.(chosen.fallback);
+  const tokenizerFile = path.join(opts.modelDir, "tokenizer.json");
+  for (const file of [path.join(opts.modelDir, chosen.file), tokenizerFile]) {
+    if (!fs.existsSync(file)) {
+      throw new RerankError("RERANK_NO_MODEL", `no cross-encoder model: ${file} is missing (memvault model fetch, or set RERANK_MODEL_DIR)`);
+    }
+  }
+  const tokenizer = loadTokenizer(tokenizerFile, opts.maxLength);
+  const fast = loadAsciiWordPiece(tokenizerFile);
+  const { session, device, choice } = await loadSession(opts, chosen);
 
   const encode = async (query: string, texts: string[]): Promise<EncodedPair[]> => {
     const quickPair = fast?.forQuery(query, opts.maxLength);

@@ -1,6 +1,7 @@
 // A memvault worker process: graphile-worker running tasks/ as memvault_worker, with
 // structured logs, Prometheus metrics, worker heartbeats, and a graceful drain on SIGTERM.
 import { EventEmitter } from "node:events";
+import type pg from "pg";
 import { Logger as GraphileLogger, parseCronItems, run, type Runner, type TaskList, type WorkerEvents } from "graphile-worker";
 import { createPool } from "../db/createPool.ts";
 import { createSealCounter } from "../crypto/sealCounter.ts";
@@ -17,8 +18,8 @@ import { createKeyringProvider } from "../crypto/keyringProvider.ts";
 import { loadTasks } from "./loadTasks.ts";
 import { startVariantPrefetch } from "./prefetchVariants.ts";
 import type { WorkerContext } from "./workerContext.ts";
-import { startLiveness } from "./workerLiveness.ts";
-import { createWorkerMetrics } from "./workerMetrics.ts";
+import { startLiveness, type Liveness } from "./workerLiveness.ts";
+import { createWorkerMetrics, type WorkerMetrics } from "./workerMetrics.ts";
 
 export interface WorkerOptions {
   connectionString: string;
@@ -50,19 +51,17 @@ const graphileLogger = new GraphileLogger((scope) => (level, message, meta) => {
   logger[pinoLevel](fields, message);
 });
 
-export async function runWorker(opts: WorkerOptions): Promise<RunningWorker> {
+/** What tasks get (workerContext.ts): the keyring, the seal counter, the rerankers and the embedder. */
+async function openWorkerContext(opts: WorkerOptions, pool: pg.Pool, metrics: WorkerMetrics, draining: AbortSignal) {
   const rerank = readRerankConfig();
   // Fail closed before touching the queue: no keyring, no worker.
   const keyrings = createKeyringProvider(opts.keyringSource);
-  const pool = createPool({ connectionString: opts.connectionString, max: opts.concurrency + 3 }, logger, "worker");
-  const metrics = createWorkerMetrics(pool, { deadAfterSeconds: opts.deadAfterSeconds ?? 30 });
   // Seals are drawn from blocks reserved in the database: the 2^32 bound holds across
   // processes and restarts.
   const counter = createSealCounter({
     reserver: (version, seals) => reserveSeals(pool, version, seals),
     onWarn: (version, seals) => logger.warn({ keyVersion: version, seals }, "key version nearing its random-nonce limit: rotate the keyring"),
   });
-  const draining = new AbortController();
   const { reranker, scorer } = await createRerankerFromConfig(metrics.registry, logger);
   const rerankers = createVariantRerankers({
     env: reranker,
@@ -80,17 +79,19 @@ export async function runWorker(opts: WorkerOptions): Promise<RunningWorker> {
     metrics,
     batchSize: opts.batchSize,
     logger,
-    draining: draining.signal,
+    draining,
     rerankers,
     searchRetentionSeconds: opts.searchRetentionSeconds ?? 3_600,
     embedder,
     embedBatchSize: readEmbedConfig().EMBED_BATCH_SIZE,
   };
-  // Every task run is tracked, so that a drain can wait for the last job to be completed
-  // in the database before the pool closes.
-  const inflight = new Set<Promise<void>>();
+  return { ctx, close: async () => Promise.all([scorer?.close(), embedder.close(), rerankers.close()]) };
+}
+
+/** Every task run is tracked, so that a drain can wait for the last job to be completed in the database before the pool closes. */
+async function trackedTasks(ctx: WorkerContext, only: string[] | undefined, inflight: Set<Promise<void>>): Promise<TaskList> {
   const taskList: TaskList = {};
-  for (const [name, task] of Object.entries(await loadTasks(ctx, opts.tasks))) {
+  for (const [name, task] of Object.entries(await loadTasks(ctx, only))) {
     taskList[name] = (payload, helpers) => {
       const run = Promise.resolve(task(payload, helpers)).then(() => undefined);
       const settled = run.catch(() => undefined).then(() => void inflight.delete(settled));
@@ -98,13 +99,11 @@ export async function runWorker(opts: WorkerOptions): Promise<RunningWorker> {
       return run;
     };
   }
+  return taskList;
+}
 
-  const prefetch = await startVariantPrefetch({ pool, connectionString: opts.connectionString, rerankers, logger });
-  const liveness = startLiveness(pool, logger, {
-    intervalMs: opts.heartbeatMs ?? 5_000,
-    deadAfterSeconds: opts.deadAfterSeconds ?? 30,
-    onDead: (n) => metrics.deadWorkers.inc(n),
-  });
+/** graphile-worker's events, feeding the heartbeats and the job metrics. */
+function workerEvents(metrics: WorkerMetrics, liveness: Liveness): WorkerEvents {
   const events: WorkerEvents = new EventEmitter() as WorkerEvents;
   // graphile-worker 0.18 locks jobs under the pool's id, older paths under worker ids: beat for both.
   events.on("pool:create", ({ workerPool }) => void liveness.add(workerPool.id).catch(() => {}));
@@ -117,15 +116,35 @@ export async function runWorker(opts: WorkerOptions): Promise<RunningWorker> {
   events.on("job:success", ({ job }) => metrics.jobs.inc({ task: job.task_identifier, outcome: "done" }));
   events.on("job:error", ({ job }) => metrics.jobs.inc({ task: job.task_identifier, outcome: "failed" }));
   events.on("job:failed", ({ job }) => metrics.jobs.inc({ task: job.task_identifier, outcome: "gave_up" }));
+  return events;
+}
+
+// Rollout evaluation chains itself by job key; cron re-adds it every minute (keeping a
+// pending run's time), so a chain lost to a crash is picked up within a minute.
+const cronFor = (taskList: TaskList) =>
+  taskList.evaluate_rollouts
+    ? parseCronItems([{ task: "evaluate_rollouts", match: "* * * * *", identifier: "evaluate_rollouts", options: { backfillPeriod: 0, maxAttempts: 1, jobKey: "evaluate_rollouts", jobKeyMode: "preserve_run_at" } }])
+    : [];
+
+export async function runWorker(opts: WorkerOptions): Promise<RunningWorker> {
+  const pool = createPool({ connectionString: opts.connectionString, max: opts.concurrency + 3 }, logger, "worker");
+  const metrics = createWorkerMetrics(pool, { deadAfterSeconds: opts.deadAfterSeconds ?? 30 });
+  const draining = new AbortController();
+  const worker = await openWorkerContext(opts, pool, metrics, draining.signal);
+  const inflight = new Set<Promise<void>>();
+  const taskList = await trackedTasks(worker.ctx, opts.tasks, inflight);
+  const { rerankers } = worker.ctx;
+  const prefetch = await startVariantPrefetch({ pool, connectionString: opts.connectionString, rerankers, logger });
+  const liveness = startLiveness(pool, logger, {
+    intervalMs: opts.heartbeatMs ?? 5_000,
+    deadAfterSeconds: opts.deadAfterSeconds ?? 30,
+    onDead: (n) => metrics.deadWorkers.inc(n),
+  });
+  const events = workerEvents(metrics, liveness);
 
   let runner: Runner;
   try {
-    // Rollout evaluation chains itself by job key; cron re-adds it every minute (keeping a
-    // pending run's time), so a chain lost to a crash is picked up within a minute.
-    const parsedCronItems = taskList.evaluate_rollouts
-      ? parseCronItems([{ task: "evaluate_rollouts", match: "* * * * *", identifier: "evaluate_rollouts", options: { backfillPeriod: 0, maxAttempts: 1, jobKey: "evaluate_rollouts", jobKeyMode: "preserve_run_at" } }])
-      : [];
-    runner = await run({ pgPool: pool, concurrency: opts.concurrency, taskList, logger: graphileLogger, events, noHandleSignals: true, pollInterval: 1_000, parsedCronItems });
+    runner = await run({ pgPool: pool, concurrency: opts.concurrency, taskList, logger: graphileLogger, events, noHandleSignals: true, pollInterval: 1_000, parsedCronItems: cronFor(taskList) });
   } catch (err) {
     await liveness.stop();
     await prefetch.stop();
@@ -156,9 +175,7 @@ export async function runWorker(opts: WorkerOptions): Promise<RunningWorker> {
       await new Promise((r) => setTimeout(r, 100));
       await liveness.stop();
       await prefetch.stop();
-      await scorer?.close();
-      await embedder.close();
-      await rerankers.close();
+      await worker.close();
       await metricsServer?.close();
       await pool.end();
       logger.info("worker stopped");

@@ -13,11 +13,8 @@ function oncePerScrape<T>(query: () => Promise<T>): () => Promise<T> {
   return () => (running ??= query().finally(() => setImmediate(() => (running = undefined))));
 }
 
-export function createWorkerMetrics(pool: pg.Pool, opts: { deadAfterSeconds?: number } = {}) {
-  const registry = new Registry();
-  // Both backlog gauges come from one query per scrape: prom-client collects them together.
-  const backlog = oncePerScrape(() => selectSealBacklog(pool));
-  collectDefaultMetrics({ register: registry, prefix: "memvault_worker_" });
+/** What this process counts: jobs, their latency, seal transactions, memories, seals, dead workers, rollout decisions. */
+function processCounters(registry: Registry) {
   const jobs = new Counter({
     name: "memvault_jobs_total",
     help: "Jobs finished, by task and outcome (done, failed: will retry, gave_up: max attempts reached).",
@@ -59,6 +56,24 @@ export function createWorkerMetrics(pool: pg.Pool, opts: { deadAfterSeconds?: nu
     labelNames: ["key_version"] as const,
     registers: [registry],
   });
+  const deadWorkers = new Counter({
+    name: "memvault_dead_workers_total",
+    help: "Worker ids this process found dead (no heartbeat for WORKER_DEAD_AFTER_SECONDS) and unlocked the jobs of.",
+    registers: [registry],
+  });
+  const rolloutDecisions = new Counter({
+    name: "memvault_rollout_decisions_total",
+    help: "Rollout evaluations by this worker, by rollout and decision (hold, fail, advance, promote, rollback).",
+    labelNames: ["rollout", "decision"] as const,
+    registers: [registry],
+  });
+  return { deadWorkers, rolloutDecisions, jobs, jobLatency, sealBatch, memoriesStored, memoriesResealed, memoriesExpired, seals };
+}
+
+/** Gauges read from the database when scraped: the seal backlog, live workers, seal reservations. */
+function queueGauges(registry: Registry, pool: pg.Pool, deadAfterSeconds: number): void {
+  // Both backlog gauges come from one query per scrape: prom-client collects them together.
+  const backlog = oncePerScrape(() => selectSealBacklog(pool));
   new Gauge({
     name: "memvault_seal_backlog_jobs",
     help: "Seal and re-seal jobs waiting or running, by task.",
@@ -79,17 +94,12 @@ export function createWorkerMetrics(pool: pg.Pool, opts: { deadAfterSeconds?: nu
       for (const row of await backlog()) this.set({ task: row.task_identifier }, row.oldest_age_seconds);
     },
   });
-  const deadWorkers = new Counter({
-    name: "memvault_dead_workers_total",
-    help: "Worker ids this process found dead (no heartbeat for WORKER_DEAD_AFTER_SECONDS) and unlocked the jobs of.",
-    registers: [registry],
-  });
   new Gauge({
     name: "memvault_worker_processes_alive",
     help: "Worker processes with a fresh heartbeat, as the database sees them.",
     registers: [registry],
     async collect() {
-      this.set(await selectAliveWorkerProcesses(pool, opts.deadAfterSeconds ?? 30));
+      this.set(await selectAliveWorkerProcesses(pool, deadAfterSeconds));
     },
   });
   new Gauge({
@@ -102,13 +112,10 @@ export function createWorkerMetrics(pool: pg.Pool, opts: { deadAfterSeconds?: nu
       for (const r of await selectKeySealReservations(pool)) this.set({ key_version: String(r.key_version) }, r.reserved);
     },
   });
-  const rolloutDecisions = new Counter({
-    name: "memvault_rollout_decisions_total",
-    help: "Rollout evaluations by this worker, by rollout and decision (hold, fail, advance, promote, rollback).",
-    labelNames: ["rollout", "decision"] as const,
-    registers: [registry],
-  });
-  // Rollout gauges come from the database at scrape time, so every worker reports the same.
+}
+
+/** Rollout gauges, from the database at scrape time, so every worker reports the same. */
+function rolloutGauges(registry: Registry, pool: pg.Pool): void {
   const rollouts = oncePerScrape(() => selectRolloutGauges(pool));
   new Gauge({
     name: "memvault_rollout_treatment_share_basis_points",
@@ -140,7 +147,15 @@ export function createWorkerMetrics(pool: pg.Pool, opts: { deadAfterSeconds?: nu
       for (const r of await rollouts()) this.set({ rollout: r.name, state: r.state }, 1);
     },
   });
-  return { registry, deadWorkers, rolloutDecisions, jobs, jobLatency, sealBatch, memoriesStored, memoriesResealed, memoriesExpired, seals };
+}
+
+export function createWorkerMetrics(pool: pg.Pool, opts: { deadAfterSeconds?: number } = {}) {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: "memvault_worker_" });
+  const counters = processCounters(registry);
+  queueGauges(registry, pool, opts.deadAfterSeconds ?? 30);
+  rolloutGauges(registry, pool);
+  return { registry, ...counters };
 }
 
 export type WorkerMetrics = ReturnType<typeof createWorkerMetrics>;
