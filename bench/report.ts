@@ -128,7 +128,7 @@ const html = `<!doctype html>
 <style>body{font:14px system-ui,sans-serif;margin:2em;max-width:1100px}table{border-collapse:collapse}td,th{padding:2px 8px;border-bottom:1px solid #ddd;text-align:right}td:nth-child(-n+2),th:nth-child(-n+2){text-align:left}.bad{color:#dc2626;font-weight:bold}.chart{margin:2em 0}canvas{max-height:380px}</style>
 </head><body>
 <h1>memvault benchmarks</h1>
-<p>Generated ${esc(new Date().toISOString())}${machine ? `; results from ${machine}` : ""}. How to read it: README, "Benchmarks".</p>
+<p>Generated ${esc(new Date().toISOString())}${machine ? `; results from ${machine}` : ""}. How to read it: docs/benchmarks.md.</p>
 <h2>Checks against the baselines</h2>
 <table><tr><th>bench</th><th>metric</th><th>baseline</th><th>now</th><th>worse by</th><th>verdict</th></tr>
 ${rows.map((r) => `<tr><td>${esc(r.bench)}</td><td>${esc(r.metric)}</td><td>${fmt(r.baseline)}</td><td>${fmt(r.now)}</td><td>${r.ratio === undefined ? "-" : r.ratio.toFixed(2)}</td><td class="${r.verdict === "ok" ? "" : "bad"}">${esc(r.verdict)}</td></tr>`).join("\n")}

@@ -1,6 +1,6 @@
 // One declaration per bench metric: which way is better, how far from the committed
 // baseline it may move before bench:check calls it a regression (a ratio, wider than the
-// noise measured on the reference machine: README, "Benchmarks"), and the absolute gate it
+// noise measured on the reference machine: docs/benchmarks.md), and the absolute gate it
 // must meet wherever it runs. Metrics not declared here are reported, never gated.
 export interface Gate {
   label: string;
@@ -23,8 +23,7 @@ const zero: Gate = { label: "= 0", check: (v) => v === 0 };
 const lower = (tolerance: number, gate?: Gate): MetricRule => ({ better: "lower", tolerance, ...(gate ? { gate } : {}) });
 const higher = (tolerance: number, gate?: Gate): MetricRule => ({ better: "higher", tolerance, ...(gate ? { gate } : {}) });
 
-// Tolerances come from three runs of each bench on the reference machine (README,
-// "Benchmarks"): throughput moved up to 1.35x between runs, sub-millisecond p95s up to 5x
+// Tolerances come from three runs of each bench on the reference machine (docs/benchmarks.md): throughput moved up to 1.35x between runs, sub-millisecond p95s up to 5x
 // (so they are not gated), rerank scorer p95 up to 3.4x when anything else ran beside it.
 // Gates are the targets the issues set; where this machine's noise crosses an issue's
 // stretch target, the gate is the issue's floor ("the seed"), and the table says so.

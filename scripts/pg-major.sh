@@ -7,7 +7,7 @@
 #      (15 on Debian 12, 17 on Debian 13, 16 on Ubuntu 24.04).
 # Sets PG_MAJOR and PG_BIN, and PG_MAJOR_WHY (how it was chosen).
 PG_MAJOR_MIN=15 # security_invoker views, MERGE, the role model memvault's roles.sql assumes
-PG_MAJOR_TRIED="15 17" # 16 was not obtainable here (README "Where it was tried")
+PG_MAJOR_TRIED="15 17" # 16 was not obtainable here (docs/install.md, "Where it was tried")
 
 pg_installed_majors() {
   local d

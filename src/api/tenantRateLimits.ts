@@ -1,7 +1,7 @@
 // Per-tenant rate limits by class, counted from an operation's cost (checkOperation): a
 // rememberMany of 40 spends 40 writes, a search with a query one search and one rerank.
 // rate-limiter-flexible's in-memory limiter, fixed one-minute windows, per API process:
-// with N processes behind a balancer a tenant gets up to N times the limit (see README).
+// with N processes behind a balancer a tenant gets up to N times the limit (docs/api.md, "Rate limits and load shedding").
 // An operation is admitted whole or not at all: classes consumed before a refusal are
 // given back (and the refused class's own count), so a refused request spends nothing.
 import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";

@@ -35,7 +35,7 @@ function publicUrl(url: string): string {
   return u.toString();
 }
 
-/** Whether this PostgreSQL has the citus extension to load (README "Scaling out"). */
+/** Whether this PostgreSQL has the citus extension to load (docs/scaling-out.md). */
 function citusInstalled(): boolean {
   const res = spawnSync(path.join(pgBinDir(), "pg_config"), ["--sharedir"], { encoding: "utf8" });
   return res.status === 0 && fs.existsSync(path.join(res.stdout.trim(), "extension", "citus.control"));

@@ -89,7 +89,7 @@ async function refuseOnCitus(superuserUrl: string, sub: string, flags: DeployFla
   try {
     if ((await selectDistributedTableCount(client)) === 0) return;
     if (sub === "backup" || sub === "apply" || flags["from-backup"]) {
-      throw new DeployError("DISTRIBUTED", "this database is distributed with Citus: pg_dump of the coordinator holds no shard rows. Back up every node (README \"Scaling out\"), then use `memvault db migrate`; `deploy rollback` (reverse migrations) works on Citus");
+      throw new DeployError("DISTRIBUTED", "this database is distributed with Citus: pg_dump of the coordinator holds no shard rows. Back up every node (docs/scaling-out.md), then use `memvault db migrate`; `deploy rollback` (reverse migrations) works on Citus");
     }
     if (sub === "rollback") {
       const target = flags.to !== undefined ? migrationNumber(flags.to) : (await inspectDeployState(client)).head - 1;

@@ -55,7 +55,7 @@ export function parseKeyring(variable: string, text: string): Keyring {
   try {
     doc = JSON.parse(text) as Partial<KeyringDocument>;
   } catch {
-    throw new ConfigError(variable, "is not valid JSON (see README, Security)");
+    throw new ConfigError(variable, "is not valid JSON (see docs/security.md, The keyring)");
   }
   if (!doc || typeof doc !== "object" || !Array.isArray(doc.keys) || doc.keys.length === 0) {
     throw new ConfigError(variable, "needs a non-empty \"keys\" array");

@@ -28,7 +28,7 @@ export interface CrossEncoderOptions extends OnnxSessionOptions {
   onModelFallback?: (reason: string, cause?: unknown) => void;
 }
 
-/** Where one score() call spent its time (ms): the README's profile. */
+/** Where one score() call spent its time (ms): docs/benchmarks.md's profile_* metrics. */
 export interface ScoreTimings {
   tokenize: number;
   tensors: number;

@@ -128,7 +128,7 @@ describe("GraphQL over SSE", () => {
     expect((ws.errors as { extensions: { code: string } }[])[0]!.extensions.code).toBe("K_OUT_OF_RANGE");
   });
 
-  it("curl -N reads the stream as the README shows", async () => {
+  it("curl -N reads the stream as docs/api.md shows", async () => {
     const auth = `Bearer ${await t.token("oona")}`;
     const { stdout } = await promisify(execFile)("curl", ["-sN", streamUrl(), "-H", `authorization: ${auth}`, "-H", "accept: text/event-stream", "-H", "content-type: application/json", "-d", JSON.stringify({ query: PROGRESSIVE, variables: { e: vec(40) } })]);
     const events = parseEvents(stdout);

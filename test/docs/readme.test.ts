@@ -1,0 +1,60 @@
+// The README's first memory, run as a newcomer runs it: `memvault start` in development on a
+// local cluster of its own (as `npm start` does), then the README's shell block verbatim
+// (only the port is this test's), with bash, curl and bin/memvault from the clone.
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort } from "../../src/db/localCluster.ts";
+import { PROJECT_ROOT } from "../../src/projectRoot.ts";
+import { waitFor } from "../support/waitFor.ts";
+
+const home = fs.mkdtempSync(path.join(os.tmpdir(), "mv-readme-"));
+// A newcomer's environment: no memvault settings at all, development as npm start sets it.
+const env = { PATH: process.env.PATH!, HOME: process.env.HOME ?? home, MEMVAULT_HOME: home, GRAPHILE_ENV: "development", LOG_LEVEL: "warn" };
+let server: ChildProcess;
+let port: number;
+
+/** The first ```sh block under a README heading. */
+function shellBlock(heading: string): string {
+  const readme = fs.readFileSync(path.join(PROJECT_ROOT, "README.md"), "utf8");
+  const section = readme.slice(readme.indexOf(`## ${heading}`));
+  const block = /```sh\n([\s\S]*?)```/.exec(section);
+  if (!block) throw new Error(`no sh block under "${heading}"`);
+  return block[1]!;
+}
+
+beforeAll(async () => {
+  port = await freePort();
+  server = spawn(process.execPath, [path.join(PROJECT_ROOT, "src/cli/main.ts"), "start"], {
+    cwd: PROJECT_ROOT,
+    env: { ...env, API_PORT: String(port), METRICS_PORT: "0", API_METRICS_PORT: "0", RERANK_ENABLED: "false" },
+    stdio: ["ignore", "ignore", "ignore"],
+  });
+  await waitFor("memvault start ready", async () => (await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined))?.ok, 120_000, 250);
+}, 150_000);
+
+afterAll(async () => {
+  if (server.exitCode === null) {
+    const exited = new Promise((resolve) => server.once("exit", resolve));
+    server.kill("SIGTERM");
+    await exited;
+  }
+  spawnSync(process.execPath, [path.join(PROJECT_ROOT, "src/cli/main.ts"), "db", "stop"], { env, encoding: "utf8" });
+  fs.rmSync(home, { recursive: true, force: true });
+}, 60_000);
+
+describe("README", () => {
+  it("'A first memory' runs as written: two memories remembered, both sealed and listed, the right one found by meaning", () => {
+    const script = shellBlock("A first memory").replaceAll("127.0.0.1:4000", `127.0.0.1:${port}`);
+    expect(script).toContain("bin/memvault token --sub alice");
+    const res = spawnSync("bash", ["-euo", "pipefail", "-c", script], { cwd: PROJECT_ROOT, env, encoding: "utf8", timeout: 60_000 });
+    expect(res.status, res.stderr).toBe(0);
+    const answers = res.stdout.trim().split("\n").map((line) => JSON.parse(line) as { data?: any; errors?: unknown });
+    expect(answers.every((a) => a.errors === undefined), res.stdout).toBe(true);
+    const [listed, found] = answers.slice(-2);
+    expect(listed!.data.memories.nodes.map((n: { text: string }) => n.text).sort()).toEqual(["Alice is allergic to peanuts.", "Alice prefers window seats on long flights."]);
+    expect(found!.data.search.hits[0].memory.text).toBe("Alice prefers window seats on long flights.");
+  }, 90_000);
+});
