@@ -10,25 +10,15 @@ import type { WithTenant } from "../db/withTenant.ts";
 import { userHashPrefix } from "../logger.ts";
 import { countPendingMemories } from "../sql/countPendingMemories.ts";
 import type { MemoryService } from "./memoryService.ts";
+import { memoryFields } from "./memoryFields.ts";
 import type { Memory } from "./openMemory.ts";
 
 export type ExportLine =
   | { kind: "memory"; id: string; createdAt: string; updatedAt: string | null; expiresAt: string | null; keyVersion: number; scope: string | null; tags: string[]; text: string | null; meta: Record<string, unknown> | null; error?: string }
   | { kind: "end"; memories: number; pending: number; unopened: number };
 
-const exportLine = (m: Memory): ExportLine => ({
-  kind: "memory",
-  id: m.id,
-  createdAt: m.createdAt.toISOString(),
-  updatedAt: m.updatedAt?.toISOString() ?? null,
-  expiresAt: m.expiresAt?.toISOString() ?? null,
-  keyVersion: m.keyVersion,
-  scope: m.scope,
-  tags: m.tags,
-  text: m.text,
-  meta: m.meta,
-  ...(m.error ? { error: m.error } : {}),
-});
+/** An NDJSON line: meta as the object itself. */
+const exportLine = (m: Memory): ExportLine => ({ kind: "memory", ...memoryFields(m), meta: m.meta, ...(m.error ? { error: m.error } : {}) });
 
 export const EXPORT_PAGE = 100;
 

@@ -1,20 +1,11 @@
 // Between GraphQL's values and the memory service's: memories, states and hits out (dates
 // as ISO text, meta as JSON text), arguments in.
+import { memoryFields } from "./memoryFields.ts";
 import type { Memory, MemoryState, SearchHit } from "./memoryService.ts";
 import { parseMeta, type Limits, type MemoryInput } from "./validateMemoryInput.ts";
 
-export const memoryOut = (m: Memory) => ({
-  id: m.id,
-  createdAt: m.createdAt.toISOString(),
-  updatedAt: m.updatedAt?.toISOString() ?? null,
-  expiresAt: m.expiresAt?.toISOString() ?? null,
-  keyVersion: m.keyVersion,
-  text: m.text,
-  meta: m.meta === null ? null : JSON.stringify(m.meta),
-  scope: m.scope,
-  tags: m.tags,
-  error: m.error,
-});
+/** GraphQL's Memory: meta as JSON text. */
+export const memoryOut = (m: Memory) => ({ ...memoryFields(m), meta: m.meta === null ? null : JSON.stringify(m.meta), error: m.error });
 
 export interface RememberArgs {
   id?: string | null;

@@ -5,7 +5,7 @@ import path from "node:path";
 import { loadCrossEncoder } from "./crossEncoder.ts";
 import { createRemoteScorer } from "./remoteScorer.ts";
 import { RerankError } from "./rerankError.ts";
-import type { RerankVariant } from "./rerankVariant.ts";
+import type { RerankVariant } from "../rerankVariant.ts";
 import type { Scorer } from "./scorer.ts";
 import { sha256File } from "./sha256File.ts";
 

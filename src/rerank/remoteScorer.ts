@@ -1,36 +1,30 @@
 // A text-embeddings-inference server's /rerank endpoint, for GPU fleets: request
 // {query, texts}, response [{index, score}] in any order.
+import { postToTei, teiEndpoint } from "../teiRequest.ts";
 import { RerankError } from "./rerankError.ts";
 import type { Scorer } from "./scorer.ts";
 
+/** Scores by index; any index missing or out of range makes the answer malformed. */
+function scoresFrom(body: unknown, count: number): number[] | undefined {
+  const scores = new Array<number>(count).fill(Number.NaN);
+  if (!Array.isArray(body)) return undefined;
+  for (const item of body as { index?: unknown; score?: unknown }[]) {
+    if (typeof item?.index === "number" && typeof item.score === "number" && item.index >= 0 && item.index < count) scores[item.index] = item.score;
+  }
+  return scores.some(Number.isNaN) ? undefined : scores;
+}
+
 export function createRemoteScorer(baseUrl: string, opts: { timeoutMs: number }): Scorer {
-  const url = new URL("rerank", baseUrl.endsWith("/") ? baseUrl : `${baseUrl}/`);
+  const url = teiEndpoint(baseUrl, "rerank");
   return {
     name: `tei:${url.host}`,
     async score(query, texts) {
       if (texts.length === 0) return [];
-      let res: Response;
-      try {
-        res = await fetch(url, {
-          method: "POST",
-          headers: { "content-type": "application/json" },
-          body: JSON.stringify({ query, texts, raw_scores: true, truncate: true }),
-          signal: AbortSignal.timeout(opts.timeoutMs),
-        });
-      } catch (err) {
-        throw new RerankError("RERANK_REMOTE", `rerank server ${url.host} unreachable`, { cause: err });
-      }
-      if (!res.ok) throw new RerankError("RERANK_REMOTE", `rerank server ${url.host} answered ${res.status}`);
-      const body = (await res.json()) as unknown;
-      const scores = new Array<number>(texts.length).fill(Number.NaN);
-      if (Array.isArray(body)) {
-        for (const item of body as { index?: unknown; score?: unknown }[]) {
-          if (typeof item?.index === "number" && typeof item.score === "number" && item.index >= 0 && item.index < texts.length) {
-            scores[item.index] = item.score;
-          }
-        }
-      }
-      if (scores.some(Number.isNaN)) throw new RerankError("RERANK_REMOTE", `rerank server ${url.host} returned a malformed answer`);
+      const outcome = await postToTei(url, { query, texts, raw_scores: true, truncate: true }, opts.timeoutMs);
+      if (outcome.kind === "timeout" || outcome.kind === "unreachable") throw new RerankError("RERANK_REMOTE", `rerank server ${url.host} unreachable`, { cause: outcome.cause });
+      if (outcome.kind === "status") throw new RerankError("RERANK_REMOTE", `rerank server ${url.host} answered ${outcome.status}`);
+      const scores = scoresFrom(outcome.body, texts.length);
+      if (!scores) throw new RerankError("RERANK_REMOTE", `rerank server ${url.host} returned a malformed answer`);
       return scores;
     },
     close: async () => {},

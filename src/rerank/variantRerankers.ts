@@ -5,7 +5,7 @@
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
 import { loadVariantScorer } from "./loadVariantScorer.ts";
-import type { RerankVariant } from "./rerankVariant.ts";
+import type { RerankVariant } from "../rerankVariant.ts";
 import { createLoggedReranker, type Reranker } from "./reranker.ts";
 import { RerankError } from "./rerankError.ts";
 import { createRerankMetrics } from "./rerankMetrics.ts";

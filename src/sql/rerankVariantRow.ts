@@ -1,16 +1,6 @@
-// A rollout variant as memvault.rerank_variants stores it. The reranker side declares the
-// settings it needs (src/rerank/rerankVariant.ts); the two shapes agree structurally, so
-// queries stay leaves that import nothing above them.
-export interface StoredRerankVariant {
-  name: string;
-  modelDir: string | null;
-  remoteUrl: string | null;
-  modelSha256: string | null;
-  batchSize: number;
-  maxLength: number;
-  threads: number;
-  budgetMs: number;
-}
+// memvault.rerank_variants' columns as every query that hands out variants selects them, and
+// the variant they describe.
+import type { RerankVariant } from "../rerankVariant.ts";
 
 /** The columns every query that hands out variants selects. */
 export interface RerankVariantRow {
@@ -24,7 +14,7 @@ export interface RerankVariantRow {
   budget_ms: number;
 }
 
-export const variantFromRow = (r: RerankVariantRow): StoredRerankVariant => ({
+export const variantFromRow = (r: RerankVariantRow): RerankVariant => ({
   name: r.name,
   modelDir: r.model_dir,
   remoteUrl: r.remote_url,

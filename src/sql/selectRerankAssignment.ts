@@ -1,11 +1,12 @@
 import type pg from "pg";
-import { variantFromRow, type StoredRerankVariant, type RerankVariantRow } from "./rerankVariantRow.ts";
+import type { RerankVariant } from "../rerankVariant.ts";
+import { variantFromRow, type RerankVariantRow } from "./rerankVariantRow.ts";
 
 export interface RerankAssignment {
   /** Set when an active rollout chose the variant (bigint, as text). */
   rolloutId: string | null;
   arm: "control" | "treatment" | null;
-  variant: StoredRerankVariant;
+  variant: RerankVariant;
 }
 
 /** The variant serving the current tenant now; undefined: the worker's own RERANK_* settings. */

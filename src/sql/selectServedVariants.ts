@@ -1,8 +1,9 @@
 import type pg from "pg";
-import { variantFromRow, type StoredRerankVariant, type RerankVariantRow } from "./rerankVariantRow.ts";
+import type { RerankVariant } from "../rerankVariant.ts";
+import { variantFromRow, type RerankVariantRow } from "./rerankVariantRow.ts";
 
 /** The variants tenants can be served now: the active rollout's two arms and the default. */
-export async function selectServedVariants(client: pg.Pool | pg.ClientBase): Promise<StoredRerankVariant[]> {
+export async function selectServedVariants(client: pg.Pool | pg.ClientBase): Promise<RerankVariant[]> {
   const { rows } = await client.query<RerankVariantRow>(
     `select v.name, v.model_dir, v.remote_url, v.model_sha256, v.batch_size, v.max_length, v.threads, v.budget_ms
      from memvault.rerank_variants v

@@ -9,7 +9,7 @@ import pino from "pino";
 import { Registry } from "prom-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createCircuitBreaker } from "../../src/rerank/circuitBreaker.ts";
-import type { RerankVariant } from "../../src/rerank/rerankVariant.ts";
+import type { RerankVariant } from "../../src/rerankVariant.ts";
 import { loadVariantScorer, remoteUrlAllowed } from "../../src/rerank/loadVariantScorer.ts";
 import { createReranker } from "../../src/rerank/reranker.ts";
 import { createRerankMetrics } from "../../src/rerank/rerankMetrics.ts";
