@@ -2,29 +2,19 @@
 // without a valid token gets 401 before any database work.
 import { randomBytes } from "node:crypto";
 import { SignJWT } from "jose";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { DIMS, useApiFixture, vec } from "../support/apiFixture.ts";
-import { makeModelDirs } from "../support/testModelDirs.ts";
+import { useOverlapWorker } from "../support/overlapWorker.ts";
 import { waitFor } from "../support/waitFor.ts";
 import { useKeyringDatabase } from "../support/keyringDatabase.ts";
-import { startWorker, type WorkerProcess } from "../support/workerProcess.ts";
 
 const fx = useKeyringDatabase();
 // A burst of 60 requests here tests isolation, not shedding: a generous queue wait.
 const t = useApiFixture(fx, { memoryBucket: { poolSize: 10, connections: 7, maxWaitMs: 10_000, maxInflight: 64 } });
 const { gql, token, collect } = t;
-let worker: WorkerProcess;
-let models: ReturnType<typeof makeModelDirs>;
+const worker = useOverlapWorker(fx);
 const b64url = (o: object) => Buffer.from(JSON.stringify(o)).toString("base64url");
 
-beforeAll(async () => {
-  models = makeModelDirs(["overlap"]);
-  worker = await startWorker(fx.db, { MEMVAULT_KEYRING_FILE: fx.keyringFile, RERANK_MODEL_DIR: models.dir("overlap") }, { scope: "file" });
-});
-afterAll(async () => {
-  await worker.stop();
-  models.remove();
-});
 
 const REMEMBER = `mutation($input: RememberInput!) { remember(input: $input) { id status } }`;
 const MEMORIES = `query { memories(first: 10) { nodes { id text meta error } hasNextPage } }`;
@@ -220,14 +210,14 @@ describe("erasure, pending memories and cursors", () => {
     const mia = `Bearer ${await token("mia")}`;
     const ned = `Bearer ${await token("ned")}`;
     const MEMORY = `query($id: String!) { memory(id: $id) { id status attempts lastError queuedAt memory { text } } }`;
-    await worker.stop();
+    await worker.process.stop();
     try {
       const id = (await gql(mia, REMEMBER, { input: { text: "mia's note", embedding: vec(70) } })).body.data.remember.id;
       const pending = (await gql(mia, MEMORY, { id })).body.data.memory;
       expect(pending).toMatchObject({ id, status: "pending", attempts: 0, lastError: null, memory: null });
       expect(Date.parse(pending.queuedAt)).toBeGreaterThan(0);
       expect((await gql(ned, MEMORY, { id })).body.data.memory).toBeNull();
-      worker = await startWorker(fx.db, { MEMVAULT_KEYRING_FILE: fx.keyringFile, RERANK_MODEL_DIR: models.dir("overlap") }, { scope: "file" });
+      await worker.start();
       const sealed = await waitFor("sealed", async () => {
         const m = (await gql(mia, MEMORY, { id })).body.data.memory;
         return m?.status === "sealed" ? m : undefined;
@@ -235,7 +225,7 @@ describe("erasure, pending memories and cursors", () => {
       expect(sealed).toMatchObject({ id, status: "sealed", memory: { text: "mia's note" } });
       expect((await gql(ned, MEMORY, { id })).body.data.memory).toBeNull();
     } finally {
-      if (worker.child.exitCode !== null) worker = await startWorker(fx.db, { MEMVAULT_KEYRING_FILE: fx.keyringFile, RERANK_MODEL_DIR: models.dir("overlap") }, { scope: "file" });
+      if (worker.process.child.exitCode !== null) await worker.start();
     }
   });
 
@@ -307,7 +297,7 @@ describe("GraphQL API under load and failure", () => {
     const cleo = `Bearer ${await token("cleo")}`;
     const seeded = (await gql(cleo, `mutation($i: [RememberInput!]!) { rememberMany(inputs: $i) { id } }`, { i: [0, 1, 2].map((n) => ({ text: `cleo memory ${n}`, embedding: vec(n + 10) })) })).body.data.rememberMany.map((m: { id: string }) => m.id);
     await waitFor("seeded", async () => (await fx.root.query("select count(*)::int as n from memvault.memory_chunks where id = any($1::uuid[])", [seeded])).rows[0].n === 3);
-    await worker.stop();
+    await worker.process.stop();
     const erin = `Bearer ${await token("erin")}`;
     try {
       const r = await gql(erin, REMEMBER, { input: { text: "written while the worker is down", embedding: vec(5) } });
@@ -318,7 +308,7 @@ describe("GraphQL API under load and failure", () => {
       expect(s.body.data.search.hits[0].memory.text).toBe("cleo memory 1"); // its own vector: ANN order
     } finally {
       // The file's other tests, in whatever order they run, find a worker.
-      worker = await startWorker(fx.db, { MEMVAULT_KEYRING_FILE: fx.keyringFile, RERANK_MODEL_DIR: models.dir("overlap") }, { scope: "file" });
+      if (worker.process.child.exitCode !== null) await worker.start();
     }
     await waitFor("sealed once the worker is back", async () => {
       const m = await gql(erin, MEMORIES);

@@ -4,30 +4,20 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { createClient } from "graphql-sse";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { hmacUser } from "../../src/crypto/hmacUser.ts";
 import { userHashPrefix } from "../../src/logger.ts";
 import { useApiFixture, vec } from "../support/apiFixture.ts";
 import { keyringFrom } from "../support/keyrings.ts";
 import { asIdentity } from "../support/tenant.ts";
-import { makeModelDirs } from "../support/testModelDirs.ts";
+import { useOverlapWorker } from "../support/overlapWorker.ts";
 import { track, untrack } from "../support/openResources.ts";
 import { waitFor } from "../support/waitFor.ts";
 import { useKeyringDatabase } from "../support/keyringDatabase.ts";
-import { startWorker, type WorkerProcess } from "../support/workerProcess.ts";
 
 const fx = useKeyringDatabase();
 const t = useApiFixture(fx, { websocket: { maxMessageBytes: 1_048_576, initTimeoutMs: 3_000, maxOperationsPerTenant: 2 } });
-let worker: WorkerProcess;
-let models: ReturnType<typeof makeModelDirs>;
-beforeAll(async () => {
-  models = makeModelDirs(["overlap"]);
-  worker = await startWorker(fx.db, { MEMVAULT_KEYRING_FILE: fx.keyringFile, RERANK_MODEL_DIR: models.dir("overlap") }, { scope: "file" });
-});
-afterAll(async () => {
-  await worker.stop();
-  models.remove();
-});
+useOverlapWorker(fx);
 
 const REMEMBER = `mutation($i: [RememberInput!]!) { rememberMany(inputs: $i) { id } }`;
 const PROGRESSIVE = `subscription($e: [Float!]!) { searchProgress(embedding: $e, query: "capital of france", k: 3) { phase reranked hits { memory { text } } } }`;
