@@ -2406,115 +2406,123 @@ GRANT SELECT ON TABLE memvault.seal_failures TO memvault_worker;
 --
 
 GRANT DELETE ON TABLE memvault.search_requests TO memvault_user;
-GRANT SELECT,DELETE ON TABLE memvault.search_requests TO memvault_worker;
+GRANT DELETE ON TABLE memvault.search_requests TO memvault_worker;
 
 --
 -- Name: COLUMN search_requests.user_hash; Type: ACL; Schema: memvault; Owner: memvault_owner
 --
 
 GRANT SELECT(user_hash),INSERT(user_hash) ON TABLE memvault.search_requests TO memvault_user;
+GRANT SELECT(user_hash) ON TABLE memvault.search_requests TO memvault_worker;
 
 --
 -- Name: COLUMN search_requests.id; Type: ACL; Schema: memvault; Owner: memvault_owner
 --
 
 GRANT SELECT(id),INSERT(id) ON TABLE memvault.search_requests TO memvault_user;
+GRANT SELECT(id) ON TABLE memvault.search_requests TO memvault_worker;
 
 --
 -- Name: COLUMN search_requests.created_at; Type: ACL; Schema: memvault; Owner: memvault_owner
 --
 
 GRANT SELECT(created_at) ON TABLE memvault.search_requests TO memvault_user;
+GRANT SELECT(created_at) ON TABLE memvault.search_requests TO memvault_worker;
 
 --
 -- Name: COLUMN search_requests.query_cipher; Type: ACL; Schema: memvault; Owner: memvault_owner
 --
 
 GRANT INSERT(query_cipher) ON TABLE memvault.search_requests TO memvault_user;
+GRANT SELECT(query_cipher) ON TABLE memvault.search_requests TO memvault_worker;
 
 --
 -- Name: COLUMN search_requests.key_version; Type: ACL; Schema: memvault; Owner: memvault_owner
 --
 
 GRANT INSERT(key_version) ON TABLE memvault.search_requests TO memvault_user;
+GRANT SELECT(key_version) ON TABLE memvault.search_requests TO memvault_worker;
 
 --
 -- Name: COLUMN search_requests.candidate_ids; Type: ACL; Schema: memvault; Owner: memvault_owner
 --
 
 GRANT SELECT(candidate_ids),INSERT(candidate_ids) ON TABLE memvault.search_requests TO memvault_user;
+GRANT SELECT(candidate_ids) ON TABLE memvault.search_requests TO memvault_worker;
 
 --
 -- Name: COLUMN search_requests.candidate_distances; Type: ACL; Schema: memvault; Owner: memvault_owner
 --
 
 GRANT SELECT(candidate_distances),INSERT(candidate_distances) ON TABLE memvault.search_requests TO memvault_user;
+GRANT SELECT(candidate_distances) ON TABLE memvault.search_requests TO memvault_worker;
 
 --
 -- Name: COLUMN search_requests.deadline; Type: ACL; Schema: memvault; Owner: memvault_owner
 --
 
 GRANT SELECT(deadline),INSERT(deadline) ON TABLE memvault.search_requests TO memvault_user;
+GRANT SELECT(deadline) ON TABLE memvault.search_requests TO memvault_worker;
 
 --
 -- Name: COLUMN search_requests.status; Type: ACL; Schema: memvault; Owner: memvault_owner
 --
 
 GRANT SELECT(status) ON TABLE memvault.search_requests TO memvault_user;
-GRANT UPDATE(status) ON TABLE memvault.search_requests TO memvault_worker;
+GRANT SELECT(status),UPDATE(status) ON TABLE memvault.search_requests TO memvault_worker;
 
 --
 -- Name: COLUMN search_requests.skip_reason; Type: ACL; Schema: memvault; Owner: memvault_owner
 --
 
 GRANT SELECT(skip_reason) ON TABLE memvault.search_requests TO memvault_user;
-GRANT UPDATE(skip_reason) ON TABLE memvault.search_requests TO memvault_worker;
+GRANT SELECT(skip_reason),UPDATE(skip_reason) ON TABLE memvault.search_requests TO memvault_worker;
 
 --
 -- Name: COLUMN search_requests.ranked_ids; Type: ACL; Schema: memvault; Owner: memvault_owner
 --
 
 GRANT SELECT(ranked_ids) ON TABLE memvault.search_requests TO memvault_user;
-GRANT UPDATE(ranked_ids) ON TABLE memvault.search_requests TO memvault_worker;
+GRANT SELECT(ranked_ids),UPDATE(ranked_ids) ON TABLE memvault.search_requests TO memvault_worker;
 
 --
 -- Name: COLUMN search_requests.scores; Type: ACL; Schema: memvault; Owner: memvault_owner
 --
 
 GRANT SELECT(scores) ON TABLE memvault.search_requests TO memvault_user;
-GRANT UPDATE(scores) ON TABLE memvault.search_requests TO memvault_worker;
+GRANT SELECT(scores),UPDATE(scores) ON TABLE memvault.search_requests TO memvault_worker;
 
 --
 -- Name: COLUMN search_requests.latency_ms; Type: ACL; Schema: memvault; Owner: memvault_owner
 --
 
 GRANT SELECT(latency_ms) ON TABLE memvault.search_requests TO memvault_user;
-GRANT UPDATE(latency_ms) ON TABLE memvault.search_requests TO memvault_worker;
+GRANT SELECT(latency_ms),UPDATE(latency_ms) ON TABLE memvault.search_requests TO memvault_worker;
 
 --
 -- Name: COLUMN search_requests.finished_at; Type: ACL; Schema: memvault; Owner: memvault_owner
 --
 
 GRANT SELECT(finished_at) ON TABLE memvault.search_requests TO memvault_user;
-GRANT UPDATE(finished_at) ON TABLE memvault.search_requests TO memvault_worker;
+GRANT SELECT(finished_at),UPDATE(finished_at) ON TABLE memvault.search_requests TO memvault_worker;
 
 --
 -- Name: COLUMN search_requests.rerank_variant; Type: ACL; Schema: memvault; Owner: memvault_owner
 --
 
-GRANT UPDATE(rerank_variant) ON TABLE memvault.search_requests TO memvault_worker;
+GRANT SELECT(rerank_variant),UPDATE(rerank_variant) ON TABLE memvault.search_requests TO memvault_worker;
 
 --
 -- Name: COLUMN search_requests.rollout_id; Type: ACL; Schema: memvault; Owner: memvault_owner
 --
 
-GRANT UPDATE(rollout_id) ON TABLE memvault.search_requests TO memvault_worker;
+GRANT SELECT(rollout_id),UPDATE(rollout_id) ON TABLE memvault.search_requests TO memvault_worker;
 
 --
 -- Name: COLUMN search_requests.rollout_arm; Type: ACL; Schema: memvault; Owner: memvault_owner
 --
 
-GRANT UPDATE(rollout_arm) ON TABLE memvault.search_requests TO memvault_worker;
+GRANT SELECT(rollout_arm),UPDATE(rollout_arm) ON TABLE memvault.search_requests TO memvault_worker;
 
 --
 -- Name: TABLE worker_heartbeats; Type: ACL; Schema: memvault; Owner: memvault_owner

@@ -72,6 +72,19 @@ describe("runtime roles", () => {
   });
 });
 
+describe("grants on tenant tables", () => {
+  it("are column-listed for every runtime role (sql/CONVENTIONS.md): a column added later is readable or writable only when a migration says so", async () => {
+    const { rows } = await fx.pool.query<{ grant: string }>(
+      `select c.relname || ': ' || a.privilege_type || ' to ' || a.grantee::regrole::text as grant
+       from pg_catalog.pg_class c, pg_catalog.aclexplode(c.relacl) a
+       where c.relnamespace = 'memvault'::regnamespace and c.relkind in ('r', 'p') and c.relforcerowsecurity
+         and a.privilege_type in ('SELECT', 'INSERT', 'UPDATE') and a.grantee <> c.relowner
+       order by 1`,
+    );
+    expect(rows.map((r) => r.grant)).toEqual([]);
+  });
+});
+
 describe("function privileges", () => {
   // Who may execute each SECURITY DEFINER function, by name: sql/CONVENTIONS.md ("Functions").
   const DEFINER_GRANTS: Record<string, string[]> = {
