@@ -11,7 +11,7 @@ import { createNotificationHub } from "../db/notificationHub.ts";
 import { withRoleFrom } from "../db/withTenant.ts";
 import { instrumentEmbedder } from "../embed/createEmbedderFromConfig.ts";
 import { createEmbedMetrics } from "../embed/embedMetrics.ts";
-import { CHUNK_SEALED_CHANNEL } from "../sql/notifyChunksSealed.ts";
+import { CHUNK_SEALED_CHANNEL } from "../sql/chunkSealedChannel.ts";
 import { SEARCH_DONE_CHANNEL } from "../sql/completeSearchRequest.ts";
 import { reserveSeals } from "../sql/reserveSeals.ts";
 import { selectEmbeddingDims } from "../sql/selectEmbeddingDims.ts";

@@ -7,7 +7,7 @@ import type { Sealer } from "../crypto/seal.ts";
 import { chunkContext } from "../crypto/sealContexts.ts";
 import type { WithTenant } from "../db/withTenant.ts";
 import { embeddingFromBytes } from "../embed/embeddingBytes.ts";
-import { upsertIngestRow } from "../sql/insertIngestRows.ts";
+import { upsertIngestRow } from "../sql/upsertIngestRow.ts";
 import { lockMemory } from "../sql/lockMemory.ts";
 import { lockTenantWrites } from "../sql/lockTenantWrites.ts";
 import { selectPendingVersion } from "../sql/selectPendingVersion.ts";

@@ -6,7 +6,9 @@
 import { randomUUID, type KeyObject } from "node:crypto";
 import type { Sealer } from "../crypto/seal.ts";
 import type { WithTenant } from "../db/withTenant.ts";
-import { insertIngestRows, upsertIngestRow, type IngestValues } from "../sql/insertIngestRows.ts";
+import type { IngestValues } from "../sql/ingestValues.ts";
+import { insertIngestRows } from "../sql/insertIngestRows.ts";
+import { upsertIngestRow } from "../sql/upsertIngestRow.ts";
 import { lockMemory } from "../sql/lockMemory.ts";
 import { lockTenantWrites } from "../sql/lockTenantWrites.ts";
 import { InputError } from "./inputError.ts";

@@ -3,7 +3,7 @@
 // costs other tenants' subscribers nothing, not even a database read.
 import type { NotificationHub } from "../db/notificationHub.ts";
 import { userHashPrefix } from "../logger.ts";
-import { CHUNK_SEALED_CHANNEL, parseChunksSealed } from "../sql/notifyChunksSealed.ts";
+import { CHUNK_SEALED_CHANNEL, parseChunksSealed } from "../sql/chunkSealedChannel.ts";
 
 export interface SealedEvents {
   /** Calls fn with each batch of ids sealed for this tenant until the returned function is called. */

@@ -10,7 +10,7 @@ import { Logger, runMigrations as installWorkerSchema } from "graphile-worker";
 import { clearAllPools } from "graphile-migrate/dist/pgReal.js";
 import pg from "pg";
 import { readDbConfig } from "../config/dbConfig.ts";
-import { retireUncountedKeyVersions } from "../sql/retireKeyVersions.ts";
+import { retireUncountedKeyVersions } from "../sql/retireUncountedKeyVersions.ts";
 import { withAppSuperuser } from "./appSuperuser.ts";
 
 import { PROJECT_ROOT } from "../projectRoot.ts";

@@ -1,7 +1,6 @@
 import type pg from "pg";
 
-/** memvault.key_seal_reservations' bound: a version reserved up to it can seal no more. */
-const RETIRED = "4294967296";
+import { RETIRED_RESERVATION } from "./retiredReservation.ts";
 
 /**
  * After a restore: every key version this database or the keyring knows of can seal no more
@@ -15,7 +14,7 @@ const RETIRED = "4294967296";
 export async function retireKeyVersions(client: pg.ClientBase, keyringVersions: readonly number[]): Promise<{ versions: number[]; added: number }> {
   const { rows } = await client.query<{ v: number; added: boolean }>(
     `insert into memvault.key_seal_reservations as r (key_version, reserved)
-     select v, ${RETIRED}::bigint from (
+     select v, ${RETIRED_RESERVATION}::bigint from (
        select key_version as v from memvault.key_seal_reservations
        union select distinct key_version from memvault.memory_chunks
        union select unnest($1::integer[])
@@ -26,20 +25,4 @@ export async function retireKeyVersions(client: pg.ClientBase, keyringVersions: 
   );
   // added: rows this created (versions with no count on record), which a restore's row-count check expects.
   return { versions: rows.map((r) => r.v).sort((a, b) => a - b), added: rows.filter((r) => r.added).length };
-}
-
-/**
- * After key_seal_reservations was created afresh by its migration (000007, first applied or
- * applied again after a rollback below it) over chunks already sealed: their versions' counts
- * are unknown, so those versions are retired the same way. Returns them.
- */
-export async function retireUncountedKeyVersions(client: pg.ClientBase): Promise<number[]> {
-  const { rows } = await client.query<{ v: number }>(
-    `insert into memvault.key_seal_reservations as r (key_version, reserved)
-     select distinct c.key_version, ${RETIRED}::bigint from memvault.memory_chunks c
-     where not exists (select 1 from memvault.key_seal_reservations x where x.key_version = c.key_version)
-     on conflict on constraint key_seal_reservations_pkey do nothing
-     returning r.key_version as v`,
-  );
-  return rows.map((r) => r.v).sort((a, b) => a - b);
 }

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createSealer } from "../../src/crypto/seal.ts";
 import { createSealCounter } from "../../src/crypto/sealCounter.ts";
 import { logger } from "../../src/logger.ts";
-import { CHUNK_SEALED_CHANNEL } from "../../src/sql/notifyChunksSealed.ts";
+import { CHUNK_SEALED_CHANNEL } from "../../src/sql/chunkSealedChannel.ts";
 import { createKeyringProvider } from "../../src/crypto/keyringProvider.ts";
 import { sealBatches, sealChunk } from "../../src/worker/sealIngest.ts";
 import { embeddingFromBytes } from "../../src/embed/embeddingBytes.ts";
