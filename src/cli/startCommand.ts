@@ -27,6 +27,7 @@ import { logger } from "../logger.ts";
 import { createKeyringProvider } from "../crypto/keyringProvider.ts";
 import { CliError } from "./cliError.ts";
 import { spawnWorkerProcess } from "./spawnWorker.ts";
+import { acquireStartLock } from "./startLock.ts";
 
 // Status goes through the one log format (pino JSON on stderr); only the development
 // token and the command to paste are plain lines, for a person at a terminal.
@@ -118,6 +119,7 @@ export async function startCommand(): Promise<void> {
   // token, the word-hash embedder) are for `npm start` on the local cluster in development
   // only. Anywhere else a missing keyring or token configuration stops the start at once,
   // naming the variable, before any cluster is made or migrated.
+  if (!db.DATABASE_URL) acquireStartLock(readProcessConfig().MEMVAULT_HOME);
   const development = !db.DATABASE_URL && readProcessConfig().isDevelopment;
   if (!development) {
     keyringSource();

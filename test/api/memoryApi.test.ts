@@ -167,7 +167,7 @@ describe("memory API", () => {
     })();
     await ok(alice, UPDATE, { id: target.id, patch: { text: "the dog prefers beef over fish", tags: ["pets", "dog"] } });
     await settle();
-    await new Promise((r) => setTimeout(r, 100));
+    await waitFor("the reader sees the new version", () => seen.at(-1)?.text === "the dog prefers beef over fish");
     stop = true;
     await reader;
     // Every read saw a whole version: the old text with the old tags, or the new with the new.
@@ -218,18 +218,21 @@ describe("memory API", () => {
 
   it("expiry: hidden once past, then deleted by expire_memories; expiresAt can be cleared", async () => {
     const alice = `Bearer ${await t.token("alice-expiry")}`;
-    const soon = new Date(Date.now() + 2_500).toISOString();
+    // Far enough ahead that nothing expires while the checks before the short expiry run,
+    // however slowly the worker seals on a loaded machine.
+    const later = new Date(Date.now() + 3_600_000).toISOString();
     const [{ id }, { id: kept }] = (await ok(alice, REMEMBER_MANY, {
       inputs: [
-        { text: "the door code is 4321 until tomorrow", tags: ["ephemeral"], expiresAt: soon },
-        { text: "the door code changes weekly", tags: ["ephemeral"], expiresAt: soon },
+        { text: "the door code is 4321 until tomorrow", tags: ["ephemeral"], expiresAt: later },
+        { text: "the door code changes weekly", tags: ["ephemeral"], expiresAt: later },
       ],
     })).rememberMany;
     await settle();
-    await ok(alice, UPDATE, { id: kept, patch: { expiresAt: null } });
-    await settle();
     expect((await ok(alice, COUNT, { filter: { tagsAny: ["ephemeral"] } })).count).toBe(2);
-    expect((await ok(alice, MEMORY, { id })).memory.memory.expiresAt).toBe(soon);
+    expect((await ok(alice, MEMORY, { id })).memory.memory.expiresAt).toBe(later);
+    await ok(alice, UPDATE, { id: kept, patch: { expiresAt: null } });
+    await ok(alice, UPDATE, { id, patch: { expiresAt: new Date(Date.now() + 1_000).toISOString() } });
+    await settle();
     await waitFor("the memory to expire and be deleted", async () => (await fx.root.query("select 1 from memvault.memory_chunks where id = $1", [id])).rows.length === 0, 20_000);
     expect((await ok(alice, MEMORY, { id })).memory).toBeNull();
     expect((await ok(alice, SEARCH, { query: "door code", k: 8, filter: { tagsAny: ["ephemeral"] } })).search.hits.map((h: { memory: { id: string } }) => h.memory.id)).toEqual([kept]);

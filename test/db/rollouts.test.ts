@@ -6,6 +6,7 @@ import fc from "fast-check";
 import pg from "pg";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { asIdentity, tenantHash } from "../support/tenant.ts";
+import { waitFor } from "../support/waitFor.ts";
 import { createTestDatabase, type TestDatabase } from "../support/testDatabase.ts";
 
 let db: TestDatabase;
@@ -274,8 +275,7 @@ describe("evaluate_rerank_rollout", () => {
       const reasons = (await root.query("select reasons from memvault.rerank_rollout_measurements where rollout_id = $1::bigint and arm = 'treatment' order by window_end", [id])).rows;
       expect(reasons[0].reasons.join(" ")).toMatch(/p95_latency_ms 250 > 200/);
       expect(reasons[0].reasons.join(" ")).toMatch(/p95_latency_ms 250 > 2 x control 20/);
-      await new Promise((r) => setTimeout(r, 100));
-      expect(notes).toContain(`memvault_rollout:${id}`);
+      await waitFor("the rollout's NOTIFY", () => notes.includes(`memvault_rollout:${id}`));
       // After the rollback: every tenant on the control, and evaluation is over.
       expect((await assignments([tenantHash("after")])).get(tenantHash("after"))).toEqual({ arm: null, name: "ctl" });
       expect((await evaluate(id)).decision).toBe("inactive");

@@ -57,4 +57,12 @@ describe("README", () => {
     expect(listed!.data.memories.nodes.map((n: { text: string }) => n.text).sort()).toEqual(["Alice is allergic to peanuts.", "Alice prefers window seats on long flights."]);
     expect(found!.data.search.hits[0].memory.text).toBe("Alice prefers window seats on long flights.");
   }, 90_000);
+
+  it("a second npm start on the same clone, on another port, is refused while the first runs", async () => {
+    const other = await freePort();
+    const res = spawnSync(process.execPath, [path.join(PROJECT_ROOT, "src/cli/main.ts"), "start"], { cwd: PROJECT_ROOT, env: { ...env, API_PORT: String(other), METRICS_PORT: "0", API_METRICS_PORT: "0" }, encoding: "utf8", timeout: 60_000 });
+    expect(res.status).toBe(1);
+    expect(res.stderr).toMatch(/ALREADY_RUNNING: memvault start is already running on this local cluster \(pid \d+/);
+    expect((await fetch(`http://127.0.0.1:${port}/readyz`)).ok).toBe(true);
+  });
 });

@@ -188,7 +188,9 @@ describe("canary rollouts on live traffic", () => {
       await operator.query("select memvault.start_rerank_rollout('slow')");
       await waitForState("slow", "rolled_back", 30_000);
       rolledBackAt = (await events("slow")).at(-1)!.at;
-      await new Promise((r) => setTimeout(r, 1_500)); // traffic continues after the rollback
+      // Traffic continues after the rollback: enough searches for one to reach the treatment if any could.
+      const before = load.stats.searches;
+      await waitFor("searches after the rollback", () => load.stats.searches >= before + 30);
     } finally {
       await load.stop();
       await w.stop();
