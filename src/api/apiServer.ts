@@ -80,7 +80,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   let admission: RequestAdmission | undefined;
   const pgl = postgraphile(
     memvaultServerPreset({
-      plugin: createMemvaultApiPlugin(service, sealedEvents, opts.limits),
+      plugin: createMemvaultApiPlugin(service, sealedEvents),
       pool,
       graphiql: opts.graphiql,
       maxBodyBytes: opts.maxBodyBytes,

@@ -2,30 +2,25 @@
 // as ISO text, meta as JSON text), arguments in.
 import { memoryFields } from "./memoryFields.ts";
 import type { Memory, MemoryState, SearchHit } from "./memoryService.ts";
-import { parseMeta, type Limits, type MemoryInput } from "./validateMemoryInput.ts";
+import type { MemoryInput } from "./validateMemoryInput.ts";
 
-/** GraphQL's Memory: meta as JSON text. */
-export const memoryOut = (m: Memory) => ({ ...memoryFields(m), meta: m.meta === null ? null : JSON.stringify(m.meta), error: m.error });
+/** GraphQL's Memory: meta as the JSON object itself, as /export gives it. */
+export const memoryOut = (m: Memory) => ({ ...memoryFields(m), meta: m.meta, error: m.error });
 
 export interface RememberArgs {
   id?: string | null;
   text: string;
-  meta?: string | null;
+  /** Any JSON value as GraphQL's JSON scalar gives it; validateMemoryInput refuses all but an object. */
+  meta?: unknown;
   embedding?: number[] | null;
   scope?: string | null;
   tags?: string[] | null;
   expiresAt?: string | null;
 }
 
-export function toMemoryInput(a: RememberArgs, limits: Limits): MemoryInput {
-  // meta is JSON text; "null", "[]" or "3" are not objects and are refused, never stored as {}.
-  const meta = a.meta === undefined || a.meta === null ? undefined : parseMeta(a.meta, limits);
-  return { ...a, id: a.id ?? undefined, meta };
-}
-
-/** An update's patch: meta arrives as JSON text like remember's; absent fields stay as they are. */
-export function toPatch(raw: Record<string, unknown>, limits: Limits): Record<string, unknown> {
-  return typeof raw.meta === "string" ? { ...raw, meta: parseMeta(raw.meta, limits) } : raw;
+/** null meta is the default ({}); anything else is checked by validateMemoryInput (META_NOT_OBJECT, ...). */
+export function toMemoryInput(a: RememberArgs): MemoryInput {
+  return { ...a, id: a.id ?? undefined, meta: a.meta === undefined || a.meta === null ? undefined : (a.meta as Record<string, unknown>) };
 }
 
 export const searchArgs = (embedding: unknown, query: unknown, k: unknown, filter: unknown, maxDistance: unknown, minScore: unknown, rerank: unknown) => ({

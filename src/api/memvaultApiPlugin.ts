@@ -9,17 +9,16 @@ import { memvaultTypeDefs } from "./memvaultTypeDefs.ts";
 import { memoryPlans, queryPlans } from "./queryPlans.ts";
 import type { SealedEvents } from "./sealedEvents.ts";
 import { subscriptionPlans } from "./subscriptionPlans.ts";
-import type { Limits } from "./validateMemoryInput.ts";
 
 
-export function createMemvaultApiPlugin(service: MemoryService, events: SealedEvents, limits: Limits): GraphileConfig.Plugin {
+export function createMemvaultApiPlugin(service: MemoryService, events: SealedEvents): GraphileConfig.Plugin {
   return extendSchema(() => ({
     typeDefs: memvaultTypeDefs,
     plans: {
       Memory: memoryPlans,
       Query: queryPlans(service),
       Subscription: subscriptionPlans(service, events),
-      Mutation: mutationPlans(service, limits),
+      Mutation: mutationPlans(service),
     },
   }));
 }

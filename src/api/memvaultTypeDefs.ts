@@ -13,8 +13,8 @@ export const memvaultTypeDefs = gql`
         expiresAt: String
         keyVersion: Int!
         text: String
-        """JSON object, as text"""
-        meta: String
+        """A JSON object."""
+        meta: JSON
         scope: String
         tags: [String!]!
         error: String
@@ -47,8 +47,8 @@ export const memvaultTypeDefs = gql`
         """A UUID; required by upsert. Default: a new one."""
         id: String
         text: String!
-        """JSON object, as text"""
-        meta: String
+        """A JSON object (default {}); at most INGEST_MAX_META_BYTES as JSON, nesting at most 32 levels."""
+        meta: JSON
         """Omit it and the server embeds the text."""
         embedding: [Float!]
         """e.g. agent:planner/session:42 (up to 8 levels split at /, 256 bytes); stored as blind indexes and sealed."""
@@ -61,7 +61,7 @@ export const memvaultTypeDefs = gql`
       """The fields an update changes; absent ones stay. scope or expiresAt set to null clear them; meta replaces the whole object."""
       input MemoryPatch {
         text: String
-        meta: String
+        meta: JSON
         embedding: [Float!]
         scope: String
         tags: [String!]

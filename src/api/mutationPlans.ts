@@ -1,35 +1,34 @@
 // Mutation's fields: writes go through chunk_ingest and the worker; forgets delete at once.
 import { context, sideEffect, type FieldArgs, type Step } from "postgraphile/grafast";
-import { toMemoryInput, toPatch, type RememberArgs } from "./graphqlValues.ts";
+import { toMemoryInput, type RememberArgs } from "./graphqlValues.ts";
 import type { MemoryService } from "./memoryService.ts";
 import { tenantOf } from "./requestTenant.ts";
-import type { Limits } from "./validateMemoryInput.ts";
 
-export function mutationPlans(service: MemoryService, limits: Limits) {
+export function mutationPlans(service: MemoryService) {
   return {
     remember(_$root: Step, fieldArgs: FieldArgs) {
       return sideEffect([context(), fieldArgs.getRaw("input")], async ([ctx, input]) => {
         const t = tenantOf(ctx);
-        const [out] = await service.rememberMany(t.withTenant, t.userHash, [toMemoryInput(input as RememberArgs, limits)]);
+        const [out] = await service.rememberMany(t.withTenant, t.userHash, [toMemoryInput(input as RememberArgs)]);
         return out;
       });
     },
     rememberMany(_$root: Step, fieldArgs: FieldArgs) {
       return sideEffect([context(), fieldArgs.getRaw("inputs")], async ([ctx, inputs]) => {
         const t = tenantOf(ctx);
-        return service.rememberMany(t.withTenant, t.userHash, (inputs as RememberArgs[]).map((i) => toMemoryInput(i, limits)));
+        return service.rememberMany(t.withTenant, t.userHash, (inputs as RememberArgs[]).map((i) => toMemoryInput(i)));
       });
     },
     upsert(_$root: Step, fieldArgs: FieldArgs) {
       return sideEffect([context(), fieldArgs.getRaw("input")], async ([ctx, input]) => {
         const t = tenantOf(ctx);
-        return service.upsert(t.withTenant, t.userHash, toMemoryInput(input as RememberArgs, limits));
+        return service.upsert(t.withTenant, t.userHash, toMemoryInput(input as RememberArgs));
       });
     },
     update(_$root: Step, fieldArgs: FieldArgs) {
       return sideEffect([context(), fieldArgs.getRaw("id"), fieldArgs.getRaw("patch")], async ([ctx, id, patch]) => {
         const t = tenantOf(ctx);
-        return service.update(t.withTenant, t.userHash, id as string, toPatch(patch as Record<string, unknown>, limits));
+        return service.update(t.withTenant, t.userHash, id as string, patch as Record<string, unknown>);
       });
     },
     forgetMatching(_$root: Step, fieldArgs: FieldArgs) {

@@ -53,20 +53,6 @@ export function validateText(text: unknown, maxBytes: number): string {
   return text;
 }
 
-/** meta as it arrives over GraphQL: JSON text that must hold an object. */
-export function parseMeta(json: string, limits: Limits): Record<string, unknown> {
-  // Bounded before parsing: a huge or deeply nested document is refused unread.
-  if (Buffer.byteLength(json, "utf8") > limits.maxMetaBytes * 2) throw new InputError("META_TOO_LARGE", `meta must be at most ${limits.maxMetaBytes} bytes as JSON`);
-  let meta: unknown;
-  try {
-    meta = JSON.parse(json);
-  } catch {
-    throw new InputError("META_NOT_OBJECT", "meta must be a JSON object, as text");
-  }
-  if (typeof meta !== "object" || meta === null || Array.isArray(meta)) throw new InputError("META_NOT_OBJECT", "meta must be a JSON object, as text");
-  return meta as Record<string, unknown>;
-}
-
 /**
  * Depth, NUL and Unicode checks without recursion (a deep document cannot exhaust the stack).
  * JSON's \ud800 escapes can carry a lone surrogate into meta's text, which jsonb refuses.

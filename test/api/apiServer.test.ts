@@ -54,7 +54,7 @@ describe("GraphQL API", () => {
     const texts = ["Paris is the capital of France.", "Bananas are yellow.", "Berlin is in Germany."];
     const ids: string[] = [];
     for (const [i, text] of texts.entries()) {
-      const r = await gql(alice, REMEMBER, { input: { text, meta: JSON.stringify({ i }), embedding: vec(i) } });
+      const r = await gql(alice, REMEMBER, { input: { text, meta: { i }, embedding: vec(i) } });
       expect(r.body.errors).toBeUndefined();
       expect(r.body.data.remember.status).toBe("pending");
       ids.push(r.body.data.remember.id);
@@ -88,7 +88,7 @@ describe("GraphQL API", () => {
     for (const [input, code] of [
       [{ text: "x", embedding: [1, 2, 3] }, "EMBEDDING_DIMENSION"],
       [{ text: "", embedding: vec(1) }, "TEXT_EMPTY"],
-      [{ text: "x", meta: "[1,2]", embedding: vec(1) }, "META_NOT_OBJECT"],
+      [{ text: "x", meta: [1, 2], embedding: vec(1) }, "META_NOT_OBJECT"],
       [{ text: "x", meta: "{not json", embedding: vec(1) }, "META_NOT_OBJECT"],
     ] as const) {
       const r = await gql(alice, REMEMBER, { input });

@@ -68,7 +68,7 @@ async function seedTenants(label: string) {
   const aliceSub = `alice-${label}`;
   const alice = `Bearer ${await t.token(aliceSub)}`;
   const bob = `Bearer ${await t.token(`bob-${label}`)}`;
-  const ids: string[] = (await ok(alice, REMEMBER_MANY, { inputs: ALICE.map((m) => ({ ...m, meta: JSON.stringify({ source: "test" }) })) })).rememberMany.map((r: { id: string }) => r.id);
+  const ids: string[] = (await ok(alice, REMEMBER_MANY, { inputs: ALICE.map((m) => ({ ...m, meta: { source: "test" } })) })).rememberMany.map((r: { id: string }) => r.id);
   const bobIds: string[] = (await ok(bob, REMEMBER_MANY, { inputs: [BOB] })).rememberMany.map((r: { id: string }) => r.id);
   await waitFor("sealed", async () => (await sealedOf([...ids, ...bobIds])) === 6, 30_000);
   return { alice, bob, aliceSub, ids, bobIds };
@@ -78,7 +78,7 @@ describe("memory API", () => {
   it("text-only remember: the worker embeds and seals; a text-only search finds by shared words", async () => {
     const alice = `Bearer ${await t.token("alice-remember")}`;
     const bob = `Bearer ${await t.token("bob-remember")}`;
-    const out = await ok(alice, REMEMBER_MANY, { inputs: ALICE.map((m) => ({ ...m, meta: JSON.stringify({ source: "test" }) })) });
+    const out = await ok(alice, REMEMBER_MANY, { inputs: ALICE.map((m) => ({ ...m, meta: { source: "test" } })) });
     expect(out.rememberMany).toHaveLength(5);
     const bobOut = await ok(bob, REMEMBER_MANY, { inputs: [BOB] });
     const ids = [...out.rememberMany, ...bobOut.rememberMany].map((r: { id: string }) => r.id);
@@ -89,7 +89,7 @@ describe("memory API", () => {
     // Opened for their owner: scope and tags as given.
     const first = (await ok(alice, MEMORY, { id: out.rememberMany[0].id })).memory;
     expect(first.status).toBe("sealed");
-    expect(first.memory).toMatchObject({ text: ALICE[0]!.text, scope: "agent:planner/session:1", tags: ["travel", "MARKER-tag-c0ffee"], meta: '{"source":"test"}' });
+    expect(first.memory).toMatchObject({ text: ALICE[0]!.text, scope: "agent:planner/session:1", tags: ["travel", "MARKER-tag-c0ffee"], meta: { source: "test" } });
   });
 
   it("scopes and tags filter exactly: exact scope, scope prefix, any, all, time", async () => {

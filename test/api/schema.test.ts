@@ -22,7 +22,7 @@ async function withSchema(fn: (schema: GraphQLSchema) => void): Promise<void> {
   // dropped, and a connection the drop still ends is not printed as an error.
   const pool = fx.db.pool("authenticator");
   const pgl = postgraphile({
-    extends: [memvaultSchemaPreset(createMemvaultApiPlugin(service, { subscribe: () => () => {}, count: () => 0, close: () => {} }, { dims: 384, maxTextBytes: 1, maxMetaBytes: 1 }))],
+    extends: [memvaultSchemaPreset(createMemvaultApiPlugin(service, { subscribe: () => () => {}, count: () => 0, close: () => {} }))],
     pgServices: [makePgService({ pool, schemas: [] })],
   });
   try {

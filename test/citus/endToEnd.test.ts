@@ -74,7 +74,7 @@ describe("Citus: the API end to end", () => {
     const texts = ["Paris is the capital of France.", "Bananas are yellow.", "Berlin is in Germany."];
     const ids: string[] = [];
     for (const [i, text] of texts.entries()) {
-      const r = await gql(a, REMEMBER, { input: { text, meta: JSON.stringify({ i }), embedding: vec(i) } });
+      const r = await gql(a, REMEMBER, { input: { text, meta: { i }, embedding: vec(i) } });
       expect(r.body.errors).toBeUndefined();
       ids.push(r.body.data.remember.id);
     }
