@@ -154,6 +154,23 @@ ALTER FUNCTION memvault.current_user_hash() OWNER TO memvault_owner;
 COMMENT ON FUNCTION memvault.current_user_hash() IS 'The tenant of this transaction (app.user_hash), or null when unset or empty: then every tenant policy matches nothing.';
 
 --
+-- Name: default_rerank_variant(); Type: FUNCTION; Schema: memvault; Owner: memvault_owner
+--
+
+CREATE FUNCTION memvault.default_rerank_variant() RETURNS text
+    LANGUAGE sql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$ select s.default_variant from memvault.rerank_settings s $$;
+
+ALTER FUNCTION memvault.default_rerank_variant() OWNER TO memvault_owner;
+
+--
+-- Name: FUNCTION default_rerank_variant(); Type: COMMENT; Schema: memvault; Owner: memvault_owner
+--
+
+COMMENT ON FUNCTION memvault.default_rerank_variant() IS 'The rerank variant tenants outside a rollout are served (null: each worker''s RERANK_* settings). For the API''s /readyz.';
+
+--
 -- Name: evaluate_rerank_rollout(bigint, interval); Type: FUNCTION; Schema: memvault; Owner: memvault_owner
 --
 
@@ -1928,6 +1945,13 @@ REVOKE ALL ON FUNCTION memvault.current_user_hash() FROM PUBLIC;
 GRANT ALL ON FUNCTION memvault.current_user_hash() TO memvault_user;
 GRANT ALL ON FUNCTION memvault.current_user_hash() TO memvault_worker;
 GRANT ALL ON FUNCTION memvault.current_user_hash() TO memvault_monitor;
+
+--
+-- Name: FUNCTION default_rerank_variant(); Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+REVOKE ALL ON FUNCTION memvault.default_rerank_variant() FROM PUBLIC;
+GRANT ALL ON FUNCTION memvault.default_rerank_variant() TO memvault_user;
 
 --
 -- Name: FUNCTION evaluate_rerank_rollout(p_rollout_id bigint, p_grace interval); Type: ACL; Schema: memvault; Owner: memvault_owner

@@ -32,8 +32,12 @@ export function createRequestHandler(d: RouteDeps) {
 
   async function readyz(res: ServerResponse): Promise<void> {
     const { embedder } = resources;
-    const checks = { ...(await d.ready.check()), rerank: opts.rerankStatus?.() ?? "unknown", embedder: embedder.embedder ? "ready" : (embedder.reason ?? "EMBEDDER_UNAVAILABLE") };
-    res.writeHead(checks.ready ? 200 : 503, { "content-type": "application/json" }).end(JSON.stringify(checks));
+    const { ready, checks, defaultRerankVariant } = await d.ready.check();
+    // The worker reranks: with an operator's default variant, that is what tenants get; else
+    // the RERANK_* settings, as this process sees them (npm start gives both the same).
+    const rerank = defaultRerankVariant ? `variant:${defaultRerankVariant}` : (opts.rerankStatus?.() ?? "unknown");
+    const body = { ready, ...checks, rerank, embedder: embedder.embedder ? "ready" : (embedder.reason ?? "EMBEDDER_UNAVAILABLE") };
+    res.writeHead(ready ? 200 : 503, { "content-type": "application/json" }).end(JSON.stringify(body));
   }
 
   async function stream(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -1,5 +1,5 @@
 // /readyz: the database reachable, the schema present with the configured embedding
-// dimension, the keyring loaded. It is unauthenticated, so a flood must cost the database
+// dimension, the keyring loaded; and, for information, the default rerank variant. It is unauthenticated, so a flood must cost the database
 // nothing it would not spend anyway: the answer is cached for a second (concurrent callers
 // share one check), on a connection of its own, never one from the pool tenants' transactions
 // and seal reservations queue for.
@@ -7,9 +7,11 @@ import type { Logger } from "pino";
 import { Counter, type Registry } from "prom-client";
 import type { KeyringProvider } from "../crypto/keyringProvider.ts";
 import { createPool } from "../db/createPool.ts";
+import { withRoleFrom } from "../db/withTenant.ts";
+import { selectDefaultRerankVariant } from "../sql/selectDefaultRerankVariant.ts";
 import { selectEmbeddingDims } from "../sql/selectEmbeddingDims.ts";
 
-export type ReadinessChecks = { ready: boolean } & Record<string, boolean>;
+export type ReadinessChecks = { ready: boolean; checks: Record<string, boolean>; defaultRerankVariant?: string };
 
 export interface Readiness {
   check(): Promise<ReadinessChecks>;
@@ -27,6 +29,7 @@ export function createReadiness(opts: { authenticatorUrl: string; keyrings: Keyr
   const run = async (): Promise<ReadinessChecks> => {
     runs.inc();
     const checks: Record<string, boolean> = {};
+    let defaultRerankVariant: string | undefined;
     try {
       const { rows } = await pool.query(
         `select exists (select 1 from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace
@@ -35,6 +38,8 @@ export function createReadiness(opts: { authenticatorUrl: string; keyrings: Keyr
       checks.database = true;
       checks.schema = rows[0]?.migrated === true;
       checks.embeddingDim = (await selectEmbeddingDims(pool)) === opts.dims;
+      // Informational (not a check): the reranker tenants get when an operator set a default.
+      defaultRerankVariant = checks.schema ? await withRoleFrom(pool, "memvault_user", selectDefaultRerankVariant).catch(() => undefined) : undefined;
     } catch {
       checks.database = false;
     }
@@ -44,7 +49,7 @@ export function createReadiness(opts: { authenticatorUrl: string; keyrings: Keyr
     } catch {
       checks.keyring = false;
     }
-    return { ready: Object.values(checks).every(Boolean), ...checks };
+    return { ready: Object.values(checks).every(Boolean), checks, ...(defaultRerankVariant ? { defaultRerankVariant } : {}) };
   };
 
   return {

@@ -92,6 +92,7 @@ describe("function privileges", () => {
     "memvault.active_rerank_rollouts()": ["memvault_operator", "memvault_worker"],
     "memvault.create_rerank_rollout(text,text,text,jsonb,jsonb,integer,integer,integer,text)": ["memvault_operator"],
     "memvault.create_rerank_variant(text,text,text,text,integer,integer,integer,integer)": ["memvault_operator"],
+    "memvault.default_rerank_variant()": ["memvault_user"],
     "memvault.evaluate_rerank_rollout(bigint,interval)": ["memvault_operator", "memvault_worker"],
     "memvault.pause_rerank_rollout(text)": ["memvault_operator"],
     "memvault.promote_rerank_rollout(text)": ["memvault_operator"],
