@@ -919,7 +919,7 @@ CREATE FUNCTION memvault.tg_search_requests__record_rollout_sample() RETURNS tri
     AS $$
 begin
   insert into memvault.rerank_rollout_samples (rollout_id, arm, variant, requested_at, finished_at, outcome, latency_ms, tenant_key)
-  select new.rollout_id, new.rollout_arm, coalesce(new.rerank_variant, 'env'), new.created_at,
+  select new.rollout_id, new.rollout_arm, coalesce(new.rerank_variant, 'settings'), new.created_at,
          coalesce(new.finished_at, pg_catalog.now()),
          case when new.status = 'reranked' then 'reranked' else coalesce(new.skip_reason, 'error') end,
          new.latency_ms,
@@ -1459,7 +1459,7 @@ CREATE TABLE memvault.rerank_variants (
     CONSTRAINT rerank_variants_model_dir_absolute CHECK (((model_dir ~ '^/'::text) AND (length(model_dir) <= 4096))),
     CONSTRAINT rerank_variants_model_pinned CHECK (((model_dir IS NULL) OR (model_sha256 IS NOT NULL))),
     CONSTRAINT rerank_variants_model_sha256_format CHECK ((model_sha256 ~ '^[0-9a-f]{64}$'::text)),
-    CONSTRAINT rerank_variants_name_format CHECK (((name ~ '^[a-z0-9][a-z0-9_.-]{0,62}$'::text) AND (name <> 'env'::text))),
+    CONSTRAINT rerank_variants_name_format CHECK (((name ~ '^[a-z0-9][a-z0-9_.-]{0,62}$'::text) AND (name <> ALL (ARRAY['env'::text, 'settings'::text])))),
     CONSTRAINT rerank_variants_one_source CHECK (((model_dir IS NULL) <> (remote_url IS NULL))),
     CONSTRAINT rerank_variants_remote_url_format CHECK (((remote_url ~ '^https?://[^\s]+$'::text) AND (length(remote_url) <= 2048))),
     CONSTRAINT rerank_variants_threads CHECK (((threads >= 1) AND (threads <= 64)))

@@ -11,3 +11,6 @@ export interface RerankVariant {
   threads: number;
   budgetMs: number;
 }
+
+/** The variant name that stands for each worker's own RERANK_* settings (no operator variant may take it). */
+export const SETTINGS_VARIANT = "settings";

@@ -18,12 +18,13 @@ import { transitionRerankRollout, type RolloutAction } from "../sql/transitionRe
 import { CliError } from "./cliError.ts";
 import { guardrailsFrom, parseDuration, parseSteps, wholeNumber, type GuardrailFlags } from "./rolloutArgs.ts";
 import { formatRolloutStatus, nextDecision } from "./rolloutStatus.ts";
+import { SETTINGS_VARIANT } from "../rerankVariant.ts";
 
 export const ROLLOUT_USAGE = `usage:
   memvault rollout variant add NAME (--model-dir DIR [--sha256 H] | --url URL [--sha256 H])
                                     [--batch-size N] [--max-length N] [--threads N] [--budget-ms N]
   memvault rollout variant list
-  memvault rollout variant default NAME|env
+  memvault rollout variant default NAME|settings
   memvault rollout create NAME --control A --treatment B [--steps 1%:5m:100,10%:10m:500,50%:10m:1000]
                           [--interval 1m] [--failure-limit 2] [--min-interval-samples 10]
                           [--max-p95-ms MS] [--max-p95-ratio 1.5] [--max-skip-rate 0.05] [--max-skip-delta 0.02]
@@ -94,8 +95,8 @@ async function variantCommand(client: pg.Client, args: string[], flags: RolloutF
     return;
   }
   if (verb === "default" && name) {
-    await setDefaultRerankVariant(client, name === "env" ? null : name);
-    out(name === "env" ? "default: each worker's RERANK_* settings" : `default variant: ${name}`);
+    await setDefaultRerankVariant(client, name === SETTINGS_VARIANT ? null : name);
+    out(name === SETTINGS_VARIANT ? "default: each worker's RERANK_* settings" : `default variant: ${name}`);
     return;
   }
   if (verb !== "add" || !name) throw new CliError("USAGE", ROLLOUT_USAGE);

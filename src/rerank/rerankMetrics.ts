@@ -1,8 +1,9 @@
-// Rerank metrics: Prometheus (prom-client), labelled by the variant that scored (env: the
+// Rerank metrics: Prometheus (prom-client), labelled by the variant that scored (settings: the
 // worker's RERANK_* settings), and a per-variant snapshot for getRerankMetrics().
 import { Counter, Gauge, Histogram, type Registry } from "prom-client";
 import type { BreakerState } from "./circuitBreaker.ts";
 import type { SkipReason } from "./reranker.ts";
+import { SETTINGS_VARIANT } from "../rerankVariant.ts";
 
 const BREAKER_VALUE: Record<BreakerState, number> = { closed: 0, half_open: 1, open: 2 };
 const WINDOW = 2_000;
@@ -54,7 +55,7 @@ function createFamilies(registry: Registry) {
 // One set of metric families per registry: prom-client refuses a name registered twice.
 const families = new WeakMap<Registry, ReturnType<typeof createFamilies>>();
 
-export function createRerankMetrics(registry: Registry, variant = "env") {
+export function createRerankMetrics(registry: Registry, variant = SETTINGS_VARIANT) {
   let f = families.get(registry);
   if (!f) families.set(registry, (f = createFamilies(registry)));
   const labels = { variant };

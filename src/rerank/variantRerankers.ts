@@ -1,4 +1,4 @@
-// The rerankers a worker serves: its own RERANK_* configuration (variant env) and each
+// The rerankers a worker serves: its own RERANK_* configuration (the variant named settings) and each
 // rollout variant it has been asked for, each loaded once, lazily, with its own circuit
 // breaker and metrics labelled by variant. A variant that cannot load answers every
 // request with the skip reason no_model (fail-open) and is tried again after a while.
@@ -13,7 +13,7 @@ import type { Scorer } from "./scorer.ts";
 
 export interface VariantRerankers {
   /** The worker's own RERANK_* reranker. */
-  readonly env: Reranker;
+  readonly settings: Reranker;
   /** The variant's reranker; the first call loads its model. */
   forVariant(variant: RerankVariant): Promise<Reranker>;
   close(): Promise<void>;
@@ -26,7 +26,7 @@ interface Loaded {
 }
 
 export function createVariantRerankers(opts: {
-  env: Reranker;
+  settings: Reranker;
   registry: Registry;
   logger: Logger;
   enabled: () => boolean;
@@ -57,7 +57,7 @@ export function createVariantRerankers(opts: {
   };
 
   return {
-    env: opts.env,
+    settings: opts.settings,
     async forVariant(v) {
       // Variants are immutable, but a key over the whole configuration makes a variant
       // recreated by hand under the same name a different entry.

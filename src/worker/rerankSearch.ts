@@ -13,6 +13,7 @@ import { withTenant } from "../db/withTenant.ts";
 import type { Candidate } from "../rerank/reranker.ts";
 import type { VariantRerankers } from "../rerank/variantRerankers.ts";
 import type { WorkerContext } from "./workerContext.ts";
+import { SETTINGS_VARIANT } from "../rerankVariant.ts";
 
 export async function rerankSearch(ctx: WorkerContext & { rerankers: VariantRerankers }, client: pg.ClientBase, userHash: string, id: string): Promise<void> {
   const loaded = await withTenant(client, { userHash }, async (tx) => {
@@ -35,7 +36,7 @@ export async function rerankSearch(ctx: WorkerContext & { rerankers: VariantRera
   });
   if (!loaded) return;
   const { assignment } = loaded;
-  const reranker = assignment ? await ctx.rerankers.forVariant(assignment.variant) : ctx.rerankers.env;
+  const reranker = assignment ? await ctx.rerankers.forVariant(assignment.variant) : ctx.rerankers.settings;
   // After the model is loaded: the request's deadline, capped by the variant's own budget.
   let budgetMs = loaded.request.deadline.getTime() - Date.now();
   if (assignment) budgetMs = Math.min(budgetMs, assignment.variant.budgetMs);
@@ -49,7 +50,7 @@ export async function rerankSearch(ctx: WorkerContext & { rerankers: VariantRera
       rankedIds: ranked,
       scores: outcome.reranked ? outcome.scores : null,
       latencyMs: outcome.latencyMs,
-      variant: assignment?.variant.name ?? "env",
+      variant: assignment?.variant.name ?? SETTINGS_VARIANT,
       rolloutId: assignment?.rolloutId ?? null,
       arm: assignment?.arm ?? null,
     }),

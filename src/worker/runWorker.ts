@@ -64,7 +64,7 @@ async function openWorkerContext(opts: WorkerOptions, pool: pg.Pool, metrics: Wo
   });
   const { reranker, scorer } = await createRerankerFromConfig(metrics.registry, logger);
   const rerankers = createVariantRerankers({
-    env: reranker,
+    settings: reranker,
     registry: metrics.registry,
     logger,
     enabled: () => rerank.RERANK_ENABLED,

@@ -240,7 +240,10 @@ describe("the state machine", () => {
     await expect(create([{ share_bp: 1000 }], GUARDRAILS, "ctl", "ctl")).rejects.toMatchObject({ code: "23514" });
     await expect(create([{ share_bp: 1000 }], GUARDRAILS, "ctl", "missing")).rejects.toMatchObject({ code: "23503" });
     await expect(operator.query("select memvault.create_rerank_variant('nopin', '/models/x', null, null)")).rejects.toMatchObject({ code: "23514" });
-    await expect(operator.query("select memvault.create_rerank_variant('env', null, 'http://x/', null)")).rejects.toMatchObject({ code: "23514" });
+    // Reserved: the workers' own RERANK_* settings, and its retired name.
+    for (const reserved of ["settings", "env"]) {
+      await expect(operator.query("select memvault.create_rerank_variant($1::text, null, 'http://x/', null)", [reserved])).rejects.toMatchObject({ code: "23514" });
+    }
     expect((await root.query("select count(*)::int as n from memvault.rerank_rollouts")).rows[0].n).toBe(before);
   });
 });

@@ -13,6 +13,7 @@ const RETIRED: readonly { name: RegExp; use: string }[] = [
   { name: /memvault_chunks_(sealed|resealed|expired)_total/, use: "memvault_memories_{stored,resealed,expired}_total (a seal is one field's encryption)" },
   { name: /\bOPERATION_BUDGET\b/, use: "OPERATION_QUOTA (a budget is a time limit; a quota is a count)" },
   { name: /\buseWorkerFixture\b/, use: "useKeyringDatabase (it starts no worker)" },
+  { name: /variant="env"|variant: env\b|variant default env\b|`env` reranker|\benv: createReranker|rerankers\.env\b/, use: "settings: the variant that stands for each worker's RERANK_* settings (migration 000018)" },
   { name: /\bdev-wordhash\b/, use: "EMBEDDER_WORDHASH (npm start's development embedder is code, not a generated model)" },
 ];
 

@@ -43,10 +43,10 @@ const variant = (over: Partial<RerankVariant>): RerankVariant => ({
 
 function setup(retryLoadAfterMs = 60_000, allowedRemoteUrls: string[] = []) {
   const registry = new Registry();
-  const env = createReranker({ scorer: undefined, enabled: () => true, breaker: createCircuitBreaker({ failures: 3, windowMs: 1_000, cooldownMs: 1_000 }), metrics: createRerankMetrics(registry) });
+  const settings = createReranker({ scorer: undefined, enabled: () => true, breaker: createCircuitBreaker({ failures: 3, windowMs: 1_000, cooldownMs: 1_000 }), metrics: createRerankMetrics(registry) });
   const logs: string[] = [];
   const logger = pino({ level: "info" }, { write: (line: string) => void logs.push(line) });
-  const rerankers = createVariantRerankers({ env, registry, logger, enabled: () => true, breaker: { failures: 3, windowMs: 1_000, cooldownMs: 1_000 }, device: "cpu", retryLoadAfterMs, allowedRemoteUrls });
+  const rerankers = createVariantRerankers({ settings, registry, logger, enabled: () => true, breaker: { failures: 3, windowMs: 1_000, cooldownMs: 1_000 }, device: "cpu", retryLoadAfterMs, allowedRemoteUrls });
   return { registry, rerankers, logs };
 }
 
@@ -102,7 +102,7 @@ describe("variant rerankers", () => {
     expect(out).toMatchObject({ reranked: true, order: ["b", "a"] });
     const text = await registry.metrics();
     expect(text).toMatch(/memvault_rerank_calls_total\{variant="good"\} 1/);
-    expect(text).toMatch(/memvault_rerank_breaker_state\{variant="env"\} 0/);
+    expect(text).toMatch(/memvault_rerank_breaker_state\{variant="settings"\} 0/);
     await rerankers.close();
   });
 

@@ -249,7 +249,7 @@ describe("a job for tenant A", () => {
     await root.query("delete from graphile_worker._private_jobs");
     const provider = createKeyringProvider({ variable: "MEMVAULT_KEYRING_FILE", file: keyringFile });
     const workerPool = new pg.Pool({ connectionString: db.url("worker"), max: 2 });
-    const ctx = { keyrings: provider, counter: createSealCounter(), metrics: createWorkerMetrics(workerPool), batchSize: 100, logger, draining: new AbortController().signal, rerankers: createVariantRerankers({ env: createReranker({ scorer: undefined, enabled: () => false, breaker: createCircuitBreaker({ failures: 1, windowMs: 1, cooldownMs: 1 }), metrics: createRerankMetrics(new Registry()) }), registry: new Registry(), logger, enabled: () => false, breaker: { failures: 1, windowMs: 1, cooldownMs: 1 }, device: "cpu" }), searchRetentionSeconds: 60, embedder: instrumentEmbedder(undefined, "EMBEDDER_UNAVAILABLE", 8, createEmbedMetrics(new Registry())), embedBatchSize: 8 };
+    const ctx = { keyrings: provider, counter: createSealCounter(), metrics: createWorkerMetrics(workerPool), batchSize: 100, logger, draining: new AbortController().signal, rerankers: createVariantRerankers({ settings: createReranker({ scorer: undefined, enabled: () => false, breaker: createCircuitBreaker({ failures: 1, windowMs: 1, cooldownMs: 1 }), metrics: createRerankMetrics(new Registry()) }), registry: new Registry(), logger, enabled: () => false, breaker: { failures: 1, windowMs: 1, cooldownMs: 1 }, device: "cpu" }), searchRetentionSeconds: 60, embedder: instrumentEmbedder(undefined, "EMBEDDER_UNAVAILABLE", 8, createEmbedMetrics(new Registry())), embedBatchSize: 8 };
     const client = new pg.Client({ connectionString: db.url("worker") });
     await client.connect();
     try {
