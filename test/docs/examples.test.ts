@@ -1,6 +1,7 @@
-// The README's first memory, run as a newcomer runs it: `memvault start` in development on a
-// local cluster of its own (as `npm start` does), then the README's shell block verbatim
-// (only the port is this test's), with bash, curl and bin/memvault from the clone.
+// The shell examples of the README and docs/api.md, run as a reader runs them: `memvault start`
+// in development on a local cluster of its own (as `npm start` does), then each block verbatim
+// (only the port is this test's), with bash, curl and bin/memvault from the clone. Every
+// GraphQL answer they print must be free of errors.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -16,13 +17,21 @@ const env = { PATH: process.env.PATH!, HOME: process.env.HOME ?? home, MEMVAULT_
 let server: ChildProcess;
 let port: number;
 
-/** The first ```sh block under a README heading. */
-function shellBlock(heading: string): string {
-  const readme = fs.readFileSync(path.join(PROJECT_ROOT, "README.md"), "utf8");
-  const section = readme.slice(readme.indexOf(`## ${heading}`));
-  const block = /```sh\n([\s\S]*?)```/.exec(section);
-  if (!block) throw new Error(`no sh block under "${heading}"`);
-  return block[1]!;
+/** The first ```sh block of a document that contains `marker`, with this test's port. */
+function shellBlock(file: string, marker: string): string {
+  const text = fs.readFileSync(path.join(PROJECT_ROOT, file), "utf8");
+  const block = [...text.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]!).find((b) => b.includes(marker));
+  if (!block) throw new Error(`no sh block in ${file} with ${marker}`);
+  return block.replaceAll("127.0.0.1:4000", `127.0.0.1:${port}`);
+}
+
+const runBlock = (script: string) => spawnSync("bash", ["-euo", "pipefail", "-c", script], { cwd: PROJECT_ROOT, env, encoding: "utf8", timeout: 90_000 });
+
+/** The GraphQL answers a block printed (one JSON document per line), and any error among them. */
+function answers(stdout: string) {
+  const lines = stdout.trim().split("\n").filter((l) => l.startsWith("{"));
+  const parsed = lines.map((line) => JSON.parse(line) as { data?: any; errors?: unknown });
+  return { parsed, errors: parsed.filter((a) => a.errors !== undefined) };
 }
 
 beforeAll(async () => {
@@ -47,13 +56,13 @@ afterAll(async () => {
 
 describe("README", () => {
   it("'A first memory' runs as written: two memories remembered, both sealed and listed, the right one found by meaning", () => {
-    const script = shellBlock("A first memory").replaceAll("127.0.0.1:4000", `127.0.0.1:${port}`);
+    const script = shellBlock("README.md", "# 1. Remember");
     expect(script).toContain("bin/memvault token --sub alice");
-    const res = spawnSync("bash", ["-euo", "pipefail", "-c", script], { cwd: PROJECT_ROOT, env, encoding: "utf8", timeout: 60_000 });
+    const res = runBlock(script);
     expect(res.status, res.stderr).toBe(0);
-    const answers = res.stdout.trim().split("\n").map((line) => JSON.parse(line) as { data?: any; errors?: unknown });
-    expect(answers.every((a) => a.errors === undefined), res.stdout).toBe(true);
-    const [listed, found] = answers.slice(-2);
+    const { parsed, errors } = answers(res.stdout);
+    expect(errors, res.stdout).toEqual([]);
+    const [listed, found] = parsed.slice(-2);
     expect(listed!.data.memories.nodes.map((n: { text: string }) => n.text).sort()).toEqual(["Alice is allergic to peanuts.", "Alice prefers window seats on long flights."]);
     expect(found!.data.search.hits[0].memory.text).toBe("Alice prefers window seats on long flights.");
   }, 90_000);
@@ -64,5 +73,25 @@ describe("README", () => {
     expect(res.status).toBe(1);
     expect(res.stderr).toMatch(/ALREADY_RUNNING: memvault start is already running on this local cluster \(pid \d+/);
     expect((await fetch(`http://127.0.0.1:${port}/readyz`)).ok).toBe(true);
+  });
+});
+
+describe("docs/api.md", () => {
+  it("the walkthrough runs as written: every answer free of errors, the expired memory gone, everything forgotten at the end", () => {
+    const res = runBlock(shellBlock("docs/api.md", "rememberMany(inputs: $i)"));
+    expect(res.status, res.stderr).toBe(0);
+    const { parsed, errors } = answers(res.stdout);
+    expect(errors, res.stdout).toEqual([]);
+    expect(parsed.find((a) => a.data?.search)?.data.search.hits[0].memory.text).toBe("Alice prefers window seats on long flights.");
+    expect(parsed.find((a) => a.data?.forgetAll)?.data.forgetAll).toMatchObject({ pending: 0 });
+    expect(parsed.at(-1)!.data).toEqual({ memories: { hasNextPage: false } });
+  }, 120_000);
+
+  it("the Server-Sent Events example streams the ANN phase, then the final one, then completes", () => {
+    const res = runBlock(shellBlock("docs/api.md", "graphql/stream"));
+    expect(res.status, res.stderr).toBe(0);
+    const phases = [...res.stdout.matchAll(/"phase":"(\w+)"/g)].map((m) => m[1]);
+    expect(phases).toEqual(["ann", "reranked"]);
+    expect(res.stdout).toContain("event: complete");
   });
 });
