@@ -13,7 +13,7 @@ import { ROLES } from "../../src/db/roles.ts";
 import { withRoleFrom, withTenantFrom } from "../../src/db/withTenant.ts";
 import { citusCluster, nodePortOf, tenantsOnEachNode, workerNodeUrl } from "../support/citusNodes.ts";
 import { seedChunks } from "../support/seedChunks.ts";
-import { asIdentity, tenantHash } from "../support/tenant.ts";
+import { tenantHash } from "../support/tenant.ts";
 import { useTestDatabase } from "../support/testDatabase.ts";
 
 const fx = useTestDatabase();
@@ -105,8 +105,17 @@ describe("Citus: isolation", () => {
   });
 
   it("set_config() alone never reaches the shards: the tenant sees nothing (fail closed), which is why the tenant transaction uses SET LOCAL", async () => {
-    const n = await asIdentity(fx.pool, { role: ROLES.user, userHash: A }, (c) => c.query("select count(*)::int as n from memvault.memory_chunks where user_hash = $1::text", [A]));
-    expect(count(n.rows)).toBe(0);
+    // Deliberately not the tenant transaction (which uses SET LOCAL): set_config() by hand.
+    const client = await fx.pool.connect();
+    try {
+      await client.query("begin");
+      await client.query("select set_config('role', $1::text, true), set_config('app.user_hash', $2::text, true)", [ROLES.user, A]);
+      const n = await client.query("select count(*)::int as n from memvault.memory_chunks where user_hash = $1::text", [A]);
+      expect(count(n.rows)).toBe(0);
+    } finally {
+      await client.query("rollback");
+      client.release();
+    }
   });
 
   it("directly on each worker node, as each memvault role: no tenant sees nothing, a tenant sees only itself, roles without grants are refused", async () => {
