@@ -10,6 +10,7 @@ import { parseSettings } from "graphile-migrate/dist/settings.js";
 import type pg from "pg";
 import { migrateSettings, type MigrationTarget } from "./migrateDatabase.ts";
 import { PROJECT_ROOT } from "../projectRoot.ts";
+import { reverseSql } from "./reverseSql.ts";
 
 const COMMITTED_DIR = path.join(PROJECT_ROOT, "migrations", "committed");
 export const REVERSE_DIR = path.join(PROJECT_ROOT, "migrations", "reverse");
@@ -59,8 +60,7 @@ export async function placeholderReplacer(target: MigrationTarget): Promise<(sql
 
 /** Applies one reverse migration and forgets the migration, in one transaction (as the owner). */
 export async function applyReverse(client: pg.ClientBase, m: CommittedMigration, replace: (sql: string) => string): Promise<void> {
-  if (!m.reverseFile) throw new Error(`${m.name} has no reverse migration (migrations/reverse/${m.name})`);
-  const sql = replace(fs.readFileSync(m.reverseFile, "utf8"));
+  const sql = replace(reverseSql(m));
   await client.query("begin");
   try {
     await client.query(sql);

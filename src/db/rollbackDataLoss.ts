@@ -1,7 +1,7 @@
 // What a rollback's reverse migrations would destroy, counted before any runs: rows of the
 // tables they drop, values in the columns they drop, rows they delete. `deploy rollback`
 // names each and runs only when the operator confirms (--yes, or "yes" at a terminal).
-import fs from "node:fs";
+import { reverseSql } from "./reverseSql.ts";
 import type pg from "pg";
 import type { CommittedMigration } from "./reverseMigrations.ts";
 
@@ -31,7 +31,7 @@ function destructiveStatements(sql: string): { what: string; count: string }[] {
 export async function countRollbackDataLoss(client: pg.ClientBase, steps: CommittedMigration[], replace: (sql: string) => string): Promise<DataLoss[]> {
   const losses: DataLoss[] = [];
   for (const m of steps) {
-    for (const s of destructiveStatements(replace(fs.readFileSync(m.reverseFile!, "utf8")))) {
+    for (const s of destructiveStatements(replace(reverseSql(m)))) {
       try {
         const rows = Number((await client.query<{ count: string }>(s.count)).rows[0]!.count);
         if (rows > 0) losses.push({ what: s.what, rows });

@@ -13,4 +13,10 @@ describe("sql/CONVENTIONS.md", () => {
     const listed = [...paragraph.matchAll(/`(:[A-Z_]+)`/g)].map((m) => m[1]).sort();
     expect(listed).toEqual([...Object.keys(gmrc.placeholders), ":DATABASE_NAME"].sort());
   });
+
+  it("reverse migrations restore functions and views with --!restore-function / --!restore-view, never by pasting them", () => {
+    const dir = path.join(PROJECT_ROOT, "migrations", "reverse");
+    const pasted = fs.readdirSync(dir).filter((f) => /^create (or replace )?(function|view) /im.test(fs.readFileSync(path.join(dir, f), "utf8")));
+    expect(pasted).toEqual([]);
+  });
 });
