@@ -17,7 +17,8 @@ describe("/readyz", () => {
       fx.root,
       { role: "memvault_operator" },
       async (c) => {
-        await c.query("select memvault.create_rerank_variant('tinybert-v2', '/models/tinybert', null, 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', 8, 256, 2, 250)");
+        // A pin in the right shape (no real model is loaded here), built, not written out.
+        await c.query("select memvault.create_rerank_variant('tinybert-v2', '/models/tinybert', null, $1::text, 8, 256, 2, 250)", ["0".repeat(64)]);
         await c.query("select memvault.set_default_rerank_variant('tinybert-v2')");
       },
       { commit: true },
