@@ -29,10 +29,14 @@ const { values } = parseArgs({
       interval: { type: "string", default: "5" },
       "failure-limit": { type: "string", default: "2" },
       "tei-delay-ms": { type: "string", default: "600" },
+      "slow-share-bp": { type: "string", default: "1000" },
     },
-    // 10% of 40 tenants at 40 req/s: about 20 treatment samples per 5 s interval, over the
-    // verdict's minimum of 10 (2 s intervals left too few, and the slow arm never failed).
-    { tenants: "40" },
+    // 40 tenants at 40 req/s: one request per tenant a second. The slow arm is drawn by tenant,
+    // and 10% of 40 is one tenant often enough (binomially, about one run in twelve): 5 samples
+    // an interval, under the verdict's minimum of 10, so it never failed and never rolled
+    // back. At 30% the arm holds two tenants or more all but always (2 s intervals left too
+    // few samples too).
+    { tenants: "40", "slow-share-bp": "3000" },
   ),
 });
 const TENANTS = Number(values.tenants);
@@ -109,6 +113,9 @@ async function scenario(name: string, treatment: string, steps: object[], loadSe
   const { outcomes } = await load;
   const failing = (await root.query("select window_end, arm, samples, p95_latency_ms, skip_rate, error_rate, reasons from memvault.monitor_rerank_measurements where rollout = $1 and verdict = 'fail' order by window_end", [name])).rows;
   for (const f of failing) log(`${name}: failing interval (${f.arm}, ${f.samples} samples, p95 ${f.p95_latency_ms === null ? "-" : Number(f.p95_latency_ms).toFixed(1)} ms, skip ${f.skip_rate}, error ${f.error_rate}): ${f.reasons.join("; ")}`);
+  // Still running when its load ended (a target missed): aborted, so that the next scenario
+  // can start and the report says what was missed instead of the bench dying on it.
+  if (!ended) await operator.query("select memvault.abort_rerank_rollout($1)", [name]).catch((err: unknown) => log(`${name}: could not abort (${(err as { code?: string }).code})`));
   return { startedAt, ...(ended ? { endedAt: ended.at } : {}), endState: ended?.state ?? last, outcomes };
 }
 
@@ -127,8 +134,9 @@ try {
   await operator.query("select memvault.set_default_rerank_variant('tinybert')");
   await new Promise((r) => setTimeout(r, 2_000));
 
-  log("slow: a TEI server answering after " + values["tei-delay-ms"] + " ms, at 10% of tenants");
-  const slow = await scenario("slow", "slow-tei", [{ share_bp: 1000, min_duration_seconds: 3600, min_samples: 1_000_000 }], 40, ["rolled_back"]);
+  const slowShare = Number(values["slow-share-bp"]);
+  log(`slow: a TEI server answering after ${values["tei-delay-ms"]} ms, at ${slowShare / 100}% of tenants`);
+  const slow = await scenario("slow", "slow-tei", [{ share_bp: slowShare, min_duration_seconds: 3600, min_samples: 1_000_000 }], 40, ["rolled_back"]);
   process.stderr.write(`[canary] memvault rollout status slow:\n${formatRolloutStatus((await selectRolloutStatus(operator, "slow"))!)}\n`);
   const reasons = (await root.query(
     `select q.rollout_arm as arm, coalesce(q.skip_reason, 'reranked') as outcome, count(*)::int as n
@@ -181,7 +189,7 @@ try {
   for (const o of [...slow.outcomes, ...healthy.outcomes]) if (o.outcome === "shed") shedCodes.set(o.code ?? "?", (shedCodes.get(o.code ?? "?") ?? 0) + 1);
   if (shed) log(`shed searches (answered with a coded refusal, not failures): ${[...shedCodes].map(([c, n]) => `${c} ${n}`).join(", ")}`);
   const file = writeBenchResult("canary", metrics, {
-    config: { tenants: TENANTS, rps: RPS, interval_s: INTERVAL, failure_limit: FAILURE_LIMIT, tei_delay_ms: Number(values["tei-delay-ms"]), guardrails: GUARDRAILS },
+    config: { tenants: TENANTS, rps: RPS, interval_s: INTERVAL, failure_limit: FAILURE_LIMIT, tei_delay_ms: Number(values["tei-delay-ms"]), slow_share_bp: slowShare, guardrails: GUARDRAILS },
   });
   log(`wrote ${file}`);
   const met = rollbackAfter <= target && after === 0 && failed.length === 0 && Number.isFinite(promoteAfter);
