@@ -1,5 +1,6 @@
 // Every generated document, by path: what `npm run docs` writes and its check compares.
 import { usage } from "../../src/cli/commands.ts";
+import { alertsReference } from "./alertsReference.ts";
 import { benchmarksReference } from "./benchmarksReference.ts";
 import { configurationReference } from "./configurationReference.ts";
 
@@ -22,5 +23,6 @@ export function generatedDocuments(): Record<string, string> {
     "docs/configuration.md": configurationReference() + "\n",
     "docs/cli.md": cliReference(),
     "docs/benchmarks.md": benchmarksReference(),
+    "docs/alerts.md": alertsReference(),
   };
 }
