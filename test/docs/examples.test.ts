@@ -95,3 +95,13 @@ describe("docs/api.md", () => {
     expect(res.stdout).toContain("event: complete");
   });
 });
+
+describe("docs/install.md", () => {
+  it("the DBA's first look runs as written: doctor, a psql prompt through db env, the sanity script", () => {
+    const res = spawnSync("bash", ["-euo", "pipefail", "-c", shellBlock("docs/install.md", "bin/memvault doctor")], { cwd: PROJECT_ROOT, env, encoding: "utf8", timeout: 90_000, stdio: ["ignore", "pipe", "pipe"] });
+    expect(res.status, res.stderr).toBe(0);
+    expect(res.stdout).toMatch(/PASS/);
+    expect(res.stdout).not.toMatch(/\bFAIL\b/);
+    expect(res.stdout + res.stderr).toContain("RESULT: 3 of 3 sanity checks PASSED");
+  });
+});
