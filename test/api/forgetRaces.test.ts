@@ -25,8 +25,8 @@ async function settledRows(ids: string[]): Promise<number> {
   const count = async () =>
     (await fx.root.query("select (select count(*)::int from memvault.chunk_ingest where id = any($1::uuid[])) as pending, (select count(*)::int from memvault.memory_chunks where id = any($1::uuid[])) as sealed", [ids])).rows[0] as { pending: number; sealed: number };
   await waitFor("the worker to finish with these memories", async () => (await count()).pending === 0, 60_000);
-  // A seal job that was mid-way when the forget committed has finished by now.
-  await new Promise((r) => setTimeout(r, 100));
+  // A seal job that was mid-way when the forget committed finishes (and finds nothing) first.
+  await waitFor("no seal job running", async () => (await fx.root.query("select count(*)::int as n from graphile_worker.jobs where task_identifier like 'seal%' and locked_at is not null")).rows[0].n === 0, 60_000);
   const after = await count();
   return after.pending + after.sealed;
 }

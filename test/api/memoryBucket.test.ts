@@ -26,6 +26,7 @@ async function burst(bucket: ReturnType<typeof createMemoryBucket>, n: number, m
         order.push(i);
         return real(fn);
       }, onShed)(async (tx) => {
+        // The transaction under test is a slow one: it holds its share for `ms`.
         await tx.query("select pg_catalog.pg_sleep($1::float8)", [ms / 1000]);
         return i;
       }),

@@ -6,6 +6,7 @@ import net from "node:net";
 import { describe, expect, it } from "vitest";
 import { useApiFixture } from "../support/apiFixture.ts";
 import { useKeyringDatabase } from "../support/keyringDatabase.ts";
+import { waitFor } from "../support/waitFor.ts";
 
 const fx = useKeyringDatabase();
 const t = useApiFixture(fx, {
@@ -15,7 +16,7 @@ const t = useApiFixture(fx, {
 });
 
 /** A POST whose headers promise 1,000 bytes, of which it sends 10: the server waits for the rest. */
-function trickle(auth: string): Promise<{ socket: net.Socket; response: Promise<string> }> {
+function trickle(auth: string): Promise<{ socket: net.Socket; response: Promise<string>; received: () => string }> {
   const { hostname, port } = new URL(t.api.url);
   return new Promise((resolve, reject) => {
     const socket = net.connect(Number(port), hostname, () => {
@@ -26,7 +27,7 @@ function trickle(auth: string): Promise<{ socket: net.Socket; response: Promise<
         socket.on("close", () => done(text));
         socket.on("error", () => done(text));
       });
-      resolve({ socket, response });
+      resolve({ socket, response, received: () => text });
     });
     socket.on("error", reject);
   });
@@ -37,7 +38,8 @@ describe("slow bodies", () => {
     const slow = `Bearer ${await t.token("slowpoke")}`;
     // More trickling requests than the whole process has slots in service (3).
     const trickles = await Promise.all(Array.from({ length: 5 }, () => trickle(slow)));
-    await new Promise((r) => setTimeout(r, 300));
+    // The server has taken all five in once it refused the three past the tenant's cap.
+    await waitFor("the refusals past the tenant's cap", () => trickles.filter((tr) => tr.received().startsWith("HTTP/1.1 429")).length === 3);
     const other = await t.gql(`Bearer ${await t.token("punctual")}`, "{ count }");
     expect(other.status).toBe(200);
     expect(other.body.data.count).toBe(0);

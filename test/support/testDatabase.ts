@@ -49,6 +49,8 @@ export async function createTestDatabase(opts: { empty?: boolean } = {}): Promis
       } catch (err) {
         // 55006: the template still has a connection (another file is cloning it right now).
         if ((err as { code?: string }).code !== "55006" || attempt === 50) throw err;
+        // A retry's pause: the other file's clone holds the template for a moment, and
+        // nothing this process can watch says when it lets go.
         await new Promise((r) => setTimeout(r, 100));
       }
     }
