@@ -45,8 +45,7 @@ function wantsDevelopmentEmbedder(): boolean {
 }
 
 /** The API's options from its settings (read once, here) and what development made. */
-function apiOptionsFromConfig(authenticatorUrl: string, dev: DevelopmentSetup): ApiServerOptions {
-  const api = readApiConfig();
+function apiOptionsFromConfig(api: ReturnType<typeof readApiConfig>, authenticatorUrl: string, dev: DevelopmentSetup): ApiServerOptions {
   const db = readDbConfig();
   const metricsHost = readProcessConfig().METRICS_HOST;
   return {
@@ -134,7 +133,7 @@ export async function startCommand(): Promise<void> {
   const authenticatorUrl = db.AUTHENTICATOR_DATABASE_URL ?? (target.cluster ? roleUrl(target.cluster, "authenticator", target.databaseName) : undefined);
   if (!workerUrl || !authenticatorUrl) throw new CliError("USAGE", "WORKER_DATABASE_URL and AUTHENTICATOR_DATABASE_URL are required with DATABASE_URL");
 
-  const api = await startApiServer(apiOptionsFromConfig(authenticatorUrl, dev));
+  const api = await startApiServer(apiOptionsFromConfig(apiConfig, authenticatorUrl, dev));
   say(`GraphQL API at ${api.url}/graphql${dev.graphiql ? ` (GraphiQL at ${api.url}/)` : ""}${api.metricsUrl ? `; its metrics at ${api.metricsUrl}` : ""}`);
   if (dev.secret) {
     const token = await new SignJWT({ sub: "dev-user" }).setProtectedHeader({ alg: "HS256" }).setExpirationTime("24h").sign(dev.secret);

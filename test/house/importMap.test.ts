@@ -4,6 +4,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { PROJECT_ROOT } from "../../src/projectRoot.ts";
+import { sourceFiles } from "../support/sourceFiles.ts";
 
 // Highest first. A folder may import its own files and any layer below its own; folders on
 // one layer are peers and do not import each other. The top-level files of src/ (logger,
@@ -19,12 +20,6 @@ const LAYERS: readonly (readonly string[])[] = [
   ["src/config"],
 ];
 const layerOf = (folder: string) => LAYERS.findIndex((l) => l.includes(folder));
-
-function sourceFiles(dir: string): string[] {
-  return fs.readdirSync(path.join(PROJECT_ROOT, dir), { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? sourceFiles(path.join(dir, e.name)) : e.name.endsWith(".ts") ? [path.join(dir, e.name)] : [],
-  );
-}
 
 /** Every relative import (static or dynamic) of each file, as project paths. */
 function importEdges(): { from: string; to: string }[] {

@@ -6,15 +6,10 @@ import path from "node:path";
 import ts from "typescript";
 import { describe, expect, it } from "vitest";
 import { PROJECT_ROOT } from "../../src/projectRoot.ts";
+import { sourceFiles } from "../support/sourceFiles.ts";
 
 const MAX_FILE_LINES = 300;
 const MAX_FUNCTION_LINES = 80;
-
-function sourceFiles(dir: string): string[] {
-  return fs.readdirSync(path.join(PROJECT_ROOT, dir), { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? sourceFiles(path.join(dir, e.name)) : e.name.endsWith(".ts") ? [path.join(dir, e.name)] : [],
-  );
-}
 
 const explained = (text: string, pos: number) => (ts.getLeadingCommentRanges(text, pos) ?? []).some((c) => /^\s*(\/\/|\/\*+|\*)\s*Size:/m.test(text.slice(c.pos, c.end)));
 
