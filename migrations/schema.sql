@@ -420,6 +420,34 @@ $$;
 ALTER FUNCTION memvault.lock_rerank_rollout(p_name text, p_from text[]) OWNER TO memvault_owner;
 
 --
+-- Name: memory_filter_predicates(text, integer, bytea, bytea, bytea[], bytea[], timestamp with time zone, timestamp with time zone, timestamp with time zone, timestamp with time zone); Type: FUNCTION; Schema: memvault; Owner: memvault_owner
+--
+
+CREATE FUNCTION memvault.memory_filter_predicates(tenant text, first_param integer, filter_scope bytea, filter_scope_level bytea, filter_tags_any bytea[], filter_tags_all bytea[], filter_created_after timestamp with time zone, filter_created_before timestamp with time zone, filter_occurred_after timestamp with time zone, filter_occurred_before timestamp with time zone) RETURNS text
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $_$
+declare
+  filters text := '';
+  labels constant text := ' and c.id in (select l.memory_id from memvault.memory_labels l where l.user_hash = %L and l.label_hash %s)';
+begin
+  if filter_scope is not null then filters := filters || format(' and c.scope_hash = $%s', first_param); end if;
+  if filter_scope_level is not null then filters := filters || format(labels, tenant, format('= $%s', first_param + 1)); end if;
+  if filter_tags_any is not null then filters := filters || format(labels, tenant, format('= any($%s)', first_param + 2)); end if;
+  if filter_tags_all is not null then
+    filters := filters || format(labels, tenant, format('= any($%1$s) group by l.memory_id having count(*) = (select count(distinct h) from unnest($%1$s) as h)', first_param + 3));
+  end if;
+  if filter_created_after is not null then filters := filters || format(' and c.created_at > $%s', first_param + 4); end if;
+  if filter_created_before is not null then filters := filters || format(' and c.created_at < $%s', first_param + 5); end if;
+  if filter_occurred_after is not null then filters := filters || format(' and c.occurred_at > $%s', first_param + 6); end if;
+  if filter_occurred_before is not null then filters := filters || format(' and c.occurred_at < $%s', first_param + 7); end if;
+  return filters;
+end;
+$_$;
+
+ALTER FUNCTION memvault.memory_filter_predicates(tenant text, first_param integer, filter_scope bytea, filter_scope_level bytea, filter_tags_any bytea[], filter_tags_all bytea[], filter_created_after timestamp with time zone, filter_created_before timestamp with time zone, filter_occurred_after timestamp with time zone, filter_occurred_before timestamp with time zone) OWNER TO memvault_owner;
+
+--
 -- Name: pause_rerank_rollout(text); Type: FUNCTION; Schema: memvault; Owner: memvault_owner
 --
 
@@ -648,10 +676,10 @@ $$;
 ALTER FUNCTION memvault.schedule_rerank_evaluation(p_run_at timestamp with time zone) OWNER TO memvault_owner;
 
 --
--- Name: search_chunks(public.vector, integer, bytea, bytea, bytea[], bytea[], timestamp with time zone, timestamp with time zone); Type: FUNCTION; Schema: memvault; Owner: memvault_owner
+-- Name: search_chunks(public.vector, integer, bytea, bytea, bytea[], bytea[], timestamp with time zone, timestamp with time zone, timestamp with time zone, timestamp with time zone); Type: FUNCTION; Schema: memvault; Owner: memvault_owner
 --
 
-CREATE FUNCTION memvault.search_chunks(query public.vector, k integer DEFAULT 8, filter_scope bytea DEFAULT NULL::bytea, filter_scope_level bytea DEFAULT NULL::bytea, filter_tags_any bytea[] DEFAULT NULL::bytea[], filter_tags_all bytea[] DEFAULT NULL::bytea[], filter_created_after timestamp with time zone DEFAULT NULL::timestamp with time zone, filter_created_before timestamp with time zone DEFAULT NULL::timestamp with time zone) RETURNS TABLE(id uuid, distance double precision)
+CREATE FUNCTION memvault.search_chunks(query public.vector, k integer DEFAULT 8, filter_scope bytea DEFAULT NULL::bytea, filter_scope_level bytea DEFAULT NULL::bytea, filter_tags_any bytea[] DEFAULT NULL::bytea[], filter_tags_all bytea[] DEFAULT NULL::bytea[], filter_created_after timestamp with time zone DEFAULT NULL::timestamp with time zone, filter_created_before timestamp with time zone DEFAULT NULL::timestamp with time zone, filter_occurred_after timestamp with time zone DEFAULT NULL::timestamp with time zone, filter_occurred_before timestamp with time zone DEFAULT NULL::timestamp with time zone) RETURNS TABLE(id uuid, distance double precision)
     LANGUAGE plpgsql
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $_$
@@ -662,7 +690,7 @@ declare
   -- pgvector's 1000.
   ef_per_k integer := coalesce(nullif(current_setting('memvault.hnsw_ef_per_k', true), '')::integer, 40);
   matching integer;
-  filters text := '';
+  filters text;
   ids uuid[] := '{}';
   distances double precision[] := '{}';
 begin
@@ -679,29 +707,17 @@ begin
     return; -- fail closed; RLS would return nothing anyway
   end if;
 
-  -- Only the filters given become predicates (parameters $3..$8), so each shape gets a
-  -- plan that can use its index: memory_labels' key for scope levels and tags, the btree
-  -- for the exact scope.
-  if filter_scope is not null then filters := filters || ' and c.scope_hash = $3'; end if;
-  if filter_scope_level is not null then
-    filters := filters || format(' and c.id in (select l.memory_id from memvault.memory_labels l where l.user_hash = %L and l.label_hash = $4)', tenant);
-  end if;
-  if filter_tags_any is not null then
-    filters := filters || format(' and c.id in (select l.memory_id from memvault.memory_labels l where l.user_hash = %L and l.label_hash = any($5))', tenant);
-  end if;
-  if filter_tags_all is not null then
-    filters := filters || format(' and c.id in (select l.memory_id from memvault.memory_labels l where l.user_hash = %L and l.label_hash = any($6)'
-      ' group by l.memory_id having count(*) = (select count(distinct h) from unnest($6) as h))', tenant);
-  end if;
-  if filter_created_after is not null then filters := filters || ' and c.created_at > $7'; end if;
-  if filter_created_before is not null then filters := filters || ' and c.created_at < $8'; end if;
+  -- Only the filters given become predicates (parameters $3..$10).
+  filters := memvault.memory_filter_predicates(tenant, 3, filter_scope, filter_scope_level, filter_tags_any, filter_tags_all,
+    filter_created_after, filter_created_before, filter_occurred_after, filter_occurred_before);
 
   -- Dynamic SQL throughout so the planner sees this tenant's literal key.
   -- How many rows match, up to exact_max + 1 (without filters: an index-only count)?
   -- Expired rows are counted: the count only chooses the strategy.
   execute format('select count(*) from (select 1 from memvault.memory_chunks c where c.user_hash = %L %s limit %s) s',
                  tenant, filters, exact_max + 1)
-    into matching using query, k, filter_scope, filter_scope_level, filter_tags_any, filter_tags_all, filter_created_after, filter_created_before;
+    into matching using query, k, filter_scope, filter_scope_level, filter_tags_any, filter_tags_all,
+      filter_created_after, filter_created_before, filter_occurred_after, filter_occurred_before;
 
   filters := filters || ' and (c.expires_at is null or c.expires_at > pg_catalog.now())';
 
@@ -734,7 +750,8 @@ begin
       ) candidates
       where distance <> 'NaN'::double precision
     $sql$, tenant, filters)
-      into ids, distances using query, k, filter_scope, filter_scope_level, filter_tags_any, filter_tags_all, filter_created_after, filter_created_before;
+      into ids, distances using query, k, filter_scope, filter_scope_level, filter_tags_any, filter_tags_all,
+        filter_created_after, filter_created_before, filter_occurred_after, filter_occurred_before;
   end if;
 
   if cardinality(ids) < k and matching > 0 then
@@ -752,20 +769,121 @@ begin
         limit $2
       ) exact
     $sql$, tenant, filters)
-      into ids, distances using query, k, filter_scope, filter_scope_level, filter_tags_any, filter_tags_all, filter_created_after, filter_created_before;
+      into ids, distances using query, k, filter_scope, filter_scope_level, filter_tags_any, filter_tags_all,
+        filter_created_after, filter_created_before, filter_occurred_after, filter_occurred_before;
   end if;
 
   return query select u.id, u.distance from unnest(ids, distances) as u(id, distance);
 end;
 $_$;
 
-ALTER FUNCTION memvault.search_chunks(query public.vector, k integer, filter_scope bytea, filter_scope_level bytea, filter_tags_any bytea[], filter_tags_all bytea[], filter_created_after timestamp with time zone, filter_created_before timestamp with time zone) OWNER TO memvault_owner;
+ALTER FUNCTION memvault.search_chunks(query public.vector, k integer, filter_scope bytea, filter_scope_level bytea, filter_tags_any bytea[], filter_tags_all bytea[], filter_created_after timestamp with time zone, filter_created_before timestamp with time zone, filter_occurred_after timestamp with time zone, filter_occurred_before timestamp with time zone) OWNER TO memvault_owner;
 
 --
--- Name: FUNCTION search_chunks(query public.vector, k integer, filter_scope bytea, filter_scope_level bytea, filter_tags_any bytea[], filter_tags_all bytea[], filter_created_after timestamp with time zone, filter_created_before timestamp with time zone); Type: COMMENT; Schema: memvault; Owner: memvault_owner
+-- Name: FUNCTION search_chunks(query public.vector, k integer, filter_scope bytea, filter_scope_level bytea, filter_tags_any bytea[], filter_tags_all bytea[], filter_created_after timestamp with time zone, filter_created_before timestamp with time zone, filter_occurred_after timestamp with time zone, filter_occurred_before timestamp with time zone); Type: COMMENT; Schema: memvault; Owner: memvault_owner
 --
 
-COMMENT ON FUNCTION memvault.search_chunks(query public.vector, k integer, filter_scope bytea, filter_scope_level bytea, filter_tags_any bytea[], filter_tags_all bytea[], filter_created_after timestamp with time zone, filter_created_before timestamp with time zone) IS 'The current tenant''s k (1..1000) nearest unexpired chunks by cosine distance that match the filters (scope hash, scope-level hash, any / all of the tag hashes as in memory_labels, created after / before), nearest first: exactly min(k, matching rows with a non-zero embedding) rows. Up to memvault.exact_search_max_rows matching rows (default 5000) are ranked exactly, more through HNSW with iterative scans and hnsw.ef_search = k * memvault.hnsw_ef_per_k (default 40; at most 1000; never below the session''s hnsw.ef_search). A zero query vector is refused (22023).';
+COMMENT ON FUNCTION memvault.search_chunks(query public.vector, k integer, filter_scope bytea, filter_scope_level bytea, filter_tags_any bytea[], filter_tags_all bytea[], filter_created_after timestamp with time zone, filter_created_before timestamp with time zone, filter_occurred_after timestamp with time zone, filter_occurred_before timestamp with time zone) IS 'The current tenant''s k (1..1000) nearest unexpired chunks by cosine distance that match the filters (scope hash, scope-level hash, any / all of the tag hashes as in memory_labels, created after / before, occurred after / before), nearest first: exactly min(k, matching rows with a non-zero embedding) rows. Up to memvault.exact_search_max_rows matching rows (default 5000) are ranked exactly, more through HNSW with iterative scans and hnsw.ef_search = k * memvault.hnsw_ef_per_k (default 40; at most 1000; never below the session''s hnsw.ef_search). A zero query vector is refused (22023).';
+
+--
+-- Name: search_keyword(bytea[], integer[], integer, double precision, double precision, bytea, bytea, bytea[], bytea[], timestamp with time zone, timestamp with time zone, timestamp with time zone, timestamp with time zone); Type: FUNCTION; Schema: memvault; Owner: memvault_owner
+--
+
+CREATE FUNCTION memvault.search_keyword(terms bytea[], frequencies integer[], k integer DEFAULT 8, k1 double precision DEFAULT 1.2, b double precision DEFAULT 0.75, filter_scope bytea DEFAULT NULL::bytea, filter_scope_level bytea DEFAULT NULL::bytea, filter_tags_any bytea[] DEFAULT NULL::bytea[], filter_tags_all bytea[] DEFAULT NULL::bytea[], filter_created_after timestamp with time zone DEFAULT NULL::timestamp with time zone, filter_created_before timestamp with time zone DEFAULT NULL::timestamp with time zone, filter_occurred_after timestamp with time zone DEFAULT NULL::timestamp with time zone, filter_occurred_before timestamp with time zone DEFAULT NULL::timestamp with time zone) RETURNS TABLE(id uuid, score double precision)
+    LANGUAGE plpgsql STABLE
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $_$
+declare
+  tenant text := memvault.current_user_hash();
+  filters text;
+  documents bigint;
+  total_length bigint;
+  pool integer := greatest(4 * k, 64);
+  ids uuid[];
+  scores double precision[];
+  kept uuid[] := '{}';
+  passed uuid[];
+  lo integer := 1;
+  width integer := greatest(2 * k, 16);
+begin
+  if k is null or k < 1 or k > 1000 then
+    raise exception 'k must be between 1 and 1000' using errcode = '22023';
+  end if;
+  if terms is null or frequencies is null or cardinality(terms) <> cardinality(frequencies) or cardinality(terms) > 1024 then
+    raise exception 'terms and frequencies must be arrays of the same length, at most 1024' using errcode = '22023';
+  end if;
+  if exists (select 1 from unnest(terms, frequencies) as q(t, f) where t is null or octet_length(t) <> 16 or f is null or f < 1) then
+    raise exception 'each term must be a 16-byte hash with a positive frequency' using errcode = '22023';
+  end if;
+  if k1 is null or k1 < 0 or k1 > 100 or b is null or b < 0 or b > 1 then
+    raise exception 'k1 must be between 0 and 100 and b between 0 and 1' using errcode = '22023';
+  end if;
+  if tenant is null or cardinality(terms) = 0 then
+    return; -- fail closed; RLS would return nothing anyway
+  end if;
+
+  -- The tenant's memory count and total length: one range of the key (the length rows).
+  execute format('select count(*), coalesce(sum(t.memory_length), 0) from memvault.memory_terms t where t.user_hash = %L and t.term_hash = ''\x''::bytea', tenant)
+    into documents, total_length;
+  if total_length = 0 then
+    return;
+  end if;
+
+  filters := memvault.memory_filter_predicates(tenant, 2, filter_scope, filter_scope_level, filter_tags_any, filter_tags_all,
+    filter_created_after, filter_created_before, filter_occurred_after, filter_occurred_before)
+    || ' and (c.expires_at is null or c.expires_at > pg_catalog.now())';
+
+  loop
+    execute format($sql$
+      with query as (
+        select q.term_hash, sum(q.frequency)::double precision as frequency
+        from unnest($1::bytea[], $2::integer[]) as q(term_hash, frequency)
+        group by q.term_hash
+      ), postings as materialized (
+        select t.term_hash, t.memory_id, t.frequency, t.memory_length
+        from memvault.memory_terms t
+        where t.user_hash = %L and t.term_hash = any($1)
+      ), idf as (
+        select p.term_hash, ln(1 + ($5 - count(*) + 0.5) / (count(*) + 0.5)) as idf
+        from postings p group by p.term_hash
+      ), scored as (
+        select p.memory_id, sum(q.frequency * i.idf * p.frequency * ($3 + 1) / (p.frequency + $3 * (1 - $4 + $4 * p.memory_length / $6))) as score
+        from postings p join idf i using (term_hash) join query q using (term_hash)
+        group by p.memory_id
+        order by 2 desc, 1
+        limit $7
+      )
+      select coalesce(array_agg(memory_id order by score desc, memory_id), '{}'), coalesce(array_agg(score order by score desc, memory_id), '{}')
+      from scored
+    $sql$, tenant)
+      into ids, scores using terms, frequencies, k1, b, documents::double precision, total_length::double precision / documents, pool;
+
+    -- The best first, a slice at a time, until k pass the filters.
+    while lo <= cardinality(ids) and cardinality(kept) < k loop
+      execute format('select coalesce(array_agg(c.id), ''{}'') from memvault.memory_chunks c where c.user_hash = %L and c.id = any($1) %s', tenant, filters)
+        into passed using ids[lo:lo + width - 1], filter_scope, filter_scope_level, filter_tags_any, filter_tags_all,
+          filter_created_after, filter_created_before, filter_occurred_after, filter_occurred_before;
+      kept := kept || passed;
+      lo := lo + width;
+      width := least(width * 2, 1000000);
+    end loop;
+    exit when cardinality(kept) >= k or cardinality(ids) < pool or pool = 2147483647;
+    pool := 2147483647; -- the first pool was filtered away: score them all, go on where it stopped
+  end loop;
+
+  return query
+    select u.id, u.score from unnest(ids, scores) with ordinality as u(id, score, n)
+    where u.id = any(kept) order by u.n limit k;
+end;
+$_$;
+
+ALTER FUNCTION memvault.search_keyword(terms bytea[], frequencies integer[], k integer, k1 double precision, b double precision, filter_scope bytea, filter_scope_level bytea, filter_tags_any bytea[], filter_tags_all bytea[], filter_created_after timestamp with time zone, filter_created_before timestamp with time zone, filter_occurred_after timestamp with time zone, filter_occurred_before timestamp with time zone) OWNER TO memvault_owner;
+
+--
+-- Name: FUNCTION search_keyword(terms bytea[], frequencies integer[], k integer, k1 double precision, b double precision, filter_scope bytea, filter_scope_level bytea, filter_tags_any bytea[], filter_tags_all bytea[], filter_created_after timestamp with time zone, filter_created_before timestamp with time zone, filter_occurred_after timestamp with time zone, filter_occurred_before timestamp with time zone); Type: COMMENT; Schema: memvault; Owner: memvault_owner
+--
+
+COMMENT ON FUNCTION memvault.search_keyword(terms bytea[], frequencies integer[], k integer, k1 double precision, b double precision, filter_scope bytea, filter_scope_level bytea, filter_tags_any bytea[], filter_tags_all bytea[], filter_created_after timestamp with time zone, filter_created_before timestamp with time zone, filter_occurred_after timestamp with time zone, filter_occurred_before timestamp with time zone) IS 'The current tenant''s k (1..1000) best unexpired memories by BM25 over the term blind indexes given (16-byte hashes, each with its frequency in the query), that match the filters (as search_chunks), best first, ties by id. Document frequencies, count and average length are the tenant''s own; filters do not change the scores.';
 
 --
 -- Name: set_default_rerank_variant(text); Type: FUNCTION; Schema: memvault; Owner: memvault_owner
@@ -951,6 +1069,7 @@ CREATE TABLE memvault.chunk_ingest (
     labels_cipher bytea,
     expires_at timestamp with time zone,
     replaces boolean DEFAULT false NOT NULL,
+    occurred_at timestamp with time zone,
     CONSTRAINT chunk_ingest_labels_shape CHECK ((((scope_hash IS NULL) OR (octet_length(scope_hash) = 32)) AND (cardinality(scope_path) <= 8) AND (cardinality(tag_hashes) <= 32) AND ((labels_cipher IS NULL) OR (octet_length(labels_cipher) <= 8192)))),
     CONSTRAINT chunk_ingest_meta_object CHECK ((jsonb_typeof(meta) = 'object'::text)),
     CONSTRAINT chunk_ingest_meta_size CHECK ((octet_length((meta)::text) <= 16384)),
@@ -985,6 +1104,12 @@ COMMENT ON COLUMN memvault.chunk_ingest.last_error IS 'Error code of the last fa
 --
 
 COMMENT ON COLUMN memvault.chunk_ingest.replaces IS 'Set by update and upsert: the sealed memory with this id, if any, is replaced when this row is sealed.';
+
+--
+-- Name: COLUMN chunk_ingest.occurred_at; Type: COMMENT; Schema: memvault; Owner: memvault_owner
+--
+
+COMMENT ON COLUMN memvault.chunk_ingest.occurred_at IS 'When the remembered thing happened, as the client says (null: not given).';
 
 --
 -- Name: key_seal_reservations; Type: TABLE; Schema: memvault; Owner: memvault_owner
@@ -1023,6 +1148,7 @@ CREATE TABLE memvault.memory_chunks (
     labels_cipher bytea,
     expires_at timestamp with time zone,
     updated_at timestamp with time zone,
+    occurred_at timestamp with time zone,
     CONSTRAINT memory_chunks_key_version_positive CHECK ((key_version > 0)),
     CONSTRAINT memory_chunks_user_hash_format CHECK ((user_hash ~ '^[0-9a-f]{64}$'::text))
 );
@@ -1068,6 +1194,12 @@ COMMENT ON COLUMN memvault.memory_chunks.labels_cipher IS 'The scope and tags (J
 COMMENT ON COLUMN memvault.memory_chunks.expires_at IS 'Past this time the memory is never returned; expire_memories deletes it.';
 
 --
+-- Name: COLUMN memory_chunks.occurred_at; Type: COMMENT; Schema: memvault; Owner: memvault_owner
+--
+
+COMMENT ON COLUMN memvault.memory_chunks.occurred_at IS 'When the remembered thing happened, as the client says (null: not given); created_at is when memvault stored it.';
+
+--
 -- Name: memory_labels; Type: TABLE; Schema: memvault; Owner: memvault_owner
 --
 
@@ -1088,6 +1220,31 @@ ALTER TABLE memvault.memory_labels OWNER TO memvault_owner;
 --
 
 COMMENT ON TABLE memvault.memory_labels IS 'Blind indexes of sealed memories'' labels, one row per label: every scope level and every tag (HMAC-SHA256 under the label subkey, bound to tenant and purpose). Deleted with their memory.';
+
+--
+-- Name: memory_terms; Type: TABLE; Schema: memvault; Owner: memvault_owner
+--
+
+CREATE TABLE memvault.memory_terms (
+    user_hash text DEFAULT memvault.current_user_hash() NOT NULL,
+    term_hash bytea NOT NULL,
+    memory_id uuid NOT NULL,
+    frequency integer NOT NULL,
+    memory_length integer NOT NULL,
+    CONSTRAINT memory_terms_counts CHECK (((frequency >= 0) AND (memory_length >= 0) AND (frequency <= memory_length))),
+    CONSTRAINT memory_terms_term_hash_size CHECK ((octet_length(term_hash) = ANY (ARRAY[0, 16]))),
+    CONSTRAINT memory_terms_user_hash_format CHECK ((user_hash ~ '^[0-9a-f]{64}$'::text))
+);
+
+ALTER TABLE ONLY memvault.memory_terms FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE memvault.memory_terms OWNER TO memvault_owner;
+
+--
+-- Name: TABLE memory_terms; Type: COMMENT; Schema: memvault; Owner: memvault_owner
+--
+
+COMMENT ON TABLE memvault.memory_terms IS 'Blind indexes of sealed memories'' keyword terms: one row per distinct term (HMAC-SHA256 under the term subkey, bound to the tenant, first 16 bytes) with its frequency and the memory''s length in terms, and one length row per memory (empty term_hash, frequency = memory_length). Written by the worker with the memory; deleted with it.';
 
 --
 -- Name: monitor_indexes; Type: VIEW; Schema: memvault; Owner: memvault_owner
@@ -1628,6 +1785,13 @@ ALTER TABLE ONLY memvault.memory_labels
     ADD CONSTRAINT memory_labels_pkey PRIMARY KEY (user_hash, label_hash, memory_id);
 
 --
+-- Name: memory_terms memory_terms_pkey; Type: CONSTRAINT; Schema: memvault; Owner: memvault_owner
+--
+
+ALTER TABLE ONLY memvault.memory_terms
+    ADD CONSTRAINT memory_terms_pkey PRIMARY KEY (user_hash, term_hash, memory_id) INCLUDE (frequency, memory_length);
+
+--
 -- Name: rerank_rollout_events rerank_rollout_events_pkey; Type: CONSTRAINT; Schema: memvault; Owner: memvault_owner
 --
 
@@ -1729,6 +1893,12 @@ CREATE INDEX memory_chunks_user_hash_created_at ON memvault.memory_chunks USING 
 CREATE INDEX memory_chunks_user_hash_expires_at ON memvault.memory_chunks USING btree (user_hash, expires_at) WHERE (expires_at IS NOT NULL);
 
 --
+-- Name: memory_chunks_user_hash_occurred_at; Type: INDEX; Schema: memvault; Owner: memvault_owner
+--
+
+CREATE INDEX memory_chunks_user_hash_occurred_at ON memvault.memory_chunks USING btree (user_hash, occurred_at) WHERE (occurred_at IS NOT NULL);
+
+--
 -- Name: memory_chunks_user_hash_scope_hash; Type: INDEX; Schema: memvault; Owner: memvault_owner
 --
 
@@ -1739,6 +1909,12 @@ CREATE INDEX memory_chunks_user_hash_scope_hash ON memvault.memory_chunks USING 
 --
 
 CREATE INDEX memory_labels_user_hash_memory_id ON memvault.memory_labels USING btree (user_hash, memory_id);
+
+--
+-- Name: memory_terms_user_hash_memory_id; Type: INDEX; Schema: memvault; Owner: memvault_owner
+--
+
+CREATE INDEX memory_terms_user_hash_memory_id ON memvault.memory_terms USING btree (user_hash, memory_id);
 
 --
 -- Name: rerank_rollout_samples_rollout_id_finished_at; Type: INDEX; Schema: memvault; Owner: memvault_owner
@@ -1786,7 +1962,7 @@ CREATE TRIGGER _900_enqueue_seal AFTER INSERT ON memvault.chunk_ingest REFERENCI
 -- Name: chunk_ingest _900_enqueue_seal_on_update; Type: TRIGGER; Schema: memvault; Owner: memvault_owner
 --
 
-CREATE TRIGGER _900_enqueue_seal_on_update AFTER UPDATE OF text, meta, embedding, scope_hash, scope_path, tag_hashes, labels_cipher, expires_at, replaces ON memvault.chunk_ingest FOR EACH ROW EXECUTE FUNCTION memvault.tg_chunk_ingest__enqueue_reseal();
+CREATE TRIGGER _900_enqueue_seal_on_update AFTER UPDATE OF text, meta, embedding, scope_hash, scope_path, tag_hashes, labels_cipher, expires_at, replaces, occurred_at ON memvault.chunk_ingest FOR EACH ROW EXECUTE FUNCTION memvault.tg_chunk_ingest__enqueue_reseal();
 
 --
 -- Name: memory_labels memory_labels_memory_fkey; Type: FK CONSTRAINT; Schema: memvault; Owner: memvault_owner
@@ -1794,6 +1970,13 @@ CREATE TRIGGER _900_enqueue_seal_on_update AFTER UPDATE OF text, meta, embedding
 
 ALTER TABLE ONLY memvault.memory_labels
     ADD CONSTRAINT memory_labels_memory_fkey FOREIGN KEY (user_hash, memory_id) REFERENCES memvault.memory_chunks(user_hash, id) ON DELETE CASCADE;
+
+--
+-- Name: memory_terms memory_terms_memory_fkey; Type: FK CONSTRAINT; Schema: memvault; Owner: memvault_owner
+--
+
+ALTER TABLE ONLY memvault.memory_terms
+    ADD CONSTRAINT memory_terms_memory_fkey FOREIGN KEY (user_hash, memory_id) REFERENCES memvault.memory_chunks(user_hash, id) ON DELETE CASCADE;
 
 --
 -- Name: rerank_rollout_events rerank_rollout_events_rollout_fkey; Type: FK CONSTRAINT; Schema: memvault; Owner: memvault_owner
@@ -1870,6 +2053,12 @@ ALTER TABLE memvault.memory_chunks ENABLE ROW LEVEL SECURITY;
 ALTER TABLE memvault.memory_labels ENABLE ROW LEVEL SECURITY;
 
 --
+-- Name: memory_terms; Type: ROW SECURITY; Schema: memvault; Owner: memvault_owner
+--
+
+ALTER TABLE memvault.memory_terms ENABLE ROW LEVEL SECURITY;
+
+--
 -- Name: search_requests; Type: ROW SECURITY; Schema: memvault; Owner: memvault_owner
 --
 
@@ -1892,6 +2081,12 @@ CREATE POLICY tenant_isolation ON memvault.memory_chunks USING ((user_hash = mem
 --
 
 CREATE POLICY tenant_isolation ON memvault.memory_labels USING ((user_hash = memvault.current_user_hash())) WITH CHECK ((user_hash = memvault.current_user_hash()));
+
+--
+-- Name: memory_terms tenant_isolation; Type: POLICY; Schema: memvault; Owner: memvault_owner
+--
+
+CREATE POLICY tenant_isolation ON memvault.memory_terms USING ((user_hash = memvault.current_user_hash())) WITH CHECK ((user_hash = memvault.current_user_hash()));
 
 --
 -- Name: search_requests tenant_isolation; Type: POLICY; Schema: memvault; Owner: memvault_owner
@@ -1975,6 +2170,14 @@ GRANT SELECT ON TABLE memvault.rerank_rollouts TO memvault_operator;
 REVOKE ALL ON FUNCTION memvault.lock_rerank_rollout(p_name text, p_from text[]) FROM PUBLIC;
 
 --
+-- Name: FUNCTION memory_filter_predicates(tenant text, first_param integer, filter_scope bytea, filter_scope_level bytea, filter_tags_any bytea[], filter_tags_all bytea[], filter_created_after timestamp with time zone, filter_created_before timestamp with time zone, filter_occurred_after timestamp with time zone, filter_occurred_before timestamp with time zone); Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+REVOKE ALL ON FUNCTION memvault.memory_filter_predicates(tenant text, first_param integer, filter_scope bytea, filter_scope_level bytea, filter_tags_any bytea[], filter_tags_all bytea[], filter_created_after timestamp with time zone, filter_created_before timestamp with time zone, filter_occurred_after timestamp with time zone, filter_occurred_before timestamp with time zone) FROM PUBLIC;
+GRANT ALL ON FUNCTION memvault.memory_filter_predicates(tenant text, first_param integer, filter_scope bytea, filter_scope_level bytea, filter_tags_any bytea[], filter_tags_all bytea[], filter_created_after timestamp with time zone, filter_created_before timestamp with time zone, filter_occurred_after timestamp with time zone, filter_occurred_before timestamp with time zone) TO memvault_user;
+GRANT ALL ON FUNCTION memvault.memory_filter_predicates(tenant text, first_param integer, filter_scope bytea, filter_scope_level bytea, filter_tags_any bytea[], filter_tags_all bytea[], filter_created_after timestamp with time zone, filter_created_before timestamp with time zone, filter_occurred_after timestamp with time zone, filter_occurred_before timestamp with time zone) TO memvault_worker;
+
+--
 -- Name: FUNCTION pause_rerank_rollout(p_name text); Type: ACL; Schema: memvault; Owner: memvault_owner
 --
 
@@ -2046,12 +2249,20 @@ GRANT ALL ON FUNCTION memvault.resume_rerank_rollout(p_name text) TO memvault_op
 REVOKE ALL ON FUNCTION memvault.schedule_rerank_evaluation(p_run_at timestamp with time zone) FROM PUBLIC;
 
 --
--- Name: FUNCTION search_chunks(query public.vector, k integer, filter_scope bytea, filter_scope_level bytea, filter_tags_any bytea[], filter_tags_all bytea[], filter_created_after timestamp with time zone, filter_created_before timestamp with time zone); Type: ACL; Schema: memvault; Owner: memvault_owner
+-- Name: FUNCTION search_chunks(query public.vector, k integer, filter_scope bytea, filter_scope_level bytea, filter_tags_any bytea[], filter_tags_all bytea[], filter_created_after timestamp with time zone, filter_created_before timestamp with time zone, filter_occurred_after timestamp with time zone, filter_occurred_before timestamp with time zone); Type: ACL; Schema: memvault; Owner: memvault_owner
 --
 
-REVOKE ALL ON FUNCTION memvault.search_chunks(query public.vector, k integer, filter_scope bytea, filter_scope_level bytea, filter_tags_any bytea[], filter_tags_all bytea[], filter_created_after timestamp with time zone, filter_created_before timestamp with time zone) FROM PUBLIC;
-GRANT ALL ON FUNCTION memvault.search_chunks(query public.vector, k integer, filter_scope bytea, filter_scope_level bytea, filter_tags_any bytea[], filter_tags_all bytea[], filter_created_after timestamp with time zone, filter_created_before timestamp with time zone) TO memvault_user;
-GRANT ALL ON FUNCTION memvault.search_chunks(query public.vector, k integer, filter_scope bytea, filter_scope_level bytea, filter_tags_any bytea[], filter_tags_all bytea[], filter_created_after timestamp with time zone, filter_created_before timestamp with time zone) TO memvault_worker;
+REVOKE ALL ON FUNCTION memvault.search_chunks(query public.vector, k integer, filter_scope bytea, filter_scope_level bytea, filter_tags_any bytea[], filter_tags_all bytea[], filter_created_after timestamp with time zone, filter_created_before timestamp with time zone, filter_occurred_after timestamp with time zone, filter_occurred_before timestamp with time zone) FROM PUBLIC;
+GRANT ALL ON FUNCTION memvault.search_chunks(query public.vector, k integer, filter_scope bytea, filter_scope_level bytea, filter_tags_any bytea[], filter_tags_all bytea[], filter_created_after timestamp with time zone, filter_created_before timestamp with time zone, filter_occurred_after timestamp with time zone, filter_occurred_before timestamp with time zone) TO memvault_user;
+GRANT ALL ON FUNCTION memvault.search_chunks(query public.vector, k integer, filter_scope bytea, filter_scope_level bytea, filter_tags_any bytea[], filter_tags_all bytea[], filter_created_after timestamp with time zone, filter_created_before timestamp with time zone, filter_occurred_after timestamp with time zone, filter_occurred_before timestamp with time zone) TO memvault_worker;
+
+--
+-- Name: FUNCTION search_keyword(terms bytea[], frequencies integer[], k integer, k1 double precision, b double precision, filter_scope bytea, filter_scope_level bytea, filter_tags_any bytea[], filter_tags_all bytea[], filter_created_after timestamp with time zone, filter_created_before timestamp with time zone, filter_occurred_after timestamp with time zone, filter_occurred_before timestamp with time zone); Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+REVOKE ALL ON FUNCTION memvault.search_keyword(terms bytea[], frequencies integer[], k integer, k1 double precision, b double precision, filter_scope bytea, filter_scope_level bytea, filter_tags_any bytea[], filter_tags_all bytea[], filter_created_after timestamp with time zone, filter_created_before timestamp with time zone, filter_occurred_after timestamp with time zone, filter_occurred_before timestamp with time zone) FROM PUBLIC;
+GRANT ALL ON FUNCTION memvault.search_keyword(terms bytea[], frequencies integer[], k integer, k1 double precision, b double precision, filter_scope bytea, filter_scope_level bytea, filter_tags_any bytea[], filter_tags_all bytea[], filter_created_after timestamp with time zone, filter_created_before timestamp with time zone, filter_occurred_after timestamp with time zone, filter_occurred_before timestamp with time zone) TO memvault_user;
+GRANT ALL ON FUNCTION memvault.search_keyword(terms bytea[], frequencies integer[], k integer, k1 double precision, b double precision, filter_scope bytea, filter_scope_level bytea, filter_tags_any bytea[], filter_tags_all bytea[], filter_created_after timestamp with time zone, filter_created_before timestamp with time zone, filter_occurred_after timestamp with time zone, filter_occurred_before timestamp with time zone) TO memvault_worker;
 
 --
 -- Name: FUNCTION set_default_rerank_variant(p_name text); Type: ACL; Schema: memvault; Owner: memvault_owner
@@ -2203,6 +2414,13 @@ GRANT SELECT(replaces),INSERT(replaces),UPDATE(replaces) ON TABLE memvault.chunk
 GRANT SELECT(replaces) ON TABLE memvault.chunk_ingest TO memvault_worker;
 
 --
+-- Name: COLUMN chunk_ingest.occurred_at; Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+GRANT SELECT(occurred_at),INSERT(occurred_at),UPDATE(occurred_at) ON TABLE memvault.chunk_ingest TO memvault_user;
+GRANT SELECT(occurred_at) ON TABLE memvault.chunk_ingest TO memvault_worker;
+
+--
 -- Name: TABLE key_seal_reservations; Type: ACL; Schema: memvault; Owner: memvault_owner
 --
 
@@ -2301,6 +2519,13 @@ GRANT SELECT(updated_at) ON TABLE memvault.memory_chunks TO memvault_user;
 GRANT SELECT(updated_at),INSERT(updated_at),UPDATE(updated_at) ON TABLE memvault.memory_chunks TO memvault_worker;
 
 --
+-- Name: COLUMN memory_chunks.occurred_at; Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+GRANT SELECT(occurred_at) ON TABLE memvault.memory_chunks TO memvault_user;
+GRANT SELECT(occurred_at),INSERT(occurred_at),UPDATE(occurred_at) ON TABLE memvault.memory_chunks TO memvault_worker;
+
+--
 -- Name: TABLE memory_labels; Type: ACL; Schema: memvault; Owner: memvault_owner
 --
 
@@ -2326,6 +2551,47 @@ GRANT SELECT(label_hash),INSERT(label_hash) ON TABLE memvault.memory_labels TO m
 
 GRANT SELECT(memory_id) ON TABLE memvault.memory_labels TO memvault_user;
 GRANT SELECT(memory_id),INSERT(memory_id) ON TABLE memvault.memory_labels TO memvault_worker;
+
+--
+-- Name: TABLE memory_terms; Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+GRANT DELETE ON TABLE memvault.memory_terms TO memvault_worker;
+
+--
+-- Name: COLUMN memory_terms.user_hash; Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+GRANT SELECT(user_hash) ON TABLE memvault.memory_terms TO memvault_user;
+GRANT SELECT(user_hash),INSERT(user_hash) ON TABLE memvault.memory_terms TO memvault_worker;
+
+--
+-- Name: COLUMN memory_terms.term_hash; Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+GRANT SELECT(term_hash) ON TABLE memvault.memory_terms TO memvault_user;
+GRANT SELECT(term_hash),INSERT(term_hash) ON TABLE memvault.memory_terms TO memvault_worker;
+
+--
+-- Name: COLUMN memory_terms.memory_id; Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+GRANT SELECT(memory_id) ON TABLE memvault.memory_terms TO memvault_user;
+GRANT SELECT(memory_id),INSERT(memory_id) ON TABLE memvault.memory_terms TO memvault_worker;
+
+--
+-- Name: COLUMN memory_terms.frequency; Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+GRANT SELECT(frequency) ON TABLE memvault.memory_terms TO memvault_user;
+GRANT SELECT(frequency),INSERT(frequency) ON TABLE memvault.memory_terms TO memvault_worker;
+
+--
+-- Name: COLUMN memory_terms.memory_length; Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+GRANT SELECT(memory_length) ON TABLE memvault.memory_terms TO memvault_user;
+GRANT SELECT(memory_length),INSERT(memory_length) ON TABLE memvault.memory_terms TO memvault_worker;
 
 --
 -- Name: TABLE monitor_indexes; Type: ACL; Schema: memvault; Owner: memvault_owner

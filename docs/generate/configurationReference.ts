@@ -6,6 +6,7 @@ import { EMBED_SETTINGS } from "../../src/config/embedConfig.ts";
 import { KEYS_SETTINGS } from "../../src/config/keysConfig.ts";
 import { PROCESS_SETTINGS } from "../../src/config/processConfig.ts";
 import { RERANK_SETTINGS } from "../../src/config/rerankConfig.ts";
+import { SEARCH_SETTINGS } from "../../src/config/searchConfig.ts";
 import type { Settings } from "../../src/config/settings.ts";
 import { WORKER_SETTINGS } from "../../src/config/workerConfig.ts";
 
@@ -18,6 +19,7 @@ const SECTIONS: readonly [string, string, Settings][] = [
   ["Worker", "src/config/workerConfig.ts", WORKER_SETTINGS],
   ["Reranking", "src/config/rerankConfig.ts", RERANK_SETTINGS],
   ["Embedding", "src/config/embedConfig.ts", EMBED_SETTINGS],
+  ["Search", "src/config/searchConfig.ts", SEARCH_SETTINGS],
 ];
 
 const cell = (s: string) => s.replace(/\|/g, "\\|");

@@ -14,7 +14,7 @@ import { memoryFields } from "./memoryFields.ts";
 import type { Memory } from "./openMemory.ts";
 
 export type ExportLine =
-  | { kind: "memory"; id: string; createdAt: string; updatedAt: string | null; expiresAt: string | null; keyVersion: number; scope: string | null; tags: string[]; text: string | null; meta: Record<string, unknown> | null; error?: string }
+  | { kind: "memory"; id: string; createdAt: string; updatedAt: string | null; expiresAt: string | null; occurredAt: string | null; keyVersion: number; scope: string | null; tags: string[]; text: string | null; meta: Record<string, unknown> | null; error?: string }
   | { kind: "end"; memories: number; pending: number; unopened: number };
 
 /** An NDJSON line: meta as the object itself. */

@@ -16,6 +16,7 @@ export interface RememberArgs {
   scope?: string | null;
   tags?: string[] | null;
   expiresAt?: string | null;
+  occurredAt?: string | null;
 }
 
 /** null meta is the default ({}); anything else is checked by validateMemoryInput (META_NOT_OBJECT, ...). */

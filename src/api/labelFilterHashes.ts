@@ -12,5 +12,7 @@ export function labelFilterHashes(key: KeyObject, userHash: string, filter: Memo
     ...(filter.tagsAll ? { tagsAll: filter.tagsAll.map((t) => labelHash(key, userHash, "tag", t)) } : {}),
     ...(filter.createdAfter ? { createdAfter: filter.createdAfter } : {}),
     ...(filter.createdBefore ? { createdBefore: filter.createdBefore } : {}),
+    ...(filter.occurredAfter ? { occurredAfter: filter.occurredAfter } : {}),
+    ...(filter.occurredBefore ? { occurredBefore: filter.occurredBefore } : {}),
   };
 }

@@ -7,6 +7,7 @@ export const memoryFields = (m: Memory) => ({
   createdAt: m.createdAt.toISOString(),
   updatedAt: m.updatedAt?.toISOString() ?? null,
   expiresAt: m.expiresAt?.toISOString() ?? null,
+  occurredAt: m.occurredAt?.toISOString() ?? null,
   keyVersion: m.keyVersion,
   scope: m.scope,
   tags: m.tags,

@@ -43,6 +43,7 @@ function pendingChanges(t: Target, labelsCipher: Buffer | null): PendingChanges 
     changes.labels = labelColumns(t.deps.labelKey(), t.userHash, t.id, labels, t.sealer);
   }
   if (patch.expiresAt !== undefined) changes.expiresAt = patch.expiresAt;
+  if (patch.occurredAt !== undefined) changes.occurredAt = patch.occurredAt;
   return changes;
 }
 
@@ -59,6 +60,7 @@ async function replaceSealed(tx: pg.ClientBase, t: Target): Promise<void> {
     metaJson: patch.metaJson ?? open(row.meta_cipher, "meta").toString("utf8"),
     vector: patch.vector ?? (patch.text !== undefined ? null : vectorLiteral(embeddingFromBytes(open(row.emb_cipher, "embedding")))),
     expiresAt: patch.expiresAt !== undefined ? patch.expiresAt : row.expires_at,
+    occurredAt: patch.occurredAt !== undefined ? patch.occurredAt : row.occurred_at,
     ...labelColumns(t.deps.labelKey(), userHash, id, labels, sealer, labelsChange(patch) ? undefined : row.labels_cipher),
   });
 }

@@ -42,7 +42,7 @@ function asInputError(err: unknown): unknown {
 export function createMemoryWrites(deps: WriteDeps) {
   const ingestValues = (userHash: string, m: ValidMemory, sealer: Sealer): IngestValues => {
     const id = m.id ?? randomUUID(); // chosen here: the labels' AAD names the row
-    return { id, text: m.text, metaJson: m.metaJson, vector: m.vector, expiresAt: m.expiresAt, ...labelColumns(deps.labelKey(), userHash, id, { scope: m.scope, tags: m.tags }, sealer) };
+    return { id, text: m.text, metaJson: m.metaJson, vector: m.vector, expiresAt: m.expiresAt, occurredAt: m.occurredAt, ...labelColumns(deps.labelKey(), userHash, id, { scope: m.scope, tags: m.tags }, sealer) };
   };
 
   return {

@@ -11,6 +11,8 @@ export const memvaultTypeDefs = gql`
         updatedAt: String
         """Past this time the memory is never returned and is deleted."""
         expiresAt: String
+        """When the remembered thing happened, as the client said (createdAt is when memvault stored it); null if not given."""
+        occurredAt: String
         keyVersion: Int!
         text: String
         """A JSON object."""
@@ -19,7 +21,7 @@ export const memvaultTypeDefs = gql`
         tags: [String!]!
         error: String
       }
-      """Conditions that must all hold. scope: exactly this scope; scopePrefix: this scope or any below it (levels split at /); tagsAny: at least one of these tags; tagsAll: every one of them; created* : ISO 8601 times."""
+      """Conditions that must all hold. scope: exactly this scope; scopePrefix: this scope or any below it (levels split at /); tagsAny: at least one of these tags; tagsAll: every one of them; created*, occurred*: ISO 8601 times (occurred*: memories without occurredAt never match)."""
       input MemoryFilter {
         scope: String
         scopePrefix: String
@@ -27,6 +29,8 @@ export const memvaultTypeDefs = gql`
         tagsAll: [String!]
         createdAfter: String
         createdBefore: String
+        occurredAfter: String
+        occurredBefore: String
       }
       type MemoryPage {
         nodes: [Memory!]!
@@ -57,8 +61,10 @@ export const memvaultTypeDefs = gql`
         tags: [String!]
         """ISO 8601, in the future."""
         expiresAt: String
+        """ISO 8601: when the remembered thing happened (e.g. a conversation turn's time); default: not given."""
+        occurredAt: String
       }
-      """The fields an update changes; absent ones stay. scope or expiresAt set to null clear them; meta replaces the whole object."""
+      """The fields an update changes; absent ones stay. scope, expiresAt or occurredAt set to null clear them; meta replaces the whole object."""
       input MemoryPatch {
         text: String
         meta: JSON
@@ -66,6 +72,7 @@ export const memvaultTypeDefs = gql`
         scope: String
         tags: [String!]
         expiresAt: String
+        occurredAt: String
       }
       type RememberPayload {
         id: String!

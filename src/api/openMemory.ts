@@ -10,6 +10,7 @@ export interface Memory {
   createdAt: Date;
   updatedAt: Date | null;
   expiresAt: Date | null;
+  occurredAt: Date | null;
   keyVersion: number;
   /** null when the sealed value failed to open; `error` says why. Never another row's data. */
   text: string | null;
@@ -38,7 +39,7 @@ export function openLabels(sealer: Sealer, userHash: string, id: string, cipher:
 }
 
 export function openMemory(sealer: Sealer, userHash: string, row: SealedChunkRow): Memory {
-  const base = { id: row.id, createdAt: row.created_at, updatedAt: row.updated_at, expiresAt: row.expires_at, keyVersion: row.key_version };
+  const base = { id: row.id, createdAt: row.created_at, updatedAt: row.updated_at, expiresAt: row.expires_at, occurredAt: row.occurred_at, keyVersion: row.key_version };
   try {
     const labels = openLabels(sealer, userHash, row.id, row.labels_cipher);
     return {

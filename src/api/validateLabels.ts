@@ -62,6 +62,8 @@ export interface MemoryFilter {
   tagsAll?: string[];
   createdAfter?: Date;
   createdBefore?: Date;
+  occurredAfter?: Date;
+  occurredBefore?: Date;
 }
 
 /** A filter as GraphQL hands it over (absent and null fields alike mean "no condition"). */
@@ -78,6 +80,8 @@ export function validateFilter(raw: unknown): MemoryFilter {
   if (given("tagsAll") && (f.tagsAll as unknown[]).length > 0) out.tagsAll = validateTags(f.tagsAll, MAX_FILTER_TAGS, "FILTER_TOO_LARGE");
   if (given("createdAfter")) out.createdAfter = validateTimestamp(f.createdAfter, "createdAfter");
   if (given("createdBefore")) out.createdBefore = validateTimestamp(f.createdBefore, "createdBefore");
+  if (given("occurredAfter")) out.occurredAfter = validateTimestamp(f.occurredAfter, "occurredAfter");
+  if (given("occurredBefore")) out.occurredBefore = validateTimestamp(f.occurredBefore, "occurredBefore");
   return out;
 }
 

@@ -2,7 +2,7 @@
 // that a client gets a precise code; the database stays the last line. Everything here
 // is what PostgreSQL or pgvector would refuse later with an error a client cannot act on.
 import { InputError } from "./inputError.ts";
-import { validateExpiresAt, validateScope, validateTags } from "./validateLabels.ts";
+import { validateExpiresAt, validateScope, validateTags, validateTimestamp } from "./validateLabels.ts";
 
 export interface MemoryInput {
   id?: string;
@@ -14,6 +14,8 @@ export interface MemoryInput {
   tags?: string[] | null;
   /** ISO 8601, in the future. */
   expiresAt?: string | null;
+  /** ISO 8601: when the remembered thing happened. */
+  occurredAt?: string | null;
 }
 
 export interface ValidMemory {
@@ -24,6 +26,7 @@ export interface ValidMemory {
   scope: string | null;
   tags: string[];
   expiresAt: Date | null;
+  occurredAt: Date | null;
 }
 
 export interface Limits {
@@ -99,10 +102,11 @@ export function validateMemoryInput(input: MemoryInput, limits: Limits): ValidMe
     scope: given(input.scope) ? validateScope(input.scope) : null,
     tags: given(input.tags) ? validateTags(input.tags) : [],
     expiresAt: given(input.expiresAt) ? validateExpiresAt(input.expiresAt) : null,
+    occurredAt: given(input.occurredAt) ? validateTimestamp(input.occurredAt, "occurredAt") : null,
   };
 }
 
-/** What an update changes: absent fields stay; scope and expiresAt set to null are cleared. */
+/** What an update changes: absent fields stay; scope, expiresAt and occurredAt set to null are cleared. */
 export interface MemoryPatch {
   text?: string;
   metaJson?: string;
@@ -110,6 +114,7 @@ export interface MemoryPatch {
   scope?: string | null;
   tags?: string[];
   expiresAt?: Date | null;
+  occurredAt?: Date | null;
 }
 
 export function validatePatch(raw: Record<string, unknown>, limits: Limits): MemoryPatch {
@@ -120,6 +125,7 @@ export function validatePatch(raw: Record<string, unknown>, limits: Limits): Mem
   if (raw.scope !== undefined) patch.scope = raw.scope === null ? null : validateScope(raw.scope);
   if (raw.tags !== undefined) patch.tags = raw.tags === null ? [] : validateTags(raw.tags);
   if (raw.expiresAt !== undefined) patch.expiresAt = raw.expiresAt === null ? null : validateExpiresAt(raw.expiresAt);
+  if (raw.occurredAt !== undefined) patch.occurredAt = raw.occurredAt === null ? null : validateTimestamp(raw.occurredAt, "occurredAt");
   if (Object.keys(patch).length === 0) throw new InputError("UPDATE_EMPTY", "an update must change at least one field");
   return patch;
 }

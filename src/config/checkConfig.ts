@@ -9,6 +9,7 @@ import { KEYS_SETTINGS } from "./keysConfig.ts";
 import { readProcessConfig } from "./processConfig.ts";
 import { readRerankConfig } from "./rerankConfig.ts";
 import { readSettings, type Env } from "./settings.ts";
+import { readSearchConfig } from "./searchConfig.ts";
 import { readWorkerConfig } from "./workerConfig.ts";
 
 const SUBSYSTEMS = {
@@ -20,6 +21,7 @@ const SUBSYSTEMS = {
   worker: readWorkerConfig,
   rerank: readRerankConfig,
   embed: readEmbedConfig,
+  search: readSearchConfig,
 };
 export type Subsystem = keyof typeof SUBSYSTEMS;
 

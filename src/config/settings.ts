@@ -41,6 +41,22 @@ export function int(doc: string, fallback: number | ((env: Env) => number), min:
   };
 }
 
+/** A number with a fraction allowed (e.g. 0.75), within [min, max]. */
+export function decimal(doc: string, fallback: number, min: number, max: number): Setting<number> {
+  return {
+    doc,
+    shown: String(fallback),
+    allowed: `${min} to ${max}`,
+    read(value) {
+      if (value === undefined) return fallback;
+      if (!/^\d+(\.\d+)?$/.test(value)) throw new SettingProblem(`must be a number like 0.75, got '${value.slice(0, 40)}'`);
+      const n = Number(value);
+      if (n < min || n > max) throw new SettingProblem(`must be between ${min} and ${max}, got ${n}`);
+      return n;
+    },
+  };
+}
+
 export const optionalInt = (doc: string, min: number, max: number): Setting<number | undefined> => {
   const parse = int(doc, 0, min, max);
   return { doc, shown: "", allowed: parse.allowed, read: (value, env) => (value === undefined ? undefined : parse.read(value, env)) };

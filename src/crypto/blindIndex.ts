@@ -35,3 +35,15 @@ export function hashLabels(key: KeyObject, userHash: string, labels: { scope?: s
     tagHashes: [...new Set(labels.tags ?? [])].map((tag) => labelHash(key, userHash, "tag", tag)),
   };
 }
+
+/**
+ * Bytes kept of a term's HMAC: equality within one tenant's vocabulary is all it serves, and
+ * 128 bits make a collision among even a billion distinct terms about 2^-68 likely, while
+ * halving the keyword index's largest column.
+ */
+export const TERM_HASH_BYTES = 16;
+
+/** A keyword term's blind index: under the term key (keyring.termKey), bound to the tenant. */
+export function termHash(key: KeyObject, userHash: string, term: string): Buffer {
+  return hmacSha256(key, Buffer.from(`memvault-term\0${userHash}\0${term}`, "utf8")).subarray(0, TERM_HASH_BYTES);
+}

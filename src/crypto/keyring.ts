@@ -25,6 +25,8 @@ export interface Keyring {
   readonly userHashKey: KeyObject;
   /** The HMAC-SHA256 key for blind indexes of scopes and tags (from the pepper: it never rotates, like user hashes). */
   readonly labelKey: KeyObject;
+  /** The HMAC-SHA256 key for blind indexes of keyword terms (from the pepper, like labelKey; a key of its own purpose). */
+  readonly termKey: KeyObject;
 }
 
 export interface KeyringDocument {
@@ -38,6 +40,7 @@ export interface KeyringDocument {
 const SEAL_INFO = Buffer.from("memvault seal aes-256-gcm v1");
 const USER_HASH_INFO = Buffer.from("memvault user_hash hmac-sha256 v1");
 const LABEL_INFO = Buffer.from("memvault label blind-index hmac-sha256 v1");
+const TERM_INFO = Buffer.from("memvault term blind-index hmac-sha256 v1");
 const derive = (master: Buffer, info: Buffer) => createSecretKey(hkdfSha256(master, Buffer.alloc(0), info, KEY_BYTES));
 
 function decodeKey(variable: string, what: string, value: unknown): Buffer {
@@ -84,6 +87,7 @@ export function parseKeyring(variable: string, text: string): Keyring {
   const sealKeys = new Map([...masters].map(([v, m]) => [v, derive(m, SEAL_INFO)]));
   const userHashKey = derive(pepper, USER_HASH_INFO);
   const labelKey = derive(pepper, LABEL_INFO);
+  const termKey = derive(pepper, TERM_INFO);
   for (const m of [...masters.values(), pepper]) m.fill(0);
   const versions = [...sealKeys.keys()].sort((a, b) => a - b);
   const primaryVersion = doc.primary;
@@ -93,6 +97,7 @@ export function parseKeyring(variable: string, text: string): Keyring {
     sealKey: (version) => sealKeys.get(version),
     userHashKey,
     labelKey,
+    termKey,
     // Never print key material, even by accident (console.log, a logger, an error dump).
     [inspect.custom]: () => `Keyring { primary: ${primaryVersion}, versions: [${versions.join(", ")}] }`,
     toJSON: () => ({ primaryVersion, versions }),

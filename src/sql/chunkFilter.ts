@@ -10,6 +10,8 @@ export interface FilterHashes {
   tagsAll?: Buffer[];
   createdAfter?: Date;
   createdBefore?: Date;
+  occurredAfter?: Date;
+  occurredBefore?: Date;
 }
 
 /**
@@ -36,5 +38,7 @@ export function filterPredicates(f: FilterHashes, params: unknown[], table: "mem
   }
   if (f.createdAfter) sql += ` and created_at > ${p(f.createdAfter)}::timestamptz`;
   if (f.createdBefore) sql += ` and created_at < ${p(f.createdBefore)}::timestamptz`;
+  if (f.occurredAfter) sql += ` and occurred_at > ${p(f.occurredAfter)}::timestamptz`;
+  if (f.occurredBefore) sql += ` and occurred_at < ${p(f.occurredBefore)}::timestamptz`;
   return sql;
 }

@@ -12,12 +12,13 @@ export interface IngestRow {
   tag_hashes: Buffer[];
   labels_cipher: Buffer | null;
   expires_at: Date | null;
+  occurred_at: Date | null;
   replaces: boolean;
 }
 
 /** The columns a seal job reads, shared with claimIngestRowsById. */
 export const INGEST_ROW_COLUMNS =
-  "id, created_at, text, meta::text as meta, public.vector_send(embedding) as embedding, scope_hash, scope_path, tag_hashes, labels_cipher, expires_at, replaces";
+  "id, created_at, text, meta::text as meta, public.vector_send(embedding) as embedding, scope_hash, scope_path, tag_hashes, labels_cipher, expires_at, occurred_at, replaces";
 
 /**
  * Locks up to `limit` of the current tenant's oldest ingest rows that no other job holds:

@@ -18,9 +18,10 @@ export interface IngestOrigin {
   scope_path: Buffer[];
   tag_hashes: Buffer[];
   expires_at: Date | null;
+  occurred_at: Date | null;
 }
 
-const COLUMNS_PER_ROW = 9;
+const COLUMNS_PER_ROW = 10;
 /** Label rows per INSERT: two parameters each, well under PostgreSQL's 65,535. */
 const LABELS_PER_STATEMENT = 10_000;
 
@@ -48,19 +49,19 @@ export async function moveIngestToChunks(client: pg.ClientBase, userHash: string
     const p = params.length;
     const o = origin[i]!;
     params.push(id, o.created_at, sealed.textCiphers[i], sealed.metaCiphers[i], sealed.embCiphers[i], vectorText(o.embedding),
-      o.scope_hash, sealed.labelsCiphers[i], o.expires_at);
+      o.scope_hash, sealed.labelsCiphers[i], o.expires_at, o.occurred_at);
     return `($1::text, $${p + 1}::uuid, $${p + 2}::timestamptz, $2::integer, $${p + 3}::bytea, $${p + 4}::bytea, $${p + 5}::bytea, $${p + 6}::public.vector,
-      $${p + 7}::bytea, $${p + 8}::bytea, $${p + 9}::timestamptz)`;
+      $${p + 7}::bytea, $${p + 8}::bytea, $${p + 9}::timestamptz, $${p + 10}::timestamptz)`;
   });
   if (params.length !== 2 + COLUMNS_PER_ROW * sealed.ids.length) throw new Error("moveIngestToChunks: parameter count");
   await client.query(
     `insert into memvault.memory_chunks (user_hash, id, created_at, key_version, text_cipher, meta_cipher, emb_cipher, embedding,
-       scope_hash, labels_cipher, expires_at)
+       scope_hash, labels_cipher, expires_at, occurred_at)
      values ${tuples.join(", ")}
      on conflict (user_hash, id) do update set
        key_version = excluded.key_version, text_cipher = excluded.text_cipher, meta_cipher = excluded.meta_cipher,
        emb_cipher = excluded.emb_cipher, embedding = excluded.embedding, scope_hash = excluded.scope_hash,
-       labels_cipher = excluded.labels_cipher, expires_at = excluded.expires_at, updated_at = $${params.length + 1}::timestamptz`,
+       labels_cipher = excluded.labels_cipher, expires_at = excluded.expires_at, occurred_at = excluded.occurred_at, updated_at = $${params.length + 1}::timestamptz`,
     // The time as a parameter, not now(): Citus allows only immutable functions in DO UPDATE SET.
     [...params, new Date()],
   );

@@ -8,6 +8,7 @@ export interface SealedChunkRow {
   created_at_key: string;
   updated_at: Date | null;
   expires_at: Date | null;
+  occurred_at: Date | null;
   key_version: number;
   text_cipher: Buffer;
   meta_cipher: Buffer;
@@ -15,7 +16,7 @@ export interface SealedChunkRow {
 }
 
 /** The columns a reader opens, shared with selectChunksById. */
-export const SEALED_CHUNK_COLUMNS = "id::text, created_at, created_at::text as created_at_key, updated_at, expires_at, key_version, text_cipher, meta_cipher, labels_cipher";
+export const SEALED_CHUNK_COLUMNS = "id::text, created_at, created_at::text as created_at_key, updated_at, expires_at, occurred_at, key_version, text_cipher, meta_cipher, labels_cipher";
 
 /** A page of the current tenant's unexpired sealed chunks matching the filter, newest first, after an optional (created_at, id) key. */
 export async function selectChunkPage(client: pg.ClientBase, userHash: string, limit: number, after: { createdAt: string; id: string } | null, filter: FilterHashes = {}): Promise<SealedChunkRow[]> {

@@ -7,6 +7,7 @@ export interface PendingChanges {
   vector?: string | null;
   labels?: { scopeHash: Buffer | null; scopePath: Buffer[]; tagHashes: Buffer[]; labelsCipher: Buffer | null };
   expiresAt?: Date | null;
+  occurredAt?: Date | null;
 }
 
 /** Changes the given columns of a pending memory (locked by selectPendingVersion); its trigger enqueues a fresh seal job. */
@@ -24,5 +25,6 @@ export async function updatePendingMemory(client: pg.ClientBase, userHash: strin
     set("labels_cipher", c.labels.labelsCipher, "bytea");
   }
   if (c.expiresAt !== undefined) set("expires_at", c.expiresAt, "timestamptz");
+  if (c.occurredAt !== undefined) set("occurred_at", c.occurredAt, "timestamptz");
   await client.query(`update memvault.chunk_ingest set ${sets.join(", ")} where user_hash = $1::text and id = $2::uuid`, params);
 }

@@ -13,7 +13,7 @@ export async function upsertIngestRow(client: pg.ClientBase, row: IngestValues):
     `insert into memvault.chunk_ingest (${INGEST_COLUMNS}) values ${ingestTuples([row], true, params)}
      on conflict (user_hash, id) do update set
        text = $2::text, meta = $3::jsonb, embedding = $4::public.vector, scope_hash = $5::bytea, scope_path = $6::bytea[],
-       tag_hashes = $7::bytea[], labels_cipher = $8::bytea, expires_at = $9::timestamptz, replaces = true, attempts = 0, last_error = null`,
+       tag_hashes = $7::bytea[], labels_cipher = $8::bytea, expires_at = $9::timestamptz, occurred_at = $10::timestamptz, replaces = true, attempts = 0, last_error = null`,
     params,
   );
 }

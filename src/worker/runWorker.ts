@@ -10,6 +10,7 @@ import { logger } from "../logger.ts";
 import { serveMetrics } from "../metricsServer.ts";
 import { readEmbedConfig } from "../config/embedConfig.ts";
 import { readRerankConfig } from "../config/rerankConfig.ts";
+import { readSearchConfig } from "../config/searchConfig.ts";
 import { ConfigError } from "../config/configError.ts";
 import { createRerankerFromConfig } from "../rerank/createRerankerFromConfig.ts";
 import { createVariantRerankers } from "../rerank/variantRerankers.ts";
@@ -32,6 +33,8 @@ export interface WorkerOptions {
   heartbeatMs?: number;
   deadAfterSeconds?: number;
   searchRetentionSeconds?: number;
+  /** Default: KEYWORD_INDEX. */
+  keywordIndex?: boolean;
   /** Only these task identifiers (e.g. a rerank-only worker); default all in tasks/. */
   tasks?: string[];
 }
@@ -84,6 +87,7 @@ async function openWorkerContext(opts: WorkerOptions, pool: pg.Pool, metrics: Wo
     searchRetentionSeconds: opts.searchRetentionSeconds ?? 3_600,
     embedder,
     embedBatchSize: readEmbedConfig().EMBED_BATCH_SIZE,
+    keywordIndex: opts.keywordIndex ?? readSearchConfig().KEYWORD_INDEX,
   };
   return { ctx, close: async () => Promise.all([scorer?.close(), embedder.close(), rerankers.close()]) };
 }

@@ -12,7 +12,8 @@ import { lockTenantWrites } from "../sql/lockTenantWrites.ts";
 import { notifyChunksSealed } from "../sql/notifyChunksSealed.ts";
 import { recordIngestFailure } from "../sql/recordIngestFailure.ts";
 import { jobErrorCode, toJobError } from "./jobError.ts";
-import { sealChunks } from "./sealRows.ts";
+import { memoryTerms, sealChunks } from "./sealRows.ts";
+import { replaceMemoryTerms } from "../sql/replaceMemoryTerms.ts";
 import { vectorBinary } from "../embed/embeddingBytes.ts";
 import { scheduleMemoryExpiry } from "../sql/scheduleMemoryExpiry.ts";
 import type { WorkerContext } from "./workerContext.ts";
@@ -85,6 +86,7 @@ async function sealOnce(ctx: WorkerContext, client: pg.ClientBase, userHash: str
       const sealer = createSealer(keyring, { counter: ctx.counter });
       const sealed = sealChunks(sealer, userHash, plain);
       const ids = await moveIngestToChunks(tx, userHash, keyring.primaryVersion, sealed, plain);
+      await replaceMemoryTerms(tx, userHash, ids, ctx.keywordIndex ? memoryTerms(keyring.termKey, userHash, plain.filter((r) => ids.includes(r.id))) : null);
       if (plain.some((r) => r.expires_at)) await scheduleMemoryExpiry(tx, userHash);
       await notifyChunksSealed(tx, userHashPrefix(userHash), ids);
       ctx.metrics.seals.inc({ key_version: String(keyring.primaryVersion) }, seals);

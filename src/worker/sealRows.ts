@@ -4,6 +4,10 @@ import type { Sealer } from "../crypto/seal.ts";
 import { chunkContext } from "../crypto/sealContexts.ts";
 import type { SealedColumns } from "../sql/moveIngestToChunks.ts";
 import { embeddingToBytes } from "../embed/embeddingBytes.ts";
+import { termHash } from "../crypto/blindIndex.ts";
+import { indexTerms } from "../keyword/analyzeText.ts";
+import type { MemoryTerms } from "../sql/replaceMemoryTerms.ts";
+import type { KeyObject } from "node:crypto";
 
 export interface PlainChunk {
   id: string;
@@ -35,4 +39,9 @@ export function sealChunks(sealer: Sealer, userHash: string, rows: PlainChunk[])
     out.embCiphers.push(sealer.seal(embeddingToBytes(row.embedding), chunkContext(userHash, row.id, "embedding")));
   }
   return out;
+}
+
+/** Each row's keyword index: its text analyzed here, in the app tier, its terms hashed under the term key for this tenant. */
+export function memoryTerms(termKey: KeyObject, userHash: string, rows: Pick<PlainChunk, "id" | "text">[]): MemoryTerms[] {
+  return rows.map((row) => ({ id: row.id, ...indexTerms(row.text, (term) => termHash(termKey, userHash, term)) }));
 }

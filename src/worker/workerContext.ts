@@ -20,6 +20,8 @@ export interface WorkerContext {
   embedder: EmbedderHandle;
   /** Text-only rows one seal transaction claims and embeds. */
   embedBatchSize: number;
+  /** Whether seal jobs write the keyword index (KEYWORD_INDEX). */
+  keywordIndex: boolean;
   /** How long search requests are kept. */
   searchRetentionSeconds: number;
 }

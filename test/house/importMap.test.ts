@@ -14,7 +14,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ["src/api", "src/worker", "src/ops"],
   ["src/db"],
   ["src/sql"],
-  ["src/crypto", "src/embed", "src/rerank"],
+  ["src/crypto", "src/embed", "src/keyword", "src/rerank"],
   ["src/onnx"],
   ["src"],
   ["src/config"],

@@ -1,0 +1,4 @@
+// The `stopword` package ships no types; memvault uses its English list only.
+declare module "stopword" {
+  export const eng: readonly string[];
+}
