@@ -21,6 +21,7 @@ import { createMemoryBucket } from "./memoryBucket.ts";
 import { createMemoryService } from "./memoryService.ts";
 import { createSealedEvents } from "./sealedEvents.ts";
 import { createSearchWaiter } from "./searchWaiter.ts";
+import { keywordSettings } from "./searchLegs.ts";
 
 /** A reranked search scores the ANN's nearest max(k, 24) and keeps the best k. */
 const RERANK_CANDIDATES = 24;
@@ -81,6 +82,8 @@ export async function openApiResources(opts: ApiServerOptions) {
       return createSealer(keyring, { counter: sealCounter });
     },
     labelKey: () => opts.keyrings.current().labelKey,
+    keyword: keywordSettings(() => opts.keyrings.current().termKey),
+    canEmbedQuery: () => embedder.embedder !== undefined,
     embedQuery: async (query) => (await embedder.embed([query], embedQueryBudgetMs))[0]!,
     limits: opts.limits,
     waiter,

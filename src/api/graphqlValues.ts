@@ -24,8 +24,9 @@ export function toMemoryInput(a: RememberArgs): MemoryInput {
   return { ...a, id: a.id ?? undefined, meta: a.meta === undefined || a.meta === null ? undefined : (a.meta as Record<string, unknown>) };
 }
 
-export const searchArgs = (embedding: unknown, query: unknown, k: unknown, filter: unknown, maxDistance: unknown, minScore: unknown, rerank: unknown) => ({
+export const searchArgs = (embedding: unknown, query: unknown, mode: unknown, k: unknown, filter: unknown, maxDistance: unknown, minScore: unknown, rerank: unknown) => ({
   rerank: rerank as boolean | null,
+  mode: mode as string | null,
   embedding: embedding as number[] | null,
   ...(query ? { query: query as string } : {}),
   k: k as number,
@@ -47,4 +48,4 @@ export const memoryStateOut = (m: MemoryState) => {
   };
 };
 
-export const hitsOut = (hits: SearchHit[]) => hits.map((h) => ({ memory: memoryOut(h.memory), distance: h.distance, score: h.score }));
+export const hitsOut = (hits: SearchHit[]) => hits.map((h) => ({ memory: memoryOut(h.memory), distance: h.distance, keywordScore: h.keywordScore, score: h.score }));

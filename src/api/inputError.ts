@@ -15,6 +15,8 @@ export type InputErrorCode =
   | "QUERY_TOO_LONG"
   | "ID_TAKEN"
   | "K_OUT_OF_RANGE"
+  | "BAD_MODE"
+  | "QUERY_REQUIRED"
   | "PAGE_SIZE"
   | "BAD_CURSOR"
   | "BATCH_TOO_LARGE"

@@ -1,9 +1,9 @@
-// Search, in stages for progressive delivery: first the ANN order ("ann"), then, with a
-// query, the reranked order or the ANN order with the reason ("reranked"). Fails open.
+// Search, in stages for progressive delivery: first the retrieval order ("ann": the vector
+// leg's, the keyword leg's or the two fused, searchLegs.ts), then, with a query, the
+// reranked order or the retrieval order with the reason ("reranked"). Fails open.
 import type { Sealer } from "../crypto/seal.ts";
 import type { WithTenant } from "../db/withTenant.ts";
 import type { FilterHashes } from "../sql/chunkFilter.ts";
-import { searchChunks } from "../sql/searchChunks.ts";
 import type { SealedChunkRow } from "../sql/selectChunkPage.ts";
 import { selectChunksById } from "../sql/selectChunksById.ts";
 import { vectorLiteral } from "../sql/vectorText.ts";
@@ -12,6 +12,7 @@ import type { MemoryServiceDeps, SearchArgs, SearchHit, SearchStage } from "./me
 import { openMemory } from "./openMemory.ts";
 import { validateFilter, type MemoryFilter } from "./validateLabels.ts";
 import { validateEmbedding } from "./validateMemoryInput.ts";
+import { chooseMode, retrieveCandidates, type Legs } from "./searchLegs.ts";
 
 export const MAX_K = 50;
 /** A search query longer than this is refused: the reranker reads 256 tokens of a pair at most. */
@@ -23,7 +24,7 @@ function validateThreshold(value: number | null | undefined, name: string, min: 
   return value;
 }
 
-/** The arguments checked, and the query vector (the caller's, or the query embedded here). */
+/** The arguments checked, the legs chosen, and the query vector when a vector leg runs (the caller's, or the query embedded here). */
 async function checkedSearch(deps: MemoryServiceDeps, args: SearchArgs) {
   const k = args.k ?? 8;
   if (!Number.isInteger(k) || k < 1 || k > MAX_K) throw new InputError("K_OUT_OF_RANGE", `k must be 1..${MAX_K}`);
@@ -33,11 +34,21 @@ async function checkedSearch(deps: MemoryServiceDeps, args: SearchArgs) {
   const maxDistance = validateThreshold(args.maxDistance, "maxDistance", 0, 2);
   const minScore = validateThreshold(args.minScore, "minScore", -1e6, 1e6);
   const filter = validateFilter(args.filter);
-  let vector: string;
-  if (args.embedding !== undefined && args.embedding !== null) vector = validateEmbedding(args.embedding, deps.limits.dims);
-  else if (args.query) vector = vectorLiteral(await deps.embedQuery(args.query));
-  else throw new InputError("EMBEDDING_OR_QUERY", "a search needs an embedding or a query (which is then embedded)");
-  return { k, maxDistance, minScore, filter, vector };
+  const hasEmbedding = args.embedding !== undefined && args.embedding !== null;
+  const mode = chooseMode(args.mode, Boolean(args.query), hasEmbedding, deps.canEmbedQuery());
+  const legs: Legs = { mode, ...(args.query ? { query: args.query } : {}) };
+  if (mode !== "keyword" && hasEmbedding) legs.vector = validateEmbedding(args.embedding, deps.limits.dims);
+  else if (mode !== "keyword") {
+    try {
+      legs.vector = vectorLiteral(await deps.embedQuery(args.query!));
+    } catch (err) {
+      // A hybrid search nobody asked for by name fails open to its keyword leg when the
+      // embedder cannot embed the query (down, timed out); an explicit mode fails with the code.
+      if (args.mode || mode === "vector") throw err;
+      legs.mode = "keyword";
+    }
+  }
+  return { k, maxDistance, minScore, filter, legs };
 }
 
 export async function* searchStages(
@@ -47,22 +58,22 @@ export async function* searchStages(
   userHash: string,
   args: SearchArgs,
 ): AsyncGenerator<SearchStage> {
-  const { k, maxDistance, minScore, filter, vector } = await checkedSearch(deps, args);
+  const { k, maxDistance, minScore, filter, legs } = await checkedSearch(deps, args);
   const hashes = filterHashes(userHash, filter);
   const wanted = args.query && args.rerank !== false ? Math.max(k, deps.rerankCandidates) : k;
-  // The ANN candidates and the rows of the first k in one transaction (one connection,
-  // one round of begin/commit): the first value needs nothing else.
+  // The candidates and the rows of the first k in one transaction (one connection, one
+  // round of begin/commit): the first value needs nothing else.
   const { found, annRows } = await withTenant(async (tx) => {
-    const found = await searchChunks(tx, vector, wanted, hashes);
+    const found = await retrieveCandidates(tx, deps.keyword, userHash, legs, wanted, hashes);
     return { found, annRows: await selectChunksById(tx, userHash, found.slice(0, k).map((c) => c.id)) };
   });
-  // maxDistance keeps a prefix of the nearest: the same rows whichever order follows.
-  const candidates = maxDistance === undefined ? found : found.filter((c) => c.distance <= maxDistance);
-  const distance = new Map(candidates.map((c) => [c.id, c.distance]));
+  // maxDistance drops what the vector leg found farther away; a keyword-only hit has no distance and stays.
+  const candidates = maxDistance === undefined ? found : found.filter((c) => c.distance === null || c.distance <= maxDistance);
+  const byId = new Map(candidates.map((c) => [c.id, c]));
   const hitsFrom = (top: string[], rows: Map<string, SealedChunkRow>, scores?: Map<string, number>, sealer: Sealer = deps.sealer()): SearchHit[] =>
     top
       .filter((id) => rows.has(id)) // forgotten in between: dropped, never replaced by anything else
-      .map((id) => ({ memory: openMemory(sealer, userHash, rows.get(id)!), distance: distance.get(id)!, score: scores?.get(id) ?? null }))
+      .map((id) => ({ memory: openMemory(sealer, userHash, rows.get(id)!), distance: byId.get(id)!.distance, keywordScore: byId.get(id)!.keywordScore, score: scores?.get(id) ?? null }))
       .filter((h) => minScore === undefined || h.score === null || h.score >= minScore);
   const hitsFor = async (order: string[], scores?: Map<string, number>): Promise<SearchHit[]> => {
     const top = order.slice(0, k);

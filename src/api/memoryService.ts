@@ -21,6 +21,7 @@ import { createMemoryWrites, MAX_BATCH } from "./memoryWrites.ts";
 import { openMemory, type Memory } from "./openMemory.ts";
 import { validateFilter, type MemoryFilter } from "./validateLabels.ts";
 import { validateId, type Limits } from "./validateMemoryInput.ts";
+import type { KeywordSettings } from "./searchLegs.ts";
 
 export { MAX_BATCH };
 export type { Memory };
@@ -29,7 +30,11 @@ export const MAX_PAGE = 100;
 
 export interface SearchHit {
   memory: Memory;
-  distance: number;
+  /** Cosine distance, when the vector leg found it. */
+  distance: number | null;
+  /** BM25 score, when the keyword leg found it. */
+  keywordScore: number | null;
+  /** The cross-encoder's score, when reranked. */
   score: number | null;
 }
 
@@ -44,13 +49,15 @@ export interface SearchArgs {
   /** Absent: the query is embedded here (server-side embedding). */
   embedding?: number[] | null;
   query?: string;
+  /** vector, keyword or hybrid (searchLegs.ts); absent: chosen from what came. */
+  mode?: string | null;
   k?: number;
   filter?: unknown;
   /** Hits farther than this cosine distance (0..2) are dropped. */
   maxDistance?: number | null;
   /** Reranked hits scoring below this are dropped (applies only when the search was reranked). */
   minScore?: number | null;
-  /** false: the ANN order only, without the cross-encoder's round trip (reason not_requested). Default true. */
+  /** false: the retrieval order only, without the cross-encoder's round trip (reason not_requested). Default true. */
   rerank?: boolean | null;
 }
 
@@ -73,6 +80,10 @@ export interface MemoryServiceDeps {
   labelKey: () => KeyObject;
   /** Embeds a search query (server-side embedding); throws a coded EmbedError when it cannot. */
   embedQuery: (query: string) => Promise<Float32Array>;
+  /** Whether embedQuery has an embedder behind it (a query alone then searches hybrid, else keyword). */
+  canEmbedQuery: () => boolean;
+  /** The keyword leg and the fusion. */
+  keyword: KeywordSettings;
   limits: Limits;
   waiter?: SearchWaiter;
   rerankBudgetMs: number;

@@ -39,8 +39,18 @@ export const memvaultTypeDefs = gql`
       }
       type SearchHit {
         memory: Memory!
-        distance: Float!
+        """Cosine distance (0..2) to the query's embedding, when the vector leg found this memory; null otherwise."""
+        distance: Float
+        """BM25 score of the query's keywords, when the keyword leg found this memory; null otherwise."""
+        keywordScore: Float
+        """The cross-encoder's score, when the search was reranked."""
         score: Float
+      }
+      """VECTOR: nearest embeddings; KEYWORD: BM25 over the query's words (blind-indexed terms); HYBRID: both, fused by reciprocal rank."""
+      enum SearchMode {
+        VECTOR
+        KEYWORD
+        HYBRID
       }
       type SearchResult {
         hits: [SearchHit!]!
@@ -105,11 +115,13 @@ export const memvaultTypeDefs = gql`
         memories(first: Int = 20, after: String, filter: MemoryFilter): MemoryPage!
         """Sealed, unexpired memories matching the filter (pending ones are not counted)."""
         count(filter: MemoryFilter): Int!
-        """Without embedding, the query is embedded on the server. maxDistance drops hits farther away (cosine distance, 0..2); minScore drops reranked hits scoring lower; rerank: false skips the cross-encoder (reason not_requested)."""
-        search(embedding: [Float!], query: String, k: Int = 8, filter: MemoryFilter, maxDistance: Float, minScore: Float, rerank: Boolean = true): SearchResult!
+        """
+        mode: default HYBRID for a query when a vector can be had (an embedding given, or the server's embedder), KEYWORD for a query otherwise, VECTOR for an embedding alone. Without embedding, the query is embedded on the server. maxDistance drops hits the vector leg found farther away (cosine distance, 0..2); minScore drops reranked hits scoring lower; rerank: false skips the cross-encoder (reason not_requested).
+        """
+        search(embedding: [Float!], query: String, mode: SearchMode, k: Int = 8, filter: MemoryFilter, maxDistance: Float, minScore: Float, rerank: Boolean = true): SearchResult!
       }
       type SearchProgress {
-        """"ann": the ANN order, at once; "reranked": the final order (reranked, or ANN with the reason)."""
+        """"ann": the retrieval order (vector, keyword or fused), at once; "reranked": the final order (reranked, or the retrieval order with the reason)."""
         phase: String!
         hits: [SearchHit!]!
         reranked: Boolean!
@@ -119,8 +131,8 @@ export const memvaultTypeDefs = gql`
         memory: Memory!
       }
       extend type Subscription {
-        """Progressive search: the ANN result first, then the reranked one."""
-        searchProgress(embedding: [Float!], query: String, k: Int = 8, filter: MemoryFilter, maxDistance: Float, minScore: Float, rerank: Boolean = true): SearchProgress!
+        """Progressive search (arguments as search): the retrieval order first, then the reranked one."""
+        searchProgress(embedding: [Float!], query: String, mode: SearchMode, k: Int = 8, filter: MemoryFilter, maxDistance: Float, minScore: Float, rerank: Boolean = true): SearchProgress!
         """The tenant's memories as the worker seals them."""
         memorySealed: MemorySealedEvent!
       }

@@ -38,10 +38,10 @@ export function queryPlans(service: MemoryService) {
     },
     search(_$root: Step, fieldArgs: FieldArgs) {
       return lambda(
-        [context(), fieldArgs.getRaw("embedding"), fieldArgs.getRaw("query"), fieldArgs.getRaw("k"), fieldArgs.getRaw("filter"), fieldArgs.getRaw("maxDistance"), fieldArgs.getRaw("minScore"), fieldArgs.getRaw("rerank")],
-        async ([ctx, embedding, query, k, filter, maxDistance, minScore, rerank]) => {
+        [context(), fieldArgs.getRaw("embedding"), fieldArgs.getRaw("query"), fieldArgs.getRaw("mode"), fieldArgs.getRaw("k"), fieldArgs.getRaw("filter"), fieldArgs.getRaw("maxDistance"), fieldArgs.getRaw("minScore"), fieldArgs.getRaw("rerank")],
+        async ([ctx, embedding, query, mode, k, filter, maxDistance, minScore, rerank]) => {
           const t = tenantOf(ctx);
-          const res = await service.search(t.withTenant, t.userHash, searchArgs(embedding, query, k, filter, maxDistance, minScore, rerank));
+          const res = await service.search(t.withTenant, t.userHash, searchArgs(embedding, query, mode, k, filter, maxDistance, minScore, rerank));
           return { ...res, hits: hitsOut(res.hits) };
         },
       );

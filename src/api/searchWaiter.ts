@@ -15,8 +15,8 @@ import type { SkipReason } from "../rerank/reranker.ts";
 export interface RerankRequest {
   userHash: string;
   query: string;
-  /** ANN order */
-  candidates: { id: string; distance: number }[];
+  /** The retrieval order; distance null for a hit only the keyword leg found. */
+  candidates: { id: string; distance: number | null }[];
   budgetMs: number;
 }
 

@@ -11,12 +11,12 @@ export function subscriptionPlans(service: MemoryService, events: SealedEvents) 
     searchProgress: {
       subscribePlan(_$root: Step, fieldArgs: FieldArgs) {
         const $subscriber = lambda(
-          [context(), fieldArgs.getRaw("embedding"), fieldArgs.getRaw("query"), fieldArgs.getRaw("k"), fieldArgs.getRaw("filter"), fieldArgs.getRaw("maxDistance"), fieldArgs.getRaw("minScore"), fieldArgs.getRaw("rerank")],
-          ([ctx, embedding, query, k, filter, maxDistance, minScore, rerank]) => {
+          [context(), fieldArgs.getRaw("embedding"), fieldArgs.getRaw("query"), fieldArgs.getRaw("mode"), fieldArgs.getRaw("k"), fieldArgs.getRaw("filter"), fieldArgs.getRaw("maxDistance"), fieldArgs.getRaw("minScore"), fieldArgs.getRaw("rerank")],
+          ([ctx, embedding, query, mode, k, filter, maxDistance, minScore, rerank]) => {
             const t = tenantOf(ctx);
             return subscriberOf(async function* () {
               try {
-                for await (const stage of service.searchStages(t.withTenant, t.userHash, searchArgs(embedding, query, k, filter, maxDistance, minScore, rerank))) {
+                for await (const stage of service.searchStages(t.withTenant, t.userHash, searchArgs(embedding, query, mode, k, filter, maxDistance, minScore, rerank))) {
                   yield { ...stage, hits: hitsOut(stage.hits) };
                 }
               } catch (error) {

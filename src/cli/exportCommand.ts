@@ -17,6 +17,7 @@ import { resolveTarget } from "../db/databaseTarget.ts";
 import { roleUrl } from "../db/localCluster.ts";
 import { withTenantFrom } from "../db/withTenant.ts";
 import { CliError } from "./cliError.ts";
+import { keywordSettings } from "../api/searchLegs.ts";
 
 export async function exportCommand(flags: { user?: string; out?: string }): Promise<void> {
   const db = readDbConfig();
@@ -36,6 +37,8 @@ export async function exportCommand(flags: { user?: string; out?: string }): Pro
     sealer: () => createSealer(keyrings.current()),
     reservedSealer: () => Promise.reject(new Error("export seals nothing")),
     labelKey: () => keyrings.current().labelKey,
+    keyword: keywordSettings(() => keyrings.current().termKey),
+    canEmbedQuery: () => false,
     embedQuery: () => Promise.reject(new Error("export embeds nothing")),
     limits: { dims: db.EMBEDDING_DIM, maxTextBytes: db.INGEST_MAX_TEXT_BYTES, maxMetaBytes: db.INGEST_MAX_META_BYTES },
     rerankBudgetMs: 1,

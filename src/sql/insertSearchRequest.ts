@@ -2,7 +2,7 @@ import type pg from "pg";
 
 export async function insertSearchRequest(
   client: pg.ClientBase,
-  r: { id: string; queryCipher: Buffer; keyVersion: number; candidateIds: string[]; candidateDistances: number[]; deadline: Date },
+  r: { id: string; queryCipher: Buffer; keyVersion: number; candidateIds: string[]; candidateDistances: (number | null)[]; deadline: Date },
 ): Promise<void> {
   await client.query(
     `insert into memvault.search_requests (id, query_cipher, key_version, candidate_ids, candidate_distances, deadline)

@@ -15,6 +15,7 @@ import { makeModelDirs } from "../support/testModelDirs.ts";
 import { waitFor } from "../support/waitFor.ts";
 import { useKeyringDatabase } from "../support/keyringDatabase.ts";
 import { startWorker, type WorkerProcess } from "../support/workerProcess.ts";
+import { keywordSettings } from "../../src/api/searchLegs.ts";
 
 const DIMS = 384;
 const fx = useKeyringDatabase();
@@ -44,6 +45,8 @@ beforeAll(async () => {
     rerankCandidates: 24,
     reservedSealer: async () => sealer,
     labelKey: () => keyringFrom(fx.doc).labelKey,
+    keyword: keywordSettings(() => keyringFrom(fx.doc).termKey),
+    canEmbedQuery: () => false,
     embedQuery: async () => {
       throw new Error("no embedder in this test");
     },
