@@ -30,11 +30,14 @@ declare
     array['memory_chunks', 'memvault_worker',
           'insert into memvault.memory_chunks (user_hash, key_version, text_cipher, meta_cipher, emb_cipher, embedding) values (%L, 1, ''\x01'', ''\x02'', ''\x03'', %L::public.vector)',
           'update memvault.memory_chunks set key_version = key_version + 1'],
-    -- A label row needs its memory (foreign key): tenant A's labels hang on one memory of
-    -- A's (written below), and every insert is a new label on it.
+    -- A label or term row needs its memory (foreign key): tenant A's rows hang on one
+    -- memory of A's (written below), and every insert is a new label or term on it.
     array['memory_labels', 'memvault_worker',
           'insert into memvault.memory_labels (user_hash, label_hash, memory_id) values (%L, pg_catalog.sha256(pg_catalog.gen_random_uuid()::text::bytea), ''00000000-0000-4000-8000-00000000000a'')',
           'update memvault.memory_labels set label_hash = label_hash'],
+    array['memory_terms', 'memvault_worker',
+          'insert into memvault.memory_terms (user_hash, term_hash, memory_id, frequency, memory_length) values (%L, pg_catalog.substr(pg_catalog.sha256(pg_catalog.gen_random_uuid()::text::bytea), 1, 16), ''00000000-0000-4000-8000-00000000000a'', 1, 2)',
+          'update memvault.memory_terms set term_hash = term_hash'],
     array['chunk_ingest', 'memvault_user',
           'insert into memvault.chunk_ingest (user_hash, text, embedding) values (%L, ''leak test'', %L::public.vector)',
           'update memvault.chunk_ingest set attempts = attempts + 1'],
@@ -71,13 +74,13 @@ begin
   where pg_catalog.to_regclass('memvault.' || pg_catalog.quote_ident(tables[i][1])) is not null;
 
   foreach t slice 1 in array tables loop
-    durable := t[1] ~ '^memory_(chunks(_[0-9]+)?|labels)$';
+    durable := t[1] ~ '^memory_(chunks(_[0-9]+)?|labels|terms)$';
     if durable then
-      -- memory_labels' rows go with their memories (the foreign key cascades).
-      execute pg_catalog.format('delete from memvault.%I where user_hash = %L', case t[1] when 'memory_labels' then 'memory_chunks' else t[1] end, tenant_a);
+      -- memory_labels' and memory_terms' rows go with their memories (the foreign keys cascade).
+      execute pg_catalog.format('delete from memvault.%I where user_hash = %L', case when t[1] in ('memory_labels', 'memory_terms') then 'memory_chunks' else t[1] end, tenant_a);
       commit;
     end if;
-    if t[1] = 'memory_labels' then
+    if t[1] in ('memory_labels', 'memory_terms') then
       execute pg_catalog.format('insert into memvault.memory_chunks (user_hash, id, key_version, text_cipher, meta_cipher, emb_cipher, embedding) values (%L, ''00000000-0000-4000-8000-00000000000a'', 1, ''\x01'', ''\x02'', ''\x03'', %L::public.vector)', tenant_a, probe_vector);
       commit;
     end if;
@@ -147,7 +150,7 @@ begin
     end if;
     rollback; -- the queue tables' rows and every probe's effect; back to the superuser
     if durable then
-      execute pg_catalog.format('delete from memvault.%I where user_hash = %L', case t[1] when 'memory_labels' then 'memory_chunks' else t[1] end, tenant_a);
+      execute pg_catalog.format('delete from memvault.%I where user_hash = %L', case when t[1] in ('memory_labels', 'memory_terms') then 'memory_chunks' else t[1] end, tenant_a);
       commit;
     end if;
   end loop;

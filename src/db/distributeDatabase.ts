@@ -18,8 +18,10 @@ export class DistributeError extends CodedError<"NO_CITUS" | "NO_WORKER_NODES" |
   override readonly name = "DistributeError";
 }
 
-/** The distributed tenant tables: memory_chunks and memory_labels, colocated with it. */
-export const DISTRIBUTED_TENANT_TABLES = ["memvault.memory_chunks", "memvault.memory_labels"] as const;
+/** The tables colocated with memory_chunks: its blind indexes (labels, keyword terms), each with a foreign key to it. */
+export const COLOCATED_INDEX_TABLES = ["memory_labels", "memory_terms"] as const;
+/** The distributed tenant tables: memory_chunks and the index tables colocated with it. */
+export const DISTRIBUTED_TENANT_TABLES = ["memvault.memory_chunks", ...COLOCATED_INDEX_TABLES.map((t) => `memvault.${t}` as const)] as const;
 
 /**
  * Every shard of each distributed tenant table on every node, and whether its table has RLS
@@ -43,7 +45,7 @@ export async function selectShardSecurity(client: pg.ClientBase | pg.Pool): Prom
 
 /**
  * Distributes memory_chunks by user_hash with create_distributed_table, and memory_labels
- * colocated with it (a tenant's label hashes on its chunks' shard). It holds an
+ * and memory_terms colocated with it (a tenant's label and term hashes on its chunks' shard). It holds an
  * ExclusiveLock on memory_chunks while it copies the rows into the shards: reads (search,
  * memories) go on, writes wait. In memvault the writes to memory_chunks are the worker's
  * seals and forget: remember keeps working (it writes chunk_ingest on the coordinator),
@@ -68,16 +70,18 @@ export async function distributeDatabase(superuserAppUrl: string, opts: { shardC
     if (!done.rowCount) {
       const { rows } = await client.query<{ n: string }>("select count(*)::text as n from memvault.memory_chunks");
       log(`distributing memvault.memory_chunks (${rows[0]!.n} rows) by user_hash into ${opts.shardCount} shards over ${workers.rows[0]!.n} worker nodes; seals and forgets wait until the copy is done`);
-      // memory_labels goes with it, colocated. Citus refuses a foreign key from a local
-      // table to a distributed one, so the key is dropped for the move and added back
-      // between the two distributed tables; one transaction, so nobody sees it missing.
+      // The index tables go with it, colocated. Citus refuses a foreign key from a local
+      // table to a distributed one, so each key is dropped for the move and added back
+      // between the distributed tables; one transaction, so nobody sees it missing.
       await client.query("begin");
       try {
-        await client.query("alter table memvault.memory_labels drop constraint if exists memory_labels_memory_fkey");
+        for (const t of COLOCATED_INDEX_TABLES) await client.query(`alter table memvault.${t} drop constraint if exists ${t}_memory_fkey`);
         await client.query("select pg_catalog.create_distributed_table('memvault.memory_chunks', 'user_hash', shard_count := $1::integer)", [opts.shardCount]);
-        await client.query("select pg_catalog.create_distributed_table('memvault.memory_labels', 'user_hash', colocate_with := 'memvault.memory_chunks')");
-        await client.query(`alter table memvault.memory_labels add constraint memory_labels_memory_fkey foreign key (user_hash, memory_id)
-                            references memvault.memory_chunks (user_hash, id) on delete cascade`);
+        for (const t of COLOCATED_INDEX_TABLES) {
+          await client.query(`select pg_catalog.create_distributed_table('memvault.${t}', 'user_hash', colocate_with := 'memvault.memory_chunks')`);
+          await client.query(`alter table memvault.${t} add constraint ${t}_memory_fkey foreign key (user_hash, memory_id)
+                              references memvault.memory_chunks (user_hash, id) on delete cascade`);
+        }
         await client.query("commit");
       } catch (err) {
         await client.query("rollback").catch(() => {});

@@ -2,6 +2,7 @@
 import pg from "pg";
 import { ROLES, RUNTIME_ROLES } from "../db/roles.ts";
 import { runPsqlScript, type PsqlResult } from "../db/runPsqlScript.ts";
+import { COLOCATED_INDEX_TABLES, DISTRIBUTED_TENANT_TABLES } from "../db/distributeDatabase.ts";
 import { selectExtensionVersion } from "../sql/selectExtensionVersion.ts";
 import { selectRoleFindings, type RoleFinding } from "../sql/selectRoleFindings.ts";
 import { selectUnforcedTenantTables } from "../sql/selectUnforcedTenantTables.ts";
@@ -77,16 +78,18 @@ export function citusRows(topology: CitusTopology): DoctorRow[] {
         : { check: "citus memory_chunks", status: "FAIL", detail: `distributed by ${chunks.column}: a tenant's queries would not stay on one shard` }
       : { check: "citus memory_chunks", status: "WARN", detail: "not distributed yet (memvault db distribute)" },
   );
-  const labels = topology.tables.find((t) => t.table === "memvault.memory_labels");
   if (chunks) {
-    // A tenant's label hashes must sit on its chunks' shard: filters join the two.
-    rows.push(
-      labels && labels.column === "user_hash" && labels.colocation === chunks.colocation
-        ? { check: "citus memory_labels", status: "PASS", detail: `distributed by user_hash, colocated with memory_chunks (group ${labels.colocation})` }
-        : { check: "citus memory_labels", status: "FAIL", detail: labels ? `not colocated with memory_chunks (group ${labels.colocation}, distributed by ${labels.column})` : "not distributed while memory_chunks is (memvault db distribute)" },
-    );
+    // A tenant's label and term hashes must sit on its chunks' shard: filters and the keyword leg join them.
+    for (const name of COLOCATED_INDEX_TABLES) {
+      const t = topology.tables.find((d) => d.table === `memvault.${name}`);
+      rows.push(
+        t && t.column === "user_hash" && t.colocation === chunks.colocation
+          ? { check: `citus ${name}`, status: "PASS", detail: `distributed by user_hash, colocated with memory_chunks (group ${t.colocation})` }
+          : { check: `citus ${name}`, status: "FAIL", detail: t ? `not colocated with memory_chunks (group ${t.colocation}, distributed by ${t.column})` : "not distributed while memory_chunks is (memvault db distribute)" },
+      );
+    }
   }
-  const others = topology.tables.filter((t) => t.table !== "memvault.memory_chunks" && t.table !== "memvault.memory_labels");
+  const others = topology.tables.filter((t) => !(DISTRIBUTED_TENANT_TABLES as readonly string[]).includes(t.table));
   if (others.length) {
     rows.push({ check: "citus other tables", status: "WARN", detail: `also distributed: ${others.map((t) => t.table).join(", ")} (memvault keeps them on the coordinator)` });
   }
