@@ -21,6 +21,7 @@ const benches: { name: string; args: string[]; result: string; env?: Record<stri
   { name: "canary", args: [], result: "canary" },
   { name: "rollback", args: [], result: "rollback" },
   { name: "embed", args: [], result: "embed" },
+  { name: "locomo", args: [], result: "locomo" },
   ...(values.citus ? [{ name: "citus", args: [], result: "citus", env: { LOG_LEVEL: "warn", RERANK_ENABLED: "false" } }] : []),
 ].filter((b) => !values.only || values.only.split(",").includes(b.result));
 

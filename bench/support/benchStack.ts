@@ -33,7 +33,18 @@ export interface BenchStack {
 
 const DATABASE = "memvault_bench";
 
-export async function startBenchStack(opts: { prefix: string; tenants: number; rows: number; serverEnv?: Record<string, string>; tagsFor?: (tenant: number, row: number) => string[]; log: (line: string) => void }): Promise<BenchStack> {
+export interface BenchStackOptions {
+  prefix: string;
+  tenants: number;
+  rows: number;
+  serverEnv?: Record<string, string>;
+  tagsFor?: (tenant: number, row: number) => string[];
+  textFor?: (tenant: number, row: number) => string;
+  keywordTerms?: boolean;
+  log: (line: string) => void;
+}
+
+export async function startBenchStack(opts: BenchStackOptions): Promise<BenchStack> {
   const cluster = await createThrowawayCluster({ pgBin: pgBinDir(), databaseName: DATABASE, prefix: opts.prefix, log: opts.log });
   const root = new pg.Client({ connectionString: roleUrl(cluster.state, "root", DATABASE) });
   let server: BenchServer | undefined;
@@ -53,7 +64,7 @@ export async function startBenchStack(opts: { prefix: string; tenants: number; r
     await root.connect();
     const dims = readDbConfig().EMBEDDING_DIM;
     const subs = Array.from({ length: opts.tenants }, (_, i) => `bench-user-${i}`);
-    await seedSealedTenants(root, parseKeyring("bench", JSON.stringify(keyringDoc)), { subs, rows: opts.rows, dims, next: vectorSource("clustered", dims, 11), ...(opts.tagsFor ? { tagsFor: opts.tagsFor } : {}) });
+    await seedSealedTenants(root, parseKeyring("bench", JSON.stringify(keyringDoc)), { subs, rows: opts.rows, dims, next: vectorSource("clustered", dims, 11), ...(opts.tagsFor ? { tagsFor: opts.tagsFor } : {}), ...(opts.textFor ? { textFor: opts.textFor } : {}), keywordTerms: opts.keywordTerms ?? false });
     const tokens = await Promise.all(subs.map((sub) => new SignJWT({ sub, aud: "memvault-bench" }).setProtectedHeader({ alg: "HS256" }).setExpirationTime("3h").sign(secret)));
     opts.log("starting memvault as npm start runs it (the API, and the worker in its own process)");
     server = await startBenchServer({

@@ -11,6 +11,8 @@ import { embeddingToBytes, vectorBinary } from "../../src/embed/embeddingBytes.t
 import { hashLabels } from "../../src/crypto/blindIndex.ts";
 import { sealLabels } from "../../src/api/openMemory.ts";
 import { progress } from "./benchResult.ts";
+import { replaceMemoryTerms } from "../../src/sql/replaceMemoryTerms.ts";
+import { memoryTerms } from "../../src/worker/sealRows.ts";
 import { toPgVector } from "./vectors.ts";
 
 const WORDS = "memory note about travel work family music food sport health books movies weather plans".split(" ");
@@ -18,7 +20,18 @@ const WORDS = "memory note about travel work family music food sport health book
 export async function seedSealedTenants(
   root: pg.Client,
   keyring: Keyring,
-  opts: { subs: string[]; rows: number; dims: number; next: () => Float32Array; /** Tags per row (blind-indexed and sealed as the API does). */ tagsFor?: (tenant: number, row: number) => string[] },
+  opts: {
+    subs: string[];
+    rows: number;
+    dims: number;
+    next: () => Float32Array;
+    /** Tags per row (blind-indexed and sealed as the API does). */
+    tagsFor?: (tenant: number, row: number) => string[];
+    /** Each row's text (default: a few words and its number). */
+    textFor?: (tenant: number, row: number) => string;
+    /** Write the keyword index as the worker does (its own functions). */
+    keywordTerms?: boolean;
+  },
 ): Promise<void> {
   const sealer = createSealer(keyring);
   const { rows: def } = await root.query("select pg_get_indexdef('memvault.memory_chunks_embedding_hnsw'::regclass) as def");
@@ -29,11 +42,12 @@ export async function seedSealedTenants(
       const batch = Array.from({ length: Math.min(1000, opts.rows - start) }, (_, j) => {
         const id = randomUUID();
         const vector = opts.next();
-        const text = `${WORDS[(start + j) % WORDS.length]} ${WORDS[(t + j) % WORDS.length]} number ${start + j}`;
+        const text = opts.textFor?.(t, start + j) ?? `${WORDS[(start + j) % WORDS.length]} ${WORDS[(t + j) % WORDS.length]} number ${start + j}`;
         const vbin = vectorBinary(vector);
         const tags = opts.tagsFor?.(t, start + j) ?? [];
         return {
           id,
+          plain: text,
           tags: hashLabels(keyring.labelKey, userHash, { tags }).tagHashes,
           labels: sealLabels(sealer, userHash, id, { scope: null, tags }),
           v: toPgVector(vector),
@@ -48,6 +62,7 @@ export async function seedSealedTenants(
          from unnest($3::uuid[], $4::bytea[], $5::bytea[], $6::bytea[], $7::text[], $8::bytea[]) as u(id, t, m, e, v, l)`,
         [userHash, keyring.primaryVersion, batch.map((b) => b.id), batch.map((b) => b.text), batch.map((b) => b.meta), batch.map((b) => b.emb), batch.map((b) => b.v), batch.map((b) => b.labels)],
       );
+      if (opts.keywordTerms) await replaceMemoryTerms(root, userHash, batch.map((b) => b.id), memoryTerms(keyring.termKey, userHash, batch.map((b) => ({ id: b.id, text: b.plain }))));
       const labelRows = batch.flatMap((b) => b.tags.map((h) => [b.id, h] as const));
       if (labelRows.length > 0) {
         await root.query("insert into memvault.memory_labels (user_hash, memory_id, label_hash) select $1, u.id, u.h from unnest($2::uuid[], $3::bytea[]) as u(id, h)", [
@@ -63,4 +78,5 @@ export async function seedSealedTenants(
   await root.query("set max_parallel_maintenance_workers = 0");
   await root.query(def[0].def);
   await root.query("vacuum analyze memvault.memory_chunks");
+  if (opts.keywordTerms) await root.query("vacuum analyze memvault.memory_terms");
 }
