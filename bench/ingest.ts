@@ -4,6 +4,8 @@
 //  (b) rows/s of plain SQL inserts of the same rows into an identical table and index
 //  (c) rows/s sealed end to end with no ANN index (the pipeline's own cost)
 //  (d) add->start job latency for single-row inserts
+//  (e) (a) and (c) again with the keyword index off (KEYWORD_INDEX=false): what the
+//      terms cost (terms_overhead_ratio = (a) / (a without terms), the HNSW path users run)
 import { createHash, randomUUID } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
@@ -67,8 +69,9 @@ async function insertBatches(sql: string, label: string): Promise<void> {
 const count = async (sql: string) => Number((await root.query(sql)).rows[0].n);
 
 /** The same worker `memvault worker` runs, in this process (WORKER_CONCURRENCY, SEAL_BATCH_SIZE apply). */
-const startBenchWorker = () =>
+const startBenchWorker = (keywordIndex = true) =>
   runWorker({
+    keywordIndex,
     connectionString: roleUrl(cluster.state, "worker", "memvault_bench"),
     keyringSource: { variable: "bench keyring", file: keyringFile },
     concurrency: readWorkerConfig().WORKER_CONCURRENCY,
@@ -78,8 +81,10 @@ const startBenchWorker = () =>
   });
 
 /** Bulk insert into chunk_ingest, then wait until every row is sealed; rows/s over the whole span. */
-async function sealEndToEnd(label: string): Promise<number> {
-  const worker = await startBenchWorker();
+async function sealEndToEnd(label: string, keywordIndex = true): Promise<number> {
+  // The index tables hang on their memory (foreign keys to memory_chunks): all go together.
+  await root.query("truncate memvault.memory_labels, memvault.memory_terms, memvault.memory_chunks");
+  const worker = await startBenchWorker(keywordIndex);
   try {
     const t0 = performance.now();
     await insertBatches(
@@ -136,11 +141,13 @@ async function fullRun(hnswDef: string): Promise<void> {
   // (a) end to end with the HNSW index
   const hnsw = await sealEndToEnd("sealed (HNSW)");
 
-  // (c) end to end without an ANN index
-  // Labels hang on their memory (memory_labels references memory_chunks): both go together.
-  await root.query("truncate memvault.memory_labels, memvault.memory_chunks");
+  // (e) the same without the keyword index
+  const hnswNoTerms = await sealEndToEnd("sealed (HNSW, no terms)", false);
+
+  // (c) end to end without an ANN index, with and without terms
   await root.query("drop index memvault.memory_chunks_embedding_hnsw");
   const noIndex = await sealEndToEnd("sealed (no index)");
+  const noIndexNoTerms = await sealEndToEnd("sealed (no index, no terms)", false);
   await root.query(hnswDef);
 
   // (d) add->start latency: single-row inserts, one at a time, as an application would.
@@ -170,6 +177,10 @@ async function fullRun(hnswDef: string): Promise<void> {
     rows_per_s_plain_sql_hnsw: plain,
     overhead_ratio: hnsw / plain,
     rows_per_s_noindex: noIndex,
+    rows_per_s_hnsw_no_terms: hnswNoTerms,
+    terms_overhead_ratio: hnsw / hnswNoTerms,
+    rows_per_s_noindex_no_terms: noIndexNoTerms,
+    terms_overhead_ratio_noindex: noIndex / noIndexNoTerms,
     job_latency_p50_ms: percentile(latencies, 50),
     job_latency_p95_ms: percentile(latencies, 95),
     job_latency_p99_ms: percentile(latencies, 99),
@@ -183,6 +194,10 @@ async function fullRun(hnswDef: string): Promise<void> {
       ["(b) plain SQL insert, same table + HNSW (rows/s)", plain],
       ["(a)/(b)", hnsw / plain],
       ["(c) sealed end to end, no ANN index (rows/s)", noIndex],
+      ["(e) (a) without the keyword index (rows/s)", hnswNoTerms],
+      ["(e) terms overhead: (a) / (a without terms)", hnsw / hnswNoTerms],
+      ["(e) (c) without the keyword index (rows/s)", noIndexNoTerms],
+      ["(e) terms overhead, no ANN index: (c) / (c without terms)", noIndex / noIndexNoTerms],
       ["(d) add->start job latency p50 (ms)", metrics.job_latency_p50_ms],
       ["(d) add->start job latency p95 (ms)", metrics.job_latency_p95_ms],
     ],

@@ -141,6 +141,12 @@ try {
   metrics.keyword_search_p50_ms_100k = percentile(times, 50);
   metrics.keyword_search_p95_ms_100k = percentile(times, 95);
   metrics.memories_100k = MEMORIES;
+  // The comparisons as numbers of this run, so bench:check can gate them anywhere.
+  const ratio = (a: number, b: number) => (b === 0 ? (a === 0 ? 1 : Infinity) : a / b);
+  metrics.keyword_vs_reference_recall_at_10 = ratio(metrics.keyword_recall_at_10!, metrics.reference_bm25_recall_at_10!);
+  metrics.hybrid_vs_best_leg_recall_at_10 = ratio(metrics.hybrid_recall_at_10!, Math.max(metrics.keyword_recall_at_10!, metrics.vector_recall_at_10!));
+  metrics.hybrid_vs_reference_recall_at_10 = ratio(metrics.hybrid_recall_at_10!, metrics.reference_bm25_recall_at_10!);
+  metrics.dl19_keyword_vs_reference_ndcg_at_10 = ratio(metrics.dl19_keyword_ndcg_at_10!, metrics.dl19_reference_ndcg_at_10!);
   await root.end();
 
   printTable(

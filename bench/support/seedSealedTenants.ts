@@ -62,6 +62,7 @@ export async function seedSealedTenants(
          from unnest($3::uuid[], $4::bytea[], $5::bytea[], $6::bytea[], $7::text[], $8::bytea[]) as u(id, t, m, e, v, l)`,
         [userHash, keyring.primaryVersion, batch.map((b) => b.id), batch.map((b) => b.text), batch.map((b) => b.meta), batch.map((b) => b.emb), batch.map((b) => b.v), batch.map((b) => b.labels)],
       );
+      if (opts.subs.length === 1) progress("loading the tenant", Math.min(start + 1000, opts.rows), opts.rows);
       if (opts.keywordTerms) await replaceMemoryTerms(root, userHash, batch.map((b) => b.id), memoryTerms(keyring.termKey, userHash, batch.map((b) => ({ id: b.id, text: b.plain }))));
       const labelRows = batch.flatMap((b) => b.tags.map((h) => [b.id, h] as const));
       if (labelRows.length > 0) {

@@ -59,6 +59,9 @@ export const BENCH_PAGES: readonly BenchPage[] = [
         ["plain SQL inserts, same index, one backend (rows/s)", r.metrics.rows_per_s_plain_sql_hnsw ?? ""],
         ["ratio of the two", r.metrics.overhead_ratio ?? ""],
         ["sealed end to end, no ANN index (rows/s)", r.metrics.rows_per_s_noindex ?? ""],
+        ["HNSW present, keyword index off (rows/s)", r.metrics.rows_per_s_hnsw_no_terms ?? ""],
+        ["keyword terms' cost: with / without, HNSW present", r.metrics.terms_overhead_ratio ?? ""],
+        ["keyword terms' cost: with / without, no ANN index", r.metrics.terms_overhead_ratio_noindex ?? ""],
         ["add-to-start job latency p50 / p95 (ms)", `${n(r, "job_latency_p50_ms")} / ${n(r, "job_latency_p95_ms")}`],
       ]),
       gated(r),
@@ -118,6 +121,29 @@ export const BENCH_PAGES: readonly BenchPage[] = [
         ["progressive search over SSE: first (ANN) event", r.metrics.ttfv_p50_ms ?? "", r.metrics.ttfv_p95_ms ?? "", ""],
         ["the same: the reranked event", "", r.metrics.progressive_final_p95_ms ?? "", ""],
       ]),
+      gated(r),
+    ],
+  },
+  {
+    result: "locomo",
+    title: "Retrieval quality: LoCoMo and DL19",
+    command: "npm run bench:locomo",
+    about:
+      "LoCoMo (Maharana et al., ACL 2024; CC BY-NC, read from MEMVAULT_SHARED_DIR, never shipped): each conversation one tenant, each turn one memory remembered through GraphQL as a client would (text only, the server embeds, occurredAt from the session's date); each question of categories 1-4 (1 multi-hop, 2 temporal, 3 open-domain, 4 single-hop) asked as that tenant in each mode, with k = 20; evidence recall@k is the share of its evidence turns among the first k. The plaintext reference is wink-bm25-text-search with memvault's analyzer on the same turns. DL19: each of the TREC DL19 queries' 100 BM25 passages one tenant; NDCG@10 and recall@10 against the given BM25 order (its top 10 relevant, gain 10 down to 1). Then keyword searches of 2-5 words in one tenant of generated memories (Zipf-distributed words). Latencies are GraphQL round trips from one client. Without a LoCoMo file the bench runs on a generated conversation with planted facts and says so; `--file` takes any LoCoMo-shaped file.",
+    tables: (r) => [
+      table(["LoCoMo recall (all / cat 1 / 2 / 3 / 4)", "@1", "@5", "@10", "@20"], ["keyword", "vector", "hybrid", "hybrid_rerank", "reference_bm25"].map((s) => [
+        s,
+        ...[1, 5, 10, 20].map((k) => [``, "_cat1", "_cat2", "_cat3", "_cat4"].map((c) => n(r, `${s}_recall_at_${k}${c}`)).join(" / ")),
+      ])),
+      table(["search latency, GraphQL round trip", "p50 ms", "p95 ms"], [
+        ...["keyword", "vector", "hybrid", "hybrid_rerank"].map((s) => [`${s} (LoCoMo tenants)`, n(r, `${s}_search_p50_ms`), n(r, `${s}_search_p95_ms`)]),
+        [`keyword, one tenant of ${n(r, "memories_100k")} memories`, n(r, "keyword_search_p50_ms_100k"), n(r, "keyword_search_p95_ms_100k")],
+      ]),
+      table(["DL19 against the given BM25 order", "NDCG@10", "recall@10"], [
+        ["keyword leg", n(r, "dl19_keyword_ndcg_at_10"), n(r, "dl19_keyword_recall_at_10")],
+        ["plaintext reference", n(r, "dl19_reference_ndcg_at_10"), n(r, "dl19_reference_recall_at_10")],
+      ]),
+      `Corpus: ${String(r.corpus)}; DL19: ${String(r.dl19)}; embedder: ${String(r.embedder)}; reranker: ${String(r.reranker)}.`,
       gated(r),
     ],
   },

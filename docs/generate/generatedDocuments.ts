@@ -3,6 +3,7 @@ import { usage } from "../../src/cli/commands.ts";
 import { alertsReference } from "./alertsReference.ts";
 import { benchmarksReference } from "./benchmarksReference.ts";
 import { configurationReference } from "./configurationReference.ts";
+import { readmeWithRetrieval } from "./readmeRetrieval.ts";
 
 const cliReference = () =>
   [
@@ -24,5 +25,6 @@ export function generatedDocuments(): Record<string, string> {
     "docs/cli.md": cliReference(),
     "docs/benchmarks.md": benchmarksReference(),
     "docs/alerts.md": alertsReference(),
+    "README.md": readmeWithRetrieval(),
   };
 }
