@@ -84,6 +84,7 @@ export async function openApiResources(opts: ApiServerOptions) {
     labelKey: () => opts.keyrings.current().labelKey,
     keyword: keywordSettings(() => opts.keyrings.current().termKey),
     canEmbedQuery: () => embedder.embedder !== undefined,
+    lexicalEmbedder: () => embedder.embedder?.lexical === true,
     embedQuery: async (query) => (await embedder.embed([query], embedQueryBudgetMs))[0]!,
     limits: opts.limits,
     waiter,

@@ -41,6 +41,7 @@ async function checkedSearch(deps: MemoryServiceDeps, args: SearchArgs) {
   else if (mode !== "keyword") {
     try {
       legs.vector = vectorLiteral(await deps.embedQuery(args.query!));
+      legs.lexicalVector = deps.lexicalEmbedder();
     } catch (err) {
       // A hybrid search nobody asked for by name fails open to its keyword leg when the
       // embedder cannot embed the query (down, timed out); an explicit mode fails with the code.

@@ -82,6 +82,8 @@ export interface MemoryServiceDeps {
   embedQuery: (query: string) => Promise<Float32Array>;
   /** Whether embedQuery has an embedder behind it (a query alone then searches hybrid, else keyword). */
   canEmbedQuery: () => boolean;
+  /** Whether that embedder only counts words (Embedder.lexical): hybrid then puts the keyword leg first. */
+  lexicalEmbedder: () => boolean;
   /** The keyword leg and the fusion. */
   keyword: KeywordSettings;
   limits: Limits;

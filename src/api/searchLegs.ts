@@ -12,7 +12,7 @@ import type { FilterHashes } from "../sql/chunkFilter.ts";
 import { searchChunks } from "../sql/searchChunks.ts";
 import { searchKeyword } from "../sql/searchKeyword.ts";
 import { InputError } from "./inputError.ts";
-import { fuseRankings, type Candidate, type FusionSettings } from "./rankFusion.ts";
+import { fuseRankings, keywordFirst, type Candidate, type FusionSettings } from "./rankFusion.ts";
 
 export const SEARCH_MODES = ["vector", "keyword", "hybrid"] as const;
 export type SearchMode = (typeof SEARCH_MODES)[number];
@@ -55,6 +55,8 @@ export interface Legs {
   vector?: string;
   /** The query's text, for keyword and hybrid. */
   query?: string;
+  /** The vector is the query embedded by a lexical embedder (rankFusion.ts, keywordFirst). */
+  lexicalVector?: boolean;
 }
 
 /** The query's distinct term hashes with their counts, for this tenant. */
@@ -71,5 +73,5 @@ export async function retrieveCandidates(tx: pg.ClientBase, s: KeywordSettings, 
   const keyword = kq && kq.hashes.length > 0 ? await searchKeyword(tx, kq, depth, filter) : [];
   if (legs.mode === "vector") return vector.map((h) => ({ id: h.id, distance: h.distance, keywordScore: null }));
   if (legs.mode === "keyword") return keyword.map((h) => ({ id: h.id, distance: null, keywordScore: h.score }));
-  return fuseRankings(vector, keyword, s.fusion, depth);
+  return legs.lexicalVector ? keywordFirst(vector, keyword, depth) : fuseRankings(vector, keyword, s.fusion, depth);
 }

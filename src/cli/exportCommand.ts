@@ -39,6 +39,7 @@ export async function exportCommand(flags: { user?: string; out?: string }): Pro
     labelKey: () => keyrings.current().labelKey,
     keyword: keywordSettings(() => keyrings.current().termKey),
     canEmbedQuery: () => false,
+    lexicalEmbedder: () => false,
     embedQuery: () => Promise.reject(new Error("export embeds nothing")),
     limits: { dims: db.EMBEDDING_DIM, maxTextBytes: db.INGEST_MAX_TEXT_BYTES, maxMetaBytes: db.INGEST_MAX_META_BYTES },
     rerankBudgetMs: 1,

@@ -4,6 +4,12 @@ import { CodedError } from "../codedError.ts";
 
 export interface Embedder {
   readonly name: string;
+  /**
+   * True for an embedder that only counts words (the development word-hash one): its
+   * vectors see the words BM25 sees, ranked worse, so hybrid search does not fuse them as
+   * an independent opinion (rankFusion.ts).
+   */
+  readonly lexical?: boolean;
   /** One L2-normalised vector per text, in order. */
   embed(texts: string[]): Promise<Float32Array[]>;
   close(): Promise<void>;

@@ -23,6 +23,7 @@ export function wordHashVector(text: string, dims: number): Float32Array {
 export function createWordHashEmbedder(dims: number): Embedder {
   return {
     name: `word-hash (development, ${dims} dimensions)`,
+    lexical: true,
     embed: async (texts) => texts.map((t) => wordHashVector(t, dims)),
     close: async () => {},
   };

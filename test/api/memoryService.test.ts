@@ -47,6 +47,7 @@ beforeAll(async () => {
     labelKey: () => keyringFrom(fx.doc).labelKey,
     keyword: keywordSettings(() => keyringFrom(fx.doc).termKey),
     canEmbedQuery: () => false,
+    lexicalEmbedder: () => false,
     embedQuery: async () => {
       throw new Error("no embedder in this test");
     },
