@@ -505,6 +505,36 @@ $$;
 ALTER FUNCTION memvault.prune_rerank_samples(p_after interval) OWNER TO memvault_owner;
 
 --
+-- Name: recount_term_stats(); Type: FUNCTION; Schema: memvault; Owner: memvault_owner
+--
+
+CREATE FUNCTION memvault.recount_term_stats() RETURNS integer
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  n integer;
+begin
+  if not (select rolsuper from pg_catalog.pg_roles where rolname = current_user) then
+    raise exception 'memvault.recount_term_stats() must be run by a superuser: it reads every tenant' using errcode = '42501';
+  end if;
+  delete from memvault.memory_term_stats;
+  insert into memvault.memory_term_stats (user_hash, documents, total_length)
+    select t.user_hash, count(*), coalesce(sum(t.memory_length), 0) from memvault.memory_terms t where t.term_hash = '\x'::bytea group by t.user_hash;
+  get diagnostics n = row_count;
+  return n;
+end;
+$$;
+
+ALTER FUNCTION memvault.recount_term_stats() OWNER TO memvault_owner;
+
+--
+-- Name: FUNCTION recount_term_stats(); Type: COMMENT; Schema: memvault; Owner: memvault_owner
+--
+
+COMMENT ON FUNCTION memvault.recount_term_stats() IS 'Superuser only: recount memory_term_stats for every tenant from memory_terms'' length rows. Returns the number of tenants.';
+
+--
 -- Name: request_reseal(); Type: FUNCTION; Schema: memvault; Owner: memvault_owner
 --
 
@@ -802,6 +832,8 @@ declare
   ids uuid[];
   scores double precision[];
   kept uuid[] := '{}';
+  weighted_terms bytea[];
+  weights double precision[];
   passed uuid[];
   lo integer := 1;
   width integer := greatest(2 * k, 16);
@@ -822,10 +854,13 @@ begin
     return; -- fail closed; RLS would return nothing anyway
   end if;
 
-  -- The tenant's memory count and total length: one range of the key (the length rows).
-  execute format('select count(*), coalesce(sum(t.memory_length), 0) from memvault.memory_terms t where t.user_hash = %L and t.term_hash = ''\x''::bytea', tenant)
+  -- The tenant's memory count and total length, kept by every writer (memory_term_stats).
+  execute format('select s.documents, s.total_length from memvault.memory_term_stats s where s.user_hash = %L', tenant)
     into documents, total_length;
-  if total_length = 0 then
+  if documents is null or documents <= 0 then
+    return;
+  end if;
+  if total_length <= 0 then
     return;
   end if;
 
@@ -834,29 +869,24 @@ begin
     || ' and (c.expires_at is null or c.expires_at > pg_catalog.now())';
 
   loop
+    -- Each distinct query term's weight: its count in the query times its idf (df from the key).
     execute format($sql$
-      with query as (
-        select q.term_hash, sum(q.frequency)::double precision as frequency
-        from unnest($1::bytea[], $2::integer[]) as q(term_hash, frequency)
-        group by q.term_hash
-      ), postings as materialized (
-        select t.term_hash, t.memory_id, t.frequency, t.memory_length
-        from memvault.memory_terms t
-        where t.user_hash = %L and t.term_hash = any($1)
-      ), idf as (
-        select p.term_hash, ln(1 + ($5 - count(*) + 0.5) / (count(*) + 0.5)) as idf
-        from postings p group by p.term_hash
-      ), scored as (
-        select p.memory_id, sum(q.frequency * i.idf * p.frequency * ($3 + 1) / (p.frequency + $3 * (1 - $4 + $4 * p.memory_length / $6))) as score
-        from postings p join idf i using (term_hash) join query q using (term_hash)
+      select coalesce(array_agg(q.term_hash), '{}'), coalesce(array_agg(q.frequency * ln(1 + ($3 - d.n + 0.5) / (d.n + 0.5))), '{}')
+      from (select term_hash, sum(frequency)::double precision as frequency from unnest($1::bytea[], $2::integer[]) as u(term_hash, frequency) group by term_hash) q
+      cross join lateral (select count(*)::double precision as n from memvault.memory_terms t where t.user_hash = %L and t.term_hash = q.term_hash) d
+      where d.n > 0
+    $sql$, tenant) into weighted_terms, weights using terms, frequencies, documents::double precision;
+    execute format($sql$
+      select coalesce(array_agg(memory_id order by score desc, memory_id), '{}'), coalesce(array_agg(score order by score desc, memory_id), '{}')
+      from (
+        select p.memory_id, sum(w.weight * p.frequency * ($3 + 1) / (p.frequency + $3 * (1 - $4 + $4 * p.memory_length / $5))) as score
+        from unnest($1::bytea[], $2::double precision[]) as w(term_hash, weight)
+        cross join lateral (select t.memory_id, t.frequency, t.memory_length from memvault.memory_terms t where t.user_hash = %L and t.term_hash = w.term_hash) p
         group by p.memory_id
         order by 2 desc, 1
-        limit $7
-      )
-      select coalesce(array_agg(memory_id order by score desc, memory_id), '{}'), coalesce(array_agg(score order by score desc, memory_id), '{}')
-      from scored
-    $sql$, tenant)
-      into ids, scores using terms, frequencies, k1, b, documents::double precision, total_length::double precision / documents, pool;
+        limit $6
+      ) scored
+    $sql$, tenant) into ids, scores using weighted_terms, weights, k1, b, total_length::double precision / documents, pool;
 
     -- The best first, a slice at a time, until k pass the filters.
     while lo <= cardinality(ids) and cardinality(kept) < k loop
@@ -1220,6 +1250,27 @@ ALTER TABLE memvault.memory_labels OWNER TO memvault_owner;
 --
 
 COMMENT ON TABLE memvault.memory_labels IS 'Blind indexes of sealed memories'' labels, one row per label: every scope level and every tag (HMAC-SHA256 under the label subkey, bound to tenant and purpose). Deleted with their memory.';
+
+--
+-- Name: memory_term_stats; Type: TABLE; Schema: memvault; Owner: memvault_owner
+--
+
+CREATE TABLE memvault.memory_term_stats (
+    user_hash text DEFAULT memvault.current_user_hash() NOT NULL,
+    documents bigint DEFAULT 0 NOT NULL,
+    total_length bigint DEFAULT 0 NOT NULL,
+    CONSTRAINT memory_term_stats_user_hash_format CHECK ((user_hash ~ '^[0-9a-f]{64}$'::text))
+);
+
+ALTER TABLE ONLY memvault.memory_term_stats FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE memvault.memory_term_stats OWNER TO memvault_owner;
+
+--
+-- Name: TABLE memory_term_stats; Type: COMMENT; Schema: memvault; Owner: memvault_owner
+--
+
+COMMENT ON TABLE memvault.memory_term_stats IS 'Per tenant: how many memories have a keyword index (length rows in memory_terms) and their total length in terms, for BM25. Kept in step by the worker and by every delete path; memvault.recount_term_stats() recounts.';
 
 --
 -- Name: memory_terms; Type: TABLE; Schema: memvault; Owner: memvault_owner
@@ -1785,6 +1836,13 @@ ALTER TABLE ONLY memvault.memory_labels
     ADD CONSTRAINT memory_labels_pkey PRIMARY KEY (user_hash, label_hash, memory_id);
 
 --
+-- Name: memory_term_stats memory_term_stats_pkey; Type: CONSTRAINT; Schema: memvault; Owner: memvault_owner
+--
+
+ALTER TABLE ONLY memvault.memory_term_stats
+    ADD CONSTRAINT memory_term_stats_pkey PRIMARY KEY (user_hash);
+
+--
 -- Name: memory_terms memory_terms_pkey; Type: CONSTRAINT; Schema: memvault; Owner: memvault_owner
 --
 
@@ -2053,6 +2111,12 @@ ALTER TABLE memvault.memory_chunks ENABLE ROW LEVEL SECURITY;
 ALTER TABLE memvault.memory_labels ENABLE ROW LEVEL SECURITY;
 
 --
+-- Name: memory_term_stats; Type: ROW SECURITY; Schema: memvault; Owner: memvault_owner
+--
+
+ALTER TABLE memvault.memory_term_stats ENABLE ROW LEVEL SECURITY;
+
+--
 -- Name: memory_terms; Type: ROW SECURITY; Schema: memvault; Owner: memvault_owner
 --
 
@@ -2081,6 +2145,12 @@ CREATE POLICY tenant_isolation ON memvault.memory_chunks USING ((user_hash = mem
 --
 
 CREATE POLICY tenant_isolation ON memvault.memory_labels USING ((user_hash = memvault.current_user_hash())) WITH CHECK ((user_hash = memvault.current_user_hash()));
+
+--
+-- Name: memory_term_stats tenant_isolation; Type: POLICY; Schema: memvault; Owner: memvault_owner
+--
+
+CREATE POLICY tenant_isolation ON memvault.memory_term_stats USING ((user_hash = memvault.current_user_hash())) WITH CHECK ((user_hash = memvault.current_user_hash()));
 
 --
 -- Name: memory_terms tenant_isolation; Type: POLICY; Schema: memvault; Owner: memvault_owner
@@ -2198,6 +2268,12 @@ GRANT ALL ON FUNCTION memvault.promote_rerank_rollout(p_name text) TO memvault_o
 REVOKE ALL ON FUNCTION memvault.prune_rerank_samples(p_after interval) FROM PUBLIC;
 GRANT ALL ON FUNCTION memvault.prune_rerank_samples(p_after interval) TO memvault_worker;
 GRANT ALL ON FUNCTION memvault.prune_rerank_samples(p_after interval) TO memvault_operator;
+
+--
+-- Name: FUNCTION recount_term_stats(); Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+REVOKE ALL ON FUNCTION memvault.recount_term_stats() FROM PUBLIC;
 
 --
 -- Name: FUNCTION request_reseal(); Type: ACL; Schema: memvault; Owner: memvault_owner
@@ -2551,6 +2627,33 @@ GRANT SELECT(label_hash),INSERT(label_hash) ON TABLE memvault.memory_labels TO m
 
 GRANT SELECT(memory_id) ON TABLE memvault.memory_labels TO memvault_user;
 GRANT SELECT(memory_id),INSERT(memory_id) ON TABLE memvault.memory_labels TO memvault_worker;
+
+--
+-- Name: TABLE memory_term_stats; Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+GRANT DELETE ON TABLE memvault.memory_term_stats TO memvault_user;
+
+--
+-- Name: COLUMN memory_term_stats.user_hash; Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+GRANT SELECT(user_hash) ON TABLE memvault.memory_term_stats TO memvault_user;
+GRANT SELECT(user_hash),INSERT(user_hash) ON TABLE memvault.memory_term_stats TO memvault_worker;
+
+--
+-- Name: COLUMN memory_term_stats.documents; Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+GRANT SELECT(documents),UPDATE(documents) ON TABLE memvault.memory_term_stats TO memvault_user;
+GRANT SELECT(documents),INSERT(documents),UPDATE(documents) ON TABLE memvault.memory_term_stats TO memvault_worker;
+
+--
+-- Name: COLUMN memory_term_stats.total_length; Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+GRANT SELECT(total_length),UPDATE(total_length) ON TABLE memvault.memory_term_stats TO memvault_user;
+GRANT SELECT(total_length),INSERT(total_length),UPDATE(total_length) ON TABLE memvault.memory_term_stats TO memvault_worker;
 
 --
 -- Name: TABLE memory_terms; Type: ACL; Schema: memvault; Owner: memvault_owner

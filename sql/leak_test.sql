@@ -38,6 +38,10 @@ declare
     array['memory_terms', 'memvault_worker',
           'insert into memvault.memory_terms (user_hash, term_hash, memory_id, frequency, memory_length) values (%L, pg_catalog.substr(pg_catalog.sha256(pg_catalog.gen_random_uuid()::text::bytea), 1, 16), ''00000000-0000-4000-8000-00000000000a'', 1, 2)',
           'update memvault.memory_terms set term_hash = term_hash'],
+    -- One statistics row per tenant: A's three writes add to it.
+    array['memory_term_stats', 'memvault_worker',
+          'insert into memvault.memory_term_stats (user_hash, documents, total_length) values (%L, 1, 1) on conflict (user_hash) do update set documents = memory_term_stats.documents + 1',
+          'update memvault.memory_term_stats set documents = documents + 1'],
     array['chunk_ingest', 'memvault_user',
           'insert into memvault.chunk_ingest (user_hash, text, embedding) values (%L, ''leak test'', %L::public.vector)',
           'update memvault.chunk_ingest set attempts = attempts + 1'],
@@ -55,6 +59,7 @@ declare
   leaked bigint := 0;
   own bigint;
   durable boolean;
+  expected integer;
 begin
   select '[' || pg_catalog.array_to_string(pg_catalog.array_fill(0.5::real, array[a.atttypmod]), ',') || ']' into probe_vector
   from pg_catalog.pg_attribute a
@@ -74,7 +79,8 @@ begin
   where pg_catalog.to_regclass('memvault.' || pg_catalog.quote_ident(tables[i][1])) is not null;
 
   foreach t slice 1 in array tables loop
-    durable := t[1] ~ '^memory_(chunks(_[0-9]+)?|labels|terms)$';
+    durable := t[1] ~ '^memory_(chunks(_[0-9]+)?|labels|terms|term_stats)$';
+    expected := case when t[1] = 'memory_term_stats' then 1 else 3 end;
     if durable then
       -- memory_labels' and memory_terms' rows go with their memories (the foreign keys cascade).
       execute pg_catalog.format('delete from memvault.%I where user_hash = %L', case when t[1] in ('memory_labels', 'memory_terms') then 'memory_chunks' else t[1] end, tenant_a);
@@ -84,7 +90,7 @@ begin
       execute pg_catalog.format('insert into memvault.memory_chunks (user_hash, id, key_version, text_cipher, meta_cipher, emb_cipher, embedding) values (%L, ''00000000-0000-4000-8000-00000000000a'', 1, ''\x01'', ''\x02'', ''\x03'', %L::public.vector)', tenant_a, probe_vector);
       commit;
     end if;
-    -- Tenant A writes three rows, as the application does.
+    -- Tenant A writes three rows (one statistics row, three times), as the application does.
     execute pg_catalog.format('set local app.user_hash = %L', tenant_a);
     perform pg_catalog.set_config('role', t[2], true);
     begin
@@ -96,8 +102,8 @@ begin
     end;
     -- Positive control: a test that cannot see A's rows as A proves nothing.
     execute format('select count(*) from memvault.%I', t[1]) into own;
-    if own <> 3 then
-      raise exception 'leak test is broken: tenant A sees % of its own 3 rows in %', own, t[1];
+    if own <> expected then
+      raise exception 'leak test is broken: tenant A sees % of its own % rows in %', own, expected, t[1];
     end if;
     if durable then
       commit;
@@ -144,9 +150,9 @@ begin
     -- A's rows must still be exactly as written (counted as the superuser, by key).
     reset role;
     execute pg_catalog.format('select count(*) from memvault.%I where user_hash = %L', t[1], tenant_a) into own;
-    if own <> 3 then
-      leaked := leaked + abs(3 - own);
-      raise notice 'LEAK tenant A now has % of its 3 rows in %', own, t[1];
+    if own <> expected then
+      leaked := leaked + abs(expected - own);
+      raise notice 'LEAK tenant A now has % of its % rows in %', own, expected, t[1];
     end if;
     rollback; -- the queue tables' rows and every probe's effect; back to the superuser
     if durable then

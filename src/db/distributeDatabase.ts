@@ -20,8 +20,10 @@ export class DistributeError extends CodedError<"NO_CITUS" | "NO_WORKER_NODES" |
 
 /** The tables colocated with memory_chunks: its blind indexes (labels, keyword terms), each with a foreign key to it. */
 export const COLOCATED_INDEX_TABLES = ["memory_labels", "memory_terms"] as const;
-/** The distributed tenant tables: memory_chunks and the index tables colocated with it. */
-export const DISTRIBUTED_TENANT_TABLES = ["memvault.memory_chunks", ...COLOCATED_INDEX_TABLES.map((t) => `memvault.${t}` as const)] as const;
+/** Colocated with memory_chunks too, without a foreign key: per-tenant keyword statistics. */
+export const COLOCATED_TENANT_TABLES = ["memory_term_stats"] as const;
+/** The distributed tenant tables: memory_chunks and the tables colocated with it. */
+export const DISTRIBUTED_TENANT_TABLES = ["memvault.memory_chunks", ...[...COLOCATED_INDEX_TABLES, ...COLOCATED_TENANT_TABLES].map((t) => `memvault.${t}` as const)] as const;
 
 /**
  * Every shard of each distributed tenant table on every node, and whether its table has RLS
@@ -44,8 +46,9 @@ export async function selectShardSecurity(client: pg.ClientBase | pg.Pool): Prom
 }
 
 /**
- * Distributes memory_chunks by user_hash with create_distributed_table, and memory_labels
- * and memory_terms colocated with it (a tenant's label and term hashes on its chunks' shard). It holds an
+ * Distributes memory_chunks by user_hash with create_distributed_table, and memory_labels,
+ * memory_terms and memory_term_stats colocated with it (a tenant's label and term hashes and
+ * its keyword statistics on its chunks' shard). It holds an
  * ExclusiveLock on memory_chunks while it copies the rows into the shards: reads (search,
  * memories) go on, writes wait. In memvault the writes to memory_chunks are the worker's
  * seals and forget: remember keeps working (it writes chunk_ingest on the coordinator),
@@ -81,6 +84,9 @@ export async function distributeDatabase(superuserAppUrl: string, opts: { shardC
           await client.query(`select pg_catalog.create_distributed_table('memvault.${t}', 'user_hash', colocate_with := 'memvault.memory_chunks')`);
           await client.query(`alter table memvault.${t} add constraint ${t}_memory_fkey foreign key (user_hash, memory_id)
                               references memvault.memory_chunks (user_hash, id) on delete cascade`);
+        }
+        for (const t of COLOCATED_TENANT_TABLES) {
+          await client.query(`select pg_catalog.create_distributed_table('memvault.${t}', 'user_hash', colocate_with := 'memvault.memory_chunks')`);
         }
         await client.query("commit");
       } catch (err) {

@@ -15,11 +15,14 @@ const TABLE = /drop\s+table\s+(?:if\s+exists\s+)?(memvault\.\w+)/gi;
 const ALTER = /alter\s+table\s+(?:only\s+)?(?:if\s+exists\s+)?(memvault\.\w+)([^;]*);/gi;
 const COLUMN = /drop\s+column\s+(?:if\s+exists\s+)?(\w+)/gi;
 const DELETE = /delete\s+from\s+(memvault\.\w+)(\s+where\s+[^;]+)?;/gi;
+/** `--!derived memvault.x`: a table the reverse drops whose rows are derived from others (recounted, not lost). */
+const DERIVED = /^--!derived (memvault\.\w+)[ \t]*$/gm;
 
 /** Statements of the reverses whose effect can be counted beforehand, in order. */
 function destructiveStatements(sql: string): { what: string; count: string }[] {
   const out: { what: string; count: string }[] = [];
-  for (const m of sql.matchAll(TABLE)) out.push({ what: `table ${m[1]}`, count: `select count(*) from ${m[1]}` });
+  const derived = new Set([...sql.matchAll(DERIVED)].map((m) => m[1]!));
+  for (const m of sql.matchAll(TABLE)) if (!derived.has(m[1]!)) out.push({ what: `table ${m[1]}`, count: `select count(*) from ${m[1]}` });
   for (const m of sql.matchAll(ALTER)) {
     for (const c of m[2]!.matchAll(COLUMN)) out.push({ what: `column ${m[1]}.${c[1]}`, count: `select count(*) from ${m[1]} where ${c[1]} is not null` });
   }

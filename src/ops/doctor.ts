@@ -2,7 +2,7 @@
 import pg from "pg";
 import { ROLES, RUNTIME_ROLES } from "../db/roles.ts";
 import { runPsqlScript, type PsqlResult } from "../db/runPsqlScript.ts";
-import { COLOCATED_INDEX_TABLES, DISTRIBUTED_TENANT_TABLES } from "../db/distributeDatabase.ts";
+import { COLOCATED_INDEX_TABLES, COLOCATED_TENANT_TABLES, DISTRIBUTED_TENANT_TABLES } from "../db/distributeDatabase.ts";
 import { selectExtensionVersion } from "../sql/selectExtensionVersion.ts";
 import { selectRoleFindings, type RoleFinding } from "../sql/selectRoleFindings.ts";
 import { selectUnforcedTenantTables } from "../sql/selectUnforcedTenantTables.ts";
@@ -79,8 +79,8 @@ export function citusRows(topology: CitusTopology): DoctorRow[] {
       : { check: "citus memory_chunks", status: "WARN", detail: "not distributed yet (memvault db distribute)" },
   );
   if (chunks) {
-    // A tenant's label and term hashes must sit on its chunks' shard: filters and the keyword leg join them.
-    for (const name of COLOCATED_INDEX_TABLES) {
+    // A tenant's label and term hashes and its keyword statistics must sit on its chunks' shard: filters and the keyword leg join them.
+    for (const name of [...COLOCATED_INDEX_TABLES, ...COLOCATED_TENANT_TABLES]) {
       const t = topology.tables.find((d) => d.table === `memvault.${name}`);
       rows.push(
         t && t.column === "user_hash" && t.colocation === chunks.colocation

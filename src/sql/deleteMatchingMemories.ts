@@ -1,4 +1,5 @@
 import type pg from "pg";
+import { recountTermStats } from "./recountTermStats.ts";
 import { filterPredicates, type FilterHashes } from "./chunkFilter.ts";
 
 /**
@@ -25,5 +26,6 @@ export async function deleteMatchingMemories(client: pg.ClientBase, userHash: st
   );
   for (const r of sealed.rows) ids.add(r.id);
   await client.query("delete from memvault.chunk_ingest where user_hash = $1::text and id = any($2::uuid[])", [userHash, sealed.rows.map((r) => r.id)]);
+  if (sealed.rows.length > 0) await recountTermStats(client, userHash);
   return ids.size;
 }

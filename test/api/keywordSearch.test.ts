@@ -39,6 +39,13 @@ async function ok(auth: string, query: string, variables: Record<string, unknown
 const codeOf = async (auth: string, query: string, variables: Record<string, unknown>) => (await t.gql(auth, query, variables)).body.errors?.[0]?.extensions?.code;
 const termRows = async (id: string) => (await fx.root.query("select count(*)::int as n from memvault.memory_terms where memory_id = $1::uuid", [id])).rows[0].n as number;
 const settle = () => waitFor("the worker to seal everything", async () => (await fx.root.query("select count(*)::int as n from memvault.chunk_ingest")).rows[0].n === 0, 30_000);
+/** Tenants whose kept BM25 statistics differ from a count of their length rows (none, if every write path keeps them). */
+const statsDrift = async () =>
+  (
+    await fx.root.query(`select count(*)::int as n from (select user_hash, count(*) as documents, sum(memory_length) as total from memvault.memory_terms where term_hash = '\\x'::bytea group by user_hash) t
+      full join memvault.memory_term_stats s using (user_hash)
+      where coalesce(s.documents, 0) <> coalesce(t.documents, 0) or coalesce(s.total_length, 0) <> coalesce(t.total, 0)`)
+  ).rows[0].n as number;
 type Hit = { distance: number | null; keywordScore: number | null; memory: { id: string; text: string; occurredAt: string | null } };
 const hits = async (auth: string, variables: Record<string, unknown>): Promise<Hit[]> => (await ok(auth, SEARCH, { rerank: false, ...variables })).search.hits;
 
@@ -93,12 +100,14 @@ describe("keyword and hybrid search", () => {
     expect(first!.memory.occurredAt).toBe("2023-06-01T09:30:00.000Z");
   });
 
-  it("update re-indexes the terms, forget and expiry remove them", async () => {
+  it("update re-indexes the terms, forget and expiry remove them, and the BM25 statistics follow every write", async () => {
     const { auth, ids } = await seed("lifecycle");
+    expect(await statsDrift()).toBe(0);
     const before = await termRows(ids[1]!);
     expect(before).toBeGreaterThan(1); // its terms and its length row
     await ok(auth, UPDATE, { id: ids[1], patch: { text: "Melanie: the violin recital went well." } });
     await settle();
+    expect(await statsDrift()).toBe(0);
     expect((await hits(auth, { query: "sunrise lake", mode: "KEYWORD" })).map((h) => h.memory.id)).not.toContain(ids[1]);
     expect((await hits(auth, { query: "violin recital", mode: "KEYWORD" }))[0]!.memory.id).toBe(ids[1]);
     // A scope-only change keeps the text, and the terms stay those of the text.
@@ -107,10 +116,19 @@ describe("keyword and hybrid search", () => {
     expect((await hits(auth, { query: "violin recital", mode: "KEYWORD" }))[0]!.memory.id).toBe(ids[1]);
     expect(await ok(auth, FORGET, { id: ids[0] })).toEqual({ forget: 1 });
     expect(await termRows(ids[0]!)).toBe(0);
+    expect(await statsDrift()).toBe(0);
     await ok(auth, UPDATE, { id: ids[3], patch: { expiresAt: new Date(Date.now() + 1_000).toISOString() } });
     await settle();
     await waitFor("the memory to expire", async () => !(await hits(auth, { query: "camping marshmallows", mode: "KEYWORD" })).some((h) => h.memory.id === ids[3]), 10_000);
     await waitFor("expire_memories to delete it and its terms", async () => (await termRows(ids[3]!)) === 0, 20_000);
+    expect(await statsDrift()).toBe(0);
+    await ok(auth, UPDATE, { id: ids[2], patch: { tags: ["secret"] } });
+    await settle();
+    expect(await ok(auth, `mutation { forgetMatching(filter: { tagsAny: ["secret"] }) }`)).toEqual({ forgetMatching: 1 });
+    expect(await statsDrift()).toBe(0);
+    await ok(auth, `mutation { forgetAll { sealed } }`);
+    expect(await statsDrift()).toBe(0);
+    expect(await hits(auth, { query: "glorpy mood", mode: "KEYWORD" })).toEqual([]);
   });
 
   it("keeps every term a blind index: no stemmed term in the database's files or the WAL", async () => {

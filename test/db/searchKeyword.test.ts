@@ -103,7 +103,9 @@ describe("search_keyword", () => {
     const past = await search(A, "zeppelin caroline", 2, { occurredAfter: new Date(Date.UTC(2023, 0, 1)) });
     expect(past).toHaveLength(2);
     expect(past.every((h) => CORPUS.some((d) => d.id === h.id))).toBe(true);
+    // Deleted by hand, as a DBA would: the statistics are then recounted (what recount_term_stats is for).
     await pool.query("delete from memvault.memory_chunks where id = any($1::uuid[])", [noise.map((n) => n.id)]);
+    expect((await pool.query("select memvault.recount_term_stats() as n")).rows[0].n).toBe(2);
   });
 
   it("refuses malformed terms and parameters with 22023", async () => {
