@@ -6,7 +6,8 @@ import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { referenceBm25 } from "../../bench/support/referenceBm25.ts";
 import { termHash } from "../../src/crypto/blindIndex.ts";
-import { indexTerms } from "../../src/keyword/analyzeText.ts";
+import { analyzeText, indexTerms } from "../../src/keyword/analyzeText.ts";
+import { zipfText } from "../../bench/support/zipfText.ts";
 import { replaceMemoryTerms } from "../../src/sql/replaceMemoryTerms.ts";
 import { searchKeyword } from "../../src/sql/searchKeyword.ts";
 import { memoryTerms } from "../../src/worker/sealRows.ts";
@@ -40,19 +41,22 @@ let pool: pg.Pool;
 /** Memories of `userHash` as the worker writes them (row, then its terms by the production path). */
 async function store(userHash: string, docs: { id: string; text: string; occurredAt?: Date }[]) {
   await asIdentity(pool, { role: "memvault_worker", userHash }, async (c) => {
-    for (const d of docs) {
-      await c.query(
-        `insert into memvault.memory_chunks (user_hash, id, key_version, text_cipher, meta_cipher, emb_cipher, embedding, occurred_at)
-         values ($1::text, $2::uuid, 1, '\\x01', '\\x02', '\\x03', $3::public.vector, $4::timestamptz)`,
-        [userHash, d.id, vec, d.occurredAt ?? null],
-      );
-    }
+    await c.query(
+      `insert into memvault.memory_chunks (user_hash, id, key_version, text_cipher, meta_cipher, emb_cipher, embedding, occurred_at)
+       select $1::text, u.id, 1, '\\x01', '\\x02', '\\x03', $3::public.vector, u.at from unnest($2::uuid[], $4::timestamptz[]) as u(id, at)`,
+      [userHash, docs.map((d) => d.id), vec, docs.map((d) => d.occurredAt ?? null)],
+    );
     await replaceMemoryTerms(c, userHash, docs.map((d) => d.id), memoryTerms(termKey, userHash, docs));
   }, { commit: true });
 }
 
 const query = (userHash: string, text: string) => ({ ...indexTerms(text, (t) => termHash(termKey, userHash, t)), k1: 1.2, b: 0.75 });
-const search = (userHash: string, text: string, k = 10, filter = {}) => asIdentity(pool, { role: "memvault_user", userHash }, (c) => searchKeyword(c, query(userHash, text), k, filter));
+/** `prune`: lower the pruning floor so that a small tenant's common terms are left out (MaxScore) as a large tenant's are. */
+const search = (userHash: string, text: string, k = 10, filter = {}, prune = false) =>
+  asIdentity(pool, { role: "memvault_user", userHash }, async (c) => {
+    if (prune) await c.query("set local memvault.keyword_prune_min_postings = 0");
+    return searchKeyword(c, query(userHash, text), k, filter);
+  });
 
 beforeAll(async () => {
   db = await createTestDatabase();
@@ -81,6 +85,28 @@ describe("search_keyword", () => {
     }
   });
 
+  it("skips common terms' postings (MaxScore) without changing the result: the reference's top 10 on 3,000 Zipf-worded memories", async () => {
+    const Z = tenantHash("keyword zipf");
+    const docs = Array.from({ length: 3_000 }, (_, i) => ({ id: randomUUID(), text: zipfText(i) }));
+    for (let i = 0; i < docs.length; i += 500) await store(Z, docs.slice(i, i + 500));
+    const reference = referenceBm25(docs);
+    const df = new Map<string, number>();
+    for (const d of docs) for (const t of new Set(analyzeText(d.text))) df.set(t, (df.get(t) ?? 0) + 1);
+    let pruned = 0;
+    for (let i = 0; i < 40; i++) {
+      const q = zipfText(500_000 + i, 2 + (i % 4));
+      const got = await search(Z, q, 10, {}, true);
+      const want = reference.search(q, 10);
+      expect(got.map((h) => h.score), q).toEqual(want.map((h) => expect.closeTo(h.score, 6)));
+      // Equal scores may come in another order; every id must be one the reference ranks with that score.
+      const scoreOf = new Map(reference.search(q, 3_000).map((h) => [h.id, h.score]));
+      for (const h of got) expect(scoreOf.get(h.id), q).toBeCloseTo(h.score, 6);
+      // Queries whose most frequent term is in at least 2% of the memories take the pruned path first.
+      if (analyzeText(q).some((t) => (df.get(t) ?? 0) * 50 >= docs.length)) pruned++;
+    }
+    expect(pruned).toBeGreaterThanOrEqual(15);
+  });
+
   it("finds nothing of another tenant: B's hashes of the same words, A's hashes asked as B, and no tenant at all", async () => {
     const bIds = new Set((await pool.query("select id::text from memvault.memory_chunks where user_hash = $1", [B])).rows.map((r) => r.id));
     const asB = await search(B, "caroline adoption support");
@@ -105,7 +131,9 @@ describe("search_keyword", () => {
     expect(past.every((h) => CORPUS.some((d) => d.id === h.id))).toBe(true);
     // Deleted by hand, as a DBA would: the statistics are then recounted (what recount_term_stats is for).
     await pool.query("delete from memvault.memory_chunks where id = any($1::uuid[])", [noise.map((n) => n.id)]);
-    expect((await pool.query("select memvault.recount_term_stats() as n")).rows[0].n).toBe(2);
+    expect((await pool.query("select memvault.recount_term_stats() as n")).rows[0].n).toBeGreaterThanOrEqual(2);
+    const { rows } = await pool.query("select documents::int as n from memvault.memory_term_stats where user_hash = $1", [A]);
+    expect(rows[0].n).toBe(CORPUS.length);
   });
 
   it("refuses malformed terms and parameters with 22023", async () => {
