@@ -518,6 +518,8 @@ begin
   if not (select rolsuper from pg_catalog.pg_roles where rolname = current_user) then
     raise exception 'memvault.recount_term_stats() must be run by a superuser: it reads every tenant' using errcode = '42501';
   end if;
+  delete from memvault.memory_terms t
+    where not exists (select 1 from memvault.memory_chunks c where c.user_hash = t.user_hash and c.id = t.memory_id);
   delete from memvault.memory_term_stats;
   insert into memvault.memory_term_stats (user_hash, documents, total_length)
     select t.user_hash, count(*), coalesce(sum(t.memory_length), 0) from memvault.memory_terms t where t.term_hash = '\x'::bytea group by t.user_hash;
@@ -532,7 +534,7 @@ ALTER FUNCTION memvault.recount_term_stats() OWNER TO memvault_owner;
 -- Name: FUNCTION recount_term_stats(); Type: COMMENT; Schema: memvault; Owner: memvault_owner
 --
 
-COMMENT ON FUNCTION memvault.recount_term_stats() IS 'Superuser only: recount memory_term_stats for every tenant from memory_terms'' length rows. Returns the number of tenants.';
+COMMENT ON FUNCTION memvault.recount_term_stats() IS 'Superuser only: remove keyword terms whose memory is gone, then recount memory_term_stats for every tenant from memory_terms'' length rows. Returns the number of tenants.';
 
 --
 -- Name: request_reseal(); Type: FUNCTION; Schema: memvault; Owner: memvault_owner
@@ -1333,8 +1335,10 @@ CREATE TABLE memvault.memory_terms (
     memory_id uuid NOT NULL,
     frequency integer NOT NULL,
     memory_length integer NOT NULL,
+    term_hashes bytea,
     CONSTRAINT memory_terms_counts CHECK (((frequency >= 0) AND (memory_length >= 0) AND (frequency <= memory_length))),
     CONSTRAINT memory_terms_term_hash_size CHECK ((octet_length(term_hash) = ANY (ARRAY[0, 16]))),
+    CONSTRAINT memory_terms_term_hashes_shape CHECK (((term_hashes IS NULL) OR ((term_hash = '\x'::bytea) AND ((octet_length(term_hashes) % 16) = 0)))),
     CONSTRAINT memory_terms_user_hash_format CHECK ((user_hash ~ '^[0-9a-f]{64}$'::text))
 );
 
@@ -1346,7 +1350,13 @@ ALTER TABLE memvault.memory_terms OWNER TO memvault_owner;
 -- Name: TABLE memory_terms; Type: COMMENT; Schema: memvault; Owner: memvault_owner
 --
 
-COMMENT ON TABLE memvault.memory_terms IS 'Blind indexes of sealed memories'' keyword terms: one row per distinct term (HMAC-SHA256 under the term subkey, bound to the tenant, first 16 bytes) with its frequency and the memory''s length in terms, and one length row per memory (empty term_hash, frequency = memory_length). Written by the worker with the memory; deleted with it.';
+COMMENT ON TABLE memvault.memory_terms IS 'Blind indexes of sealed memories'' keyword terms: one row per distinct term (HMAC-SHA256 under the term subkey, bound to the tenant, first 16 bytes) with its frequency and the memory''s length in terms, and one length row per memory (empty term_hash, frequency = memory_length, term_hashes listing its terms). Written by the worker with the memory; deleted with it by every path that deletes memories.';
+
+--
+-- Name: COLUMN memory_terms.term_hashes; Type: COMMENT; Schema: memvault; Owner: memvault_owner
+--
+
+COMMENT ON COLUMN memvault.memory_terms.term_hashes IS 'On a memory''s length row (empty term_hash) only: its distinct term hashes, 16 bytes each, concatenated, so that its term rows can be deleted through the primary key.';
 
 --
 -- Name: monitor_indexes; Type: VIEW; Schema: memvault; Owner: memvault_owner
@@ -2020,12 +2030,6 @@ CREATE INDEX memory_chunks_user_hash_scope_hash ON memvault.memory_chunks USING 
 CREATE INDEX memory_labels_user_hash_memory_id ON memvault.memory_labels USING btree (user_hash, memory_id);
 
 --
--- Name: memory_terms_user_hash_memory_id; Type: INDEX; Schema: memvault; Owner: memvault_owner
---
-
-CREATE INDEX memory_terms_user_hash_memory_id ON memvault.memory_terms USING btree (user_hash, memory_id);
-
---
 -- Name: rerank_rollout_samples_rollout_id_finished_at; Type: INDEX; Schema: memvault; Owner: memvault_owner
 --
 
@@ -2079,13 +2083,6 @@ CREATE TRIGGER _900_enqueue_seal_on_update AFTER UPDATE OF text, meta, embedding
 
 ALTER TABLE ONLY memvault.memory_labels
     ADD CONSTRAINT memory_labels_memory_fkey FOREIGN KEY (user_hash, memory_id) REFERENCES memvault.memory_chunks(user_hash, id) ON DELETE CASCADE;
-
---
--- Name: memory_terms memory_terms_memory_fkey; Type: FK CONSTRAINT; Schema: memvault; Owner: memvault_owner
---
-
-ALTER TABLE ONLY memvault.memory_terms
-    ADD CONSTRAINT memory_terms_memory_fkey FOREIGN KEY (user_hash, memory_id) REFERENCES memvault.memory_chunks(user_hash, id) ON DELETE CASCADE;
 
 --
 -- Name: rerank_rollout_events rerank_rollout_events_rollout_fkey; Type: FK CONSTRAINT; Schema: memvault; Owner: memvault_owner
@@ -2711,6 +2708,7 @@ GRANT SELECT(total_length),INSERT(total_length),UPDATE(total_length) ON TABLE me
 --
 
 GRANT DELETE ON TABLE memvault.memory_terms TO memvault_worker;
+GRANT DELETE ON TABLE memvault.memory_terms TO memvault_user;
 
 --
 -- Name: COLUMN memory_terms.user_hash; Type: ACL; Schema: memvault; Owner: memvault_owner
@@ -2746,6 +2744,13 @@ GRANT SELECT(frequency),INSERT(frequency) ON TABLE memvault.memory_terms TO memv
 
 GRANT SELECT(memory_length) ON TABLE memvault.memory_terms TO memvault_user;
 GRANT SELECT(memory_length),INSERT(memory_length) ON TABLE memvault.memory_terms TO memvault_worker;
+
+--
+-- Name: COLUMN memory_terms.term_hashes; Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+GRANT SELECT(term_hashes),INSERT(term_hashes) ON TABLE memvault.memory_terms TO memvault_worker;
+GRANT SELECT(term_hashes) ON TABLE memvault.memory_terms TO memvault_user;
 
 --
 -- Name: TABLE monitor_indexes; Type: ACL; Schema: memvault; Owner: memvault_owner

@@ -30,8 +30,8 @@ declare
     array['memory_chunks', 'memvault_worker',
           'insert into memvault.memory_chunks (user_hash, key_version, text_cipher, meta_cipher, emb_cipher, embedding) values (%L, 1, ''\x01'', ''\x02'', ''\x03'', %L::public.vector)',
           'update memvault.memory_chunks set key_version = key_version + 1'],
-    -- A label or term row needs its memory (foreign key): tenant A's rows hang on one
-    -- memory of A's (written below), and every insert is a new label or term on it.
+    -- A label row needs its memory (foreign key; so did a term row before 000022): tenant A's
+    -- rows hang on one memory of A's (written below), and every insert is a new one on it.
     array['memory_labels', 'memvault_worker',
           'insert into memvault.memory_labels (user_hash, label_hash, memory_id) values (%L, pg_catalog.sha256(pg_catalog.gen_random_uuid()::text::bytea), ''00000000-0000-4000-8000-00000000000a'')',
           'update memvault.memory_labels set label_hash = label_hash'],
@@ -82,8 +82,11 @@ begin
     durable := t[1] ~ '^memory_(chunks(_[0-9]+)?|labels|terms|term_stats)$';
     expected := case when t[1] = 'memory_term_stats' then 1 else 3 end;
     if durable then
-      -- memory_labels' and memory_terms' rows go with their memories (the foreign keys cascade).
-      execute pg_catalog.format('delete from memvault.%I where user_hash = %L', case when t[1] in ('memory_labels', 'memory_terms') then 'memory_chunks' else t[1] end, tenant_a);
+      -- memory_labels' rows go with their memories (the foreign key cascades).
+      execute pg_catalog.format('delete from memvault.%I where user_hash = %L', case t[1] when 'memory_labels' then 'memory_chunks' else t[1] end, tenant_a);
+      if t[1] = 'memory_terms' then
+        execute pg_catalog.format('delete from memvault.memory_chunks where user_hash = %L', tenant_a);
+      end if;
       commit;
     end if;
     if t[1] in ('memory_labels', 'memory_terms') then
@@ -156,7 +159,10 @@ begin
     end if;
     rollback; -- the queue tables' rows and every probe's effect; back to the superuser
     if durable then
-      execute pg_catalog.format('delete from memvault.%I where user_hash = %L', case when t[1] in ('memory_labels', 'memory_terms') then 'memory_chunks' else t[1] end, tenant_a);
+      execute pg_catalog.format('delete from memvault.%I where user_hash = %L', case t[1] when 'memory_labels' then 'memory_chunks' else t[1] end, tenant_a);
+      if t[1] = 'memory_terms' then
+        execute pg_catalog.format('delete from memvault.memory_chunks where user_hash = %L', tenant_a);
+      end if;
       commit;
     end if;
   end loop;

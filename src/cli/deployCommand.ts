@@ -19,7 +19,7 @@ import { restoreDatabase } from "../db/restoreDatabase.ts";
 import { migrationNumber, rollbackMigrations } from "../db/rollbackMigrations.ts";
 import type { DataLoss } from "../db/rollbackDataLoss.ts";
 import readline from "node:readline/promises";
-import { indexesDroppedByReverses } from "../db/reverseMigrations.ts";
+import { indexesDroppedByMigrations, indexesDroppedByReverses } from "../db/reverseMigrations.ts";
 import { verifyDeploy } from "../ops/verifyDeploy.ts";
 import { selectDistributedTableCount } from "../sql/selectDistributedTableCount.ts";
 import { CliError } from "./cliError.ts";
@@ -137,7 +137,8 @@ export async function deployCommand(sub: string | undefined, flags: DeployFlags)
         await step("rollback (reverse migrations)", () => rollbackMigrations({ target, to: head, log }));
         throw new DeployError("VALIDATION_FAILED", `a migration failed (${err instanceof Error ? err.message.split("\n")[0] : String(err)}); the database is back at ${String(head).padStart(6, "0")}`, { cause: err });
       }
-      const { rows } = await step("validate", () => verifyDeploy({ pgBin, superuserUrl, before, ...(keyring ? { keyring } : {}) }));
+      const droppedIndexes = indexesDroppedByMigrations(pending.map((m) => m.name));
+      const { rows } = await step("validate", () => verifyDeploy({ pgBin, superuserUrl, before, droppedIndexes, ...(keyring ? { keyring } : {}) }));
       if (!rows.some((r) => r.status === "FAIL")) return report(rows, startedAt, "deploy apply");
       process.stdout.write(formatDoctorTable(rows) + "\n");
       log(`validation FAILED: rolling back to ${String(head).padStart(6, "0")} by itself`);

@@ -15,16 +15,20 @@ const TABLE = /drop\s+table\s+(?:if\s+exists\s+)?(memvault\.\w+)/gi;
 const ALTER = /alter\s+table\s+(?:only\s+)?(?:if\s+exists\s+)?(memvault\.\w+)([^;]*);/gi;
 const COLUMN = /drop\s+column\s+(?:if\s+exists\s+)?(\w+)/gi;
 const DELETE = /delete\s+from\s+(memvault\.\w+)(\s+where\s+[^;]+)?;/gi;
-/** `--!derived memvault.x`: a table the reverse drops whose rows are derived from others (recounted, not lost). */
-const DERIVED = /^--!derived (memvault\.\w+)[ \t]*$/gm;
+/** `--!derived memvault.x` (or `memvault.x.column`): a table or column the reverse drops whose values are derived from others (recounted, not lost). */
+const DERIVED = /^--!derived (memvault\.\w+(?:\.\w+)?)[ \t]*$/gm;
+
+/** Dollar-quoted bodies ($$ … $$, $tag$ … $tag$): a function put back by --!restore-function is defined, not run. */
+const DOLLAR_QUOTED = /(\$[A-Za-z_]*\$)[\s\S]*?\1/g;
 
 /** Statements of the reverses whose effect can be counted beforehand, in order. */
-function destructiveStatements(sql: string): { what: string; count: string }[] {
+function destructiveStatements(reverse: string): { what: string; count: string }[] {
+  const sql = reverse.replace(DOLLAR_QUOTED, "");
   const out: { what: string; count: string }[] = [];
   const derived = new Set([...sql.matchAll(DERIVED)].map((m) => m[1]!));
   for (const m of sql.matchAll(TABLE)) if (!derived.has(m[1]!)) out.push({ what: `table ${m[1]}`, count: `select count(*) from ${m[1]}` });
   for (const m of sql.matchAll(ALTER)) {
-    for (const c of m[2]!.matchAll(COLUMN)) out.push({ what: `column ${m[1]}.${c[1]}`, count: `select count(*) from ${m[1]} where ${c[1]} is not null` });
+    for (const c of m[2]!.matchAll(COLUMN)) if (!derived.has(`${m[1]}.${c[1]}`)) out.push({ what: `column ${m[1]}.${c[1]}`, count: `select count(*) from ${m[1]} where ${c[1]} is not null` });
   }
   for (const m of sql.matchAll(DELETE)) out.push({ what: `rows of ${m[1]}${m[2] ? m[2].replace(/\s+/g, " ") : ""}`, count: `select count(*) from ${m[1]}${m[2] ?? ""}` });
   return out;

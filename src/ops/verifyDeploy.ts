@@ -48,7 +48,7 @@ export async function verifyDeploy(opts: {
   expectedRows?: Record<string, number>;
   keyring?: Keyring;
   sample?: number;
-  /** Index names a rollback dropped on purpose (indexesDroppedByReverses): not "lost". */
+  /** Index names a rollback or the applied migrations dropped on purpose (indexesDroppedByReverses, indexesDroppedByMigrations): not "lost". */
   droppedIndexes?: string[];
 }): Promise<{ rows: DoctorRow[]; after: DeploySnapshot }> {
   const out: DoctorRow[] = [];

@@ -10,7 +10,8 @@ export async function deleteAllMemories(client: pg.ClientBase, userHash: string)
   const pending = await client.query("delete from memvault.chunk_ingest where user_hash = $1::text", [userHash]);
   const sealed = await client.query("delete from memvault.memory_chunks where user_hash = $1::text", [userHash]);
   const searches = await client.query("delete from memvault.search_requests where user_hash = $1::text", [userHash]);
-  // No memory left, so no keyword statistics (the terms went with the memories).
+  // No memory left: no keyword terms, no statistics.
+  await client.query("delete from memvault.memory_terms where user_hash = $1::text", [userHash]);
   await client.query("delete from memvault.memory_term_stats where user_hash = $1::text", [userHash]);
   return { sealed: sealed.rowCount ?? 0, pending: pending.rowCount ?? 0, searches: searches.rowCount ?? 0 };
 }

@@ -1,13 +1,13 @@
 import type pg from "pg";
-import { recountTermStats } from "./recountTermStats.ts";
+import { deleteMemoryTerms } from "./deleteMemoryTerms.ts";
 
-/** Deletes up to `limit` of the current tenant's expired memories; returns how many. */
+/** Deletes up to `limit` of the current tenant's expired memories, and their keyword terms; returns how many. */
 export async function deleteExpiredMemories(client: pg.ClientBase, userHash: string, limit: number): Promise<number> {
-  const { rowCount } = await client.query(
+  const { rows } = await client.query<{ id: string }>(
     `delete from memvault.memory_chunks where user_hash = $1::text and id in (
-       select id from memvault.memory_chunks where user_hash = $1::text and expires_at <= now() limit $2::integer)`,
+       select id from memvault.memory_chunks where user_hash = $1::text and expires_at <= now() limit $2::integer) returning id::text`,
     [userHash, limit],
   );
-  if (rowCount) await recountTermStats(client, userHash);
-  return rowCount ?? 0;
+  await deleteMemoryTerms(client, userHash, rows.map((r) => r.id));
+  return rows.length;
 }

@@ -1,5 +1,5 @@
 import type pg from "pg";
-import { recountTermStats } from "./recountTermStats.ts";
+import { deleteMemoryTerms } from "./deleteMemoryTerms.ts";
 import { filterPredicates, type FilterHashes } from "./chunkFilter.ts";
 
 /**
@@ -18,7 +18,7 @@ export async function deleteMatchingMemories(client: pg.ClientBase, userHash: st
     pendingParams,
   );
   for (const r of pending.rows) ids.add(r.id);
-  // Their labels go with them (memory_labels' foreign key cascades).
+  // Their labels go with them (memory_labels' foreign key cascades); their terms just below.
   const sealedParams: unknown[] = [userHash, [...ids]];
   const sealed = await client.query<{ id: string }>(
     `delete from memvault.memory_chunks where user_hash = $1::text and ((true ${filterPredicates(filter, sealedParams, "memory_chunks", "$1")}) or id = any($2::uuid[])) returning id::text`,
@@ -26,6 +26,6 @@ export async function deleteMatchingMemories(client: pg.ClientBase, userHash: st
   );
   for (const r of sealed.rows) ids.add(r.id);
   await client.query("delete from memvault.chunk_ingest where user_hash = $1::text and id = any($2::uuid[])", [userHash, sealed.rows.map((r) => r.id)]);
-  if (sealed.rows.length > 0) await recountTermStats(client, userHash);
+  await deleteMemoryTerms(client, userHash, sealed.rows.map((r) => r.id));
   return ids.size;
 }
