@@ -570,6 +570,40 @@ ALTER FUNCTION memvault.request_reseal() OWNER TO memvault_owner;
 COMMENT ON FUNCTION memvault.request_reseal() IS 'Superuser only: enqueue a re-seal job per tenant (rows sealed under an older key version move to the current primary). Returns the number of tenants.';
 
 --
+-- Name: request_term_index(); Type: FUNCTION; Schema: memvault; Owner: memvault_owner
+--
+
+CREATE FUNCTION memvault.request_term_index() RETURNS integer
+    LANGUAGE plpgsql
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  n integer := 0;
+  t text;
+begin
+  if not (select rolsuper from pg_catalog.pg_roles where rolname = current_user) then
+    raise exception 'memvault.request_term_index() must be run by a superuser: it lists every tenant' using errcode = '42501';
+  end if;
+  for t in
+    select distinct c.user_hash from memvault.memory_chunks c
+    where not exists (select 1 from memvault.memory_terms m where m.user_hash = c.user_hash and m.term_hash = '\x'::bytea and m.memory_id = c.id)
+  loop
+    perform graphile_worker.add_job('index_terms', json_build_object('userHash', t), job_key := 'index_terms:' || t);
+    n := n + 1;
+  end loop;
+  return n;
+end;
+$$;
+
+ALTER FUNCTION memvault.request_term_index() OWNER TO memvault_owner;
+
+--
+-- Name: FUNCTION request_term_index(); Type: COMMENT; Schema: memvault; Owner: memvault_owner
+--
+
+COMMENT ON FUNCTION memvault.request_term_index() IS 'Superuser only: enqueue an index_terms job per tenant with memories that have no keyword terms (sealed before keyword search, or while KEYWORD_INDEX was off). Returns the number of tenants.';
+
+--
 -- Name: rerank_assignment(); Type: FUNCTION; Schema: memvault; Owner: memvault_owner
 --
 
@@ -2328,6 +2362,12 @@ REVOKE ALL ON FUNCTION memvault.recount_term_stats() FROM PUBLIC;
 --
 
 REVOKE ALL ON FUNCTION memvault.request_reseal() FROM PUBLIC;
+
+--
+-- Name: FUNCTION request_term_index(); Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+REVOKE ALL ON FUNCTION memvault.request_term_index() FROM PUBLIC;
 
 --
 -- Name: FUNCTION rerank_assignment(); Type: ACL; Schema: memvault; Owner: memvault_owner

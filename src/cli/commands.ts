@@ -25,12 +25,13 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
       ["db url [--role R]", "connection URL (no password; see db env) for root|owner|worker|monitor|operator|authenticator"],
       ["db env [--role R] [--migrate]", "shell exports for psql (PGPASSFILE) and graphile-migrate"],
       ["db migrate", "apply roles, extension and pending migrations"],
+      ["db index-terms", "queue keyword indexing of memories sealed before keyword search (after deploying 000019 on existing data)"],
       ["db dump-schema [--url U]", "rewrite migrations/schema.sql from a migrated database"],
     ],
     run: async (sub, values) => (await import("./dbCommand.ts")).dbCommand(sub, values),
   },
   worker: {
-    usage: [["worker", "run the background jobs (seal, embed, rerank, expire, re-seal, rollout evaluation) until SIGTERM; metrics on METRICS_PORT"]],
+    usage: [["worker", "run the background jobs (seal, embed, keyword index, rerank, expire, re-seal, rollout evaluation) until SIGTERM; metrics on METRICS_PORT"]],
     run: async () => (await import("./workerCommand.ts")).workerCommand(),
   },
   doctor: {

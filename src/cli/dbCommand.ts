@@ -1,6 +1,7 @@
-// `memvault db start|stop|status|url|env|migrate|dump-schema`
+// `memvault db start|stop|status|url|env|migrate|dump-schema|distribute|index-terms`
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
+import pg from "pg";
 import path from "node:path";
 import { pgBinDir, readDbConfig } from "../config/dbConfig.ts";
 import { readProcessConfig } from "../config/processConfig.ts";
@@ -9,6 +10,7 @@ import { SCHEMA_DUMP_PATH, writeCommittedDump } from "../db/dumpSchema.ts";
 import { clusterRunning, readClusterState, roleUrl, stopCluster, SUPERUSER } from "../db/localCluster.ts";
 import { installJobQueue, migrateDatabase } from "../db/migrateDatabase.ts";
 import { LOGIN_ROLES, ROLES, type RoleKey } from "../db/roles.ts";
+import { requestTermIndex } from "../sql/requestTermIndex.ts";
 import { CliError } from "./cliError.ts";
 
 const say = (line: string) => process.stderr.write(`[memvault] ${line}\n`);
@@ -75,6 +77,18 @@ async function dbDistribute(flags: DbFlags): Promise<void> {
   say("every shard has row-level security enabled and forced");
 }
 
+/** Enqueues index_terms jobs for every tenant whose memories have no keyword terms yet (sealed before keyword search). */
+async function dbIndexTerms(): Promise<void> {
+  const client = new pg.Client({ connectionString: superuserAppUrl(await resolveTarget({ start: false })) });
+  await client.connect();
+  try {
+    const tenants = await requestTermIndex(client);
+    say(`index_terms jobs queued for ${tenants} tenants; the worker writes their memories' keyword terms`);
+  } finally {
+    await client.end();
+  }
+}
+
 function dbStatus(): void {
   const state = requireCluster();
   const running = clusterRunning(state);
@@ -125,6 +139,7 @@ async function dbDumpSchema(flags: DbFlags): Promise<void> {
 const DB_COMMANDS: Readonly<Record<string, (flags: DbFlags) => void | Promise<void>>> = {
   start: dbStart,
   distribute: dbDistribute,
+  "index-terms": dbIndexTerms,
   migrate: async () => migrateDatabase(await resolveTarget({ start: !readDbConfig().DATABASE_URL, log: say }), say),
   stop: () => {
     stopCluster(requireCluster());

@@ -8,6 +8,7 @@ import { inspect } from "node:util";
 import { afterEach, describe, expect, it } from "vitest";
 import { ConfigError } from "../../src/config/configError.ts";
 import { hmacUser } from "../../src/crypto/hmacUser.ts";
+import { TERM_HASH_BYTES, termHash } from "../../src/crypto/blindIndex.ts";
 import { parseKeyring, readKeyringFile } from "../../src/crypto/keyring.ts";
 import { createKeyringProvider } from "../../src/crypto/keyringProvider.ts";
 import { freshKeyringDocument, keyringFrom, rotateKeyringDocument } from "../support/keyrings.ts";
@@ -136,6 +137,14 @@ describe("hmacUser", () => {
     expect(hmacUser(keyringFrom(otherPepper), "user-42")).not.toBe(hmacUser(k, "user-42"));
     const otherSealKeys = { ...doc, keys: [{ version: 1, key: b64(32) }] };
     expect(hmacUser(keyringFrom(otherSealKeys), "user-42")).toBe(hmacUser(k, "user-42"));
+  });
+
+  it("keyword term hashes survive a key rotation (the term key comes from the pepper) and differ from label hashes and across tenants", () => {
+    const rotated = keyringFrom(rotateKeyringDocument(doc));
+    expect(termHash(rotated.termKey, "a".repeat(64), "quokka")).toEqual(termHash(k.termKey, "a".repeat(64), "quokka"));
+    expect(termHash(k.termKey, "b".repeat(64), "quokka")).not.toEqual(termHash(k.termKey, "a".repeat(64), "quokka"));
+    expect(termHash(k.labelKey, "a".repeat(64), "quokka")).not.toEqual(termHash(k.termKey, "a".repeat(64), "quokka"));
+    expect(termHash(k.termKey, "a".repeat(64), "quokka")).toHaveLength(TERM_HASH_BYTES);
   });
 
   it("rejects empty and oversized user ids", () => {

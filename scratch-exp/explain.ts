@@ -1,0 +1,15 @@
+import pg from "pg";
+import { createSecretKey } from "node:crypto";
+import fs from "node:fs";
+import { indexTerms } from "../src/keyword/analyzeText.ts";
+import { termHash } from "../src/crypto/blindIndex.ts";
+const key = createSecretKey(Buffer.from(JSON.parse(fs.readFileSync("/tmp/exp/termkey.json", "utf8")), "base64"));
+const tenant = "ab".repeat(32);
+const c = new pg.Client({ connectionString: process.argv[2] }); await c.connect();
+const q = indexTerms(process.argv[3]!, (t) => termHash(key, tenant, t));
+await c.query("load 'auto_explain'");
+await c.query("set auto_explain.log_min_duration = 0; set auto_explain.log_nested_statements = on; set auto_explain.log_analyze = on; set client_min_messages = log; set auto_explain.log_level = notice");
+c.on("notice", (n) => console.log(n.message));
+await c.query("begin"); await c.query("set local role memvault_user"); await c.query(`set local app.user_hash = '${tenant}'`);
+await c.query("select * from memvault.search_keyword($1::bytea[], $2::integer[], 10)", [q.hashes, q.frequencies]);
+await c.query("commit"); await c.end();

@@ -1,0 +1,20 @@
+import { createHmac, createHash, createSecretKey, randomBytes } from "node:crypto";
+const raw = randomBytes(32); const key = createSecretKey(raw);
+const terms = Array.from({ length: 20000 }, (_, i) => `term${i}`);
+const uh = "ab".repeat(32);
+let t = performance.now();
+for (const x of terms) createHmac("sha256", key).update(`memvault-term\0${uh}\0${x}`).digest();
+console.log("createHmac keyobject", ((performance.now() - t) / terms.length * 1000).toFixed(2), "µs");
+t = performance.now();
+for (const x of terms) createHmac("sha256", raw).update(`memvault-term\0${uh}\0${x}`).digest();
+console.log("createHmac raw", ((performance.now() - t) / terms.length * 1000).toFixed(2), "µs");
+const block = Buffer.alloc(64); raw.copy(block);
+const ipad = Buffer.from(block.map((b) => b ^ 0x36)), opad = Buffer.from(block.map((b) => b ^ 0x5c));
+const inner = createHash("sha256").update(ipad).update(`memvault-term\0${uh}\0`);
+const outer = createHash("sha256").update(opad);
+t = performance.now();
+for (const x of terms) { const d = inner.copy().update(x).digest(); outer.copy().update(d).digest(); }
+console.log("precomputed", ((performance.now() - t) / terms.length * 1000).toFixed(2), "µs");
+const a = createHmac("sha256", raw).update(`memvault-term\0${uh}\0hello`).digest();
+const b = outer.copy().update(inner.copy().update("hello").digest()).digest();
+console.log("equal", a.equals(b));
