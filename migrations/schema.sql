@@ -1373,7 +1373,7 @@ CREATE TABLE memvault.memory_terms (
     CONSTRAINT memory_terms_counts CHECK (((frequency >= 0) AND (memory_length >= 0) AND (frequency <= memory_length))),
     CONSTRAINT memory_terms_term_hash_size CHECK ((octet_length(term_hash) = ANY (ARRAY[0, 16]))),
     CONSTRAINT memory_terms_term_hashes_shape CHECK (((term_hashes IS NULL) OR ((term_hash = '\x'::bytea) AND ((octet_length(term_hashes) % 16) = 0)))),
-    CONSTRAINT memory_terms_user_hash_format CHECK ((user_hash ~ '^[0-9a-f]{64}$'::text))
+    CONSTRAINT memory_terms_user_hash_size CHECK ((octet_length(user_hash) = 64))
 );
 
 ALTER TABLE ONLY memvault.memory_terms FORCE ROW LEVEL SECURITY;
