@@ -6,6 +6,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { readProcessConfig } from "../../src/config/processConfig.ts";
 import { TOKENIZER_JSON } from "../../scripts/testModels.ts";
+import { seededRandom } from "./seededRandom.ts";
 
 export interface Corpus {
   source: "dl19" | "generated";
@@ -33,13 +34,7 @@ function generatedCorpus(nQueries: number, perQuery: number): Corpus {
   // Whole words of the vocabulary are one token each, so a text of n words is n tokens.
   const vocab = Object.keys((JSON.parse(fs.readFileSync(TOKENIZER_JSON(), "utf8")) as { model: { vocab: Record<string, number> } }).model.vocab)
     .filter((w) => /^[a-z]{3,}$/.test(w));
-  let seed = 0x2545f491;
-  const rand = () => {
-    seed = (seed + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(seed ^ (seed >>> 15), seed | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rand = seededRandom(0x2545f491);
   const length = (quantiles: number[]) => {
     const p = rand() * 100;
     const i = Math.max(0, PERCENTILES.findIndex((q) => q >= p) - 1);

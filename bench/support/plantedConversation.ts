@@ -3,6 +3,7 @@
 // fact whose evidence is the turn(s) that state it. Deterministic. It checks that the
 // bench runs and that retrieval finds planted facts; its numbers are not LoCoMo's.
 import type { Conversation, Turn } from "./locomoData.ts";
+import { seededRandom } from "./seededRandom.ts";
 
 const SPEAKERS = ["Avery", "Jordan"] as const;
 const SMALL_TALK = [
@@ -14,17 +15,8 @@ const THINGS = ["greyhound", "violin", "kayak", "sourdough", "telescope", "bonsa
 const PLACES = ["Tromsø", "Valparaíso", "Hokkaido", "Tbilisi", "Cartagena", "Ljubljana", "Zanzibar", "Oaxaca", "Reykjavík", "Bruges"];
 const NAMES = ["Zelda", "Oswin", "Marisol", "Tobiah", "Ingrid", "Caspian", "Odalys", "Fenwick", "Liesel", "Quentin"];
 
-function rng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(seed ^ (seed >>> 15), seed | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export function plantedConversation(id = "generated-1"): Conversation {
-  const rand = rng(20260507);
+  const rand = seededRandom(20260507);
   const turns: Turn[] = [];
   const questions: Conversation["questions"] = [];
   const say = (session: number, speaker: string, text: string) => {

@@ -3,6 +3,7 @@
 // and most are rare, as in real text. Deterministic per row: row r is always the same.
 import fs from "node:fs";
 import { TOKENIZER_JSON } from "../../scripts/testModels.ts";
+import { seededRandom } from "./seededRandom.ts";
 
 let cumulative: Float64Array | undefined;
 let words: string[] = [];
@@ -17,19 +18,10 @@ function load() {
   return cumulative;
 }
 
-function rng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(seed ^ (seed >>> 15), seed | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Row `row`'s text: `length` words (default 12 to 40, by row). */
 export function zipfText(row: number, length?: number): string {
   const cdf = load();
-  const rand = rng(row * 2654435761);
+  const rand = seededRandom(row * 2654435761);
   const n = length ?? 12 + Math.floor(rand() * 29);
   const out: string[] = [];
   for (let i = 0; i < n; i++) {
