@@ -16,6 +16,7 @@ import { waitFor } from "../support/waitFor.ts";
 import { useKeyringDatabase } from "../support/keyringDatabase.ts";
 import { startWorker, type WorkerProcess } from "../support/workerProcess.ts";
 import { keywordSettings } from "../../src/api/searchLegs.ts";
+import { EmbedError } from "../../src/embed/embedder.ts";
 
 const DIMS = 384;
 const fx = useKeyringDatabase();
@@ -133,6 +134,29 @@ describe("memory service", () => {
     expect(err).toBeInstanceOf(InputError);
     expect((err as InputError).code).toBe(code);
     expect(await count(`select count(*)::int as n from memvault.chunk_ingest where user_hash = '${A}'`)).toBe(before);
+  });
+
+  it("a default hybrid search fails open to its keyword leg when the embedder cannot embed the query; an explicit HYBRID fails with the code", async () => {
+    const { A } = await seedTenants("embedder down");
+    // The same service, but with an embedder that is configured and down.
+    const down = createMemoryService({
+      sealer: () => createSealer(keyringFrom(fx.doc)),
+      limits: { dims: DIMS, maxTextBytes: 65_536, maxMetaBytes: 16_384 },
+      rerankBudgetMs: 3_000,
+      rerankCandidates: 24,
+      reservedSealer: async () => createSealer(keyringFrom(fx.doc)),
+      labelKey: () => keyringFrom(fx.doc).labelKey,
+      keyword: keywordSettings(() => keyringFrom(fx.doc).termKey),
+      canEmbedQuery: () => true,
+      lexicalEmbedder: () => false,
+      embedQuery: async () => {
+        throw new EmbedError("EMBEDDER_UNAVAILABLE", "the embedding server is down");
+      },
+    });
+    const res = await down.search(as(A), A, { query: "Eiffel Tower", k: 2, rerank: false });
+    expect(res.hits[0]!.memory.text).toBe("The Eiffel Tower is in Paris.");
+    expect(res.hits.every((h) => h.distance === null && h.keywordScore !== null)).toBe(true);
+    await expect(down.search(as(A), A, { query: "Eiffel Tower", mode: "HYBRID", rerank: false })).rejects.toMatchObject({ code: "EMBEDDER_UNAVAILABLE" });
   });
 
   it("refuses a taken id, k out of range, oversized pages and forged cursors", async () => {
