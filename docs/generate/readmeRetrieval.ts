@@ -11,7 +11,7 @@ const END = "<!-- end of retrieval numbers -->";
 const SYSTEMS: [string, string][] = [
   ["keyword (BM25 over blind-indexed terms)", "keyword"],
   ["vector", "vector"],
-  ["hybrid (reciprocal-rank fusion)", "hybrid"],
+  ["hybrid", "hybrid"],
   ["hybrid + cross-encoder", "hybrid_rerank"],
   ["plaintext BM25 reference (same analyzer)", "reference_bm25"],
 ];
