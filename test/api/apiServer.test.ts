@@ -303,7 +303,7 @@ describe("GraphQL API under load and failure", () => {
       const r = await gql(erin, REMEMBER, { input: { text: "written while the worker is down", embedding: vec(5) } });
       expect(r.body.data.remember.status).toBe("pending");
       // The rerank job will not run: the caller gets ANN order.
-      const s = await gql(cleo, `query($e: [Float!]!) { search(embedding: $e, query: "memory", k: 3) { reranked rerankSkipReason hits { memory { text } } } }`, { e: vec(11) });
+      const s = await gql(cleo, `query($e: [Float!]!) { search(embedding: $e, query: "memory", mode: VECTOR, k: 3) { reranked rerankSkipReason hits { memory { text } } } }`, { e: vec(11) });
       expect(s.body.data.search).toMatchObject({ reranked: false, rerankSkipReason: "timeout" });
       expect(s.body.data.search.hits[0].memory.text).toBe("cleo memory 1"); // its own vector: ANN order
     } finally {
@@ -326,7 +326,7 @@ describe("GraphQL subscriptions over websockets (graphql-ws)", () => {
     await waitFor("sealed", async () => (await fx.root.query("select count(*)::int as n from memvault.chunk_ingest")).rows[0].n === 0);
     const out = await collect(
       frank,
-      `subscription($e: [Float!]!) { searchProgress(embedding: $e, query: "capital of france", k: 3) { phase reranked rerankSkipReason hits { memory { text } } } }`,
+      `subscription($e: [Float!]!) { searchProgress(embedding: $e, query: "capital of france", mode: VECTOR, k: 3) { phase reranked rerankSkipReason hits { memory { text } } } }`,
       { e: vec(40) },
       2,
     );

@@ -20,7 +20,7 @@ const t = useApiFixture(fx, { websocket: { maxMessageBytes: 1_048_576, initTimeo
 useOverlapWorker(fx);
 
 const REMEMBER = `mutation($i: [RememberInput!]!) { rememberMany(inputs: $i) { id } }`;
-const PROGRESSIVE = `subscription($e: [Float!]!) { searchProgress(embedding: $e, query: "capital of france", k: 3) { phase reranked hits { memory { text } } } }`;
+const PROGRESSIVE = `subscription($e: [Float!]!) { searchProgress(embedding: $e, query: "capital of france", mode: VECTOR, k: 3) { phase reranked hits { memory { text } } } }`;
 const streamUrl = () => `${t.api.url}/graphql/stream`;
 /** Rows still waiting in chunk_ingest for the worker. */
 const waitingCount = async () => (await fx.root.query("select count(*)::int as n from memvault.chunk_ingest")).rows[0].n as number;

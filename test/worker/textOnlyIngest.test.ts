@@ -54,6 +54,8 @@ const t = useApiFixture(fx, {
 const REMEMBER_MANY = `mutation($inputs: [RememberInput!]!) { rememberMany(inputs: $inputs) { id } }`;
 const MEMORY = `query($id: String!) { memory(id: $id) { status updatePending lastError attempts memory { text } } }`;
 const SEARCH = `query($q: String!) { search(query: $q, k: 3) { hits { memory { id text } } } }`;
+/** A search that needs the query embedded (without a mode, a query falls back to keyword search when the embedder fails). */
+const VECTOR_SEARCH = `query($q: String!) { search(query: $q, mode: VECTOR, k: 3) { hits { memory { id text } } } }`;
 
 describe("text-only memories without a working embedder", () => {
   it("wait with a reason, seal once the embedder answers, and never get lost", async () => {
@@ -74,7 +76,9 @@ describe("text-only memories without a working embedder", () => {
     const remote = await startWorker(fx.db, { MEMVAULT_KEYRING_FILE: fx.keyringFile, EMBEDDER_URL: url });
     const second = (await gql(REMEMBER_MANY, { inputs: [{ text: "carol's cat is called pixel" }] })).data.rememberMany;
     await waitFor("the second to record why it waits", async () => (await state(second[0].id)).lastError === "EMBEDDER_REMOTE");
-    expect((await gql(SEARCH, { q: "passport" })).errors?.[0]?.extensions?.code).toBe("EMBEDDER_REMOTE");
+    expect((await gql(VECTOR_SEARCH, { q: "passport" })).errors?.[0]?.extensions?.code).toBe("EMBEDDER_REMOTE");
+    // Without a mode the search fails open to its keyword leg, which finds the sealed memory by its words.
+    expect((await gql(SEARCH, { q: "embedding came along" })).data.search.hits[0].memory.text).toBe("carol's embedding came along");
     // An update with new text (to embed) of a sealed memory waits too; readers keep the old version.
     expect((await gql(`mutation($id: String!) { update(id: $id, patch: { text: "carol's new embedding-free text" }) { status } }`, { id: first[1].id })).data.update.status).toBe("pending");
     await waitFor("the update to record why it waits", async () => (await state(first[1].id)).lastError === "EMBEDDER_REMOTE");
@@ -84,7 +88,7 @@ describe("text-only memories without a working embedder", () => {
     const dbaId = await asIdentity(fx.root, { role: "memvault_user", userHash }, async (c) => (await c.query("insert into memvault.chunk_ingest (text) values ('carol ordered new passport photos') returning id::text")).rows[0].id as string, { commit: true });
     // Slow: the API's query embedding has 500 ms.
     mode = "slow";
-    expect((await gql(SEARCH, { q: "passport" })).errors?.[0]?.extensions?.code).toBe("EMBED_TIMEOUT");
+    expect((await gql(VECTOR_SEARCH, { q: "passport" })).errors?.[0]?.extensions?.code).toBe("EMBED_TIMEOUT");
 
     // 3. The server answers again: every waiting memory is sealed, exactly once, and found.
     mode = "up";
