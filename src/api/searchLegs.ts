@@ -59,11 +59,14 @@ export interface Legs {
   lexicalVector?: boolean;
 }
 
+/** Distinct terms a keyword query scores (search_keyword takes at most 1,024); a longer query's first ones. */
+export const MAX_QUERY_TERMS = 256;
+
 /** The query's distinct term hashes with their counts, for this tenant. */
 function keywordQuery(s: KeywordSettings, userHash: string, query: string) {
   const key = s.termKey();
   const { hashes, frequencies } = indexTerms(query, (term) => termHash(key, userHash, term));
-  return { hashes, frequencies, k1: s.k1, b: s.b };
+  return { hashes: hashes.slice(0, MAX_QUERY_TERMS), frequencies: frequencies.slice(0, MAX_QUERY_TERMS), k1: s.k1, b: s.b };
 }
 
 /** Runs the legs in the caller's tenant transaction: the candidates, best first, at most `depth`. */

@@ -87,6 +87,10 @@ describe("keyword and hybrid search", () => {
     expect(await codeOf(auth, `query { search(mode: KEYWORD, embedding: [${Array(384).fill(0.1).join(",")}]) { hits { distance } } }`, {})).toBe("QUERY_REQUIRED");
     expect(await codeOf(auth, `query { search(mode: HYBRID) { hits { distance } } }`, {})).toBe("QUERY_REQUIRED");
     expect(await codeOf(auth, `query { search { hits { distance } } }`, {})).toBe("EMBEDDING_OR_QUERY");
+    // A query of 1,296 distinct words (within QUERY_TOO_LONG's 4 KiB) is scored on its first 256 terms, not refused.
+    const chars = "abcdefghijklmnopqrstuvwxyz0123456789";
+    const many = [...chars].flatMap((a) => [...chars].map((b) => a + b)).join(" ");
+    expect((await t.gql(auth, SEARCH, { query: many, mode: "KEYWORD", rerank: false })).body.errors).toBeUndefined();
   });
 
   it("occurredAt is kept, shown and filtered on by both legs", async () => {
