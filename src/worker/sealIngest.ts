@@ -86,7 +86,8 @@ async function sealOnce(ctx: WorkerContext, client: pg.ClientBase, userHash: str
       const sealer = createSealer(keyring, { counter: ctx.counter });
       const sealed = sealChunks(sealer, userHash, plain);
       const ids = await moveIngestToChunks(tx, userHash, keyring.primaryVersion, sealed, plain);
-      await replaceMemoryTerms(tx, userHash, ids, ctx.keywordIndex ? memoryTerms(keyring.termKey, userHash, plain.filter((r) => ids.includes(r.id))) : null);
+      const moved = new Set(ids);
+      await replaceMemoryTerms(tx, userHash, ids, ctx.keywordIndex ? memoryTerms(keyring.termKey, userHash, plain.filter((r) => moved.has(r.id))) : null);
       if (plain.some((r) => r.expires_at)) await scheduleMemoryExpiry(tx, userHash);
       await notifyChunksSealed(tx, userHashPrefix(userHash), ids);
       ctx.metrics.seals.inc({ key_version: String(keyring.primaryVersion) }, seals);
