@@ -8,6 +8,7 @@
 //          the scores move
 //  e2e:    request insert -> worker scores (int8) -> write-back -> NOTIFY -> caller re-reads
 //  throughput: reranked queries per minute with 2 callers, worker concurrency 2
+import type { SealContext } from "../src/crypto/aad.ts";
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
@@ -62,6 +63,8 @@ process.env.RERANK_MODEL_DIR = modelDir;
 // The worker scores with the int8 export when this CPU runs one (the end-to-end figures).
 process.env.RERANK_MODEL_FILE = values["int8-file"]!;
 const sealer = createSealer(parseKeyring("bench", JSON.stringify(keyringDoc)));
+/** The query sealed as a keyring-sealed value from before per-tenant keys (the rerank job opens both). */
+const sealQuery = async (_tx: unknown, plaintext: Buffer, ctx: SealContext) => sealer.seal(plaintext, ctx);
 
 const threads = readRerankConfig().RERANK_THREADS;
 const metrics: Record<string, number> = { queries: queries.length, candidates: K, rerank_threads: threads, batch_size: readRerankConfig().RERANK_BATCH_SIZE };
@@ -177,7 +180,7 @@ try {
 
   const waiter = await createSearchWaiter(roleUrl(cluster.state, "worker", "memvault_bench"));
   const request = (i: number) =>
-    waiter.rerank(withTenant, sealer, {
+    waiter.rerank(withTenant, sealQuery, {
       userHash: tenant,
       query: queries[i % queries.length]!.query,
       candidates: candidateIds[i % queries.length]!.map((id, rank) => ({ id, distance: rank / 100 })),

@@ -171,6 +171,46 @@ ALTER FUNCTION memvault.default_rerank_variant() OWNER TO memvault_owner;
 COMMENT ON FUNCTION memvault.default_rerank_variant() IS 'The rerank variant tenants outside a rollout are served (null: each worker''s RERANK_* settings). For the API''s /readyz.';
 
 --
+-- Name: erase_tenant(uuid, uuid[]); Type: FUNCTION; Schema: memvault; Owner: memvault_owner
+--
+
+CREATE FUNCTION memvault.erase_tenant(erasure uuid, erased_key_ids uuid[]) RETURNS TABLE(erased_at timestamp with time zone, memories bigint)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+declare
+  tenant text := memvault.current_user_hash();
+  at timestamptz := pg_catalog.now();
+  n bigint;
+begin
+  if tenant is null then
+    raise exception 'no tenant is set' using errcode = '42501';
+  end if;
+  if erasure is null or erased_key_ids is null then
+    raise exception 'erasure and erased_key_ids are required' using errcode = '22023';
+  end if;
+  delete from memvault.tenant_keys k where k.user_hash = tenant;
+  delete from memvault.chunk_ingest c where c.user_hash = tenant;
+  delete from memvault.search_requests s where s.user_hash = tenant;
+  select pg_catalog.count(*) into n from memvault.memory_chunks m where m.user_hash = tenant;
+  insert into memvault.tenant_erasures (user_hash, erasure_id, erased_at, key_ids, memories_at_erasure)
+    values (tenant, erasure, at, erased_key_ids, n)
+    on conflict (user_hash, erasure_id) do nothing;
+  perform graphile_worker.add_job('purge_tenant', json_build_object('userHash', tenant, 'erasureId', erasure),
+    job_key := 'purge_tenant:' || tenant || ':' || erasure::text, max_attempts := 25);
+  return query select at, n;
+end;
+$$;
+
+ALTER FUNCTION memvault.erase_tenant(erasure uuid, erased_key_ids uuid[]) OWNER TO memvault_owner;
+
+--
+-- Name: FUNCTION erase_tenant(erasure uuid, erased_key_ids uuid[]); Type: COMMENT; Schema: memvault; Owner: memvault_owner
+--
+
+COMMENT ON FUNCTION memvault.erase_tenant(erasure uuid, erased_key_ids uuid[]) IS 'Erases the current tenant (app.user_hash): deletes its wrapped data keys, pending memories and search requests, records the erasure and enqueues its purge_tenant job. Returns when and how many sealed memories the purge will delete.';
+
+--
 -- Name: evaluate_rerank_rollout(bigint, interval); Type: FUNCTION; Schema: memvault; Owner: memvault_owner
 --
 
@@ -1266,7 +1306,7 @@ CREATE TABLE memvault.memory_chunks (
     expires_at timestamp with time zone,
     updated_at timestamp with time zone,
     occurred_at timestamp with time zone,
-    CONSTRAINT memory_chunks_key_version_positive CHECK ((key_version > 0)),
+    CONSTRAINT memory_chunks_key_version_range CHECK ((key_version >= 0)),
     CONSTRAINT memory_chunks_user_hash_format CHECK ((user_hash ~ '^[0-9a-f]{64}$'::text))
 );
 
@@ -1290,7 +1330,7 @@ COMMENT ON COLUMN memvault.memory_chunks.user_hash IS 'HMAC-SHA256 (lowercase he
 -- Name: COLUMN memory_chunks.key_version; Type: COMMENT; Schema: memvault; Owner: memvault_owner
 --
 
-COMMENT ON COLUMN memvault.memory_chunks.key_version IS 'Keyring version that sealed the *_cipher columns.';
+COMMENT ON COLUMN memvault.memory_chunks.key_version IS 'Keyring version that sealed the *_cipher columns; 0: the tenant''s own data key (memvault.tenant_keys; its version is in each value''s header).';
 
 --
 -- Name: COLUMN memory_chunks.scope_hash; Type: COMMENT; Schema: memvault; Owner: memvault_owner
@@ -1847,7 +1887,7 @@ CREATE TABLE memvault.search_requests (
     rollout_id bigint,
     rollout_arm text,
     CONSTRAINT search_requests_candidates CHECK (((cardinality(candidate_ids) = cardinality(candidate_distances)) AND (cardinality(candidate_ids) <= 100))),
-    CONSTRAINT search_requests_key_version_positive CHECK ((key_version > 0)),
+    CONSTRAINT search_requests_key_version_range CHECK ((key_version >= 0)),
     CONSTRAINT search_requests_rollout_arm CHECK ((rollout_arm = ANY (ARRAY['control'::text, 'treatment'::text]))),
     CONSTRAINT search_requests_skip_reason CHECK ((skip_reason = ANY (ARRAY['timeout'::text, 'error'::text, 'breaker_open'::text, 'disabled'::text, 'no_model'::text, 'deadline'::text]))),
     CONSTRAINT search_requests_status CHECK ((status = ANY (ARRAY['pending'::text, 'reranked'::text, 'skipped'::text]))),
@@ -1869,6 +1909,59 @@ COMMENT ON TABLE memvault.search_requests IS 'Rerank requests: ANN candidates in
 --
 
 COMMENT ON COLUMN memvault.search_requests.rerank_variant IS 'The reranker variant that served the request (env: the worker''s RERANK_* settings).';
+
+--
+-- Name: tenant_erasures; Type: TABLE; Schema: memvault; Owner: memvault_owner
+--
+
+CREATE TABLE memvault.tenant_erasures (
+    user_hash text DEFAULT memvault.current_user_hash() NOT NULL,
+    erasure_id uuid NOT NULL,
+    erased_at timestamp with time zone DEFAULT now() NOT NULL,
+    key_ids uuid[] NOT NULL,
+    memories_at_erasure bigint DEFAULT 0 NOT NULL,
+    purged_memories bigint DEFAULT 0 NOT NULL,
+    purged_at timestamp with time zone,
+    receipt jsonb,
+    CONSTRAINT tenant_erasures_user_hash_length CHECK ((length(user_hash) = 64))
+);
+
+ALTER TABLE ONLY memvault.tenant_erasures FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE memvault.tenant_erasures OWNER TO memvault_owner;
+
+--
+-- Name: TABLE tenant_erasures; Type: COMMENT; Schema: memvault; Owner: memvault_owner
+--
+
+COMMENT ON TABLE memvault.tenant_erasures IS 'Per tenant: each erasure (its keys destroyed at erased_at), the purge''s progress, and the signed receipt once purged. While a purge is unfinished the tenant sees nothing and cannot write.';
+
+--
+-- Name: tenant_keys; Type: TABLE; Schema: memvault; Owner: memvault_owner
+--
+
+CREATE TABLE memvault.tenant_keys (
+    user_hash text DEFAULT memvault.current_user_hash() NOT NULL,
+    version integer NOT NULL,
+    key_id uuid NOT NULL,
+    kek_id text NOT NULL,
+    wrapped bytea NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT tenant_keys_kek_id_length CHECK (((length(kek_id) >= 1) AND (length(kek_id) <= 200))),
+    CONSTRAINT tenant_keys_user_hash_length CHECK ((length(user_hash) = 64)),
+    CONSTRAINT tenant_keys_version_range CHECK (((version >= 0) AND (version <= 1000000))),
+    CONSTRAINT tenant_keys_wrapped_length CHECK (((octet_length(wrapped) >= 33) AND (octet_length(wrapped) <= 512)))
+);
+
+ALTER TABLE ONLY memvault.tenant_keys FORCE ROW LEVEL SECURITY;
+
+ALTER TABLE memvault.tenant_keys OWNER TO memvault_owner;
+
+--
+-- Name: TABLE tenant_keys; Type: COMMENT; Schema: memvault; Owner: memvault_owner
+--
+
+COMMENT ON TABLE memvault.tenant_keys IS 'Per tenant: its data keys, each wrapped under the key-encryption key kek_id names (never stored unwrapped). Version 0 roots the blind-index keys; 1 and up seal. Deleted, all at once, by memvault.erase_tenant().';
 
 --
 -- Name: worker_heartbeats; Type: TABLE; Schema: memvault; Owner: memvault_owner
@@ -2013,6 +2106,20 @@ ALTER TABLE ONLY memvault.rerank_variants
 
 ALTER TABLE ONLY memvault.search_requests
     ADD CONSTRAINT search_requests_pkey PRIMARY KEY (user_hash, id);
+
+--
+-- Name: tenant_erasures tenant_erasures_pkey; Type: CONSTRAINT; Schema: memvault; Owner: memvault_owner
+--
+
+ALTER TABLE ONLY memvault.tenant_erasures
+    ADD CONSTRAINT tenant_erasures_pkey PRIMARY KEY (user_hash, erasure_id);
+
+--
+-- Name: tenant_keys tenant_keys_pkey; Type: CONSTRAINT; Schema: memvault; Owner: memvault_owner
+--
+
+ALTER TABLE ONLY memvault.tenant_keys
+    ADD CONSTRAINT tenant_keys_pkey PRIMARY KEY (user_hash, version);
 
 --
 -- Name: worker_heartbeats worker_heartbeats_pkey; Type: CONSTRAINT; Schema: memvault; Owner: memvault_owner
@@ -2211,6 +2318,12 @@ ALTER TABLE memvault.memory_terms ENABLE ROW LEVEL SECURITY;
 ALTER TABLE memvault.search_requests ENABLE ROW LEVEL SECURITY;
 
 --
+-- Name: tenant_erasures; Type: ROW SECURITY; Schema: memvault; Owner: memvault_owner
+--
+
+ALTER TABLE memvault.tenant_erasures ENABLE ROW LEVEL SECURITY;
+
+--
 -- Name: chunk_ingest tenant_isolation; Type: POLICY; Schema: memvault; Owner: memvault_owner
 --
 
@@ -2245,6 +2358,24 @@ CREATE POLICY tenant_isolation ON memvault.memory_terms USING ((user_hash = memv
 --
 
 CREATE POLICY tenant_isolation ON memvault.search_requests USING ((user_hash = memvault.current_user_hash())) WITH CHECK ((user_hash = memvault.current_user_hash()));
+
+--
+-- Name: tenant_erasures tenant_isolation; Type: POLICY; Schema: memvault; Owner: memvault_owner
+--
+
+CREATE POLICY tenant_isolation ON memvault.tenant_erasures USING ((user_hash = memvault.current_user_hash())) WITH CHECK ((user_hash = memvault.current_user_hash()));
+
+--
+-- Name: tenant_keys tenant_isolation; Type: POLICY; Schema: memvault; Owner: memvault_owner
+--
+
+CREATE POLICY tenant_isolation ON memvault.tenant_keys USING ((user_hash = memvault.current_user_hash())) WITH CHECK ((user_hash = memvault.current_user_hash()));
+
+--
+-- Name: tenant_keys; Type: ROW SECURITY; Schema: memvault; Owner: memvault_owner
+--
+
+ALTER TABLE memvault.tenant_keys ENABLE ROW LEVEL SECURITY;
 
 --
 -- Name: SCHEMA memvault; Type: ACL; Schema: -; Owner: memvault_owner
@@ -2299,6 +2430,13 @@ GRANT ALL ON FUNCTION memvault.current_user_hash() TO memvault_monitor;
 
 REVOKE ALL ON FUNCTION memvault.default_rerank_variant() FROM PUBLIC;
 GRANT ALL ON FUNCTION memvault.default_rerank_variant() TO memvault_user;
+
+--
+-- Name: FUNCTION erase_tenant(erasure uuid, erased_key_ids uuid[]); Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+REVOKE ALL ON FUNCTION memvault.erase_tenant(erasure uuid, erased_key_ids uuid[]) FROM PUBLIC;
+GRANT ALL ON FUNCTION memvault.erase_tenant(erasure uuid, erased_key_ids uuid[]) TO memvault_user;
 
 --
 -- Name: FUNCTION evaluate_rerank_rollout(p_rollout_id bigint, p_grace interval); Type: ACL; Schema: memvault; Owner: memvault_owner
@@ -2721,6 +2859,7 @@ GRANT SELECT(memory_id),INSERT(memory_id) ON TABLE memvault.memory_labels TO mem
 --
 
 GRANT DELETE ON TABLE memvault.memory_term_stats TO memvault_user;
+GRANT DELETE ON TABLE memvault.memory_term_stats TO memvault_worker;
 
 --
 -- Name: COLUMN memory_term_stats.user_hash; Type: ACL; Schema: memvault; Owner: memvault_owner
@@ -3012,6 +3151,110 @@ GRANT SELECT(rollout_id),UPDATE(rollout_id) ON TABLE memvault.search_requests TO
 --
 
 GRANT SELECT(rollout_arm),UPDATE(rollout_arm) ON TABLE memvault.search_requests TO memvault_worker;
+
+--
+-- Name: COLUMN tenant_erasures.user_hash; Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+GRANT SELECT(user_hash) ON TABLE memvault.tenant_erasures TO memvault_user;
+GRANT SELECT(user_hash) ON TABLE memvault.tenant_erasures TO memvault_worker;
+
+--
+-- Name: COLUMN tenant_erasures.erasure_id; Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+GRANT SELECT(erasure_id) ON TABLE memvault.tenant_erasures TO memvault_user;
+GRANT SELECT(erasure_id) ON TABLE memvault.tenant_erasures TO memvault_worker;
+
+--
+-- Name: COLUMN tenant_erasures.erased_at; Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+GRANT SELECT(erased_at) ON TABLE memvault.tenant_erasures TO memvault_user;
+GRANT SELECT(erased_at) ON TABLE memvault.tenant_erasures TO memvault_worker;
+
+--
+-- Name: COLUMN tenant_erasures.key_ids; Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+GRANT SELECT(key_ids) ON TABLE memvault.tenant_erasures TO memvault_user;
+GRANT SELECT(key_ids) ON TABLE memvault.tenant_erasures TO memvault_worker;
+
+--
+-- Name: COLUMN tenant_erasures.memories_at_erasure; Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+GRANT SELECT(memories_at_erasure) ON TABLE memvault.tenant_erasures TO memvault_user;
+GRANT SELECT(memories_at_erasure) ON TABLE memvault.tenant_erasures TO memvault_worker;
+
+--
+-- Name: COLUMN tenant_erasures.purged_memories; Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+GRANT SELECT(purged_memories) ON TABLE memvault.tenant_erasures TO memvault_user;
+GRANT SELECT(purged_memories),UPDATE(purged_memories) ON TABLE memvault.tenant_erasures TO memvault_worker;
+
+--
+-- Name: COLUMN tenant_erasures.purged_at; Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+GRANT SELECT(purged_at) ON TABLE memvault.tenant_erasures TO memvault_user;
+GRANT SELECT(purged_at),UPDATE(purged_at) ON TABLE memvault.tenant_erasures TO memvault_worker;
+
+--
+-- Name: COLUMN tenant_erasures.receipt; Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+GRANT SELECT(receipt) ON TABLE memvault.tenant_erasures TO memvault_user;
+GRANT SELECT(receipt),UPDATE(receipt) ON TABLE memvault.tenant_erasures TO memvault_worker;
+
+--
+-- Name: TABLE tenant_keys; Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+GRANT DELETE ON TABLE memvault.tenant_keys TO memvault_worker;
+
+--
+-- Name: COLUMN tenant_keys.user_hash; Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+GRANT SELECT(user_hash),INSERT(user_hash) ON TABLE memvault.tenant_keys TO memvault_user;
+GRANT SELECT(user_hash),INSERT(user_hash) ON TABLE memvault.tenant_keys TO memvault_worker;
+
+--
+-- Name: COLUMN tenant_keys.version; Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+GRANT SELECT(version),INSERT(version) ON TABLE memvault.tenant_keys TO memvault_user;
+GRANT SELECT(version),INSERT(version) ON TABLE memvault.tenant_keys TO memvault_worker;
+
+--
+-- Name: COLUMN tenant_keys.key_id; Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+GRANT SELECT(key_id),INSERT(key_id) ON TABLE memvault.tenant_keys TO memvault_user;
+GRANT SELECT(key_id),INSERT(key_id) ON TABLE memvault.tenant_keys TO memvault_worker;
+
+--
+-- Name: COLUMN tenant_keys.kek_id; Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+GRANT SELECT(kek_id),INSERT(kek_id) ON TABLE memvault.tenant_keys TO memvault_user;
+GRANT SELECT(kek_id),INSERT(kek_id) ON TABLE memvault.tenant_keys TO memvault_worker;
+
+--
+-- Name: COLUMN tenant_keys.wrapped; Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+GRANT SELECT(wrapped),INSERT(wrapped) ON TABLE memvault.tenant_keys TO memvault_user;
+GRANT SELECT(wrapped),INSERT(wrapped) ON TABLE memvault.tenant_keys TO memvault_worker;
+
+--
+-- Name: COLUMN tenant_keys.created_at; Type: ACL; Schema: memvault; Owner: memvault_owner
+--
+
+GRANT SELECT(created_at) ON TABLE memvault.tenant_keys TO memvault_user;
+GRANT SELECT(created_at) ON TABLE memvault.tenant_keys TO memvault_worker;
 
 --
 -- Name: TABLE worker_heartbeats; Type: ACL; Schema: memvault; Owner: memvault_owner

@@ -1,19 +1,17 @@
 // What the API process holds open: its database pool (warm), the memory bucket in front of
 // it, the one LISTEN connection, the search waiter, the embedder, and the memory service
 // built on them. Opened in order; a failure closes what was opened and rethrows.
+import { openTenantKeys } from "../keys/openTenantKeys.ts";
+import { tenantKeyDeps } from "./tenantKeyDeps.ts";
 import { createPool } from "../db/createPool.ts";
 import { ConfigError } from "../config/configError.ts";
 import { readApiConfig } from "../config/apiConfig.ts";
 import { readEmbedConfig } from "../config/embedConfig.ts";
-import { createSealer } from "../crypto/seal.ts";
-import { createSealCounter } from "../crypto/sealCounter.ts";
 import { createNotificationHub } from "../db/notificationHub.ts";
-import { withRoleFrom } from "../db/withTenant.ts";
 import { instrumentEmbedder } from "../embed/createEmbedderFromConfig.ts";
 import { createEmbedMetrics } from "../embed/embedMetrics.ts";
 import { CHUNK_SEALED_CHANNEL } from "../sql/chunkSealedChannel.ts";
 import { SEARCH_DONE_CHANNEL } from "../sql/completeSearchRequest.ts";
-import { reserveSeals } from "../sql/reserveSeals.ts";
 import { selectEmbeddingDims } from "../sql/selectEmbeddingDims.ts";
 import { createApiMetrics } from "./apiMetrics.ts";
 import type { ApiServerOptions } from "./apiServerOptions.ts";
@@ -47,6 +45,8 @@ export async function openApiResources(opts: ApiServerOptions) {
     opts.logger,
     "API",
   );
+  // No KEK, no API: a wrong PIN or a missing key stops the start here, with its code.
+  const tenantKeys = opts.tenantKeys ?? openTenantKeys(opts.keyrings);
   const bucket = createMemoryBucket(bucketConfig);
   const metrics = createApiMetrics(pool, bucketConfig.poolSize, bucket);
   const dbDims = await closeOnFailure(selectEmbeddingDims(pool), () => pool.end());
@@ -55,13 +55,6 @@ export async function openApiResources(opts: ApiServerOptions) {
     await pool.end();
     throw new ConfigError("EMBEDDING_DIM", `is ${opts.limits.dims}, but the database's embedding column has ${dbDims} dimensions: set EMBEDDING_DIM=${dbDims}`);
   }
-  // Seals (search queries) drawn from blocks reserved in the database, as the worker's;
-  // the authenticator reserves as memvault_user (it holds no privileges itself).
-  const sealCounter = createSealCounter({
-    blockSize: 4_096,
-    reserver: (version, seals) => withRoleFrom(pool, "memvault_user", (tx) => reserveSeals(tx, version, seals)),
-    onWarn: (version, seals) => opts.logger.warn({ keyVersion: version, seals }, "key version nearing its random-nonce limit: rotate the keyring"),
-  });
   // The process's one LISTEN connection: rerank results for the waiter, sealed memories for subscriptions.
   const hub = await closeOnFailure(createNotificationHub(opts.authenticatorUrl, [SEARCH_DONE_CHANNEL, CHUNK_SEALED_CHANNEL]), () => pool.end());
   const waiter = await createSearchWaiter(hub);
@@ -74,15 +67,8 @@ export async function openApiResources(opts: ApiServerOptions) {
     : instrumentEmbedder(undefined, "EMBEDDER_UNAVAILABLE", opts.limits.dims, createEmbedMetrics(metrics.registry));
   const embedQueryBudgetMs = opts.embedQueryBudgetMs ?? readEmbedConfig().EMBED_QUERY_BUDGET_MS;
   const service = createMemoryService({
-    sealer: () => createSealer(opts.keyrings.current(), { counter: sealCounter }),
-    // One keyring read for both: a rotation in between cannot leave the seal unreserved.
-    async reservedSealer(n) {
-      const keyring = opts.keyrings.current();
-      await sealCounter.reserve(keyring.primaryVersion, n);
-      return createSealer(keyring, { counter: sealCounter });
-    },
-    labelKey: () => opts.keyrings.current().labelKey,
-    keyword: keywordSettings(() => opts.keyrings.current().termKey),
+    ...tenantKeyDeps(tenantKeys),
+    keyword: keywordSettings((userHash) => tenantKeys.current(userHash).termKey),
     canEmbedQuery: () => embedder.embedder !== undefined,
     lexicalEmbedder: () => embedder.embedder?.lexical === true,
     embedQuery: async (query) => (await embedder.embed([query], embedQueryBudgetMs))[0]!,
@@ -91,7 +77,7 @@ export async function openApiResources(opts: ApiServerOptions) {
     rerankBudgetMs: opts.rerankBudgetMs,
     rerankCandidates: RERANK_CANDIDATES,
   });
-  return { pool, bucket, metrics, hub, waiter, embedder, sealedEvents: createSealedEvents(hub), service };
+  return { pool, bucket, metrics, hub, waiter, embedder, sealedEvents: createSealedEvents(hub), service, tenantKeys };
 }
 
 export type ApiResources = Awaited<ReturnType<typeof openApiResources>>;

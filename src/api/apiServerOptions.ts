@@ -1,5 +1,6 @@
 // What the API server is started with (memvault start builds these from the settings;
 // tests pass their own).
+import type { TenantKeys } from "../keys/tenantKeys.ts";
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
 import type { KeyringProvider } from "../crypto/keyringProvider.ts";
@@ -16,6 +17,8 @@ export interface ApiServerOptions {
   authenticatorUrl: string;
   verifier: TokenVerifier;
   keyrings: KeyringProvider;
+  /** Each tenant's data keys under the KEK. Default: openTenantKeys(keyrings) from the KEK_* settings. */
+  tenantKeys?: TenantKeys;
   limits: Limits;
   rerankBudgetMs: number;
   graphiql: boolean;

@@ -3,6 +3,7 @@
 // reranked order or the retrieval order with the reason ("reranked"). Fails open.
 import type { Sealer } from "../crypto/seal.ts";
 import type { WithTenant } from "../db/withTenant.ts";
+import { sealInTransaction } from "./tenantKeyDeps.ts";
 import type { FilterHashes } from "../sql/chunkFilter.ts";
 import type { SealedChunkRow } from "../sql/selectChunkPage.ts";
 import { selectChunksById } from "../sql/selectChunksById.ts";
@@ -60,18 +61,19 @@ export async function* searchStages(
   args: SearchArgs,
 ): AsyncGenerator<SearchStage> {
   const { k, maxDistance, minScore, filter, legs } = await checkedSearch(deps, args);
-  const hashes = filterHashes(userHash, filter);
   const wanted = args.query && args.rerank !== false ? Math.max(k, deps.rerankCandidates) : k;
   // The candidates and the rows of the first k in one transaction (one connection, one
-  // round of begin/commit): the first value needs nothing else.
+  // round of begin/commit): the first value needs nothing else. The filter's hashes are
+  // made in it, under the tenant's keys as that transaction read them.
   const { found, annRows } = await withTenant(async (tx) => {
+    const hashes = filterHashes(userHash, filter);
     const found = await retrieveCandidates(tx, deps.keyword, userHash, legs, wanted, hashes);
     return { found, annRows: await selectChunksById(tx, userHash, found.slice(0, k).map((c) => c.id)) };
   });
   // maxDistance drops what the vector leg found farther away; a keyword-only hit has no distance and stays.
   const candidates = maxDistance === undefined ? found : found.filter((c) => c.distance === null || c.distance <= maxDistance);
   const byId = new Map(candidates.map((c) => [c.id, c]));
-  const hitsFrom = (top: string[], rows: Map<string, SealedChunkRow>, scores?: Map<string, number>, sealer: Sealer = deps.sealer()): SearchHit[] =>
+  const hitsFrom = (top: string[], rows: Map<string, SealedChunkRow>, scores?: Map<string, number>, sealer: Sealer = deps.sealer(userHash)): SearchHit[] =>
     top
       .filter((id) => rows.has(id)) // forgotten in between: dropped, never replaced by anything else
       .map((id) => ({ memory: openMemory(sealer, userHash, rows.get(id)!), distance: byId.get(id)!.distance, keywordScore: byId.get(id)!.keywordScore, score: scores?.get(id) ?? null }))
@@ -89,8 +91,9 @@ export async function* searchStages(
   if (candidates.length === 0) yield { phase: "reranked", hits: [], reranked: false, rerankSkipReason: null };
   else if (!deps.waiter) yield { phase: "reranked", hits: annHits, reranked: false, rerankSkipReason: "no_model" };
   else {
-    const sealer = await deps.reservedSealer(1); // the query is sealed into the search request
-    const result = await deps.waiter.rerank(withTenant, sealer, { userHash, query: args.query, candidates, budgetMs: deps.rerankBudgetMs });
+    // The query is sealed into the search request, under the tenant's key (a tenant whose
+    // memories predate its keys gets them here).
+    const result = await deps.waiter.rerank(withTenant, sealInTransaction(deps, userHash), { userHash, query: args.query, candidates, budgetMs: deps.rerankBudgetMs });
     const scores = result.reranked ? new Map(result.order.map((id, i) => [id, result.scores[i]!])) : undefined;
     yield { phase: "reranked", hits: await hitsFor(result.order, scores), reranked: result.reranked, rerankSkipReason: result.reranked ? null : result.skipReason };
   }

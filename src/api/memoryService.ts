@@ -2,7 +2,7 @@
 // layer only maps fields onto these. Every function runs as memvault_user with the
 // request's app.user_hash, so Postgres decides what exists; sealing and opening happen
 // here, in the app tier.
-import type { KeyObject } from "node:crypto";
+import type { TenantKeyDeps } from "./tenantKeyDeps.ts";
 import type pg from "pg";
 import type { Sealer } from "../crypto/seal.ts";
 import type { SkipReason } from "../rerank/reranker.ts";
@@ -72,12 +72,10 @@ export type MemoryState =
   | ({ status: "pending"; id: string } & Waiting);
 
 export interface MemoryServiceDeps {
-  /** Opens sealed values (the current keyring). */
-  sealer: () => Sealer;
-  /** A sealer with n seals reserved under its own keyring's primary key (search queries and labels are sealed). */
-  reservedSealer: (n: number) => Promise<Sealer>;
-  /** The blind-index key for scopes and tags. */
-  labelKey: () => KeyObject;
+  /** The tenant's sealer, keys creation and blind-index key (tenantKeyDeps.ts). */
+  sealer: TenantKeyDeps["sealer"];
+  ensureKeys: TenantKeyDeps["ensureKeys"];
+  labelKey: TenantKeyDeps["labelKey"];
   /** Embeds a search query (server-side embedding); throws a coded EmbedError when it cannot. */
   embedQuery: (query: string) => Promise<Float32Array>;
   /** Whether embedQuery has an embedder behind it (a query alone then searches hybrid, else keyword). */
@@ -94,9 +92,9 @@ export interface MemoryServiceDeps {
 
 export function createMemoryService(deps: MemoryServiceDeps) {
   const writes = createMemoryWrites(deps);
-  const filterHashes = (userHash: string, filter: MemoryFilter) => labelFilterHashes(deps.labelKey(), userHash, filter);
+  const filterHashes = (userHash: string, filter: MemoryFilter) => labelFilterHashes(deps.labelKey(userHash), userHash, filter);
   /** Opens a row; pass one sealer for a batch (each deps.sealer() reads the keyring: a stat). */
-  const open = (userHash: string, row: SealedChunkRow, sealer: Sealer = deps.sealer()): Memory => openMemory(sealer, userHash, row);
+  const open = (userHash: string, row: SealedChunkRow, sealer: Sealer = deps.sealer(userHash)): Memory => openMemory(sealer, userHash, row);
 
   return {
     rememberMany: writes.rememberMany,
@@ -114,7 +112,7 @@ export function createMemoryService(deps: MemoryServiceDeps) {
         throw err.code === "22008" || err.code === "22007" ? badCursor(err) : err;
       });
       const items = rows.slice(0, first);
-      const sealer = deps.sealer();
+      const sealer = deps.sealer(userHash);
       return {
         nodes: items.map((r) => open(userHash, r, sealer)),
         endCursor: items.length ? encodeCursor(items.at(-1)!) : null,
@@ -139,7 +137,7 @@ export function createMemoryService(deps: MemoryServiceDeps) {
     /** Chunks of the current tenant by id, opened, in the given order; ids that are not this tenant's (or gone) are left out. */
     async memoriesById(withTenant: WithTenant, userHash: string, ids: string[]): Promise<Memory[]> {
       const rows = new Map((await withTenant((tx) => selectChunksById(tx, userHash, ids))).map((r) => [r.id, r]));
-      const sealer = deps.sealer();
+      const sealer = deps.sealer(userHash);
       return ids.flatMap((id) => (rows.has(id) ? [open(userHash, rows.get(id)!, sealer)] : []));
     },
 

@@ -40,7 +40,7 @@ function pendingChanges(t: Target, labelsCipher: Buffer | null): PendingChanges 
   else if (patch.text !== undefined) changes.vector = null;
   if (labelsChange(patch)) {
     const labels = mergeLabels(patch, openLabels(t.sealer, t.userHash, t.id, labelsCipher));
-    changes.labels = labelColumns(t.deps.labelKey(), t.userHash, t.id, labels, t.sealer);
+    changes.labels = labelColumns(t.deps.labelKey(t.userHash), t.userHash, t.id, labels, t.sealer);
   }
   if (patch.expiresAt !== undefined) changes.expiresAt = patch.expiresAt;
   if (patch.occurredAt !== undefined) changes.occurredAt = patch.occurredAt;
@@ -61,15 +61,16 @@ async function replaceSealed(tx: pg.ClientBase, t: Target): Promise<void> {
     vector: patch.vector ?? (patch.text !== undefined ? null : vectorLiteral(embeddingFromBytes(open(row.emb_cipher, "embedding")))),
     expiresAt: patch.expiresAt !== undefined ? patch.expiresAt : row.expires_at,
     occurredAt: patch.occurredAt !== undefined ? patch.occurredAt : row.occurred_at,
-    ...labelColumns(t.deps.labelKey(), userHash, id, labels, sealer, labelsChange(patch) ? undefined : row.labels_cipher),
+    ...labelColumns(t.deps.labelKey(userHash), userHash, id, labels, sealer, labelsChange(patch) ? undefined : row.labels_cipher),
   });
 }
 
 export async function updateMemory(deps: WriteDeps, withTenant: WithTenant, userHash: string, rawId: string, raw: Record<string, unknown>): Promise<WriteResult> {
   const id = validateId(rawId);
   const patch = validatePatch(raw, deps.limits);
-  const target: Target = { deps, userHash, id, patch, sealer: await deps.reservedSealer(1) };
   await withTenant(async (tx) => {
+    await deps.ensureKeys(tx, userHash);
+    const target: Target = { deps, userHash, id, patch, sealer: deps.sealer(userHash) };
     await lockTenantWrites(tx, userHash, "shared");
     await lockMemory(tx, userHash, id);
     const pending = await selectPendingVersion(tx, userHash, id);

@@ -3,7 +3,8 @@
 // (when no embedding came), seals and moves it in one transaction: readers see a memory's
 // old version until its new one is sealed. Labels are hashed (blind indexes) and sealed here,
 // in the app tier: the database never holds a plaintext scope or tag.
-import { randomUUID, type KeyObject } from "node:crypto";
+import { randomUUID } from "node:crypto";
+import type { TenantKeyDeps } from "./tenantKeyDeps.ts";
 import type { Sealer } from "../crypto/seal.ts";
 import type { WithTenant } from "../db/withTenant.ts";
 import type { IngestValues } from "../sql/ingestValues.ts";
@@ -19,12 +20,9 @@ import { validateMemoryInput, type Limits, type MemoryInput, type ValidMemory } 
 export const MAX_BATCH = 100;
 
 export interface WriteDeps {
-  /** Opens sealed values (the current keyring). */
-  sealer: () => Sealer;
-  /** A sealer with n seals reserved (labels are sealed here). */
-  reservedSealer: (n: number) => Promise<Sealer>;
-  /** The blind-index key (keyring.labelKey). */
-  labelKey: () => KeyObject;
+  sealer: TenantKeyDeps["sealer"];
+  ensureKeys: TenantKeyDeps["ensureKeys"];
+  labelKey: TenantKeyDeps["labelKey"];
   limits: Limits;
 }
 
@@ -42,7 +40,7 @@ function asInputError(err: unknown): unknown {
 export function createMemoryWrites(deps: WriteDeps) {
   const ingestValues = (userHash: string, m: ValidMemory, sealer: Sealer): IngestValues => {
     const id = m.id ?? randomUUID(); // chosen here: the labels' AAD names the row
-    return { id, text: m.text, metaJson: m.metaJson, vector: m.vector, expiresAt: m.expiresAt, occurredAt: m.occurredAt, ...labelColumns(deps.labelKey(), userHash, id, { scope: m.scope, tags: m.tags }, sealer) };
+    return { id, text: m.text, metaJson: m.metaJson, vector: m.vector, expiresAt: m.expiresAt, occurredAt: m.occurredAt, ...labelColumns(deps.labelKey(userHash), userHash, id, { scope: m.scope, tags: m.tags }, sealer) };
   };
 
   return {
@@ -51,10 +49,14 @@ export function createMemoryWrites(deps: WriteDeps) {
       if (inputs.length === 0) return [];
       if (inputs.length > MAX_BATCH) throw new InputError("BATCH_TOO_LARGE", `at most ${MAX_BATCH} memories per call`);
       const valid = inputs.map((input) => validateMemoryInput(input, deps.limits));
-      const sealer = await deps.reservedSealer(valid.filter((m) => m.scope !== null || m.tags.length > 0).length);
-      const rows = valid.map((m) => ingestValues(userHash, m, sealer));
       try {
-        return (await withTenant((tx) => insertIngestRows(tx, rows))).map((id) => ({ id, status: "pending" as const }));
+        const ids = await withTenant(async (tx) => {
+          // Labels are sealed under the tenant's key: created here with its first memory.
+          await deps.ensureKeys(tx, userHash);
+          const sealer = deps.sealer(userHash);
+          return insertIngestRows(tx, valid.map((m) => ingestValues(userHash, m, sealer)));
+        });
+        return ids.map((id) => ({ id, status: "pending" as const }));
       } catch (err) {
         throw asInputError(err);
       }
@@ -64,15 +66,17 @@ export function createMemoryWrites(deps: WriteDeps) {
     async upsert(withTenant: WithTenant, userHash: string, input: MemoryInput): Promise<WriteResult> {
       if (input.id === undefined || input.id === null) throw new InputError("BAD_ID", "upsert needs the memory's id (a UUID)");
       const m = validateMemoryInput(input, deps.limits);
-      const row = ingestValues(userHash, m, await deps.reservedSealer(1));
-      await withTenant(async (tx) => {
+      const id = await withTenant(async (tx) => {
+        await deps.ensureKeys(tx, userHash);
+        const row = ingestValues(userHash, m, deps.sealer(userHash));
         await lockTenantWrites(tx, userHash, "shared");
         await lockMemory(tx, userHash, row.id);
         await upsertIngestRow(tx, row).catch((err: unknown) => {
           throw asInputError(err);
         });
+        return row.id;
       });
-      return { id: row.id, status: "pending" };
+      return { id, status: "pending" };
     },
 
     /**

@@ -2,6 +2,7 @@
 // cannot be read), the tenant's in-flight cap, the body under its deadline, the operation's
 // checks, the memory bucket (shed: 503), then the tenant's rate limits (429). HTTP and
 // websockets share the token and rate-limit steps.
+import { withTenantKeys } from "../keys/withTenantKeys.ts";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { CodedError } from "../codedError.ts";
 import { hmacUser } from "../crypto/hmacUser.ts";
@@ -82,7 +83,8 @@ export class RequestAdmission {
     }
     const userHash = hmacUser(keyring, sub);
     // Every memory transaction holds a share of the pool, or is shed (memoryBucket).
-    return { userHash, withTenant: this.resources.bucket.guard(withTenantFrom(this.resources.pool, { userHash, role: "memvault_user" }), onShed) };
+    const tenant = withTenantKeys(withTenantFrom(this.resources.pool, { userHash, role: "memvault_user" }), this.resources.tenantKeys, userHash);
+    return { userHash, withTenant: this.resources.bucket.guard(tenant, onShed) };
   }
 
   /** A bearer token -> its tenant and expiry, timed (HTTP and websockets alike). */

@@ -18,15 +18,15 @@ export const SEARCH_MODES = ["vector", "keyword", "hybrid"] as const;
 export type SearchMode = (typeof SEARCH_MODES)[number];
 
 export interface KeywordSettings {
-  /** The term blind-index key (keyring.termKey). */
-  termKey: () => KeyObject;
+  /** The tenant's term blind-index key (as its latest transaction read its keys). */
+  termKey: (userHash: string) => KeyObject;
   k1: number;
   b: number;
   fusion: FusionSettings;
 }
 
 /** The keyword leg's settings from SEARCH_* (read once, at start). */
-export function keywordSettings(termKey: () => KeyObject, c: SearchConfig = readSearchConfig()): KeywordSettings {
+export function keywordSettings(termKey: (userHash: string) => KeyObject, c: SearchConfig = readSearchConfig()): KeywordSettings {
   return {
     termKey,
     k1: c.SEARCH_BM25_K1,
@@ -64,7 +64,7 @@ export const MAX_QUERY_TERMS = 256;
 
 /** The query's distinct term hashes with their counts, for this tenant. */
 function keywordQuery(s: KeywordSettings, userHash: string, query: string) {
-  const key = s.termKey();
+  const key = s.termKey(userHash);
   const { hashes, frequencies } = indexTerms(query, (term) => termHash(key, userHash, term));
   return { hashes: hashes.slice(0, MAX_QUERY_TERMS), frequencies: frequencies.slice(0, MAX_QUERY_TERMS), k1: s.k1, b: s.b };
 }

@@ -3,7 +3,10 @@
 // notification hub), dispatched in memory by request id; the outcome is then re-read
 // under the tenant's RLS.
 import { randomUUID } from "node:crypto";
-import { sealedKeyVersion, type Sealer } from "../crypto/seal.ts";
+import type pg from "pg";
+import type { SealContext } from "../crypto/aad.ts";
+import { sealedKeyVersion, sealedUnderTenantKey } from "../crypto/seal.ts";
+import { TENANT_KEY_VERSION } from "../sql/moveIngestToChunks.ts";
 import { createNotificationHub, type NotificationHub } from "../db/notificationHub.ts";
 import { insertSearchRequest } from "../sql/insertSearchRequest.ts";
 import { SEARCH_DONE_CHANNEL } from "../sql/completeSearchRequest.ts";
@@ -24,8 +27,11 @@ export type RerankResult =
   | { requestId: string; reranked: true; order: string[]; scores: number[] }
   | { requestId: string; reranked: false; order: string[]; skipReason: SkipReason };
 
+/** Seals the query in the transaction that stores the request (the tenant's keys are read there). */
+export type SealQuery = (tx: pg.ClientBase, plaintext: Buffer, ctx: SealContext) => Promise<Buffer>;
+
 export interface SearchWaiter {
-  rerank(withTenant: WithTenant, sealer: Sealer, request: RerankRequest): Promise<RerankResult>;
+  rerank(withTenant: WithTenant, sealQuery: SealQuery, request: RerankRequest): Promise<RerankResult>;
   close(): Promise<void>;
 }
 
@@ -37,7 +43,7 @@ export async function createSearchWaiter(hubOrConnection: NotificationHub | stri
   const off = hub.on(SEARCH_DONE_CHANNEL, (id) => waiting.get(id)?.());
 
   return {
-    async rerank(withTenant, sealer, request) {
+    async rerank(withTenant, sealQuery, request) {
       const id = randomUUID();
       const ann = request.candidates.map((c) => c.id);
       const deadline = new Date(Date.now() + request.budgetMs);
@@ -48,17 +54,17 @@ export async function createSearchWaiter(hubOrConnection: NotificationHub | stri
         timer = setTimeout(resolve, request.budgetMs);
       });
       try {
-        const queryCipher = sealer.seal(Buffer.from(request.query, "utf8"), searchQueryContext(request.userHash, id));
-        await withTenant((c) =>
-          insertSearchRequest(c, {
+        await withTenant(async (c) => {
+          const queryCipher = await sealQuery(c, Buffer.from(request.query, "utf8"), searchQueryContext(request.userHash, id));
+          await insertSearchRequest(c, {
             id,
             queryCipher,
-            keyVersion: sealedKeyVersion(queryCipher),
+            keyVersion: sealedUnderTenantKey(queryCipher) ? TENANT_KEY_VERSION : sealedKeyVersion(queryCipher),
             candidateIds: ann,
             candidateDistances: request.candidates.map((c) => c.distance),
             deadline,
-          }),
-        );
+          });
+        });
         await done;
       } finally {
         clearTimeout(timer);

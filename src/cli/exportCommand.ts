@@ -12,7 +12,9 @@ import { readDbConfig } from "../config/dbConfig.ts";
 import { findKeyringSource } from "../crypto/findKeyringSource.ts";
 import { hmacUser } from "../crypto/hmacUser.ts";
 import { createKeyringProvider } from "../crypto/keyringProvider.ts";
-import { createSealer } from "../crypto/seal.ts";
+import { openTenantKeys } from "../keys/openTenantKeys.ts";
+import { withTenantKeys } from "../keys/withTenantKeys.ts";
+import { tenantKeyDeps } from "../api/tenantKeyDeps.ts";
 import { resolveTarget } from "../db/databaseTarget.ts";
 import { roleUrl } from "../db/localCluster.ts";
 import { withTenantFrom } from "../db/withTenant.ts";
@@ -33,11 +35,10 @@ export async function exportCommand(flags: { user?: string; out?: string }): Pro
     url = roleUrl(target.cluster, "authenticator", target.databaseName);
   }
   const pool = createPool({ connectionString: url, max: 1 }, logger, "export");
+  const tenantKeys = openTenantKeys(keyrings);
   const service = createMemoryService({
-    sealer: () => createSealer(keyrings.current()),
-    reservedSealer: () => Promise.reject(new Error("export seals nothing")),
-    labelKey: () => keyrings.current().labelKey,
-    keyword: keywordSettings(() => keyrings.current().termKey),
+    ...tenantKeyDeps(tenantKeys),
+    keyword: keywordSettings((u) => tenantKeys.current(u).termKey),
     canEmbedQuery: () => false,
     lexicalEmbedder: () => false,
     embedQuery: () => Promise.reject(new Error("export embeds nothing")),
@@ -48,7 +49,7 @@ export async function exportCommand(flags: { user?: string; out?: string }): Pro
   const out = flags.out ? fs.createWriteStream(flags.out, { mode: 0o600, flags: "wx" }) : process.stdout;
   let n = 0;
   try {
-    for await (const line of exportMemories(service, withTenantFrom(pool, { userHash, role: "memvault_user" }), userHash)) {
+    for await (const line of exportMemories(service, withTenantKeys(withTenantFrom(pool, { userHash, role: "memvault_user" }), tenantKeys, userHash), userHash)) {
       if (!out.write(`${JSON.stringify(line)}\n`)) await once(out, "drain");
       if (line.kind === "memory" && ++n % 1_000 === 0) process.stderr.write(`[memvault] exported ${n} memories\n`);
       if (line.kind === "end") process.stderr.write(`[memvault] exported ${line.memories} memories (${line.unopened} could not be opened); ${line.pending} still pending\n`);
@@ -56,5 +57,6 @@ export async function exportCommand(flags: { user?: string; out?: string }): Pro
   } finally {
     if (out !== process.stdout) await new Promise<void>((resolve) => (out as fs.WriteStream).end(resolve));
     await pool.end();
+    await tenantKeys.kek.close();
   }
 }

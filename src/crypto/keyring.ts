@@ -7,7 +7,7 @@
 //   { "primary": 2,
 //     "keys": [ { "version": 1, "key": "<base64, 32 bytes>" }, { "version": 2, "key": "…" } ],
 //     "userHashKey": "<base64, 32 bytes>" }
-import { createSecretKey, randomBytes, timingSafeEqual, type KeyObject } from "node:crypto";
+import { createPrivateKey, createSecretKey, randomBytes, timingSafeEqual, type KeyObject } from "node:crypto";
 import fs from "node:fs";
 import { inspect } from "node:util";
 import { ConfigError } from "../config/configError.ts";
@@ -21,12 +21,16 @@ export interface Keyring {
   readonly versions: readonly number[];
   /** The AES-256-GCM key for a version, or undefined. */
   sealKey(version: number): KeyObject | undefined;
+  /** The key-encryption key of a version (KEK_PROVIDER=keyring wraps tenants' data keys with it), or undefined. */
+  kekKey(version: number): KeyObject | undefined;
   /** The HMAC-SHA256 key for user hashes. */
   readonly userHashKey: KeyObject;
   /** The HMAC-SHA256 key for blind indexes of scopes and tags (from the pepper: it never rotates, like user hashes). */
   readonly labelKey: KeyObject;
   /** The HMAC-SHA256 key for blind indexes of keyword terms (from the pepper, like labelKey; a key of its own purpose). */
   readonly termKey: KeyObject;
+  /** The Ed25519 key that signs erasure receipts (from the pepper: it never rotates, so old receipts keep verifying). */
+  readonly receiptKey: KeyObject;
 }
 
 export interface KeyringDocument {
@@ -38,9 +42,14 @@ export interface KeyringDocument {
 // Per-purpose subkeys: a master key is never used directly, so the same master can feed
 // another purpose later without two algorithms ever sharing a key.
 const SEAL_INFO = Buffer.from("memvault seal aes-256-gcm v1");
+const KEK_INFO = Buffer.from("memvault kek aes-256-gcm v1");
 const USER_HASH_INFO = Buffer.from("memvault user_hash hmac-sha256 v1");
 const LABEL_INFO = Buffer.from("memvault label blind-index hmac-sha256 v1");
 const TERM_INFO = Buffer.from("memvault term blind-index hmac-sha256 v1");
+const RECEIPT_INFO = Buffer.from("memvault erasure-receipt ed25519 v1");
+// An Ed25519 private key is a 32-byte seed; PKCS#8 wraps it behind this fixed prefix (RFC 8410).
+const ED25519_PKCS8_PREFIX = Buffer.from("302e020100300506032b657004220420", "hex");
+const ed25519From = (seed: Buffer) => createPrivateKey({ key: Buffer.concat([ED25519_PKCS8_PREFIX, seed]), format: "der", type: "pkcs8" });
 const derive = (master: Buffer, info: Buffer) => createSecretKey(hkdfSha256(master, Buffer.alloc(0), info, KEY_BYTES));
 
 function decodeKey(variable: string, what: string, value: unknown): Buffer {
@@ -85,9 +94,13 @@ export function parseKeyring(variable: string, text: string): Keyring {
   }
 
   const sealKeys = new Map([...masters].map(([v, m]) => [v, derive(m, SEAL_INFO)]));
+  const kekKeys = new Map([...masters].map(([v, m]) => [v, derive(m, KEK_INFO)]));
   const userHashKey = derive(pepper, USER_HASH_INFO);
   const labelKey = derive(pepper, LABEL_INFO);
   const termKey = derive(pepper, TERM_INFO);
+  const receiptSeed = hkdfSha256(pepper, Buffer.alloc(0), RECEIPT_INFO, KEY_BYTES);
+  const receiptKey = ed25519From(receiptSeed);
+  receiptSeed.fill(0);
   for (const m of [...masters.values(), pepper]) m.fill(0);
   const versions = [...sealKeys.keys()].sort((a, b) => a - b);
   const primaryVersion = doc.primary;
@@ -95,9 +108,11 @@ export function parseKeyring(variable: string, text: string): Keyring {
     primaryVersion,
     versions,
     sealKey: (version) => sealKeys.get(version),
+    kekKey: (version) => kekKeys.get(version),
     userHashKey,
     labelKey,
     termKey,
+    receiptKey,
     // Never print key material, even by accident (console.log, a logger, an error dump).
     [inspect.custom]: () => `Keyring { primary: ${primaryVersion}, versions: [${versions.join(", ")}] }`,
     toJSON: () => ({ primaryVersion, versions }),

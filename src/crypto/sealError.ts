@@ -8,6 +8,8 @@ export type SealErrorCode =
   | "SEAL_AUTH_FAILED"
   /** The primary key reached its safe number of random-nonce encryptions: rotate. */
   | "SEAL_KEY_EXHAUSTED"
+  /** A seal for a tenant that has no data key yet (the caller did not create it first). */
+  | "SEAL_NO_TENANT_KEY"
   /** A sealing argument is not what the API takes (e.g. an empty tenant). */
   | "SEAL_BAD_INPUT";
 

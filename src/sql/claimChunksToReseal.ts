@@ -9,12 +9,12 @@ export interface ChunkToReseal {
   labels_cipher: Buffer | null;
 }
 
-/** Locks up to `limit` of the current tenant's chunks sealed under a key version below `primary`. */
-export async function claimChunksToReseal(client: pg.ClientBase, userHash: string, primary: number, limit: number): Promise<ChunkToReseal[]> {
+/** Locks up to `limit` of the current tenant's chunks still sealed under a keyring version (not its own data key). */
+export async function claimChunksToReseal(client: pg.ClientBase, userHash: string, limit: number): Promise<ChunkToReseal[]> {
   const { rows } = await client.query<ChunkToReseal>(
     `select id, key_version, text_cipher, meta_cipher, emb_cipher, labels_cipher from memvault.memory_chunks
-     where user_hash = $3::text and key_version < $1::integer order by id limit $2::integer for update skip locked`,
-    [primary, limit, userHash],
+     where user_hash = $2::text and key_version > 0 order by id limit $1::integer for update skip locked`,
+    [limit, userHash],
   );
   return rows;
 }

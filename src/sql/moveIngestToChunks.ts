@@ -1,6 +1,9 @@
 import type pg from "pg";
 import { vectorText } from "./vectorText.ts";
 
+/** memory_chunks.key_version of a row sealed under its tenant's own data key (the key's version is in each value's header). */
+export const TENANT_KEY_VERSION = 0;
+
 export interface SealedColumns {
   ids: string[];
   textCiphers: Buffer[];

@@ -16,7 +16,7 @@ export async function retireKeyVersions(client: pg.ClientBase, keyringVersions: 
     `insert into memvault.key_seal_reservations as r (key_version, reserved)
      select v, ${RETIRED_RESERVATION}::bigint from (
        select key_version as v from memvault.key_seal_reservations
-       union select distinct key_version from memvault.memory_chunks
+       union select distinct key_version from memvault.memory_chunks where key_version > 0
        union select unnest($1::integer[])
      ) s where v > 0
      on conflict on constraint key_seal_reservations_pkey do update set reserved = excluded.reserved, updated_at = pg_catalog.now()

@@ -10,7 +10,7 @@ export async function retireUncountedKeyVersions(client: pg.ClientBase): Promise
   const { rows } = await client.query<{ v: number }>(
     `insert into memvault.key_seal_reservations as r (key_version, reserved)
      select distinct c.key_version, ${RETIRED_RESERVATION}::bigint from memvault.memory_chunks c
-     where not exists (select 1 from memvault.key_seal_reservations x where x.key_version = c.key_version)
+     where c.key_version > 0 and not exists (select 1 from memvault.key_seal_reservations x where x.key_version = c.key_version)
      on conflict on constraint key_seal_reservations_pkey do nothing
      returning r.key_version as v`,
   );

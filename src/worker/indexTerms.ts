@@ -2,7 +2,6 @@
 // opened here (the app tier), analyzed and hashed as the seal job does, a batch per tenant
 // transaction. Resumable and idempotent: a memory with terms is never picked again.
 import type pg from "pg";
-import { createSealer } from "../crypto/seal.ts";
 import { chunkContext } from "../crypto/sealContexts.ts";
 import { withTenant } from "../db/withTenant.ts";
 import { replaceMemoryTerms } from "../sql/replaceMemoryTerms.ts";
@@ -24,10 +23,10 @@ export async function indexTenantTerms(ctx: WorkerContext, client: pg.ClientBase
       const batch = await withTenant(client, { userHash }, async (tx) => {
         const rows = await selectUnindexedMemories(tx, userHash, after, ctx.batchSize);
         if (rows.length === 0) return [];
-        const keyring = ctx.keyrings.current();
-        const sealer = createSealer(keyring);
+        const keys = await ctx.tenantKeys.prepare(tx, userHash);
+        const sealer = ctx.tenantKeys.sealer(userHash);
         const texts = rows.map((r) => ({ id: r.id, text: sealer.openSealed(r.text_cipher, chunkContext(userHash, r.id, "text")).toString("utf8") }));
-        await replaceMemoryTerms(tx, userHash, [], memoryTerms(keyring.termKey, userHash, texts));
+        await replaceMemoryTerms(tx, userHash, [], memoryTerms(keys.termKey, userHash, texts));
         return rows.map((r) => r.id);
       });
       if (batch.length === 0) return { indexed, interrupted: false };

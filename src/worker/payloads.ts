@@ -25,3 +25,9 @@ export function chunkPayload(payload: unknown): { userHash: string; id: string }
   if (typeof p.id !== "string" || !UUID.test(p.id)) throw new PayloadError("payload.id must be a uuid");
   return { userHash: userHashOf(p), id: p.id };
 }
+
+export function erasurePayload(payload: unknown): { userHash: string; erasureId: string } {
+  const p = record(payload);
+  if (typeof p.erasureId !== "string" || !UUID.test(p.erasureId)) throw new PayloadError("payload.erasureId must be a uuid");
+  return { userHash: userHashOf(p), erasureId: p.erasureId };
+}

@@ -3,7 +3,6 @@
 // transaction, write the outcome back once with the variant that served it.
 // Fail-open: every path that cannot score writes the ANN order with the reason.
 import type pg from "pg";
-import { createSealer } from "../crypto/seal.ts";
 import { chunkContext, searchQueryContext } from "../crypto/sealContexts.ts";
 import { completeSearchRequest } from "../sql/completeSearchRequest.ts";
 import { selectChunkTextCiphers } from "../sql/selectChunkTextCiphers.ts";
@@ -23,7 +22,8 @@ export async function rerankSearch(ctx: WorkerContext & { rerankers: VariantRera
     // that starts after it can pick the treatment.
     const assignment = await selectRerankAssignment(tx);
     if (request.deadline.getTime() <= Date.now()) return { request, assignment, expired: true, query: "", candidates: [] as Candidate[] };
-    const sealer = createSealer(ctx.keyrings.current());
+    await ctx.tenantKeys.prepare(tx, userHash);
+    const sealer = ctx.tenantKeys.sealer(userHash);
     const query = sealer.openSealed(request.query_cipher, searchQueryContext(userHash, id)).toString("utf8");
     const ciphers = new Map((await selectChunkTextCiphers(tx, userHash, request.candidate_ids)).map((r) => [r.id, r.text_cipher]));
     // Candidates in ANN order; one that is gone (forgotten) or is not this tenant's is dropped.

@@ -1,10 +1,11 @@
-// Re-sealing after a key rotation: the tenant's chunks under an older key version are
-// opened and sealed again under the primary, a batch per transaction. Resumable and
-// idempotent: a row already on the primary version is never claimed again.
+// Re-sealing onto the tenant's own data key: the tenant's chunks still sealed under a
+// keyring version (from before per-tenant keys) are opened with the keyring and sealed again
+// under the tenant's key, a batch per transaction. Resumable and idempotent: a row on the
+// tenant's key (key_version 0) is never claimed again. A KEK rotation touches no row.
 import type pg from "pg";
-import { createSealer } from "../crypto/seal.ts";
 import { claimChunksToReseal, type ChunkToReseal } from "../sql/claimChunksToReseal.ts";
 import { updateResealedChunks } from "../sql/updateResealedChunks.ts";
+import { TENANT_KEY_VERSION } from "../sql/moveIngestToChunks.ts";
 import { toJobError } from "./jobError.ts";
 import { chunkContext, type ChunkField } from "../crypto/sealContexts.ts";
 import type { WorkerContext } from "./workerContext.ts";
@@ -24,12 +25,11 @@ export async function resealTenant(ctx: WorkerContext, client: pg.ClientBase, us
       if (ctx.draining.aborted) return { resealed: total, interrupted: true };
       const end = ctx.metrics.sealBatch.startTimer({ task: "reseal_chunks" });
       const n = await withTenant(client, { userHash }, async (tx) => {
-        const keyring = ctx.keyrings.current();
-        const rows = await claimChunksToReseal(tx, userHash, keyring.primaryVersion, ctx.batchSize);
+        const rows = await claimChunksToReseal(tx, userHash, ctx.batchSize);
         if (rows.length === 0) return 0;
         const seals = rows.length * 3 + rows.filter((r) => r.labels_cipher).length;
-        await ctx.counter.reserve(keyring.primaryVersion, seals);
-        const sealer = createSealer(keyring, { counter: ctx.counter });
+        await ctx.tenantKeys.ensure(tx, userHash);
+        const sealer = ctx.tenantKeys.sealer(userHash);
         const sealed = { ids: [] as string[], textCiphers: [] as Buffer[], metaCiphers: [] as Buffer[], embCiphers: [] as Buffer[], labelsCiphers: [] as (Buffer | null)[] };
         const out = { text: sealed.textCiphers, meta: sealed.metaCiphers, embedding: sealed.embCiphers, labels: sealed.labelsCiphers };
         const reseal = (row: ChunkToReseal, field: ChunkField, blob: Buffer) => {
@@ -44,8 +44,8 @@ export async function resealTenant(ctx: WorkerContext, client: pg.ClientBase, us
           for (const [field, column] of FIELDS) out[field].push(reseal(row, field, row[column]));
           out.labels.push(row.labels_cipher ? reseal(row, "labels", row.labels_cipher) : null);
         }
-        ctx.metrics.seals.inc({ key_version: String(keyring.primaryVersion) }, seals);
-        return updateResealedChunks(tx, userHash, keyring.primaryVersion, sealed);
+        ctx.metrics.seals.inc({ key_version: String(TENANT_KEY_VERSION) }, seals);
+        return updateResealedChunks(tx, userHash, TENANT_KEY_VERSION, sealed);
       });
       end();
       ctx.metrics.memoriesResealed.inc(n);

@@ -1,5 +1,8 @@
 // A memvault worker process: graphile-worker running tasks/ as memvault_worker, with
 // structured logs, Prometheus metrics, worker heartbeats, and a graceful drain on SIGTERM.
+import { readDbConfig } from "../config/dbConfig.ts";
+import { readWorkerConfig } from "../config/workerConfig.ts";
+import type { PurgeOptions } from "./purgeTenant.ts";
 import { EventEmitter } from "node:events";
 import type pg from "pg";
 import { Logger as GraphileLogger, parseCronItems, run, type Runner, type TaskList, type WorkerEvents } from "graphile-worker";
@@ -15,6 +18,7 @@ import { ConfigError } from "../config/configError.ts";
 import { createRerankerFromConfig } from "../rerank/createRerankerFromConfig.ts";
 import { createVariantRerankers } from "../rerank/variantRerankers.ts";
 import { createEmbedderFromConfig } from "../embed/createEmbedderFromConfig.ts";
+import { openTenantKeys } from "../keys/openTenantKeys.ts";
 import { createKeyringProvider } from "../crypto/keyringProvider.ts";
 import { loadTasks } from "./loadTasks.ts";
 import { startVariantPrefetch } from "./prefetchVariants.ts";
@@ -54,11 +58,19 @@ const graphileLogger = new GraphileLogger((scope) => (level, message, meta) => {
   logger[pinoLevel](fields, message);
 });
 
+function purgeOptions(connectionString: string): PurgeOptions {
+  const c = readWorkerConfig();
+  const database = decodeURIComponent(new URL(connectionString).pathname.slice(1));
+  return { batch: c.PURGE_BATCH_SIZE, pauseMs: c.PURGE_PAUSE_MS, backups: { dir: readDbConfig().MEMVAULT_BACKUP_DIR, database } };
+}
+
 /** What tasks get (workerContext.ts): the keyring, the seal counter, the rerankers and the embedder. */
 async function openWorkerContext(opts: WorkerOptions, pool: pg.Pool, metrics: WorkerMetrics, draining: AbortSignal) {
   const rerank = readRerankConfig();
   // Fail closed before touching the queue: no keyring, no worker.
   const keyrings = createKeyringProvider(opts.keyringSource);
+  // And no KEK, no worker: a wrong PIN or a missing key stops it here, with its code.
+  const tenantKeys = openTenantKeys(keyrings);
   // Seals are drawn from blocks reserved in the database: the 2^32 bound holds across
   // processes and restarts.
   const counter = createSealCounter({
@@ -78,6 +90,7 @@ async function openWorkerContext(opts: WorkerOptions, pool: pg.Pool, metrics: Wo
   const embedder = await createEmbedderFromConfig(metrics.registry, logger);
   const ctx: WorkerContext = {
     keyrings,
+    tenantKeys,
     counter,
     metrics,
     batchSize: opts.batchSize,
@@ -88,8 +101,9 @@ async function openWorkerContext(opts: WorkerOptions, pool: pg.Pool, metrics: Wo
     embedder,
     embedBatchSize: readEmbedConfig().EMBED_BATCH_SIZE,
     keywordIndex: opts.keywordIndex ?? readSearchConfig().KEYWORD_INDEX,
+    purge: purgeOptions(opts.connectionString),
   };
-  return { ctx, close: async () => Promise.all([scorer?.close(), embedder.close(), rerankers.close()]) };
+  return { ctx, close: async () => Promise.all([scorer?.close(), embedder.close(), rerankers.close(), tenantKeys.kek.close()]) };
 }
 
 /** Every task run is tracked, so that a drain can wait for the last job to be completed in the database before the pool closes. */

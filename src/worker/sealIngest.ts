@@ -3,7 +3,7 @@
 // together, or neither: a crash anywhere leaves each row in exactly one of the tables.
 // Re-running a job finds nothing left to claim: a no-op.
 import type pg from "pg";
-import { createSealer } from "../crypto/seal.ts";
+import { TENANT_KEY_VERSION } from "../sql/moveIngestToChunks.ts";
 import { userHashPrefix } from "../logger.ts";
 import { claimIngestRows, type IngestRow } from "../sql/claimIngestRows.ts";
 import { claimIngestRowsById } from "../sql/claimIngestRowsById.ts";
@@ -80,17 +80,16 @@ async function sealOnce(ctx: WorkerContext, client: pg.ClientBase, userHash: str
         ctx.logger.warn({ task, userHash: userHashPrefix(userHash), rows: failed.length, code }, "embedding failed for some rows alone; the rest of the batch is sealed, they wait");
       }
       if (plain.length === 0) return [];
-      const keyring = ctx.keyrings.current();
+      // Under the tenant's own data key, created with its first memory.
+      const keys = await ctx.tenantKeys.ensure(tx, userHash);
       const seals = rows.length * 3 + rows.filter((r) => r.labels_cipher).length; // text, meta, embedding (, labels)
-      await ctx.counter.reserve(keyring.primaryVersion, seals);
-      const sealer = createSealer(keyring, { counter: ctx.counter });
-      const sealed = sealChunks(sealer, userHash, plain);
-      const ids = await moveIngestToChunks(tx, userHash, keyring.primaryVersion, sealed, plain);
+      const sealed = sealChunks(ctx.tenantKeys.sealer(userHash), userHash, plain);
+      const ids = await moveIngestToChunks(tx, userHash, TENANT_KEY_VERSION, sealed, plain);
       const moved = new Set(ids);
-      await replaceMemoryTerms(tx, userHash, ids, ctx.keywordIndex ? memoryTerms(keyring.termKey, userHash, plain.filter((r) => moved.has(r.id))) : null);
+      await replaceMemoryTerms(tx, userHash, ids, ctx.keywordIndex ? memoryTerms(keys.termKey, userHash, plain.filter((r) => moved.has(r.id))) : null);
       if (plain.some((r) => r.expires_at)) await scheduleMemoryExpiry(tx, userHash);
       await notifyChunksSealed(tx, userHashPrefix(userHash), ids);
-      ctx.metrics.seals.inc({ key_version: String(keyring.primaryVersion) }, seals);
+      ctx.metrics.seals.inc({ key_version: String(TENANT_KEY_VERSION) }, seals);
       return ids;
     });
     end();

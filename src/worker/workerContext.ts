@@ -2,12 +2,16 @@ import type { Logger } from "pino";
 import type { SealCounter } from "../crypto/sealCounter.ts";
 import type { VariantRerankers } from "../rerank/variantRerankers.ts";
 import type { KeyringProvider } from "../crypto/keyringProvider.ts";
+import type { TenantKeys } from "../keys/tenantKeys.ts";
 import type { EmbedderHandle } from "../embed/createEmbedderFromConfig.ts";
 import type { WorkerMetrics } from "./workerMetrics.ts";
+import type { PurgeOptions } from "./purgeTenant.ts";
 
 /** What tasks get from the process that runs them. */
 export interface WorkerContext {
   keyrings: KeyringProvider;
+  /** Each tenant's data keys (read in each tenant transaction, created on its first seal). */
+  tenantKeys: TenantKeys;
   counter: SealCounter;
   metrics: WorkerMetrics;
   batchSize: number;
@@ -22,6 +26,8 @@ export interface WorkerContext {
   embedBatchSize: number;
   /** Whether seal jobs write the keyword index (KEYWORD_INDEX). */
   keywordIndex: boolean;
+  /** purge_tenant's batches and pauses, and where the receipt finds backups. */
+  purge: PurgeOptions;
   /** How long search requests are kept. */
   searchRetentionSeconds: number;
 }

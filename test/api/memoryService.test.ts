@@ -1,14 +1,17 @@
 // The API's operations over real Postgres and a real worker: two tenants, remember ->
 // sealed -> memories (opened) -> search (ANN, then reranked) -> forget; bad input refused
 // with stable codes and nothing written; a tampered cipher is an error for that field only.
+import { openTenantKeys } from "../../src/keys/openTenantKeys.ts";
+import { withTenantKeys } from "../../src/keys/withTenantKeys.ts";
+import type { TenantKeys } from "../../src/keys/tenantKeys.ts";
+import { tenantKeyDeps } from "../../src/api/tenantKeyDeps.ts";
+import { createKeyringProvider } from "../../src/crypto/keyringProvider.ts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { InputError } from "../../src/api/inputError.ts";
 import { createMemoryService, type MemoryService } from "../../src/api/memoryService.ts";
-import { createSealer } from "../../src/crypto/seal.ts";
 import { createSearchWaiter, type SearchWaiter } from "../../src/api/searchWaiter.ts";
 import type pg from "pg";
 import { withTenantFrom, type WithTenant } from "../../src/db/withTenant.ts";
-import { keyringFrom } from "../support/keyrings.ts";
 import { track, untrack } from "../support/openResources.ts";
 import { tenantHash } from "../support/tenant.ts";
 import { makeModelDirs } from "../support/testModelDirs.ts";
@@ -28,7 +31,9 @@ let service: MemoryService;
 const vec = (seed: number) => Array.from({ length: DIMS }, (_, i) => Math.sin(seed * 13 + i * 0.7));
 // The API's own tenant transactions: the authenticator's pool, SET LOCAL role and tenant.
 let app: pg.Pool;
-const as = (userHash: string): WithTenant => withTenantFrom(app, { userHash, role: "memvault_user" });
+// Each transaction reads the tenant's keys first, as the API's do (withTenantKeys).
+let keys: TenantKeys;
+const as = (userHash: string): WithTenant => withTenantKeys(withTenantFrom(app, { userHash, role: "memvault_user" }), keys, userHash);
 const count = async (sql: string) => (await fx.root.query(sql)).rows[0].n as number;
 
 beforeAll(async () => {
@@ -37,16 +42,14 @@ beforeAll(async () => {
   worker = await startWorker(fx.db, { MEMVAULT_KEYRING_FILE: fx.keyringFile, RERANK_MODEL_DIR: models.dir("overlap") });
   waiter = await createSearchWaiter(fx.db.url("worker"));
   untrack(track({ label: "search waiter", close: () => waiter.close() }));
-  const sealer = createSealer(keyringFrom(fx.doc));
+  keys = openTenantKeys(createKeyringProvider({ variable: "MEMVAULT_KEYRING_FILE", file: fx.keyringFile }));
   service = createMemoryService({
-    sealer: () => sealer,
+    ...tenantKeyDeps(keys),
     limits: { dims: DIMS, maxTextBytes: 65_536, maxMetaBytes: 16_384 },
     waiter,
     rerankBudgetMs: 3_000,
     rerankCandidates: 24,
-    reservedSealer: async () => sealer,
-    labelKey: () => keyringFrom(fx.doc).labelKey,
-    keyword: keywordSettings(() => keyringFrom(fx.doc).termKey),
+    keyword: keywordSettings((u) => keys.current(u).termKey),
     canEmbedQuery: () => false,
     lexicalEmbedder: () => false,
     embedQuery: async () => {
@@ -140,13 +143,11 @@ describe("memory service", () => {
     const { A } = await seedTenants("embedder down");
     // The same service, but with an embedder that is configured and down.
     const down = createMemoryService({
-      sealer: () => createSealer(keyringFrom(fx.doc)),
+      ...tenantKeyDeps(keys),
       limits: { dims: DIMS, maxTextBytes: 65_536, maxMetaBytes: 16_384 },
       rerankBudgetMs: 3_000,
       rerankCandidates: 24,
-      reservedSealer: async () => createSealer(keyringFrom(fx.doc)),
-      labelKey: () => keyringFrom(fx.doc).labelKey,
-      keyword: keywordSettings(() => keyringFrom(fx.doc).termKey),
+      keyword: keywordSettings((u) => keys.current(u).termKey),
       canEmbedQuery: () => true,
       lexicalEmbedder: () => false,
       embedQuery: async () => {

@@ -12,6 +12,7 @@ import { sourceFiles } from "../support/sourceFiles.ts";
 const LAYERS: readonly (readonly string[])[] = [
   ["tasks", "src/cli"],
   ["src/api", "src/worker", "src/ops"],
+  ["src/keys"],
   ["src/db"],
   ["src/sql"],
   ["src/crypto", "src/embed", "src/keyword", "src/rerank"],

@@ -1,6 +1,7 @@
 // Canary rollouts end to end: real worker processes serving two variants to many tenants,
 // the evaluate_rollouts task deciding on live traffic, and the operator's CLI. Models are
 // generated; the slow treatment is a TEI-protocol server that answers late.
+import type { SealContext } from "../../src/crypto/aad.ts";
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import fs from "node:fs";
@@ -25,6 +26,8 @@ const TEXTS = ["Paris is the capital of France.", "Bananas are rich in potassium
 const doc = freshKeyringDocument();
 const keyringFile = writeKeyringFile(doc);
 const sealer = createSealer(keyringFrom(doc));
+/** The query sealed as a keyring-sealed value from before per-tenant keys (the rerank job opens both). */
+const sealQuery = async (_tx: unknown, plaintext: Buffer, ctx: SealContext) => sealer.seal(plaintext, ctx);
 
 let db: TestDatabase;
 let root: pg.Pool;
@@ -51,7 +54,7 @@ function drive(concurrency = 3) {
       const tenant = TENANTS[Math.floor(Math.random() * TENANTS.length)]!;
       const candidates = chunks.get(tenant)!.map((id, i) => ({ id, distance: 0.1 * (i + 1) }));
       try {
-        const r = await waiter.rerank(withTenant(tenant), sealer, { userHash: tenant, query: "capital of france", candidates, budgetMs: 2_000 });
+        const r = await waiter.rerank(withTenant(tenant), sealQuery, { userHash: tenant, query: "capital of france", candidates, budgetMs: 2_000 });
         // Fail-open: an answer is always every candidate, in some order.
         if ([...r.order].sort().join() !== candidates.map((c) => c.id).sort().join()) stats.failed++;
         if (!r.reranked) stats.skipReasons.set(r.skipReason, (stats.skipReasons.get(r.skipReason) ?? 0) + 1);

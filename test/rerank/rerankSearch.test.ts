@@ -1,6 +1,7 @@
 // Rerank end to end through the database: a request row, a real worker process scoring
 // with the generated overlap model, the write-back, the NOTIFY, the waiter. And every
 // way it fails open.
+import type { SealContext } from "../../src/crypto/aad.ts";
 import fs from "node:fs";
 import path from "node:path";
 import pg from "pg";
@@ -22,6 +23,8 @@ const B = tenantHash("rerank B");
 const doc = freshKeyringDocument();
 const keyringFile = writeKeyringFile(doc);
 const sealer = createSealer(keyringFrom(doc));
+/** The query sealed as a keyring-sealed value from before per-tenant keys (the rerank job opens both). */
+const sealQuery = async (_tx: unknown, plaintext: Buffer, ctx: SealContext) => sealer.seal(plaintext, ctx);
 const texts = [
   "Bananas are yellow and rich in potassium.",
   "The Eiffel Tower was completed in 1889.",
@@ -79,7 +82,7 @@ describe("rerank through the database", () => {
   it("moves the lexically matching candidate to the top, with scores, and stores the query sealed", async () => {
     const w = await worker();
     try {
-      const result = await waiter.rerank(withTenant(A), sealer, { userHash: A, query: QUERY, candidates: annCandidates(), budgetMs: 5_000 });
+      const result = await waiter.rerank(withTenant(A), sealQuery, { userHash: A, query: QUERY, candidates: annCandidates(), budgetMs: 5_000 });
       expect(result.reranked).toBe(true);
       expect(result.order[0]).toBe(ids[3]);
       expect(result.order).toHaveLength(4);
@@ -95,7 +98,7 @@ describe("rerank through the database", () => {
 
   it("worker down: the caller gets ANN order at the deadline (timeout); the job, started late, writes skipped: deadline without scoring", async () => {
     // No worker runs: the answer can only come from the waiter's own deadline.
-    const result = await waiter.rerank(withTenant(A), sealer, { userHash: A, query: QUERY, candidates: annCandidates(), budgetMs: 300 });
+    const result = await waiter.rerank(withTenant(A), sealQuery, { userHash: A, query: QUERY, candidates: annCandidates(), budgetMs: 300 });
     expect(result).toMatchObject({ reranked: false, order: ids, skipReason: "timeout" });
     // Its request is still pending, its deadline gone, when a worker comes.
     const request = "select status, skip_reason, ranked_ids::text[] as ranked from memvault.search_requests where id = $1";
@@ -111,7 +114,7 @@ describe("rerank through the database", () => {
   it("RERANK_ENABLED=false: ANN order, reason disabled", async () => {
     const w = await worker({ RERANK_ENABLED: "false" });
     try {
-      const result = await waiter.rerank(withTenant(A), sealer, { userHash: A, query: QUERY, candidates: annCandidates(), budgetMs: 5_000 });
+      const result = await waiter.rerank(withTenant(A), sealQuery, { userHash: A, query: QUERY, candidates: annCandidates(), budgetMs: 5_000 });
       expect(result).toMatchObject({ reranked: false, order: ids, skipReason: "disabled" });
     } finally {
       await w.stop();
@@ -122,7 +125,7 @@ describe("rerank through the database", () => {
     const w = await worker({ RERANK_MODEL_DIR: path.join(models.root, "missing") });
     try {
       expect(w.logs()).toMatch(/reranking off: no cross-encoder model: .*model\.onnx is missing/);
-      const result = await waiter.rerank(withTenant(A), sealer, { userHash: A, query: QUERY, candidates: annCandidates(), budgetMs: 5_000 });
+      const result = await waiter.rerank(withTenant(A), sealQuery, { userHash: A, query: QUERY, candidates: annCandidates(), budgetMs: 5_000 });
       expect(result).toMatchObject({ reranked: false, order: ids, skipReason: "no_model" });
       expect(w.child.exitCode).toBeNull();
     } finally {
@@ -138,7 +141,7 @@ describe("rerank through the database", () => {
     const w = await worker({ RERANK_MODEL_DIR: dir });
     try {
       expect(w.logs()).toMatch(/RERANK_BAD_MODEL/);
-      const result = await waiter.rerank(withTenant(A), sealer, { userHash: A, query: QUERY, candidates: annCandidates(), budgetMs: 5_000 });
+      const result = await waiter.rerank(withTenant(A), sealQuery, { userHash: A, query: QUERY, candidates: annCandidates(), budgetMs: 5_000 });
       expect(result).toMatchObject({ reranked: false, skipReason: "no_model" });
     } finally {
       await w.stop();
@@ -148,7 +151,7 @@ describe("rerank through the database", () => {
   it("tenant B's request naming A's chunk ids scores nothing of A's", async () => {
     const w = await worker();
     try {
-      const result = await waiter.rerank(withTenant(B), sealer, { userHash: B, query: QUERY, candidates: annCandidates(), budgetMs: 5_000 });
+      const result = await waiter.rerank(withTenant(B), sealQuery, { userHash: B, query: QUERY, candidates: annCandidates(), budgetMs: 5_000 });
       // B's job sees none of A's rows under RLS: nothing to score, nothing revealed.
       expect(result).toMatchObject({ reranked: true, order: [], scores: [] });
       // And B cannot read A's requests.
@@ -161,7 +164,7 @@ describe("rerank through the database", () => {
 
   it("deletes requests after the worker's RERANK_RETENTION_SECONDS, per tenant, with no retention baked into the schema", async () => {
     const C = tenantHash("rerank C (retention)");
-    await waiter.rerank(withTenant(C), sealer, { userHash: C, query: QUERY, candidates: [], budgetMs: 50 });
+    await waiter.rerank(withTenant(C), sealQuery, { userHash: C, query: QUERY, candidates: [], budgetMs: 50 });
     // The trigger's expiry job is due at once: the worker, which knows the retention, reschedules it.
     const due = await root.query(
       `select run_at <= now() + interval '1 second' as due from graphile_worker._private_jobs
@@ -171,7 +174,7 @@ describe("rerank through the database", () => {
     expect(due.rows).toEqual([{ due: true }]);
     // Another tenant's request of this test's own, whose expiry job is an hour away: C's job must leave it.
     const D = tenantHash("rerank D (retention)");
-    await waiter.rerank(withTenant(D), sealer, { userHash: D, query: QUERY, candidates: [], budgetMs: 50 });
+    await waiter.rerank(withTenant(D), sealQuery, { userHash: D, query: QUERY, candidates: [], budgetMs: 50 });
     await root.query("update graphile_worker._private_jobs set run_at = now() + interval '1 hour' where key = 'expire_search_requests:' || $1::text", [D]);
     const w = await worker({ RERANK_RETENTION_SECONDS: "2" });
     try {

@@ -1,12 +1,13 @@
 // Ingest → sealed through a real worker process: plaintext in, sealed rows out, nothing
 // readable left in memory_chunks, the NOTIFY carrying ids only, tenants kept apart.
+import { tenantSealer } from "../support/tenantSealer.ts";
+import { openTenantKeys } from "../../src/keys/openTenantKeys.ts";
 import { instrumentEmbedder } from "../../src/embed/createEmbedderFromConfig.ts";
 import { createEmbedMetrics } from "../../src/embed/embedMetrics.ts";
 import fs from "node:fs";
 import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { createSealer } from "../../src/crypto/seal.ts";
 import { createSealCounter } from "../../src/crypto/sealCounter.ts";
 import { logger } from "../../src/logger.ts";
 import { CHUNK_SEALED_CHANNEL } from "../../src/sql/chunkSealedChannel.ts";
@@ -20,7 +21,7 @@ import { createCircuitBreaker } from "../../src/rerank/circuitBreaker.ts";
 import { createReranker } from "../../src/rerank/reranker.ts";
 import { createRerankMetrics } from "../../src/rerank/rerankMetrics.ts";
 import { createVariantRerankers } from "../../src/rerank/variantRerankers.ts";
-import { freshKeyringDocument, keyringFrom } from "../support/keyrings.ts";
+import { freshKeyringDocument } from "../support/keyrings.ts";
 import { track, untrack } from "../support/openResources.ts";
 import { asIdentity, tenantHash } from "../support/tenant.ts";
 import { createTestDatabase, type TestDatabase } from "../support/testDatabase.ts";
@@ -33,7 +34,6 @@ const A = tenantHash("A");
 const B = tenantHash("B");
 const doc = freshKeyringDocument();
 const keyringFile = writeKeyringFile(doc);
-const sealer = createSealer(keyringFrom(doc));
 const vector = (seed: number) => Array.from({ length: DIMS }, (_, i) => Math.fround(Math.sin(seed * 31 + i)));
 const pgVector = (v: number[]) => `[${v.join(",")}]`;
 
@@ -156,7 +156,8 @@ describe("with a worker running", () => {
     const id = await remember(A, text, meta, 4);
     const row = await waitFor("the chunk to be sealed", () => chunk(id));
     expect(row.user_hash).toBe(A);
-    expect(row.key_version).toBe(1);
+    expect(row.key_version).toBe(0); // under the tenant's own data key
+    const sealer = await tenantSealer(db.url("worker"), createKeyringProvider({ variable: "MEMVAULT_KEYRING_FILE", file: keyringFile }), A);
     expect(sealer.openSealed(row.text_cipher, chunkContext(A, id, "text")).toString()).toBe(text);
     expect(JSON.parse(sealer.openSealed(row.meta_cipher, chunkContext(A, id, "meta")).toString())).toEqual(meta);
     expect(embeddingFromBytes(sealer.openSealed(row.emb_cipher, chunkContext(A, id, "embedding")))).toEqual(vector(4));
@@ -249,7 +250,7 @@ describe("a job for tenant A", () => {
     await root.query("delete from graphile_worker._private_jobs");
     const provider = createKeyringProvider({ variable: "MEMVAULT_KEYRING_FILE", file: keyringFile });
     const workerPool = new pg.Pool({ connectionString: db.url("worker"), max: 2 });
-    const ctx = { keyrings: provider, counter: createSealCounter(), metrics: createWorkerMetrics(workerPool), batchSize: 100, logger, draining: new AbortController().signal, rerankers: createVariantRerankers({ settings: createReranker({ scorer: undefined, enabled: () => false, breaker: createCircuitBreaker({ failures: 1, windowMs: 1, cooldownMs: 1 }), metrics: createRerankMetrics(new Registry()) }), registry: new Registry(), logger, enabled: () => false, breaker: { failures: 1, windowMs: 1, cooldownMs: 1 }, device: "cpu" }), searchRetentionSeconds: 60, embedder: instrumentEmbedder(undefined, "EMBEDDER_UNAVAILABLE", 8, createEmbedMetrics(new Registry())), embedBatchSize: 8, keywordIndex: true };
+    const ctx = { keyrings: provider, tenantKeys: openTenantKeys(provider), counter: createSealCounter(), metrics: createWorkerMetrics(workerPool), batchSize: 100, logger, draining: new AbortController().signal, rerankers: createVariantRerankers({ settings: createReranker({ scorer: undefined, enabled: () => false, breaker: createCircuitBreaker({ failures: 1, windowMs: 1, cooldownMs: 1 }), metrics: createRerankMetrics(new Registry()) }), registry: new Registry(), logger, enabled: () => false, breaker: { failures: 1, windowMs: 1, cooldownMs: 1 }, device: "cpu" }), searchRetentionSeconds: 60, embedder: instrumentEmbedder(undefined, "EMBEDDER_UNAVAILABLE", 8, createEmbedMetrics(new Registry())), embedBatchSize: 8, keywordIndex: true, purge: { batch: 100, pauseMs: 0 } };
     const client = new pg.Client({ connectionString: db.url("worker") });
     await client.connect();
     try {

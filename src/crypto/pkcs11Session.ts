@@ -1,0 +1,114 @@
+// One logged-in session on a PKCS#11 token, found by its label: the module loaded and
+// initialised once per process, the PIN read from its file at open (never kept in an
+// error or a log). Library failures become KekErrors by their CKR_ code, not their text.
+import fs from "node:fs";
+import pkcs11js from "pkcs11js";
+import type { Pkcs11Config } from "../config/kekConfig.ts";
+import { KekError, type KekErrorCode } from "./kek.ts";
+
+export type { Pkcs11Config };
+
+const modules = new Map<string, pkcs11js.PKCS11>();
+
+/** The CKR_ codes that mean the token or session went away (reopen, then fail as KEK_UNAVAILABLE). */
+const GONE = new Set([
+  pkcs11js.CKR_DEVICE_REMOVED,
+  pkcs11js.CKR_TOKEN_NOT_PRESENT,
+  pkcs11js.CKR_SESSION_HANDLE_INVALID,
+  pkcs11js.CKR_SESSION_CLOSED,
+  pkcs11js.CKR_DEVICE_ERROR,
+  pkcs11js.CKR_USER_NOT_LOGGED_IN,
+  pkcs11js.CKR_OBJECT_HANDLE_INVALID,
+  pkcs11js.CKR_KEY_HANDLE_INVALID,
+]);
+
+export const ckrCode = (err: unknown): number | undefined => (err instanceof pkcs11js.Pkcs11Error ? err.code : undefined);
+export const tokenGone = (err: unknown) => GONE.has(ckrCode(err) ?? -1);
+
+function fail(code: KekErrorCode, message: string, cause?: unknown): never {
+  throw new KekError(code, message, cause === undefined ? undefined : { cause });
+}
+
+function loadModule(file: string): pkcs11js.PKCS11 {
+  const loaded = modules.get(file);
+  if (loaded) return loaded;
+  const p11 = new pkcs11js.PKCS11();
+  try {
+    p11.load(file);
+    p11.C_Initialize();
+  } catch (err) {
+    if (ckrCode(err) !== pkcs11js.CKR_CRYPTOKI_ALREADY_INITIALIZED) fail("KEK_MODULE_UNAVAILABLE", `cannot load the PKCS#11 module ${file}`, err);
+  }
+  modules.set(file, p11);
+  return p11;
+}
+
+function readPin(pin: Pkcs11Config["pin"]): string {
+  if ("value" in pin) return pin.value;
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(pin.file);
+  } catch (err) {
+    return fail("KEK_PIN_INCORRECT", `cannot read the PIN file ${pin.file}`, err);
+  }
+  if ((stat.mode & 0o077) !== 0) fail("KEK_PIN_INCORRECT", `the PIN file ${pin.file} is readable by group or others: chmod 600 it`);
+  return fs.readFileSync(pin.file, "utf8").trim();
+}
+
+export interface Pkcs11Session {
+  readonly p11: pkcs11js.PKCS11;
+  readonly handle: pkcs11js.Handle;
+  close(): void;
+}
+
+function findSlot(p11: pkcs11js.PKCS11, tokenLabel: string): pkcs11js.Handle {
+  try {
+    for (const slot of p11.C_GetSlotList(true)) {
+      if (p11.C_GetTokenInfo(slot).label.trim() === tokenLabel) return slot;
+    }
+  } catch (err) {
+    fail("KEK_TOKEN_MISSING", `cannot list the tokens of the PKCS#11 module`, err);
+  }
+  return fail("KEK_TOKEN_MISSING", `no token labelled '${tokenLabel}' is present`);
+}
+
+/** Opens and logs in; KEK_TOKEN_MISSING, KEK_PIN_INCORRECT or KEK_MODULE_UNAVAILABLE when it cannot. */
+export function openPkcs11Session(config: Pkcs11Config): Pkcs11Session {
+  const p11 = loadModule(config.module);
+  const handle = p11.C_OpenSession(findSlot(p11, config.tokenLabel), pkcs11js.CKF_SERIAL_SESSION | pkcs11js.CKF_RW_SESSION);
+  try {
+    p11.C_Login(handle, pkcs11js.CKU_USER, readPin(config.pin));
+  } catch (err) {
+    const code = ckrCode(err);
+    if (code !== pkcs11js.CKR_USER_ALREADY_LOGGED_IN) {
+      p11.C_CloseSession(handle);
+      if (err instanceof KekError) throw err;
+      const pinProblem = code === pkcs11js.CKR_PIN_INCORRECT || code === pkcs11js.CKR_PIN_LOCKED || code === pkcs11js.CKR_PIN_LEN_RANGE;
+      fail(pinProblem ? "KEK_PIN_INCORRECT" : "KEK_UNAVAILABLE", `the token '${config.tokenLabel}' refused the login`, err);
+    }
+  }
+  return {
+    p11,
+    handle,
+    close() {
+      try {
+        p11.C_CloseSession(handle);
+      } catch {
+        // already gone with its token
+      }
+    },
+  };
+}
+
+/** The handle of the secret key labelled so, or undefined. */
+export function findSecretKey(s: Pkcs11Session, label: string): pkcs11js.Handle | undefined {
+  s.p11.C_FindObjectsInit(s.handle, [
+    { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_SECRET_KEY },
+    { type: pkcs11js.CKA_LABEL, value: label },
+  ]);
+  try {
+    return s.p11.C_FindObjects(s.handle) ?? undefined;
+  } finally {
+    s.p11.C_FindObjectsFinal(s.handle);
+  }
+}
