@@ -1,6 +1,6 @@
 --! Previous: sha1:3e0662f009361fd0910540b5de92df0159352314
---! Hash: sha1:5f0807e22ff4b47ce4d2b9e5ded475bc74918f39
---! Message: Per-tenant data keys wrapped under a KEK (tenant_keys), erasure by key destruction (tenant_erasures, erase_tenant), key_version 0 for values sealed under a tenant's key
+--! Hash: sha1:0d316c1038d8f167bddeffaf18c1950737148f4e
+--! Message: Per-tenant data keys wrapped under a KEK (tenant_keys), erasure by key destruction (tenant_erasures, erase_tenant, unpurged_erasures), key_version 0 for values sealed under a tenant's key
 
 -- Per-tenant data keys (envelope encryption) and erasure by key destruction.
 --
@@ -86,8 +86,9 @@ $$;
 -- sealed search queries with them, and a purge_tenant job deletes the rest in batches.
 -- The caller (the API as memvault_user, or `memvault tenant erase`) has already written the
 -- erasure to the KEK provider's record (key_ids): a failure here leaves the keys refused,
--- and the next start purges what remains.
-create or replace function memvault.erase_tenant(erasure uuid, erased_key_ids uuid[])
+-- and the next start finishes it. The worker calls it too, at start, for an erasure on that
+-- record the database does not know (a restored backup), with the recorded time.
+create or replace function memvault.erase_tenant(erasure uuid, erased_key_ids uuid[], recorded_at timestamptz default null)
 returns table (erased_at timestamptz, memories bigint)
 language plpgsql
 volatile
@@ -96,7 +97,7 @@ set search_path = pg_catalog, pg_temp
 as $$
 declare
   tenant text := memvault.current_user_hash();
-  at timestamptz := pg_catalog.now();
+  at timestamptz := coalesce(recorded_at, pg_catalog.now());
   n bigint;
 begin
   if tenant is null then
@@ -117,11 +118,46 @@ begin
   return query select at, n;
 end;
 $$;
-comment on function memvault.erase_tenant(uuid, uuid[]) is
-  'Erases the current tenant (app.user_hash): deletes its wrapped data keys, pending memories and search requests, records the erasure and enqueues its purge_tenant job. Returns when and how many sealed memories the purge will delete.';
-revoke all on function memvault.erase_tenant(uuid, uuid[]) from public;
-grant execute on function memvault.erase_tenant(uuid, uuid[]) to memvault_user;
+comment on function memvault.erase_tenant(uuid, uuid[], timestamptz) is
+  'Erases the current tenant (app.user_hash): deletes its wrapped data keys, pending memories and search requests, records the erasure (at recorded_at, default now) and enqueues its purge_tenant job. Returns when, and how many sealed memories the purge will delete.';
+revoke all on function memvault.erase_tenant(uuid, uuid[], timestamptz) from public;
+grant execute on function memvault.erase_tenant(uuid, uuid[], timestamptz) to memvault_user, memvault_worker;
 
+-- Which of these erasures (from the ledger outside the database) the database does not
+-- know, or knows but has not purged: after a restore, the worker erases and purges them
+-- again before it serves. It names only erasures the caller already knows of.
+create or replace function memvault.unpurged_erasures(user_hashes text[], erasure_ids uuid[])
+returns table (user_hash text, erasure_id uuid)
+language plpgsql
+volatile
+security definer -- reads each given tenant's erasures (as that tenant), for exactly the pairs given
+set search_path = pg_catalog, pg_temp
+as $$
+declare
+  caller text := pg_catalog.current_setting('app.user_hash', true);
+  h text;
+  e uuid;
+begin
+  if pg_catalog.cardinality(user_hashes) is distinct from pg_catalog.cardinality(erasure_ids) then
+    raise exception 'user_hashes and erasure_ids must be arrays of the same length' using errcode = '22023';
+  end if;
+  for h, e in select * from unnest(user_hashes, erasure_ids) loop
+    -- The owner is subject to the policies too: each pair is read as its own tenant (SET
+    -- LOCAL, which Citus forwards to the shard's node).
+    execute pg_catalog.format('set local app.user_hash = %L', h);
+    if not exists (select 1 from memvault.tenant_erasures t where t.user_hash = h and t.erasure_id = e and t.purged_at is not null) then
+      user_hash := h;
+      erasure_id := e;
+      return next;
+    end if;
+  end loop;
+  execute pg_catalog.format('set local app.user_hash = %L', coalesce(caller, ''));
+end;
+$$;
+comment on function memvault.unpurged_erasures(text[], uuid[]) is
+  'Of the (tenant, erasure) pairs given, those the database does not hold as purged: what a restore brought back.';
+revoke all on function memvault.unpurged_erasures(text[], uuid[]) from public;
+grant execute on function memvault.unpurged_erasures(text[], uuid[]) to memvault_worker;
 -- key_version 0: sealed under the tenant's own data key (the key's version is in each sealed
 -- value's header). Rows still sealed under a keyring version (1 and up) are moved to the
 -- tenant's key by reseal_chunks jobs (`memvault keys rotate`, memvault.request_reseal()).

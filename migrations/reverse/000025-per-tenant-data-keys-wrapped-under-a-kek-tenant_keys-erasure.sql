@@ -22,7 +22,8 @@ $$;
 alter table memvault.memory_chunks force row level security;
 alter table memvault.search_requests force row level security;
 
-drop function if exists memvault.erase_tenant(uuid, uuid[]);
+drop function if exists memvault.unpurged_erasures(text[], uuid[]);
+drop function if exists memvault.erase_tenant(uuid, uuid[], timestamptz);
 drop table if exists memvault.tenant_erasures;
 drop table if exists memvault.tenant_keys;
 revoke delete on memvault.memory_term_stats from memvault_worker;

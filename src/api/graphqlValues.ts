@@ -49,3 +49,13 @@ export const memoryStateOut = (m: MemoryState) => {
 };
 
 export const hitsOut = (hits: SearchHit[]) => hits.map((h) => ({ memory: memoryOut(h.memory), distance: h.distance, keywordScore: h.keywordScore, score: h.score }));
+
+/** An erasure as the API shows it: the receipt as the JSON document it is. */
+export const erasureOut = (e: { erasureId: string; erasedAt: Date; keys: number; memories: number; purgedAt?: Date | null; receipt?: unknown }) => ({
+  id: e.erasureId,
+  erasedAt: e.erasedAt.toISOString(),
+  keysDestroyed: e.keys,
+  memories: e.memories,
+  purgedAt: e.purgedAt?.toISOString() ?? null,
+  receipt: e.receipt ? JSON.stringify(e.receipt) : null,
+});

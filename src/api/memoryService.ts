@@ -2,6 +2,7 @@
 // layer only maps fields onto these. Every function runs as memvault_user with the
 // request's app.user_hash, so Postgres decides what exists; sealing and opening happen
 // here, in the app tier.
+import { selectTenantErasures } from "../sql/selectTenantErasures.ts";
 import type { TenantKeyDeps } from "./tenantKeyDeps.ts";
 import type pg from "pg";
 import type { Sealer } from "../crypto/seal.ts";
@@ -75,6 +76,7 @@ export interface MemoryServiceDeps {
   /** The tenant's sealer, keys creation and blind-index key (tenantKeyDeps.ts). */
   sealer: TenantKeyDeps["sealer"];
   ensureKeys: TenantKeyDeps["ensureKeys"];
+  erase: TenantKeyDeps["erase"];
   labelKey: TenantKeyDeps["labelKey"];
   /** Embeds a search query (server-side embedding); throws a coded EmbedError when it cannot. */
   embedQuery: (query: string) => Promise<Float32Array>;
@@ -160,6 +162,10 @@ export function createMemoryService(deps: MemoryServiceDeps) {
     },
 
     ...createMemoryForgets(filterHashes),
+
+    /** Erasure by key destruction (eraseTenant.ts), and the tenant's erasures with their receipts. */
+    erase: deps.erase,
+    erasures: (tx: pg.ClientBase, userHash: string) => selectTenantErasures(tx, userHash),
   };
 }
 

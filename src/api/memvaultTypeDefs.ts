@@ -109,7 +109,22 @@ export const memvaultTypeDefs = gql`
         pending: Int!
         searches: Int!
       }
+      """
+      An erasure by key destruction: from erasedAt nothing of this user opens, for anyone, in this database or any backup of it. Its rows, terms and search vectors are then purged; purgedAt and the signed receipt (a JSON document: memvault tenant receipt --verify) come when the purge is done.
+      """
+      type Erasure {
+        id: String!
+        erasedAt: String!
+        """Data keys destroyed."""
+        keysDestroyed: Int!
+        """Sealed memories the erasure made unreadable (the purge deletes them)."""
+        memories: Int!
+        purgedAt: String
+        receipt: String
+      }
       extend type Query {
+        """This user's erasures, newest first; an erasure shows once its purge is done (until then this user sees nothing)."""
+        erasures: [Erasure!]!
         """One memory by id (a UUID), sealed or still pending; null when this tenant has none with that id."""
         memory(id: String!): MemoryState
         memories(first: Int = 20, after: String, filter: MemoryFilter): MemoryPage!
@@ -147,5 +162,9 @@ export const memvaultTypeDefs = gql`
         """Forgets the memories (pending and sealed) matching the filter; returns how many."""
         forgetMatching(filter: MemoryFilter!): Int!
         forgetAll: ForgetAllPayload!
+        """
+        Erases this user: destroys their data keys, so that from this call's return nothing of theirs opens for anyone, backups included; their memories, terms and search vectors are purged in the background, and until then they see nothing and cannot write (TENANT_ERASING). The receipt is in erasures once purged.
+        """
+        erase: Erasure!
       }
 `;

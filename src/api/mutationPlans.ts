@@ -1,6 +1,6 @@
 // Mutation's fields: writes go through chunk_ingest and the worker; forgets delete at once.
 import { context, sideEffect, type FieldArgs, type Step } from "postgraphile/grafast";
-import { toMemoryInput, type RememberArgs } from "./graphqlValues.ts";
+import { erasureOut, toMemoryInput, type RememberArgs } from "./graphqlValues.ts";
 import type { MemoryService } from "./memoryService.ts";
 import { tenantOf } from "./requestTenant.ts";
 
@@ -41,6 +41,12 @@ export function mutationPlans(service: MemoryService) {
       return sideEffect([context(), fieldArgs.getRaw("id")], async ([ctx, id]) => {
         const t = tenantOf(ctx);
         return t.withTenant((tx) => service.forget(tx, t.userHash, id as string));
+      });
+    },
+    erase() {
+      return sideEffect([context()], async ([ctx]) => {
+        const t = tenantOf(ctx);
+        return erasureOut(await t.withTenant((tx) => service.erase(tx, t.userHash)));
       });
     },
     forgetAll() {

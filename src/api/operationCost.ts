@@ -74,6 +74,8 @@ export const ROOT_FIELD_COSTS: Readonly<Record<string, CostOf>> = {
   forget: oneWrite,
   forgetMatching: oneWrite,
   forgetAll: oneWrite,
+  erase: oneWrite,
+  erasures: oneRead,
   searchProgress: aSearch,
   memorySealed: () => {},
 };

@@ -1,6 +1,6 @@
 // Query's fields: a memory by id, a page, a count, a search; each in the request's tenant transactions.
 import { context, flagError, lambda, SafeError, type FieldArgs, type Step } from "postgraphile/grafast";
-import { hitsOut, memoryOut, memoryStateOut, searchArgs } from "./graphqlValues.ts";
+import { erasureOut, hitsOut, memoryOut, memoryStateOut, searchArgs } from "./graphqlValues.ts";
 import type { MemoryService } from "./memoryService.ts";
 import { tenantOf } from "./requestTenant.ts";
 
@@ -28,6 +28,12 @@ export function queryPlans(service: MemoryService) {
         const t = tenantOf(ctx);
         const page = await t.withTenant((tx) => service.memories(tx, t.userHash, { first: first as number, ...(after ? { after: after as string } : {}), filter }));
         return { ...page, nodes: page.nodes.map(memoryOut) };
+      });
+    },
+    erasures() {
+      return lambda(context(), async (ctx) => {
+        const t = tenantOf(ctx);
+        return (await t.withTenant((tx) => service.erasures(tx, t.userHash))).map(erasureOut);
       });
     },
     count(_$root: Step, fieldArgs: FieldArgs) {

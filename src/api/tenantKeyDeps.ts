@@ -3,6 +3,7 @@ import type { KeyObject } from "node:crypto";
 import type { SealContext } from "../crypto/aad.ts";
 import type { Sealer } from "../crypto/seal.ts";
 import type { TenantKeys } from "../keys/tenantKeys.ts";
+import { eraseTenant, type Erasure } from "../keys/eraseTenant.ts";
 
 /** What the memory service seals, opens and hashes with: the tenant's own keys. */
 export interface TenantKeyDeps {
@@ -12,6 +13,8 @@ export interface TenantKeyDeps {
   ensureKeys: (tx: pg.ClientBase, userHash: string) => Promise<unknown>;
   /** The tenant's blind-index key for scopes and tags. */
   labelKey: (userHash: string) => KeyObject;
+  /** Erases the tenant by destroying its keys (eraseTenant.ts). */
+  erase: (tx: pg.ClientBase, userHash: string) => Promise<Erasure>;
 }
 
 /** Seals a value in the caller's tenant transaction, creating the tenant's keys first if it has none. */
@@ -26,4 +29,5 @@ export const tenantKeyDeps = (keys: TenantKeys): TenantKeyDeps => ({
   sealer: (userHash) => keys.sealer(userHash),
   ensureKeys: (tx, userHash) => keys.ensure(tx, userHash),
   labelKey: (userHash) => keys.current(userHash).labelKey,
+  erase: (tx, userHash) => eraseTenant(keys, tx, userHash),
 });

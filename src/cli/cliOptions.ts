@@ -20,6 +20,12 @@ export const CLI_OPTIONS = {
   "sha256-rerank-file": { type: "string" },
   embedder: { type: "boolean" },
   user: { type: "string" },
+  // memvault tenant receipt
+  verify: { type: "string" },
+  "public-key": { type: "string" },
+  "print-public-key": { type: "boolean" },
+  // memvault keys kek-create
+  label: { type: "string" },
   sub: { type: "string" },
   ttl: { type: "string" },
   help: { type: "boolean", short: "h" },

@@ -42,10 +42,20 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
     usage: [
       ["keys generate", "print a new random 256-bit key (base64)"],
       ["keys generate --keyring [--out FILE]", "a new keyring (written 0600 with --out)"],
-      ["keys rotate [--file FILE] [--reseal]", "add a new primary key; --reseal re-seals old memories with a progress bar"],
+      ["keys rotate [--file FILE] [--reseal]", "rotate the key-encryption key and rewrap every tenant's data key (no memory re-sealed); --reseal moves memories sealed before per-tenant keys onto them"],
+      ["keys kek-create --label L", "a new key-encryption key on the PKCS#11 token (KEK_PROVIDER=pkcs11), for keys rotate"],
       ["keys remove --version N", "drop an old key version, refused while any memory is sealed with it"],
     ],
     run: async (sub, values) => (await import("./keysCommand.ts")).keysCommand(sub, values),
+  },
+  tenant: {
+    usage: [
+      ["tenant erase --user ID", "erase a user by destroying their data keys: nothing of theirs opens again, backups included; the purge follows in the background"],
+      ["tenant receipt --user ID [--out FILE]", "the user's signed erasure receipt, once the purge is done"],
+      ["tenant receipt --verify FILE [--public-key PEM]", "check a receipt's signature (default key: this keyring's)"],
+      ["tenant receipt --print-public-key", "print the public key erasure receipts are signed with (for auditors)"],
+    ],
+    run: async (sub, values) => (await import("./tenantCommand.ts")).tenantCommand(sub, values),
   },
   ingest: {
     usage: [["ingest retry", "reschedule failed seal jobs; queue pending memories that have no job"]],

@@ -1,6 +1,8 @@
 // `memvault deploy check|apply|rollback`: the deploy procedure as commands (RUNBOOK.md).
 // Each takes the database's deploy lock, logs every step with its duration, and prints a
 // PASS/WARN/FAIL table; the exit code is 1 when anything FAILs.
+import { openTenantKeys } from "../keys/openTenantKeys.ts";
+import type { TenantKeys } from "../keys/tenantKeys.ts";
 import pg from "pg";
 import { pgBinDir, readDbConfig } from "../config/dbConfig.ts";
 import { ConfigError } from "../config/configError.ts";
@@ -52,10 +54,11 @@ async function step<T>(label: string, fn: () => Promise<T> | T): Promise<T> {
   return out;
 }
 
-/** The keyring to open a sample of memories with, when one is configured. */
-function keyringIfAny(target: DatabaseTarget): Keyring | undefined {
+/** The keyring and the tenants' keys (under the configured KEK) to open a sample of memories with, when a keyring is configured. */
+function keysIfAny(target: DatabaseTarget): { keyring: Keyring; tenantKeys: TenantKeys } | undefined {
   try {
-    return createKeyringProvider(findKeyringSource(target.cluster !== undefined)).current();
+    const keyrings = createKeyringProvider(findKeyringSource(target.cluster !== undefined));
+    return { keyring: keyrings.current(), tenantKeys: openTenantKeys(keyrings) };
   } catch (err) {
     if (err instanceof ConfigError) return undefined;
     throw err;
@@ -114,10 +117,10 @@ export async function deployCommand(sub: string | undefined, flags: DeployFlags)
     return report(rows, startedAt, "deploy check");
   }
   guardDatabase(target, flags);
-  const keyring = keyringIfAny(target);
+  const keys = keysIfAny(target);
   await withDeployLock(target.rootUrl, target.databaseName, async () => {
     await refuseOnCitus(superuserUrl, sub, flags);
-    if (sub === "rollback" && flags["from-backup"]) return rollbackFromBackup(target, superuserUrl, flags, keyring, startedAt);
+    if (sub === "rollback" && flags["from-backup"]) return rollbackFromBackup(target, superuserUrl, flags, keys, startedAt);
     const before = await step("snapshot (row counts, indexes, ANN plan)", () => takeSnapshot(pgBin, superuserUrl));
     if (sub === "backup") {
       const { head } = await requireDeployableState(superuserUrl);
@@ -138,12 +141,12 @@ export async function deployCommand(sub: string | undefined, flags: DeployFlags)
         throw new DeployError("VALIDATION_FAILED", `a migration failed (${err instanceof Error ? err.message.split("\n")[0] : String(err)}); the database is back at ${String(head).padStart(6, "0")}`, { cause: err });
       }
       const droppedIndexes = indexesDroppedByMigrations(pending.map((m) => m.name));
-      const { rows } = await step("validate", () => verifyDeploy({ pgBin, superuserUrl, before, droppedIndexes, ...(keyring ? { keyring } : {}) }));
+      const { rows } = await step("validate", () => verifyDeploy({ pgBin, superuserUrl, before, droppedIndexes, ...(keys ? { keys: keys.tenantKeys } : {}) }));
       if (!rows.some((r) => r.status === "FAIL")) return report(rows, startedAt, "deploy apply");
       process.stdout.write(formatDoctorTable(rows) + "\n");
       log(`validation FAILED: rolling back to ${String(head).padStart(6, "0")} by itself`);
       await step("rollback (reverse migrations)", () => rollbackMigrations({ target, to: head, log }));
-      const again = await step("verify after the rollback", () => verifyDeploy({ pgBin, superuserUrl, before, ...(keyring ? { keyring } : {}) }));
+      const again = await step("verify after the rollback", () => verifyDeploy({ pgBin, superuserUrl, before, ...(keys ? { keys: keys.tenantKeys } : {}) }));
       report(again.rows, startedAt, "deploy apply (validation failed; rolled back)");
       process.exitCode = 1;
       return;
@@ -151,7 +154,7 @@ export async function deployCommand(sub: string | undefined, flags: DeployFlags)
     const to = flags.to !== undefined ? migrationNumber(flags.to) : undefined;
     const done = await step("rollback (reverse migrations)", () => rollbackMigrations({ target, ...(to !== undefined ? { to } : {}), log, confirmDataLoss: (losses) => confirmDataLoss(losses, flags) }));
     const droppedIndexes = indexesDroppedByReverses(done.reversed);
-    const { rows } = await step("verify", () => verifyDeploy({ pgBin, superuserUrl, before, droppedIndexes, ...(keyring ? { keyring } : {}) }));
+    const { rows } = await step("verify", () => verifyDeploy({ pgBin, superuserUrl, before, droppedIndexes, ...(keys ? { keys: keys.tenantKeys } : {}) }));
     report(rows, startedAt, `deploy rollback to ${String(done.to).padStart(6, "0")} (${done.reversed.length} reversed)`);
   });
 }
@@ -174,7 +177,7 @@ const confirmDataLoss = (losses: DataLoss[], flags: DeployFlags) =>
 
 /** The last resort: the latest (or given) backup restored, then checked against its own row counts. */
 
-async function rollbackFromBackup(target: DatabaseTarget, superuserUrl: string, flags: DeployFlags, keyring: Keyring | undefined, startedAt: number): Promise<void> {
+async function rollbackFromBackup(target: DatabaseTarget, superuserUrl: string, flags: DeployFlags, keys: { keyring: Keyring; tenantKeys: TenantKeys } | undefined, startedAt: number): Promise<void> {
   const db = readDbConfig();
   const pgBin = pgBinDir();
   const backups = listBackups(db.MEMVAULT_BACKUP_DIR, target.databaseName);
@@ -191,20 +194,20 @@ async function rollbackFromBackup(target: DatabaseTarget, superuserUrl: string, 
   }
   const jobs = db.DEPLOY_RESTORE_JOBS;
   const { replacedBy, retired, reservationsAdded } = await step(`restore ${chosen.file} (pg_restore --jobs ${jobs})`, () =>
-    restoreDatabase({ pgBin, target, superuserUrl, file: chosen.file, jobs, keyringVersions: keyring?.versions ?? [] }),
+    restoreDatabase({ pgBin, target, superuserUrl, file: chosen.file, jobs, keyringVersions: keys?.keyring.versions ?? [] }),
   );
   if (replacedBy) log(`the replaced database is kept as ${replacedBy} (connections refused): drop it once satisfied`);
   if (retired.length) {
     log(`key versions ${retired.join(", ")} retired: their seal counts went back to the backup's; nothing seals until a new key is added (memvault keys rotate)`);
   }
-  if (!keyring) log("no keyring configured: a key version created after the backup is unknown here and not retired: rotate the keyring before anything seals (memvault keys rotate)");
+  if (!keys) log("no keyring configured: a key version created after the backup is unknown here and not retired: rotate the keyring before anything seals (memvault keys rotate)");
   // The backup's own counts, and the reservation rows the retirement above added.
   const expected =
     "rows" in chosen && chosen.rows
       ? { ...chosen.rows, ...("key_seal_reservations" in chosen.rows ? { key_seal_reservations: chosen.rows.key_seal_reservations! + reservationsAdded } : {}) }
       : undefined;
   const { rows } = await step("verify", () =>
-    verifyDeploy({ pgBin, superuserUrl, ...(expected ? { expectedRows: expected } : {}), ...(keyring ? { keyring } : {}) }),
+    verifyDeploy({ pgBin, superuserUrl, ...(expected ? { expectedRows: expected } : {}), ...(keys ? { keys: keys.tenantKeys } : {}) }),
   );
   report(rows, startedAt, "deploy rollback --from-backup");
 }

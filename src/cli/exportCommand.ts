@@ -4,20 +4,11 @@
 // RLS decides what it reads; progress goes to stderr, the export to stdout or --out (0600).
 import fs from "node:fs";
 import { once } from "node:events";
-import { createPool } from "../db/createPool.ts";
-import { logger } from "../logger.ts";
 import { createMemoryService } from "../api/memoryService.ts";
 import { exportMemories } from "../api/exportMemories.ts";
 import { readDbConfig } from "../config/dbConfig.ts";
-import { findKeyringSource } from "../crypto/findKeyringSource.ts";
-import { hmacUser } from "../crypto/hmacUser.ts";
-import { createKeyringProvider } from "../crypto/keyringProvider.ts";
-import { openTenantKeys } from "../keys/openTenantKeys.ts";
-import { withTenantKeys } from "../keys/withTenantKeys.ts";
 import { tenantKeyDeps } from "../api/tenantKeyDeps.ts";
-import { resolveTarget } from "../db/databaseTarget.ts";
-import { roleUrl } from "../db/localCluster.ts";
-import { withTenantFrom } from "../db/withTenant.ts";
+import { openTenantSession } from "./tenantSession.ts";
 import { CliError } from "./cliError.ts";
 import { keywordSettings } from "../api/searchLegs.ts";
 
@@ -26,16 +17,8 @@ export async function exportCommand(flags: { user?: string; out?: string }): Pro
   if (!flags.user) throw new CliError("USAGE", "usage: memvault export --user USER_ID [--out FILE]");
   // Never over an existing file: an export is personal data, and a half-overwritten one is worse than none.
   if (flags.out && fs.existsSync(flags.out)) throw new CliError("USAGE", `${flags.out} exists: choose another --out (an export never overwrites)`);
-  const keyrings = createKeyringProvider(findKeyringSource(!db.AUTHENTICATOR_DATABASE_URL));
-  const userHash = hmacUser(keyrings.current(), flags.user);
-  let url = db.AUTHENTICATOR_DATABASE_URL;
-  if (!url) {
-    const target = await resolveTarget({ start: false });
-    if (!target.cluster) throw new CliError("USAGE", "AUTHENTICATOR_DATABASE_URL is required with DATABASE_URL");
-    url = roleUrl(target.cluster, "authenticator", target.databaseName);
-  }
-  const pool = createPool({ connectionString: url, max: 1 }, logger, "export");
-  const tenantKeys = openTenantKeys(keyrings);
+  const session = await openTenantSession(flags.user, "export");
+  const { tenantKeys, userHash } = session;
   const service = createMemoryService({
     ...tenantKeyDeps(tenantKeys),
     keyword: keywordSettings((u) => tenantKeys.current(u).termKey),
@@ -49,14 +32,13 @@ export async function exportCommand(flags: { user?: string; out?: string }): Pro
   const out = flags.out ? fs.createWriteStream(flags.out, { mode: 0o600, flags: "wx" }) : process.stdout;
   let n = 0;
   try {
-    for await (const line of exportMemories(service, withTenantKeys(withTenantFrom(pool, { userHash, role: "memvault_user" }), tenantKeys, userHash), userHash)) {
+    for await (const line of exportMemories(service, session.withTenant, userHash)) {
       if (!out.write(`${JSON.stringify(line)}\n`)) await once(out, "drain");
       if (line.kind === "memory" && ++n % 1_000 === 0) process.stderr.write(`[memvault] exported ${n} memories\n`);
       if (line.kind === "end") process.stderr.write(`[memvault] exported ${line.memories} memories (${line.unopened} could not be opened); ${line.pending} still pending\n`);
     }
   } finally {
     if (out !== process.stdout) await new Promise<void>((resolve) => (out as fs.WriteStream).end(resolve));
-    await pool.end();
-    await tenantKeys.kek.close();
+    await session.close();
   }
 }

@@ -1,4 +1,11 @@
 // `memvault keys generate [--keyring] [--out FILE]` and `memvault keys rotate [--file FILE]`.
+import { readKekConfig } from "../config/kekConfig.ts";
+import type { Kek } from "../crypto/kek.ts";
+import { createKeyringKek } from "../crypto/keyringKek.ts";
+import { createKeyringProvider } from "../crypto/keyringProvider.ts";
+import { openKek } from "../keys/openTenantKeys.ts";
+import { countKeysWrappedBy } from "../sql/countKeysWrappedBy.ts";
+import { createTokenKek, rewrapWithProgress } from "./kekRotation.ts";
 import fs from "node:fs";
 import path from "node:path";
 import { localKeyringFile, readDbConfig } from "../config/dbConfig.ts";
@@ -76,16 +83,12 @@ async function withSuperuser<T>(fn: (client: pg.Client) => Promise<T>): Promise<
   }
 }
 
-/** Polls until no chunk is below `primary`, drawing a progress bar on stderr. */
-async function followReseal(client: pg.Client, primary: number, timeoutMs: number): Promise<void> {
+/** Polls until no chunk is sealed under a keyring version (all under their tenants' keys), drawing a progress bar on stderr. */
+async function followReseal(client: pg.Client, timeoutMs: number): Promise<void> {
+  const initial = [...(await selectKeyVersionUsage(client)).values()].reduce((a, b) => a + b, 0);
   const count = async () => {
-    let below = 0;
-    let total = 0;
-    for (const [version, n] of await selectKeyVersionUsage(client)) {
-      total += n;
-      if (version < primary) below += n;
-    }
-    return { below, total };
+    const below = [...(await selectKeyVersionUsage(client)).values()].reduce((a, b) => a + b, 0);
+    return { below, total: Math.max(initial, below) };
   };
   const start = Date.now();
   for (;;) {
@@ -93,14 +96,14 @@ async function followReseal(client: pg.Client, primary: number, timeoutMs: numbe
     const done = total - below;
     const width = 30;
     const filled = total === 0 ? width : Math.round((done / total) * width);
-    process.stderr.write(`\rre-seal [${"#".repeat(filled)}${".".repeat(width - filled)}] ${done}/${total} chunks on key version ${primary}`);
+    process.stderr.write(`\rre-seal [${"#".repeat(filled)}${".".repeat(width - filled)}] ${done}/${total} chunks under their tenants' keys`);
     if (below === 0) {
       process.stderr.write("\n");
       return;
     }
     if (Date.now() - start > timeoutMs) {
       process.stderr.write("\n");
-      throw new CliError("RESEAL_TIMEOUT", `${below} chunks still below key version ${primary}; workers keep going (are any running?)`);
+      throw new CliError("RESEAL_TIMEOUT", `${below} chunks still under a keyring version; workers keep going (are any running?)`);
     }
     await new Promise((r) => setTimeout(r, 500));
   }
@@ -108,7 +111,7 @@ async function followReseal(client: pg.Client, primary: number, timeoutMs: numbe
 
 export async function keysCommand(
   sub: string | undefined,
-  flags: { keyring?: boolean; out?: string; file?: string; reseal?: boolean; version?: string; timeout?: string },
+  flags: { keyring?: boolean; out?: string; file?: string; reseal?: boolean; version?: string; timeout?: string; label?: string },
 ): Promise<void> {
   switch (sub) {
     case "generate": {
@@ -126,24 +129,44 @@ export async function keysCommand(
       return;
     }
     case "rotate": {
-      const { source, doc } = await readKeyringDocument(flags);
-      const rotated = rotateKeyringDocument(doc);
-      saveKeyringDocument(source, rotated, `key version ${rotated.primary} is now primary (versions ${rotated.keys.map((k) => k.version).join(", ")} still open old rows)`);
+      // The KEK: with the keyring, a new primary version (which also seals nothing new: rows
+      // are under their tenants' keys); with an HSM, the key PKCS11_KEY_LABEL names (keys kek-create).
+      const kekConfig = readKekConfig();
+      let kek: Kek;
+      if (kekConfig.provider === "keyring") {
+        const { source, doc } = await readKeyringDocument(flags);
+        const rotated = rotateKeyringDocument(doc);
+        saveKeyringDocument(source, rotated, `key version ${rotated.primary} is now primary (versions ${rotated.keys.map((k) => k.version).join(", ")} still unwrap old keys)`);
+        const keyring = parseKeyring(source.variable, JSON.stringify(rotated));
+        kek = createKeyringKek(() => keyring);
+      } else {
+        kek = openKek(createKeyringProvider(findKeyringSource(!readDbConfig().DATABASE_URL)), kekConfig);
+      }
+      try {
+        await withSuperuser((client) => rewrapWithProgress(client, kek));
+      } finally {
+        await kek.close();
+      }
       if (!flags.reseal) {
-        say("workers pick up a changed keyring file by themselves (restart them for MEMVAULT_KEYRING); re-seal old rows with --reseal or select memvault.request_reseal()");
+        say("rows sealed before per-tenant keys (key_version > 0) still open with their keyring version; move them to their tenants' keys with --reseal or select memvault.request_reseal()");
         return;
       }
       await withSuperuser(async (client) => {
         say(`re-seal requested for ${await requestReseal(client)} tenants`);
-        await followReseal(client, rotated.primary, Number(flags.timeout ?? 3_600) * 1000);
+        await followReseal(client, Number(flags.timeout ?? 3_600) * 1000);
       });
       return;
     }
+    case "kek-create":
+      return createTokenKek(flags.label);
     case "remove": {
       const version = Number(flags.version);
       const { source, doc } = await readKeyringDocument(flags);
       if (!doc.keys.some((k) => k.version === version)) throw new CliError("USAGE", `--version must name a key version in the keyring`);
       if (version === doc.primary) throw new CliError("KEY_IS_PRIMARY", `key version ${version} is the primary: rotate first`);
+      // With KEK_PROVIDER=keyring the version is also a KEK: tenants' keys wrapped under it would be lost with it.
+      const wrapping = await withSuperuser((client) => countKeysWrappedBy(client, `keyring:${version}`));
+      if (wrapping > 0) throw new CliError("KEY_IN_USE", `${wrapping} tenants' data keys are wrapped under key version ${version}: rewrap them first (memvault keys rotate)`);
       const inUse = await withSuperuser(async (client) => (await selectKeyVersionUsage(client)).get(version) ?? 0);
       if (inUse > 0) {
         throw new CliError("KEY_IN_USE", `${inUse} chunks are still sealed with key version ${version}: re-seal them first (memvault keys rotate --reseal, or select memvault.request_reseal())`);
@@ -161,6 +184,6 @@ export async function keysCommand(
       return;
     }
     default:
-      throw new CliError("USAGE", "usage: memvault keys generate [--keyring [--out FILE]] | rotate [--file FILE] [--reseal] | remove --version N [--file FILE]");
+      throw new CliError("USAGE", "usage: memvault keys generate [--keyring [--out FILE]] | rotate [--file FILE] [--reseal] | kek-create --label L | remove --version N [--file FILE]");
   }
 }

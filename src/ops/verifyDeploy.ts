@@ -1,10 +1,10 @@
 // After a migration or a rollback: the DBA checks (sanity, leak test, indexes), the row
 // counts and the ANN plan against the snapshot taken before, and a sample of memories
-// opened with the keyring (they must still decrypt under their AAD).
+// opened with their tenants' keys (they must still decrypt under their AAD).
 import pg from "pg";
-import { createSealer } from "../crypto/seal.ts";
 import { chunkContext } from "../crypto/sealContexts.ts";
-import type { Keyring } from "../crypto/keyring.ts";
+import { withTenant } from "../db/withTenant.ts";
+import type { TenantKeys } from "../keys/tenantKeys.ts";
 import { scriptCheckRow, type DoctorRow } from "./doctor.ts";
 import { compareRowCounts } from "./compareRowCounts.ts";
 import { takeSnapshot, type DeploySnapshot } from "../db/deploySnapshot.ts";
@@ -13,8 +13,8 @@ import { runPsqlScript } from "../db/runPsqlScript.ts";
 // verify_indexes.sql runs inside takeSnapshot (the ANN plan comes from it), once.
 const SCRIPTS = ["pre_deploy_sanity.sql", "leak_test.sql"] as const;
 
-/** Opens `sample` random memories' texts; returns how many opened. */
-export async function openSample(superuserUrl: string, keyring: Keyring, sample: number): Promise<{ tried: number; opened: number }> {
+/** Opens `sample` random memories' texts, each with its tenant's keys; returns how many opened. */
+export async function openSample(superuserUrl: string, keys: TenantKeys, sample: number): Promise<{ tried: number; opened: number }> {
   const client = new pg.Client({ connectionString: superuserUrl });
   await client.connect();
   try {
@@ -23,11 +23,11 @@ export async function openSample(superuserUrl: string, keyring: Keyring, sample:
       "select user_hash, id::text, text_cipher from memvault.memory_chunks order by pg_catalog.random() limit $1::int",
       [sample],
     );
-    const sealer = createSealer(keyring);
     let opened = 0;
     for (const r of rows) {
       try {
-        sealer.openSealed(r.text_cipher, chunkContext(r.user_hash, r.id, "text"));
+        await withTenant(client, { userHash: r.user_hash }, (tx) => keys.prepare(tx, r.user_hash));
+        keys.sealer(r.user_hash).openSealed(r.text_cipher, chunkContext(r.user_hash, r.id, "text"));
         opened++;
       } catch {
         // counted as not opened
@@ -46,7 +46,8 @@ export async function verifyDeploy(opts: {
   before?: DeploySnapshot;
   /** Row counts alone to match (a restored backup's, from its manifest). */
   expectedRows?: Record<string, number>;
-  keyring?: Keyring;
+  /** The tenants' keys (under the configured KEK) to open the sample with. */
+  keys?: TenantKeys;
   sample?: number;
   /** Index names a rollback or the applied migrations dropped on purpose (indexesDroppedByReverses, indexesDroppedByMigrations): not "lost". */
   droppedIndexes?: string[];
@@ -76,9 +77,9 @@ export async function verifyDeploy(opts: {
     );
     out.push({ check: "indexes vs baseline", status: lost.length ? "FAIL" : "PASS", detail: lost.length ? `missing or invalid: ${lost.join("; ")}` : `${after.indexes.length} valid indexes` });
   }
-  if (opts.keyring) {
-    const { tried, opened } = await openSample(opts.superuserUrl, opts.keyring, opts.sample ?? 50);
-    out.push({ check: "memories opened", status: opened === tried ? "PASS" : "FAIL", detail: `${opened} of ${tried} sampled memories open with the keyring` });
+  if (opts.keys) {
+    const { tried, opened } = await openSample(opts.superuserUrl, opts.keys, opts.sample ?? 50);
+    out.push({ check: "memories opened", status: opened === tried ? "PASS" : "FAIL", detail: `${opened} of ${tried} sampled memories open with their tenants' keys` });
   } else {
     out.push({ check: "memories opened", status: "WARN", detail: "no keyring configured (MEMVAULT_KEYRING or MEMVAULT_KEYRING_FILE): memories not opened" });
   }

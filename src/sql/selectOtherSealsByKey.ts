@@ -1,10 +1,12 @@
 import type pg from "pg";
 
-// A sealed value's key version: bytes 1-4 of its header, big-endian (src/crypto/seal.ts).
-const VERSION_OF = (column: string) => `('x' || pg_catalog.encode(pg_catalog.substr(${column}, 2, 4), 'hex'))::bit(32)::bigint`;
+// A keyring-sealed value's key version: bytes 1-4 of its header, big-endian, when byte 0
+// (the format) is 1; a value under a tenant's own key (format 2) has no keyring version.
+const VERSION_OF = (column: string) =>
+  `(case when pg_catalog.get_byte(${column}, 0) = 1 then ('x' || pg_catalog.encode(pg_catalog.substr(${column}, 2, 4), 'hex'))::bit(32)::bigint end)`;
 
 /**
- * Values sealed under one key version besides the chunks' own text, meta and embedding
+ * Values sealed under one keyring version besides the chunks' own text, meta and embedding
  * (memory_chunks.key_version): labels, on sealed memories and on memories still waiting in
  * chunk_ingest (the API seals them before the worker runs), and the queries of search
  * requests not yet deleted. Across every tenant: a superuser connection.

@@ -1,5 +1,6 @@
 // A memvault worker process: graphile-worker running tasks/ as memvault_worker, with
 // structured logs, Prometheus metrics, worker heartbeats, and a graceful drain on SIGTERM.
+import { enforceErasures } from "../keys/enforceErasures.ts";
 import { readDbConfig } from "../config/dbConfig.ts";
 import { readWorkerConfig } from "../config/workerConfig.ts";
 import type { PurgeOptions } from "./purgeTenant.ts";
@@ -144,11 +145,26 @@ const cronFor = (taskList: TaskList) =>
     ? parseCronItems([{ task: "evaluate_rollouts", match: "* * * * *", identifier: "evaluate_rollouts", options: { backfillPeriod: 0, maxAttempts: 1, jobKey: "evaluate_rollouts", jobKeyMode: "preserve_run_at" } }])
     : [];
 
+async function usingClient<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    return await fn(client);
+  } finally {
+    client.release();
+  }
+}
+
 export async function runWorker(opts: WorkerOptions): Promise<RunningWorker> {
   const pool = createPool({ connectionString: opts.connectionString, max: opts.concurrency + 3 }, logger, "worker");
   const metrics = createWorkerMetrics(pool, { deadAfterSeconds: opts.deadAfterSeconds ?? 30 });
   const draining = new AbortController();
   const worker = await openWorkerContext(opts, pool, metrics, draining.signal);
+  // Before serving: no erased tenant comes back with a restored backup (enforceErasures).
+  await usingClient(pool, (client) => enforceErasures(client, worker.ctx.tenantKeys.ledger, logger)).catch(async (err: unknown) => {
+    await worker.close();
+    await pool.end();
+    throw err;
+  });
   const inflight = new Set<Promise<void>>();
   const taskList = await trackedTasks(worker.ctx, opts.tasks, inflight);
   const { rerankers } = worker.ctx;

@@ -18,7 +18,7 @@ async function withSchema(fn: (schema: GraphQLSchema) => void): Promise<void> {
   const unused = () => {
     throw new Error("unused");
   };
-  const service = createMemoryService({ sealer: unused, ensureKeys: async () => unused(), limits: { dims: 384, maxTextBytes: 1, maxMetaBytes: 1 }, rerankBudgetMs: 1, rerankCandidates: 1, labelKey: unused, keyword: keywordSettings(unused), canEmbedQuery: () => false, lexicalEmbedder: () => false, embedQuery: async () => unused() });
+  const service = createMemoryService({ sealer: unused, ensureKeys: async () => unused(), erase: async () => unused(), limits: { dims: 384, maxTextBytes: 1, maxMetaBytes: 1 }, rerankBudgetMs: 1, rerankCandidates: 1, labelKey: unused, keyword: keywordSettings(unused), canEmbedQuery: () => false, lexicalEmbedder: () => false, embedQuery: async () => unused() });
   // Our own pool, as the API server passes one: it is ended before the file's database is
   // dropped, and a connection the drop still ends is not printed as an error.
   const pool = fx.db.pool("authenticator");
