@@ -1043,97 +1043,6 @@ ALTER FUNCTION memvault.search_keyword(terms bytea[], frequencies integer[], k i
 COMMENT ON FUNCTION memvault.search_keyword(terms bytea[], frequencies integer[], k integer, k1 double precision, b double precision, filter_scope bytea, filter_scope_level bytea, filter_tags_any bytea[], filter_tags_all bytea[], filter_created_after timestamp with time zone, filter_created_before timestamp with time zone, filter_occurred_after timestamp with time zone, filter_occurred_before timestamp with time zone) IS 'The current tenant''s k (1..1000) best unexpired memories by BM25 over the term blind indexes given (16-byte hashes, each with its frequency in the query), that match the filters (as search_chunks), best first, ties by id. Document frequencies, count and average length are the tenant''s own; filters do not change the scores.';
 
 --
--- Name: search_keyword_x(bytea[], integer[], integer, double precision, double precision, bytea, bytea, bytea[], bytea[], timestamp with time zone, timestamp with time zone, timestamp with time zone, timestamp with time zone); Type: FUNCTION; Schema: memvault; Owner: postgres
---
-
-CREATE FUNCTION memvault.search_keyword_x(terms bytea[], frequencies integer[], k integer DEFAULT 8, k1 double precision DEFAULT 1.2, b double precision DEFAULT 0.75, filter_scope bytea DEFAULT NULL::bytea, filter_scope_level bytea DEFAULT NULL::bytea, filter_tags_any bytea[] DEFAULT NULL::bytea[], filter_tags_all bytea[] DEFAULT NULL::bytea[], filter_created_after timestamp with time zone DEFAULT NULL::timestamp with time zone, filter_created_before timestamp with time zone DEFAULT NULL::timestamp with time zone, filter_occurred_after timestamp with time zone DEFAULT NULL::timestamp with time zone, filter_occurred_before timestamp with time zone DEFAULT NULL::timestamp with time zone) RETURNS TABLE(id uuid, score double precision)
-    LANGUAGE plpgsql STABLE
-    SET search_path TO 'pg_catalog', 'pg_temp'
-    AS $_$
-declare
-  tenant text := memvault.current_user_hash();
-  filters text;
-  documents bigint;
-  total_length bigint;
-  pool integer := greatest(4 * k, 64);
-  ids uuid[];
-  scores double precision[];
-  kept uuid[] := '{}';
-  weighted_terms bytea[];
-  weights double precision[];
-  passed uuid[];
-  lo integer := 1;
-  width integer := greatest(2 * k, 16);
-begin
-  if k is null or k < 1 or k > 1000 then
-    raise exception 'k must be between 1 and 1000' using errcode = '22023';
-  end if;
-  if terms is null or frequencies is null or cardinality(terms) <> cardinality(frequencies) or cardinality(terms) > 1024 then
-    raise exception 'terms and frequencies must be arrays of the same length, at most 1024' using errcode = '22023';
-  end if;
-  if exists (select 1 from unnest(terms, frequencies) as q(t, f) where t is null or octet_length(t) <> 16 or f is null or f < 1) then
-    raise exception 'each term must be a 16-byte hash with a positive frequency' using errcode = '22023';
-  end if;
-  if k1 is null or k1 < 0 or k1 > 100 or b is null or b < 0 or b > 1 then
-    raise exception 'k1 must be between 0 and 100 and b between 0 and 1' using errcode = '22023';
-  end if;
-  if tenant is null or cardinality(terms) = 0 then
-    return; -- fail closed; RLS would return nothing anyway
-  end if;
-
-  -- The tenant's memory count and total length: one range of the key (the length rows).
-  execute format('select count(*), coalesce(sum(t.memory_length), 0) from memvault.memory_terms t where t.user_hash = %L and t.term_hash = ''\x''::bytea', tenant)
-    into documents, total_length;
-  if total_length = 0 then
-    return;
-  end if;
-
-  filters := memvault.memory_filter_predicates(tenant, 2, filter_scope, filter_scope_level, filter_tags_any, filter_tags_all,
-    filter_created_after, filter_created_before, filter_occurred_after, filter_occurred_before)
-    || ' and (c.expires_at is null or c.expires_at > pg_catalog.now())';
-
-  loop
-    -- Each distinct query term's weight: its count in the query times its idf (df from the key).
-    execute format($sql$
-      select coalesce(array_agg(q.term_hash), '{}'), coalesce(array_agg(q.frequency * ln(1 + ($3 - d.n + 0.5) / (d.n + 0.5))), '{}')
-      from (select term_hash, sum(frequency)::double precision as frequency from unnest($1::bytea[], $2::integer[]) as u(term_hash, frequency) group by term_hash) q
-      cross join lateral (select count(*)::double precision as n from memvault.memory_terms t where t.user_hash = %L and t.term_hash = q.term_hash) d
-      where d.n > 0
-    $sql$, tenant) into weighted_terms, weights using terms, frequencies, documents::double precision;
-    execute format($sql$
-      select coalesce(array_agg(memory_id order by score desc, memory_id), '{}'), coalesce(array_agg(score order by score desc, memory_id), '{}')
-      from (
-        select p.memory_id, sum(w.weight * p.frequency * ($3 + 1) / (p.frequency + $3 * (1 - $4 + $4 * p.memory_length / $5))) as score
-        from unnest($1::bytea[], $2::double precision[]) as w(term_hash, weight)
-        cross join lateral (select t.memory_id, t.frequency, t.memory_length from memvault.memory_terms t where t.user_hash = %L and t.term_hash = w.term_hash) p
-        group by p.memory_id
-        order by 2 desc, 1
-        limit $6
-      ) scored
-    $sql$, tenant) into ids, scores using weighted_terms, weights, k1, b, total_length::double precision / documents, pool;
-
-    -- The best first, a slice at a time, until k pass the filters.
-    while lo <= cardinality(ids) and cardinality(kept) < k loop
-      execute format('select coalesce(array_agg(c.id), ''{}'') from memvault.memory_chunks c where c.user_hash = %L and c.id = any($1) %s', tenant, filters)
-        into passed using ids[lo:lo + width - 1], filter_scope, filter_scope_level, filter_tags_any, filter_tags_all,
-          filter_created_after, filter_created_before, filter_occurred_after, filter_occurred_before;
-      kept := kept || passed;
-      lo := lo + width;
-      width := least(width * 2, 1000000);
-    end loop;
-    exit when cardinality(kept) >= k or cardinality(ids) < pool or pool = 2147483647;
-    pool := 2147483647; -- the first pool was filtered away: score them all, go on where it stopped
-  end loop;
-
-  return query
-    select u.id, u.score from unnest(ids, scores) with ordinality as u(id, score, n)
-    where u.id = any(kept) order by u.n limit k;
-end;
-$_$;
-
-ALTER FUNCTION memvault.search_keyword_x(terms bytea[], frequencies integer[], k integer, k1 double precision, b double precision, filter_scope bytea, filter_scope_level bytea, filter_tags_any bytea[], filter_tags_all bytea[], filter_created_after timestamp with time zone, filter_created_before timestamp with time zone, filter_occurred_after timestamp with time zone, filter_occurred_before timestamp with time zone) OWNER TO postgres;
-
---
 -- Name: set_default_rerank_variant(text); Type: FUNCTION; Schema: memvault; Owner: memvault_owner
 --
 
@@ -2264,6 +2173,12 @@ ALTER TABLE ONLY memvault.worker_heartbeats
 CREATE INDEX chunk_ingest_user_hash_created_at ON memvault.chunk_ingest USING btree (user_hash, created_at);
 
 --
+-- Name: memory_chunks_embedding_hnsw; Type: INDEX; Schema: memvault; Owner: memvault_owner
+--
+
+CREATE INDEX memory_chunks_embedding_hnsw ON memvault.memory_chunks USING hnsw (embedding public.vector_cosine_ops) WHERE (user_hash IS NOT NULL);
+
+--
 -- Name: memory_chunks_user_hash_created_at; Type: INDEX; Schema: memvault; Owner: memvault_owner
 --
 
@@ -2689,12 +2604,6 @@ GRANT ALL ON FUNCTION memvault.search_chunks(query public.vector, k integer, fil
 REVOKE ALL ON FUNCTION memvault.search_keyword(terms bytea[], frequencies integer[], k integer, k1 double precision, b double precision, filter_scope bytea, filter_scope_level bytea, filter_tags_any bytea[], filter_tags_all bytea[], filter_created_after timestamp with time zone, filter_created_before timestamp with time zone, filter_occurred_after timestamp with time zone, filter_occurred_before timestamp with time zone) FROM PUBLIC;
 GRANT ALL ON FUNCTION memvault.search_keyword(terms bytea[], frequencies integer[], k integer, k1 double precision, b double precision, filter_scope bytea, filter_scope_level bytea, filter_tags_any bytea[], filter_tags_all bytea[], filter_created_after timestamp with time zone, filter_created_before timestamp with time zone, filter_occurred_after timestamp with time zone, filter_occurred_before timestamp with time zone) TO memvault_user;
 GRANT ALL ON FUNCTION memvault.search_keyword(terms bytea[], frequencies integer[], k integer, k1 double precision, b double precision, filter_scope bytea, filter_scope_level bytea, filter_tags_any bytea[], filter_tags_all bytea[], filter_created_after timestamp with time zone, filter_created_before timestamp with time zone, filter_occurred_after timestamp with time zone, filter_occurred_before timestamp with time zone) TO memvault_worker;
-
---
--- Name: FUNCTION search_keyword_x(terms bytea[], frequencies integer[], k integer, k1 double precision, b double precision, filter_scope bytea, filter_scope_level bytea, filter_tags_any bytea[], filter_tags_all bytea[], filter_created_after timestamp with time zone, filter_created_before timestamp with time zone, filter_occurred_after timestamp with time zone, filter_occurred_before timestamp with time zone); Type: ACL; Schema: memvault; Owner: postgres
---
-
-GRANT ALL ON FUNCTION memvault.search_keyword_x(terms bytea[], frequencies integer[], k integer, k1 double precision, b double precision, filter_scope bytea, filter_scope_level bytea, filter_tags_any bytea[], filter_tags_all bytea[], filter_created_after timestamp with time zone, filter_created_before timestamp with time zone, filter_occurred_after timestamp with time zone, filter_occurred_before timestamp with time zone) TO memvault_user;
 
 --
 -- Name: FUNCTION set_default_rerank_variant(p_name text); Type: ACL; Schema: memvault; Owner: memvault_owner

@@ -85,9 +85,10 @@ async function withSuperuser<T>(fn: (client: pg.Client) => Promise<T>): Promise<
 
 /** Polls until no chunk is sealed under a keyring version (all under their tenants' keys), drawing a progress bar on stderr. */
 async function followReseal(client: pg.Client, timeoutMs: number): Promise<void> {
-  const initial = [...(await selectKeyVersionUsage(client)).values()].reduce((a, b) => a + b, 0);
+  const underKeyring = async () => [...(await selectKeyVersionUsage(client))].reduce((sum, [version, n]) => sum + (version > 0 ? n : 0), 0);
+  const initial = await underKeyring();
   const count = async () => {
-    const below = [...(await selectKeyVersionUsage(client)).values()].reduce((a, b) => a + b, 0);
+    const below = await underKeyring();
     return { below, total: Math.max(initial, below) };
   };
   const start = Date.now();

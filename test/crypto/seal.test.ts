@@ -105,7 +105,7 @@ describe("seal and openSealed", () => {
       expect(() => sealer.openSealed(blob.subarray(0, len), ctxA), `length ${len}`).toThrow(SealError);
     }
     const future = Buffer.from(blob);
-    future[0] = 2;
+    future[0] = 3; // 1: the keyring's, 2: a tenant's own key
     expectSealError(() => sealer.openSealed(future, ctxA), "SEAL_MALFORMED");
   });
 

@@ -16,6 +16,7 @@ import { asIdentity, tenantHash } from "../support/tenant.ts";
 import { waitFor } from "../support/waitFor.ts";
 import { useKeyringDatabase } from "../support/keyringDatabase.ts";
 import { startWorker } from "../support/workerProcess.ts";
+import { dropTenantKeys, resealAsBeforeTenantKeys } from "../support/beforeTenantKeys.ts";
 
 const fx = useKeyringDatabase();
 const TENANTS = ["drill a", "drill b", "drill c"].map(tenantHash);
@@ -56,7 +57,20 @@ const applied = async () => (await fx.root.query("select max(filename) as f from
 const fingerprint = async () =>
   (await fx.root.query("select count(*)::int as n, md5(string_agg((t.user_hash, t.id, t.created_at, t.key_version, t.text_cipher, t.meta_cipher, t.emb_cipher, t.embedding)::text, ',' order by t.user_hash, t.id)) as h from memvault.memory_chunks t")).rows[0] as { n: number; h: string };
 
-async function remember(n: number, label: string) {
+/**
+ * n memories per tenant through the real write path (a worker seals them under each
+ * tenant's own key); then, unless underTenantKeys, put back as a database from before
+ * per-tenant keys holds them (beforeTenantKeys.ts): 000025's reverse is refused once
+ * anything is sealed under a tenant's key, and the drill rolls back past it.
+ */
+async function remember(n: number, label: string, opts: { underTenantKeys?: boolean } = {}) {
+  await rememberUnderTenantKeys(n, label);
+  if (opts.underTenantKeys) return;
+  await resealAsBeforeTenantKeys({ root: fx.root, workerUrl: fx.db.url("worker"), keyringFile: fx.keyringFile });
+  await dropTenantKeys(fx.root);
+}
+
+async function rememberUnderTenantKeys(n: number, label: string) {
   for (const tenant of TENANTS) {
     await asIdentity(fx.root, { role: "memvault_user", userHash: tenant }, (c) =>
       c.query("insert into memvault.chunk_ingest (text, embedding) select $1 || ' ' || g, array_fill((0.1 + g / 100.0)::real, array[384])::public.vector from generate_series(1, $2::int) g", [label, n]),
@@ -105,6 +119,21 @@ describe("deploy drill", () => {
     expect(await fingerprint()).toEqual(before);
     // Idempotent: nothing pending is a validation, not an error.
     await expectDeploy(0, "apply", "--database", fx.db.name);
+  });
+
+  it("refuses to roll back past per-tenant keys once a memory is sealed under its tenant's key, and changes nothing", async () => {
+    await remember(1, "under a tenant key", { underTenantKeys: true });
+    const before = await fingerprint();
+    try {
+      const refused = await deploy("rollback", "--database", fx.db.name, "--yes");
+      expect(refused.code, refused.out).toBe(1);
+      expect(refused.out).toMatch(/refused: memories are sealed under tenants' own data keys/);
+      expect(await applied()).toBe(`${String(HEAD).padStart(6, "0")}.sql`);
+      expect(await fingerprint()).toEqual(before);
+    } finally {
+      await resealAsBeforeTenantKeys({ root: fx.root, workerUrl: fx.db.url("worker"), keyringFile: fx.keyringFile });
+      await dropTenantKeys(fx.root);
+    }
   });
 
   it("refuses another database's name and a deploy already running", async () => {
@@ -267,7 +296,11 @@ describe("deploy drill", () => {
 
 /** `memvault keys rotate --file`, as an operator runs it. */
 function rotateKeyring() {
-  const rotated = spawnSync(process.execPath, [path.join(PROJECT_ROOT, "src/cli/main.ts"), "keys", "rotate", "--file", fx.keyringFile], { encoding: "utf8", env: { PATH: process.env.PATH } });
+  // It rewraps the tenants' keys under the new version: the database is the drill's.
+  const rotated = spawnSync(process.execPath, [path.join(PROJECT_ROOT, "src/cli/main.ts"), "keys", "rotate", "--file", fx.keyringFile], {
+    encoding: "utf8",
+    env: { PATH: process.env.PATH, DATABASE_URL: fx.db.url("owner"), ROOT_DATABASE_URL: roleUrl(inject("cluster"), "root", "postgres") },
+  });
   expect(rotated.status, rotated.stderr).toBe(0);
 }
 

@@ -11,11 +11,14 @@ import type pg from "pg";
 import { describe, expect, inject, it as base } from "vitest";
 import { openLabels, sealLabels } from "../../src/api/openMemory.ts";
 import type { KeyringDocument } from "../../src/crypto/keyring.ts";
-import { createSealer, sealedKeyVersion } from "../../src/crypto/seal.ts";
+import { createSealer, sealedUnderTenantKey } from "../../src/crypto/seal.ts";
+import { createKeyringProvider } from "../../src/crypto/keyringProvider.ts";
+import { resealAsBeforeTenantKeys } from "../support/beforeTenantKeys.ts";
+import { tenantSealer } from "../support/tenantSealer.ts";
 import { freePort, roleUrl } from "../../src/db/localCluster.ts";
 import { PROJECT_ROOT } from "../../src/projectRoot.ts";
 import { chunkContext } from "../../src/crypto/sealContexts.ts";
-import { freshKeyringDocument, keyringFrom } from "../support/keyrings.ts";
+import { freshKeyringDocument, keyringFrom, rotateKeyringDocument } from "../support/keyrings.ts";
 import { asIdentity, tenantHash } from "../support/tenant.ts";
 import { bulkRemember } from "../support/bulkRemember.ts";
 import { createPool } from "../../src/db/createPool.ts";
@@ -79,6 +82,12 @@ const it = base.extend<{ fx: KeysFixture }>({
     }
   },
 });
+
+/** Five sealed rows put back as they were before per-tenant keys, labels included (beforeTenantKeys.ts). */
+async function sealFiveUnderKeyring(fx: KeysFixture): Promise<string[]> {
+  const ids = (await fx.root.query("select id::text from memvault.memory_chunks order by id limit 5")).rows.map((r) => r.id as string);
+  return resealAsBeforeTenantKeys({ root: fx.root, workerUrl: fx.db.url("worker"), keyringFile: fx.keyringFile }, { ids, labels: (id) => ({ scope: "agent:keys", tags: [id] }) });
+}
 
 describe("keys and failures", () => {
   it("a worker without a keyring refuses to start, naming the variable, even beside npm start's development keyring", async ({ fx }) => {
@@ -194,58 +203,68 @@ describe("keys and failures", () => {
     expect(res.stderr).not.toMatch(/keys generate/);
   });
 
-  it("rotate --reseal moves every row to the new key; the old key can go only after", async ({ fx }) => {
+  it("rotate rewraps every tenant's data keys under the new KEK and re-seals no row; --reseal moves rows from before per-tenant keys onto them; the old key can go only after", async ({ fx }) => {
     await fx.remember(A, 40);
     await fx.remember(B, 4);
-    const worker = await startWorker(fx.db, { MEMVAULT_KEYRING_FILE: fx.keyringFile, SEAL_BATCH_SIZE: "7" });
-    try {
-      await waitFor("all sealed", async () => (await fx.count("select count(*)::int as n from memvault.chunk_ingest")) === 0, 120_000);
-      expect(await fx.count("select count(*)::int as n from memvault.memory_chunks where key_version <> 1")).toBe(0);
-      // Five memories carry labels, sealed under key 1 as the API seals them.
-      const oldSealer = createSealer(keyringFrom(fx.doc));
-      for (const r of (await fx.root.query("select user_hash, id from memvault.memory_chunks order by id limit 5")).rows) {
-        await fx.root.query("update memvault.memory_chunks set labels_cipher = $1 where id = $2", [sealLabels(oldSealer, r.user_hash, r.id, { scope: "agent:keys", tags: [r.id] }), r.id]);
-      }
+    await fx.sealAll();
+    expect(await fx.count("select count(*)::int as n from memvault.memory_chunks where key_version <> 0")).toBe(0);
+    expect(await fx.count("select count(*)::int as n from memvault.tenant_keys where kek_id = 'keyring:1'")).toBe(4); // A and B: versions 0 and 1
+    // Five rows as they were before per-tenant keys: sealed under keyring version 1, labels too.
+    const legacy = await sealFiveUnderKeyring(fx);
+    const untouched = new Map((await fx.root.query("select id::text, text_cipher from memvault.memory_chunks where key_version = 0")).rows.map((r) => [r.id, r.text_cipher]));
 
-      // Key 1 is primary: it cannot be removed; nor can a key still sealing rows.
-      expect(fx.cli("keys", "remove", "--version", "1").stderr).toMatch(/KEY_IS_PRIMARY/);
-      const rotated = fx.cli("keys", "rotate", "--reseal", "--timeout", "60");
-      expect(rotated.status).toBe(0);
-      expect(rotated.stderr).toMatch(/re-seal requested for 2 tenants/);
-      expect(rotated.stderr).toMatch(/re-seal \[#+\] 44\/44 chunks on key version 2/);
-      expect(await fx.count("select count(*)::int as n from memvault.memory_chunks where key_version <> 2")).toBe(0);
-
-      const newDoc = JSON.parse(fs.readFileSync(fx.keyringFile, "utf8"));
-      const sealer = createSealer(keyringFrom(newDoc));
-      for (const r of (await fx.root.query("select user_hash, id, text_cipher, meta_cipher from memvault.memory_chunks")).rows) {
-        expect(sealer.openSealed(r.text_cipher, chunkContext(r.user_hash, r.id, "text")).toString()).toMatch(/^memory \d+$/);
-        expect(JSON.parse(sealer.openSealed(r.meta_cipher, chunkContext(r.user_hash, r.id, "meta")).toString())).toHaveProperty("g");
-      }
-      // The labels were re-sealed too: under key 2, and they open to what was written.
-      const labelled = (await fx.root.query("select user_hash, id, labels_cipher from memvault.memory_chunks where labels_cipher is not null")).rows;
-      expect(labelled).toHaveLength(5);
-      for (const r of labelled) {
-        expect(sealedKeyVersion(r.labels_cipher)).toBe(2);
-        expect(openLabels(sealer, r.user_hash, r.id, r.labels_cipher)).toEqual({ scope: "agent:keys", tags: [r.id] });
-      }
-      // The re-sealed rows no longer need version 1: now it may go.
-      const removed = fx.cli("keys", "remove", "--version", "1");
-      expect(removed.status).toBe(0);
-      expect(JSON.parse(fs.readFileSync(fx.keyringFile, "utf8")).keys.map((k: { version: number }) => k.version)).toEqual([2]);
-    } finally {
-      await worker.stop();
+    expect(fx.cli("keys", "remove", "--version", "1").stderr).toMatch(/KEY_IS_PRIMARY/);
+    const rotated = fx.cli("keys", "rotate", "--reseal", "--timeout", "60");
+    expect(rotated.status).toBe(0);
+    expect(rotated.stderr).toMatch(/rewrap \[#+\] 4\/4 data keys under keyring:2/);
+    expect(rotated.stderr).toMatch(/re-seal requested for 2 tenants/);
+    expect(rotated.stderr).toMatch(/re-seal \[#+\] 5\/5 chunks under their tenants' keys/);
+    expect(await fx.count("select count(*)::int as n from memvault.tenant_keys where kek_id <> 'keyring:2'")).toBe(0);
+    expect(await fx.count("select count(*)::int as n from memvault.memory_chunks where key_version <> 0")).toBe(0);
+    // The KEK rotation touched no row: the 39 rows already under their tenants' keys are byte for byte as they were.
+    for (const r of (await fx.root.query("select id::text, text_cipher from memvault.memory_chunks where id <> all($1::uuid[])", [legacy])).rows) {
+      expect(r.text_cipher.equals(untouched.get(r.id))).toBe(true);
     }
+
+    // Everything opens with the tenants' keys, now wrapped under version 2; the five rows' labels too.
+    const newKeyrings = createKeyringProvider({ variable: "MEMVAULT_KEYRING_FILE", file: fx.keyringFile });
+    for (const tenant of [A, B]) {
+      const sealer = await tenantSealer(fx.db.url("worker"), newKeyrings, tenant);
+      for (const r of (await fx.root.query("select id, text_cipher, meta_cipher, labels_cipher from memvault.memory_chunks where user_hash = $1", [tenant])).rows) {
+        expect(sealer.openSealed(r.text_cipher, chunkContext(tenant, r.id, "text")).toString()).toMatch(/^memory \d+$/);
+        expect(JSON.parse(sealer.openSealed(r.meta_cipher, chunkContext(tenant, r.id, "meta")).toString())).toHaveProperty("g");
+        if (legacy.includes(r.id)) {
+          expect(sealedUnderTenantKey(r.labels_cipher)).toBe(true);
+          expect(openLabels(sealer, tenant, r.id, r.labels_cipher)).toEqual({ scope: "agent:keys", tags: [r.id] });
+        }
+      }
+    }
+    // Nothing needs version 1 any more: now it may go.
+    const removed = fx.cli("keys", "remove", "--version", "1");
+    expect(removed.status).toBe(0);
+    expect(JSON.parse(fs.readFileSync(fx.keyringFile, "utf8")).keys.map((k: { version: number }) => k.version)).toEqual([2]);
   });
 
-  it("refuses to remove a key version that still seals rows", async ({ fx }) => {
-    // Rows sealed under a version that is then rotated away from, without a re-seal.
-    await fx.remember(A, 3);
+  it("refuses to remove a key version that still seals rows from before per-tenant keys", async ({ fx }) => {
+    await fx.remember(A, 6);
     await fx.sealAll();
-    expect(fx.cli("keys", "rotate").status).toBe(0); // 2 is primary; every row is on 1
+    await sealFiveUnderKeyring(fx);
+    expect(fx.cli("keys", "rotate").status).toBe(0); // 2 is primary and wraps every data key; five rows are still on 1
     const refused = fx.cli("keys", "remove", "--version", "1");
     expect(refused.status).toBe(1);
-    expect(refused.stderr).toMatch(/KEY_IN_USE: 3 chunks are still sealed with key version 1/);
+    expect(refused.stderr).toMatch(/KEY_IN_USE: 5 chunks are still sealed with key version 1/);
     expect(JSON.parse(fs.readFileSync(fx.keyringFile, "utf8")).keys.map((k: { version: number }) => k.version)).toEqual([1, 2]);
+  });
+
+  it("refuses to remove a key version that still wraps a tenant's data key", async ({ fx }) => {
+    await fx.remember(A, 2);
+    await fx.sealAll();
+    // A rotation whose rewrap has not reached A's keys yet: the keyring has 2, A's keys are under 1.
+    const { doc } = fx;
+    fs.writeFileSync(fx.keyringFile, JSON.stringify(rotateKeyringDocument(doc)), { mode: 0o600 });
+    const refused = fx.cli("keys", "remove", "--version", "1");
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toMatch(/KEY_IN_USE: 2 tenants' data keys are wrapped under key version 1/);
   });
 
   it("refuses to remove a key version that still seals a waiting memory's labels", async ({ fx }) => {
@@ -273,7 +292,7 @@ describe("keys and failures", () => {
       });
       expect(body).toMatch(/memvault_memories_stored_total \d+/);
       expect(body).toContain("memvault_job_start_latency_seconds_bucket");
-      expect(body).toContain('memvault_seals_total{key_version="1"}');
+      expect(body).toContain('memvault_seals_total{key_version="0"}'); // under the tenant's own key
     } finally {
       await worker.stop();
     }
