@@ -141,12 +141,12 @@ export async function deployCommand(sub: string | undefined, flags: DeployFlags)
         throw new DeployError("VALIDATION_FAILED", `a migration failed (${err instanceof Error ? err.message.split("\n")[0] : String(err)}); the database is back at ${String(head).padStart(6, "0")}`, { cause: err });
       }
       const droppedIndexes = indexesDroppedByMigrations(pending.map((m) => m.name));
-      const { rows } = await step("validate", () => verifyDeploy({ pgBin, superuserUrl, before, droppedIndexes, ...(keys ? { keys: keys.tenantKeys } : {}) }));
+      const { rows } = await step("validate", () => verifyDeploy({ pgBin, superuserUrl, before, droppedIndexes, ...(keys ? { keys } : {}) }));
       if (!rows.some((r) => r.status === "FAIL")) return report(rows, startedAt, "deploy apply");
       process.stdout.write(formatDoctorTable(rows) + "\n");
       log(`validation FAILED: rolling back to ${String(head).padStart(6, "0")} by itself`);
       await step("rollback (reverse migrations)", () => rollbackMigrations({ target, to: head, log }));
-      const again = await step("verify after the rollback", () => verifyDeploy({ pgBin, superuserUrl, before, ...(keys ? { keys: keys.tenantKeys } : {}) }));
+      const again = await step("verify after the rollback", () => verifyDeploy({ pgBin, superuserUrl, before, ...(keys ? { keys } : {}) }));
       report(again.rows, startedAt, "deploy apply (validation failed; rolled back)");
       process.exitCode = 1;
       return;
@@ -154,7 +154,7 @@ export async function deployCommand(sub: string | undefined, flags: DeployFlags)
     const to = flags.to !== undefined ? migrationNumber(flags.to) : undefined;
     const done = await step("rollback (reverse migrations)", () => rollbackMigrations({ target, ...(to !== undefined ? { to } : {}), log, confirmDataLoss: (losses) => confirmDataLoss(losses, flags) }));
     const droppedIndexes = indexesDroppedByReverses(done.reversed);
-    const { rows } = await step("verify", () => verifyDeploy({ pgBin, superuserUrl, before, droppedIndexes, ...(keys ? { keys: keys.tenantKeys } : {}) }));
+    const { rows } = await step("verify", () => verifyDeploy({ pgBin, superuserUrl, before, droppedIndexes, ...(keys ? { keys } : {}) }));
     report(rows, startedAt, `deploy rollback to ${String(done.to).padStart(6, "0")} (${done.reversed.length} reversed)`);
   });
 }
@@ -207,7 +207,7 @@ async function rollbackFromBackup(target: DatabaseTarget, superuserUrl: string, 
       ? { ...chosen.rows, ...("key_seal_reservations" in chosen.rows ? { key_seal_reservations: chosen.rows.key_seal_reservations! + reservationsAdded } : {}) }
       : undefined;
   const { rows } = await step("verify", () =>
-    verifyDeploy({ pgBin, superuserUrl, ...(expected ? { expectedRows: expected } : {}), ...(keys ? { keys: keys.tenantKeys } : {}) }),
+    verifyDeploy({ pgBin, superuserUrl, ...(expected ? { expectedRows: expected } : {}), ...(keys ? { keys } : {}) }),
   );
   report(rows, startedAt, "deploy rollback --from-backup");
 }

@@ -167,7 +167,7 @@ export async function keysCommand(
       if (version === doc.primary) throw new CliError("KEY_IS_PRIMARY", `key version ${version} is the primary: rotate first`);
       // With KEK_PROVIDER=keyring the version is also a KEK: tenants' keys wrapped under it would be lost with it.
       const wrapping = await withSuperuser((client) => countKeysWrappedBy(client, `keyring:${version}`));
-      if (wrapping > 0) throw new CliError("KEY_IN_USE", `${wrapping} tenants' data keys are wrapped under key version ${version}: rewrap them first (memvault keys rotate)`);
+      if (wrapping > 0) throw new CliError("KEY_IN_USE", `${wrapping} tenant data keys are wrapped under key version ${version}: rewrap them first (memvault keys rotate)`);
       const inUse = await withSuperuser(async (client) => (await selectKeyVersionUsage(client)).get(version) ?? 0);
       if (inUse > 0) {
         throw new CliError("KEY_IN_USE", `${inUse} chunks are still sealed with key version ${version}: re-seal them first (memvault keys rotate --reseal, or select memvault.request_reseal())`);

@@ -10,7 +10,7 @@ import { dekAad, type Kek } from "../crypto/kek.ts";
 import type { KeyringProvider } from "../crypto/keyringProvider.ts";
 import { createTenantSealer, type Sealer, type TenantDeks } from "../crypto/seal.ts";
 import { insertTenantKeys } from "../sql/insertTenantKeys.ts";
-import { selectHasMemories } from "../sql/selectHasMemories.ts";
+import { selectPredatesTenantKeys } from "../sql/selectPredatesTenantKeys.ts";
 import { selectTenantKeys, type WrappedKeyRow } from "../sql/selectTenantKeys.ts";
 import { createDekCache } from "./dekCache.ts";
 import { TenantKeyError } from "./keyError.ts";
@@ -108,7 +108,7 @@ export function createTenantKeys(o: TenantKeysOptions): TenantKeys {
       if (set.erasing) throw new TenantKeyError("TENANT_ERASING", "this tenant was erased and its purge is not finished: try again later");
       if (set.sealVersion !== undefined) return set;
       // A tenant with memories from before its keys keeps its blind indexes under the pepper.
-      const versions = (await selectHasMemories(tx, userHash)) ? [FIRST_SEAL_VERSION] : [INDEX_KEY_VERSION, FIRST_SEAL_VERSION];
+      const versions = (await selectPredatesTenantKeys(tx, userHash)) ? [FIRST_SEAL_VERSION] : [INDEX_KEY_VERSION, FIRST_SEAL_VERSION];
       await insertTenantKeys(tx, userHash, await Promise.all(versions.map((v) => wrapNew(userHash, v))));
       return prepare(tx, userHash);
     },

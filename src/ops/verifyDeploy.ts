@@ -3,6 +3,8 @@
 // opened with their tenants' keys (they must still decrypt under their AAD).
 import pg from "pg";
 import { chunkContext } from "../crypto/sealContexts.ts";
+import type { Keyring } from "../crypto/keyring.ts";
+import { createSealer } from "../crypto/seal.ts";
 import { withTenant } from "../db/withTenant.ts";
 import type { TenantKeys } from "../keys/tenantKeys.ts";
 import { scriptCheckRow, type DoctorRow } from "./doctor.ts";
@@ -13,8 +15,16 @@ import { runPsqlScript } from "../db/runPsqlScript.ts";
 // verify_indexes.sql runs inside takeSnapshot (the ANN plan comes from it), once.
 const SCRIPTS = ["pre_deploy_sanity.sql", "leak_test.sql"] as const;
 
-/** Opens `sample` random memories' texts, each with its tenant's keys; returns how many opened. */
-export async function openSample(superuserUrl: string, keys: TenantKeys, sample: number): Promise<{ tried: number; opened: number }> {
+export interface SampleKeys {
+  keyring: Keyring;
+  tenantKeys: TenantKeys;
+}
+
+/**
+ * Opens `sample` random memories' texts, each with its tenant's keys (with the keyring
+ * alone below migration 000025, which has no tenant keys); returns how many opened.
+ */
+export async function openSample(superuserUrl: string, keys: SampleKeys, sample: number): Promise<{ tried: number; opened: number }> {
   const client = new pg.Client({ connectionString: superuserUrl });
   await client.connect();
   try {
@@ -23,11 +33,16 @@ export async function openSample(superuserUrl: string, keys: TenantKeys, sample:
       "select user_hash, id::text, text_cipher from memvault.memory_chunks order by pg_catalog.random() limit $1::int",
       [sample],
     );
+    const tenantKeysExist = (await client.query<{ t: string | null }>("select pg_catalog.to_regclass('memvault.tenant_keys')::text as t")).rows[0]!.t !== null;
+    const sealerFor = async (userHash: string) => {
+      if (!tenantKeysExist) return createSealer(keys.keyring);
+      await withTenant(client, { userHash }, (tx) => keys.tenantKeys.prepare(tx, userHash));
+      return keys.tenantKeys.sealer(userHash);
+    };
     let opened = 0;
     for (const r of rows) {
       try {
-        await withTenant(client, { userHash: r.user_hash }, (tx) => keys.prepare(tx, r.user_hash));
-        keys.sealer(r.user_hash).openSealed(r.text_cipher, chunkContext(r.user_hash, r.id, "text"));
+        (await sealerFor(r.user_hash)).openSealed(r.text_cipher, chunkContext(r.user_hash, r.id, "text"));
         opened++;
       } catch {
         // counted as not opened
@@ -47,7 +62,7 @@ export async function verifyDeploy(opts: {
   /** Row counts alone to match (a restored backup's, from its manifest). */
   expectedRows?: Record<string, number>;
   /** The tenants' keys (under the configured KEK) to open the sample with. */
-  keys?: TenantKeys;
+  keys?: SampleKeys;
   sample?: number;
   /** Index names a rollback or the applied migrations dropped on purpose (indexesDroppedByReverses, indexesDroppedByMigrations): not "lost". */
   droppedIndexes?: string[];

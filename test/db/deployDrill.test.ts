@@ -17,6 +17,7 @@ import { waitFor } from "../support/waitFor.ts";
 import { useKeyringDatabase } from "../support/keyringDatabase.ts";
 import { startWorker } from "../support/workerProcess.ts";
 import { dropTenantKeys, resealAsBeforeTenantKeys } from "../support/beforeTenantKeys.ts";
+import { kekEnv } from "../support/softHsm.ts";
 
 const fx = useKeyringDatabase();
 const TENANTS = ["drill a", "drill b", "drill c"].map(tenantHash);
@@ -36,6 +37,7 @@ const deploy = (...args: string[]) =>
     const child = spawn(process.execPath, [path.join(PROJECT_ROOT, "src/cli/main.ts"), "deploy", ...args], {
       env: {
         PATH: process.env.PATH,
+        ...kekEnv(),
         DATABASE_URL: fx.db.url("owner"),
         ROOT_DATABASE_URL: roleUrl(inject("cluster"), "root", "postgres"),
         MEMVAULT_KEYRING_FILE: fx.keyringFile,
@@ -299,7 +301,7 @@ function rotateKeyring() {
   // It rewraps the tenants' keys under the new version: the database is the drill's.
   const rotated = spawnSync(process.execPath, [path.join(PROJECT_ROOT, "src/cli/main.ts"), "keys", "rotate", "--file", fx.keyringFile], {
     encoding: "utf8",
-    env: { PATH: process.env.PATH, DATABASE_URL: fx.db.url("owner"), ROOT_DATABASE_URL: roleUrl(inject("cluster"), "root", "postgres") },
+    env: { PATH: process.env.PATH, ...kekEnv(), DATABASE_URL: fx.db.url("owner"), ROOT_DATABASE_URL: roleUrl(inject("cluster"), "root", "postgres") },
   });
   expect(rotated.status, rotated.stderr).toBe(0);
 }

@@ -8,12 +8,14 @@ import { pgBinDir } from "../../src/config/dbConfig.ts";
 import { superuserAppUrl } from "../../src/db/databaseTarget.ts";
 import { distributeDatabase } from "../../src/db/distributeDatabase.ts";
 import { createThrowawayCluster, type ThrowawayCluster } from "../../src/db/throwawayCluster.ts";
+import { createSoftHsm, type SoftHsm } from "./softHsm.ts";
 
 export const CITUS_DB = "memvault_citus";
 /** Few shards keep DDL and moves quick; two nodes get four each. */
 export const CITUS_SHARDS = 8;
 
 let cluster: ThrowawayCluster | undefined;
+let hsm: SoftHsm | undefined;
 
 export async function setup(project: TestProject): Promise<void> {
   const log = (line: string) => process.stderr.write(`[citus cluster] ${line}\n`);
@@ -23,8 +25,11 @@ export async function setup(project: TestProject): Promise<void> {
   project.provide("cluster", cluster.state);
   project.provide("templateDatabase", CITUS_DB);
   project.provide("sharedDatabase", true);
+  hsm = createSoftHsm();
+  project.provide("kek", hsm.env);
 }
 
 export async function teardown(): Promise<void> {
+  hsm?.remove();
   cluster?.destroy();
 }

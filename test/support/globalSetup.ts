@@ -4,6 +4,7 @@ import type { TestProject } from "vitest/node";
 import { pgBinDir } from "../../src/config/dbConfig.ts";
 import { createThrowawayCluster, type ThrowawayCluster } from "../../src/db/throwawayCluster.ts";
 import type { ClusterState } from "../../src/db/localCluster.ts";
+import { createSoftHsm, type KekEnv, type SoftHsm } from "./softHsm.ts";
 
 export const TEMPLATE_DB = "memvault_template";
 
@@ -11,12 +12,15 @@ declare module "vitest" {
   export interface ProvidedContext {
     cluster: ClusterState;
     templateDatabase: string;
+    /** The run's SoftHSM2 token and key-encryption key (softHsm.ts). */
+    kek: KekEnv;
     /** The Citus suite: one distributed database shared by every file (citusGlobalSetup.ts). */
     sharedDatabase?: boolean;
   }
 }
 
 let cluster: ThrowawayCluster | undefined;
+let hsm: SoftHsm | undefined;
 
 export async function setup(project: TestProject): Promise<void> {
   cluster = await createThrowawayCluster({
@@ -26,9 +30,13 @@ export async function setup(project: TestProject): Promise<void> {
     log: (line) => process.stderr.write(`[test cluster] ${line}\n`),
   });
   project.provide("cluster", cluster.state);
+  // Every tenant key of the run is wrapped on a real PKCS#11 token (softHsm.ts).
+  hsm = createSoftHsm();
+  project.provide("kek", hsm.env);
   project.provide("templateDatabase", TEMPLATE_DB);
 }
 
 export async function teardown(): Promise<void> {
   cluster?.destroy();
+  hsm?.remove();
 }

@@ -1,4 +1,5 @@
 // A real `memvault worker` process against a test database.
+import { kekEnv } from "./softHsm.ts";
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -34,6 +35,7 @@ export async function startWorker(
   const child = spawn(process.execPath, [path.join(PROJECT_ROOT, "src/cli/main.ts"), "worker"], {
     env: {
       PATH: process.env.PATH,
+      ...kekEnv(),
       WORKER_DATABASE_URL: db.url("worker"),
       METRICS_PORT: "0",
       LOG_LEVEL: "info",

@@ -1,9 +1,9 @@
 // kill -9 in the middle of a 10k-row ingest (1,000 sealed, 9,000 waiting, jobs taken), then a
 // new worker: every row sealed, none lost, each with its own content. Also: SIGTERM drains cleanly.
 import { describe, expect, it } from "vitest";
-import { createSealer } from "../../src/crypto/seal.ts";
+import { createKeyringProvider } from "../../src/crypto/keyringProvider.ts";
+import { tenantSealer } from "../support/tenantSealer.ts";
 import { chunkContext } from "../../src/crypto/sealContexts.ts";
-import { keyringFrom } from "../support/keyrings.ts";
 import { tenantHash } from "../support/tenant.ts";
 import { bulkRemember } from "../support/bulkRemember.ts";
 import { waitFor } from "../support/waitFor.ts";
@@ -36,7 +36,7 @@ async function state(userHash: string) {
  * was stored with, and its meta to the same row's.
  */
 async function expectSealedAsStored(userHash: string, stored: Map<string, string>) {
-  const sealer = createSealer(keyringFrom(fx.doc));
+  const sealer = await tenantSealer(fx.db.url("worker"), createKeyringProvider({ variable: "MEMVAULT_KEYRING_FILE", file: fx.keyringFile }), userHash);
   const { rows } = await fx.root.query("select id, text_cipher, meta_cipher from memvault.memory_chunks where user_hash = $1", [userHash]);
   const wrong = rows.filter((r) => {
     const text = sealer.openSealed(r.text_cipher, chunkContext(userHash, r.id, "text")).toString();

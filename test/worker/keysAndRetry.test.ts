@@ -14,6 +14,7 @@ import type { KeyringDocument } from "../../src/crypto/keyring.ts";
 import { createSealer, sealedUnderTenantKey } from "../../src/crypto/seal.ts";
 import { createKeyringProvider } from "../../src/crypto/keyringProvider.ts";
 import { resealAsBeforeTenantKeys } from "../support/beforeTenantKeys.ts";
+import { kekEnv } from "../support/softHsm.ts";
 import { tenantSealer } from "../support/tenantSealer.ts";
 import { freePort, roleUrl } from "../../src/db/localCluster.ts";
 import { PROJECT_ROOT } from "../../src/projectRoot.ts";
@@ -25,6 +26,10 @@ import { createPool } from "../../src/db/createPool.ts";
 import { createTestDatabase, type TestDatabase } from "../support/testDatabase.ts";
 import { waitFor } from "../support/waitFor.ts";
 import { startWorker, writeKeyringFile } from "../support/workerProcess.ts";
+
+// The keyring as the KEK (KEK_PROVIDER=keyring), for this file's processes and the
+// worker processes it starts: `keys rotate` with the keyring is what these tests are about.
+process.env.KEK_PROVIDER = "keyring";
 
 const A = tenantHash("keys A");
 const B = tenantHash("keys B");
@@ -51,7 +56,7 @@ const it = base.extend<{ fx: KeysFixture }>({
     const keyringFile = writeKeyringFile(doc);
     const cliWith = (env: Record<string, string>, ...args: string[]) =>
       spawnSync(process.execPath, [path.join(PROJECT_ROOT, "src/cli/main.ts"), ...args], {
-        env: { PATH: process.env.PATH, DATABASE_URL: db.url("owner"), ROOT_DATABASE_URL: roleUrl(inject("cluster"), "root", "postgres"), ...env },
+        env: { PATH: process.env.PATH, ...kekEnv(), DATABASE_URL: db.url("owner"), ROOT_DATABASE_URL: roleUrl(inject("cluster"), "root", "postgres"), ...env },
         encoding: "utf8",
       });
     const count = async (sql: string) => (await root.query(sql)).rows[0].n as number;
@@ -264,7 +269,7 @@ describe("keys and failures", () => {
     fs.writeFileSync(fx.keyringFile, JSON.stringify(rotateKeyringDocument(doc)), { mode: 0o600 });
     const refused = fx.cli("keys", "remove", "--version", "1");
     expect(refused.status).toBe(1);
-    expect(refused.stderr).toMatch(/KEY_IN_USE: 2 tenants' data keys are wrapped under key version 1/);
+    expect(refused.stderr).toMatch(/KEY_IN_USE: 2 tenant data keys are wrapped under key version 1/);
   });
 
   it("refuses to remove a key version that still seals a waiting memory's labels", async ({ fx }) => {
