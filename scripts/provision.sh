@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # What `npm start` and `npm test` run first: installs whatever is missing, says what it
-# did, and is quick when nothing is. npm dependencies (which bring Node 24) come from the
-# lockfile; PostgreSQL 15 and pgvector come from Debian (scripts/provision-postgres.sh).
+# did, and is quick when nothing is. The build tools for the PKCS#11 binding and SoftHSM2
+# come from the distribution first (scripts/provision-system.sh); npm dependencies (which
+# bring Node 24) from the lockfile; PostgreSQL and pgvector from the distribution
+# (scripts/provision-postgres.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 say() { printf '[provision] %s\n' "$*"; }
+
+bash scripts/provision-system.sh
 
 # npm skips optional native packages whose `engines` exclude the Node running it (npm 9
 # under Debian's Node 18 drops rolldown's binding, which vitest needs), so dependencies are
@@ -24,8 +28,15 @@ if [ ! -x node_modules/.bin/node ] || [ ! -f "$stamp" ] || [ package-lock.json -
     say "the system's Node $(node --version 2>/dev/null || echo none) is older than 22.12: fetching node@${locked} alone, then npm ci under it"
     node24="$(mktemp -d /tmp/memvault-node.XXXXXX)"
     npm install --prefix "$node24" --no-save --no-package-lock --no-audit --no-fund "node@${locked}" >/dev/null
+    # node-gyp builds the PKCS#11 binding against this Node's own headers (the package
+    # ships them), not headers it would download from nodejs.org.
+    headers="$(find "$node24" -path '*/include/node/node_api.h' -print -quit)"
+    if [ -n "$headers" ]; then export npm_config_nodedir="${headers%/include/node/node_api.h}"; fi
     PATH="$(dirname "$(readlink -f "$node24/node_modules/.bin/node")"):$PATH" npm ci --no-audit --no-fund
     rm -rf "$node24"
+  fi
+  if [ ! -f node_modules/pkcs11js/build/Release/pkcs11.node ]; then
+    say "the PKCS#11 binding (pkcs11js) was not built by npm ci: see its output above (a C++ toolchain is needed)"; exit 1
   fi
   echo "npm ci under Node $(node_modules/.bin/node --version)" > "$stamp"
 else

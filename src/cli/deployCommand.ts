@@ -1,6 +1,8 @@
 // `memvault deploy check|apply|rollback`: the deploy procedure as commands (RUNBOOK.md).
 // Each takes the database's deploy lock, logs every step with its duration, and prints a
 // PASS/WARN/FAIL table; the exit code is 1 when anything FAILs.
+import { enforceErasures } from "../keys/enforceErasures.ts";
+import { logger } from "../logger.ts";
 import { openTenantKeys } from "../keys/openTenantKeys.ts";
 import type { TenantKeys } from "../keys/tenantKeys.ts";
 import pg from "pg";
@@ -177,6 +179,16 @@ const confirmDataLoss = (losses: DataLoss[], flags: DeployFlags) =>
 
 /** The last resort: the latest (or given) backup restored, then checked against its own row counts. */
 
+async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
 async function rollbackFromBackup(target: DatabaseTarget, superuserUrl: string, flags: DeployFlags, keys: { keyring: Keyring; tenantKeys: TenantKeys } | undefined, startedAt: number): Promise<void> {
   const db = readDbConfig();
   const pgBin = pgBinDir();
@@ -188,6 +200,7 @@ async function rollbackFromBackup(target: DatabaseTarget, superuserUrl: string, 
   const lines = [
     `restoring ${chosen.file} replaces everything written ${since}`,
     `and brings back every memory erased ${since} (forget, forgetMatching, forgetAll, expiry): repeat those erasures before the API takes traffic again (RUNBOOK section 7)`,
+    "tenants erased by key destruction (erase, memvault tenant erase) stay erased: their keys are refused and they are erased again at once from the erasure ledger",
   ];
   if (!(await confirm(lines, "restore it", flags))) {
     throw new DeployError("RESTORE_NOT_CONFIRMED", `nothing was changed: run again with --yes to restore ${chosen.file}, once you can repeat the erasures made ${since}`);
@@ -209,5 +222,12 @@ async function rollbackFromBackup(target: DatabaseTarget, superuserUrl: string, 
   const { rows } = await step("verify", () =>
     verifyDeploy({ pgBin, superuserUrl, ...(expected ? { expectedRows: expected } : {}), ...(keys ? { keys } : {}) }),
   );
+  // After the check against the backup's counts: the backup's past knows nothing of later erasures.
+  if (keys) {
+    const redone = await step("erasures from the ledger", () => withClient(superuserUrl, (c) => enforceErasures(c, keys.tenantKeys.ledger, logger)));
+    rows.push({ check: "erasures", status: "PASS", detail: `${redone} erasure(s) the backup predates done again (${keys.tenantKeys.ledger.where}); their purge is queued` });
+  } else {
+    rows.push({ check: "erasures", status: "WARN", detail: "no keyring configured: the erasure ledger was not read; start a worker before the API (it re-applies erasures at start)" });
+  }
   report(rows, startedAt, "deploy rollback --from-backup");
 }

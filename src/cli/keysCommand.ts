@@ -1,8 +1,6 @@
 // `memvault keys generate [--keyring] [--out FILE]` and `memvault keys rotate [--file FILE]`.
 import { readKekConfig } from "../config/kekConfig.ts";
 import type { Kek } from "../crypto/kek.ts";
-import { createKeyringKek } from "../crypto/keyringKek.ts";
-import { createKeyringProvider } from "../crypto/keyringProvider.ts";
 import { openKek } from "../keys/openTenantKeys.ts";
 import { countKeysWrappedBy } from "../sql/countKeysWrappedBy.ts";
 import { createTokenKek, rewrapWithProgress } from "./kekRotation.ts";
@@ -130,19 +128,15 @@ export async function keysCommand(
       return;
     }
     case "rotate": {
-      // The KEK: with the keyring, a new primary version (which also seals nothing new: rows
-      // are under their tenants' keys); with an HSM, the key PKCS11_KEY_LABEL names (keys kek-create).
+      // A new primary keyring version, then every tenant's data key rewrapped under the
+      // primary KEK: that new version (KEK_PROVIDER=keyring), or the HSM key
+      // PKCS11_KEY_LABEL names (made with keys kek-create). No memory is re-sealed.
       const kekConfig = readKekConfig();
-      let kek: Kek;
-      if (kekConfig.provider === "keyring") {
-        const { source, doc } = await readKeyringDocument(flags);
-        const rotated = rotateKeyringDocument(doc);
-        saveKeyringDocument(source, rotated, `key version ${rotated.primary} is now primary (versions ${rotated.keys.map((k) => k.version).join(", ")} still unwrap old keys)`);
-        const keyring = parseKeyring(source.variable, JSON.stringify(rotated));
-        kek = createKeyringKek(() => keyring);
-      } else {
-        kek = openKek(createKeyringProvider(findKeyringSource(!readDbConfig().DATABASE_URL)), kekConfig);
-      }
+      const { source, doc } = await readKeyringDocument(flags);
+      const rotated = rotateKeyringDocument(doc);
+      saveKeyringDocument(source, rotated, `key version ${rotated.primary} is now primary (versions ${rotated.keys.map((k) => k.version).join(", ")} still open old values and unwrap old keys)`);
+      const keyring = parseKeyring(source.variable, JSON.stringify(rotated));
+      const kek: Kek = openKek({ current: () => keyring }, kekConfig);
       try {
         await withSuperuser((client) => rewrapWithProgress(client, kek));
       } finally {
