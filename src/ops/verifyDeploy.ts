@@ -22,9 +22,10 @@ export interface SampleKeys {
 
 /**
  * Opens `sample` random memories' texts, each with its tenant's keys (with the keyring
- * alone below migration 000025, which has no tenant keys); returns how many opened.
+ * alone below migration 000025, which has no tenant keys); returns how many opened, and
+ * how many were an erased tenant's (a restored backup's: refused, as they must be).
  */
-export async function openSample(superuserUrl: string, keys: SampleKeys, sample: number): Promise<{ tried: number; opened: number }> {
+export async function openSample(superuserUrl: string, keys: SampleKeys, sample: number): Promise<{ tried: number; opened: number; erased: number }> {
   const client = new pg.Client({ connectionString: superuserUrl });
   await client.connect();
   try {
@@ -36,19 +37,25 @@ export async function openSample(superuserUrl: string, keys: SampleKeys, sample:
     const tenantKeysExist = (await client.query<{ t: string | null }>("select pg_catalog.to_regclass('memvault.tenant_keys')::text as t")).rows[0]!.t !== null;
     const sealerFor = async (userHash: string) => {
       if (!tenantKeysExist) return createSealer(keys.keyring);
-      await withTenant(client, { userHash }, (tx) => keys.tenantKeys.prepare(tx, userHash));
-      return keys.tenantKeys.sealer(userHash);
+      const set = await withTenant(client, { userHash }, (tx) => keys.tenantKeys.prepare(tx, userHash));
+      return set.erasing ? undefined : keys.tenantKeys.sealer(userHash);
     };
     let opened = 0;
+    let erased = 0;
     for (const r of rows) {
       try {
-        (await sealerFor(r.user_hash)).openSealed(r.text_cipher, chunkContext(r.user_hash, r.id, "text"));
+        const sealer = await sealerFor(r.user_hash);
+        if (!sealer) {
+          erased++;
+          continue;
+        }
+        sealer.openSealed(r.text_cipher, chunkContext(r.user_hash, r.id, "text"));
         opened++;
       } catch {
         // counted as not opened
       }
     }
-    return { tried: rows.length, opened };
+    return { tried: rows.length - erased, opened, erased };
   } finally {
     await client.end();
   }
@@ -93,8 +100,9 @@ export async function verifyDeploy(opts: {
     out.push({ check: "indexes vs baseline", status: lost.length ? "FAIL" : "PASS", detail: lost.length ? `missing or invalid: ${lost.join("; ")}` : `${after.indexes.length} valid indexes` });
   }
   if (opts.keys) {
-    const { tried, opened } = await openSample(opts.superuserUrl, opts.keys, opts.sample ?? 50);
-    out.push({ check: "memories opened", status: opened === tried ? "PASS" : "FAIL", detail: `${opened} of ${tried} sampled memories open with their tenants' keys` });
+    const { tried, opened, erased } = await openSample(opts.superuserUrl, opts.keys, opts.sample ?? 50);
+    const refused = erased ? ` (and ${erased} of erased tenants refused, as they must be)` : "";
+    out.push({ check: "memories opened", status: opened === tried ? "PASS" : "FAIL", detail: `${opened} of ${tried} sampled memories open with their tenants' keys${refused}` });
   } else {
     out.push({ check: "memories opened", status: "WARN", detail: "no keyring configured (MEMVAULT_KEYRING or MEMVAULT_KEYRING_FILE): memories not opened" });
   }
