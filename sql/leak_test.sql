@@ -42,6 +42,14 @@ declare
     array['memory_term_stats', 'memvault_worker',
           'insert into memvault.memory_term_stats (user_hash, documents, total_length) values (%L, 1, 1) on conflict (user_hash) do update set documents = memory_term_stats.documents + 1',
           'update memvault.memory_term_stats set documents = documents + 1'],
+    -- Tenants' wrapped data keys: written by the API and the worker, changed by no runtime role.
+    array['tenant_keys', 'memvault_user',
+          'insert into memvault.tenant_keys (user_hash, version, key_id, kek_id, wrapped) values (%L, (select coalesce(max(version) + 1, 0) from memvault.tenant_keys), pg_catalog.gen_random_uuid(), ''keyring:1'', pg_catalog.sha256(''k''::bytea) || pg_catalog.sha256(''w''::bytea))',
+          'update memvault.tenant_keys set kek_id = kek_id'],
+    -- Erasure records: written by memvault.erase_tenant() alone (a definer), so here by the superuser.
+    array['tenant_erasures', 'none',
+          'insert into memvault.tenant_erasures (user_hash, erasure_id, key_ids) values (%L, pg_catalog.gen_random_uuid(), ''{}'')',
+          'update memvault.tenant_erasures set purged_memories = purged_memories + 1'],
     array['chunk_ingest', 'memvault_user',
           'insert into memvault.chunk_ingest (user_hash, text, embedding) values (%L, ''leak test'', %L::public.vector)',
           'update memvault.chunk_ingest set attempts = attempts + 1'],
@@ -79,7 +87,7 @@ begin
   where pg_catalog.to_regclass('memvault.' || pg_catalog.quote_ident(tables[i][1])) is not null;
 
   foreach t slice 1 in array tables loop
-    durable := t[1] ~ '^memory_(chunks(_[0-9]+)?|labels|terms|term_stats)$';
+    durable := t[1] ~ '^(memory_(chunks(_[0-9]+)?|labels|terms|term_stats)|tenant_keys|tenant_erasures)$';
     expected := case when t[1] = 'memory_term_stats' then 1 else 3 end;
     if durable then
       -- memory_labels' rows go with their memories (the foreign key cascades).

@@ -20,8 +20,8 @@ export class DistributeError extends CodedError<"NO_CITUS" | "NO_WORKER_NODES" |
 
 /** The tables colocated with memory_chunks with a foreign key to it: the labels' blind indexes. */
 export const COLOCATED_INDEX_TABLES = ["memory_labels"] as const;
-/** Colocated with memory_chunks too, without a foreign key: keyword terms (deleted by every delete path) and their statistics. */
-export const COLOCATED_TENANT_TABLES = ["memory_terms", "memory_term_stats"] as const;
+/** Colocated with memory_chunks too, without a foreign key: keyword terms (deleted by every delete path), their statistics, the tenants' wrapped keys and erasure records. */
+export const COLOCATED_TENANT_TABLES = ["memory_terms", "memory_term_stats", "tenant_keys", "tenant_erasures"] as const;
 /** The distributed tenant tables: memory_chunks and the tables colocated with it. */
 export const DISTRIBUTED_TENANT_TABLES = ["memvault.memory_chunks", ...[...COLOCATED_INDEX_TABLES, ...COLOCATED_TENANT_TABLES].map((t) => `memvault.${t}` as const)] as const;
 

@@ -1,4 +1,7 @@
 // memvault doctor: the DBA scripts plus the role checks, as PASS / WARN / FAIL rows.
+import type { ErasureLedger } from "../crypto/erasureLedger.ts";
+import type { Kek } from "../crypto/kek.ts";
+import { kekRows } from "./kekDoctor.ts";
 import pg from "pg";
 import { ROLES, RUNTIME_ROLES } from "../db/roles.ts";
 import { runPsqlScript, type PsqlResult } from "../db/runPsqlScript.ts";
@@ -101,8 +104,11 @@ export function citusRows(topology: CitusTopology): DoctorRow[] {
   return rows;
 }
 
-/** rootAppUrl: a superuser connection to the application database (the leak test switches roles). */
-export async function runDoctor(pgBin: string, rootAppUrl: string): Promise<DoctorRow[]> {
+/**
+ * rootAppUrl: a superuser connection to the application database (the leak test switches
+ * roles). keys: the configured KEK and erasure ledger, or why they could not be opened.
+ */
+export async function runDoctor(pgBin: string, rootAppUrl: string, keys?: { kek: Kek; ledger: ErasureLedger } | { problem: string }): Promise<DoctorRow[]> {
   const rows: DoctorRow[] = [];
   for (const script of SCRIPTS) {
     const res = await runPsqlScript(pgBin, rootAppUrl, script);
@@ -112,6 +118,9 @@ export async function runDoctor(pgBin: string, rootAppUrl: string): Promise<Doct
   await client.connect();
   try {
     rows.push(...roleRows(await selectRoleFindings(client, [ROLES.owner, ...RUNTIME_ROLES])));
+    if (keys && "kek" in keys) rows.push(...(await kekRows(client, keys.kek, keys.ledger)));
+    else if (keys) rows.push({ check: "kek provider", status: "FAIL", detail: keys.problem });
+    else rows.push({ check: "kek provider", status: "WARN", detail: "no keyring configured here (MEMVAULT_KEYRING_FILE): the key-encryption key and tenant keys were not checked" });
     const { tenantTables, unforced } = await selectUnforcedTenantTables(client);
     rows.push({
       check: "FORCE ROW LEVEL SECURITY",

@@ -249,7 +249,7 @@ describe("Citus: isolation", () => {
     expect(sanity.exitCode).toBe(0);
     const coordinator = await runPsqlScript(pgBinDir(), fx.db.url("root"), "leak_test.sql");
     if (coordinator.exitCode !== 0) console.log(coordinator.output.split("\n").filter((l) => !/ ok /.test(l)).join("\n"));
-    expect(coordinator.output).toMatch(/RESULT: 0 leaked rows in 216 probes of 6 tables/);
+    expect(coordinator.output).toMatch(/RESULT: 0 leaked rows in 288 probes of 8 tables/);
     expect(coordinator.exitCode).toBe(0);
     for (let i = 0; i < citusCluster().workers.length; i++) {
       const node = await runPsqlScript(pgBinDir(), workerNodeUrl(i, "postgres"), "leak_test.sql");

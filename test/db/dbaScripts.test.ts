@@ -37,7 +37,7 @@ describe("on a migrated database", () => {
 
   it("leak_test.sql reports 0 leaked rows and leaves nothing behind", async () => {
     const res = await run(db, "leak_test.sql");
-    expect(res.output).toMatch(/RESULT: 0 leaked rows in 216 probes/);
+    expect(res.output).toMatch(/RESULT: 0 leaked rows in 288 probes/);
     expect(res.output).not.toContain("LEAK");
     expect(res.exitCode).toBe(0);
     const client = new pg.Client({ connectionString: db.url("root") });
