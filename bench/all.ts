@@ -15,6 +15,8 @@ const benches: [string, string[]][] = [
   ["canary", []],
   ["rollback", []],
   ["embed", []],
+  ["locomo", []],
+  ["keys", []],
 ];
 const started = Date.now();
 let failed = 0;

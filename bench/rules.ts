@@ -28,6 +28,16 @@ const higher = (tolerance: number, gate?: Gate): MetricRule => ({ better: "highe
 // Gates are the targets the issues set; where this machine's noise crosses an issue's
 // stretch target, the gate is the issue's floor ("the seed"), and the table says so.
 export const RULES: Record<string, Record<string, MetricRule>> = {
+  keys: {
+    seal_ops_per_s_1k_dek: higher(1.6, atLeast(50_000)),
+    open_ops_per_s_1k_dek: higher(1.6, atLeast(50_000)),
+    cold_tenant_p95_ms_softhsm: lower(3),
+    erase_unreadable_ms: lower(3, below(1_000)),
+    erase_purge_s: lower(3),
+    other_tenant_search_p95_ratio_during_purge: lower(1.5, atMost(1.5)),
+    kek_rotate_100k_tenants_s: lower(2, below(60)),
+    kek_rotate_memory_rows_rewritten: lower(1, zero),
+  },
   crypto: {
     seal_ops_per_s_1k: higher(1.6, atLeast(5_000)),
     open_ops_per_s_1k: higher(1.6, atLeast(5_000)),

@@ -22,6 +22,7 @@ const benches: { name: string; args: string[]; result: string; env?: Record<stri
   { name: "rollback", args: [], result: "rollback" },
   { name: "embed", args: [], result: "embed" },
   { name: "locomo", args: [], result: "locomo" },
+  { name: "keys", args: [], result: "keys" },
   ...(values.citus ? [{ name: "citus", args: [], result: "citus", env: { LOG_LEVEL: "warn", RERANK_ENABLED: "false" } }] : []),
 ].filter((b) => !values.only || values.only.split(",").includes(b.result));
 

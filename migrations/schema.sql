@@ -1211,7 +1211,7 @@ ALTER FUNCTION memvault.tg_search_requests__record_rollout_sample() OWNER TO mem
 -- Name: unpurged_erasures(text[], uuid[]); Type: FUNCTION; Schema: memvault; Owner: memvault_owner
 --
 
-CREATE FUNCTION memvault.unpurged_erasures(user_hashes text[], erasure_ids uuid[]) RETURNS TABLE(user_hash text, erasure_id uuid)
+CREATE FUNCTION memvault.unpurged_erasures(user_hashes text[], erasure_ids uuid[]) RETURNS TABLE(user_hash text, erasure_id uuid, known boolean)
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
     AS $$
@@ -1219,6 +1219,8 @@ declare
   caller text := pg_catalog.current_setting('app.user_hash', true);
   h text;
   e uuid;
+  purged timestamptz;
+  found_row boolean;
 begin
   if pg_catalog.cardinality(user_hashes) is distinct from pg_catalog.cardinality(erasure_ids) then
     raise exception 'user_hashes and erasure_ids must be arrays of the same length' using errcode = '22023';
@@ -1227,11 +1229,15 @@ begin
     -- The owner is subject to the policies too: each pair is read as its own tenant (SET
     -- LOCAL, which Citus forwards to the shard's node).
     execute pg_catalog.format('set local app.user_hash = %L', h);
-    if not exists (select 1 from memvault.tenant_erasures t where t.user_hash = h and t.erasure_id = e and t.purged_at is not null) then
+    select true, t.purged_at into found_row, purged from memvault.tenant_erasures t where t.user_hash = h and t.erasure_id = e;
+    if purged is null then
       user_hash := h;
       erasure_id := e;
+      known := coalesce(found_row, false);
       return next;
     end if;
+    found_row := null;
+    purged := null;
   end loop;
   execute pg_catalog.format('set local app.user_hash = %L', coalesce(caller, ''));
 end;
@@ -1243,7 +1249,7 @@ ALTER FUNCTION memvault.unpurged_erasures(user_hashes text[], erasure_ids uuid[]
 -- Name: FUNCTION unpurged_erasures(user_hashes text[], erasure_ids uuid[]); Type: COMMENT; Schema: memvault; Owner: memvault_owner
 --
 
-COMMENT ON FUNCTION memvault.unpurged_erasures(user_hashes text[], erasure_ids uuid[]) IS 'Of the (tenant, erasure) pairs given, those the database does not hold as purged: what a restore brought back.';
+COMMENT ON FUNCTION memvault.unpurged_erasures(user_hashes text[], erasure_ids uuid[]) IS 'Of the (tenant, erasure) pairs given, those the database does not hold as purged; known: it holds the erasure, its purge unfinished (otherwise a restore lost it).';
 
 --
 -- Name: chunk_ingest; Type: TABLE; Schema: memvault; Owner: memvault_owner

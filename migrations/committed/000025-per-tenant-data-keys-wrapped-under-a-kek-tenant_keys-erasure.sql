@@ -1,5 +1,5 @@
 --! Previous: sha1:3e0662f009361fd0910540b5de92df0159352314
---! Hash: sha1:0d316c1038d8f167bddeffaf18c1950737148f4e
+--! Hash: sha1:91248cb5fddd4f9af41d93c0b2f4e83f305e92f9
 --! Message: Per-tenant data keys wrapped under a KEK (tenant_keys), erasure by key destruction (tenant_erasures, erase_tenant, unpurged_erasures), key_version 0 for values sealed under a tenant's key
 
 -- Per-tenant data keys (envelope encryption) and erasure by key destruction.
@@ -123,11 +123,12 @@ comment on function memvault.erase_tenant(uuid, uuid[], timestamptz) is
 revoke all on function memvault.erase_tenant(uuid, uuid[], timestamptz) from public;
 grant execute on function memvault.erase_tenant(uuid, uuid[], timestamptz) to memvault_user, memvault_worker;
 
--- Which of these erasures (from the ledger outside the database) the database does not
--- know, or knows but has not purged: after a restore, the worker erases and purges them
--- again before it serves. It names only erasures the caller already knows of.
+-- Which of these erasures (from the ledger outside the database) the database does not hold
+-- as purged: `known` when it holds the erasure with its purge still to finish, otherwise it
+-- does not know it at all (a restored backup: the worker erases again before it serves).
+-- It names only erasures the caller already knows of.
 create or replace function memvault.unpurged_erasures(user_hashes text[], erasure_ids uuid[])
-returns table (user_hash text, erasure_id uuid)
+returns table (user_hash text, erasure_id uuid, known boolean)
 language plpgsql
 volatile
 security definer -- reads each given tenant's erasures (as that tenant), for exactly the pairs given
@@ -137,6 +138,8 @@ declare
   caller text := pg_catalog.current_setting('app.user_hash', true);
   h text;
   e uuid;
+  purged timestamptz;
+  found_row boolean;
 begin
   if pg_catalog.cardinality(user_hashes) is distinct from pg_catalog.cardinality(erasure_ids) then
     raise exception 'user_hashes and erasure_ids must be arrays of the same length' using errcode = '22023';
@@ -145,19 +148,24 @@ begin
     -- The owner is subject to the policies too: each pair is read as its own tenant (SET
     -- LOCAL, which Citus forwards to the shard's node).
     execute pg_catalog.format('set local app.user_hash = %L', h);
-    if not exists (select 1 from memvault.tenant_erasures t where t.user_hash = h and t.erasure_id = e and t.purged_at is not null) then
+    select true, t.purged_at into found_row, purged from memvault.tenant_erasures t where t.user_hash = h and t.erasure_id = e;
+    if purged is null then
       user_hash := h;
       erasure_id := e;
+      known := coalesce(found_row, false);
       return next;
     end if;
+    found_row := null;
+    purged := null;
   end loop;
   execute pg_catalog.format('set local app.user_hash = %L', coalesce(caller, ''));
 end;
 $$;
 comment on function memvault.unpurged_erasures(text[], uuid[]) is
-  'Of the (tenant, erasure) pairs given, those the database does not hold as purged: what a restore brought back.';
+  'Of the (tenant, erasure) pairs given, those the database does not hold as purged; known: it holds the erasure, its purge unfinished (otherwise a restore lost it).';
 revoke all on function memvault.unpurged_erasures(text[], uuid[]) from public;
 grant execute on function memvault.unpurged_erasures(text[], uuid[]) to memvault_worker;
+
 -- key_version 0: sealed under the tenant's own data key (the key's version is in each sealed
 -- value's header). Rows still sealed under a keyring version (1 and up) are moved to the
 -- tenant's key by reseal_chunks jobs (`memvault keys rotate`, memvault.request_reseal()).

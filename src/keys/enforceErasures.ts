@@ -1,6 +1,6 @@
 // Before a worker serves, and after a backup is restored: every erasure on the ledger (which
-// lives outside the database) that the database does not hold as purged is done again, at
-// its recorded time. A restored backup brings an erased tenant's keys and rows back; this
+// lives outside the database) that the database does not know is done again, at its
+// recorded time. A restored backup brings an erased tenant's keys and rows back; this
 // deletes the keys at once and queues the purge of the rows. Meanwhile nothing of the
 // tenant opens or is returned anyway: its keys are on the ledger, so every process reads
 // the tenant as erasing.
@@ -20,7 +20,9 @@ export async function enforceErasures(client: pg.ClientBase, ledger: ErasureLedg
   let redone = 0;
   for (let i = 0; i < records.length; i += CHECK_BATCH) {
     const batch = records.slice(i, i + CHECK_BATCH);
-    for (const missing of await withTenant(client, { userHash: "" }, (tx) => selectUnpurgedErasures(tx, batch))) {
+    const unpurged = await withTenant(client, { userHash: "" }, (tx) => selectUnpurgedErasures(tx, batch));
+    // One the database holds has its purge job; one it does not know a restore lost.
+    for (const missing of unpurged.filter((u) => !u.known)) {
       const r = byId.get(missing.erasureId)!;
       await withTenant(client, { userHash: r.userHash }, (tx) => eraseTenantKeys(tx, r.erasureId, r.keyIds, r.erasedAt));
       redone++;

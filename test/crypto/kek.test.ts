@@ -55,7 +55,7 @@ behavesAsAKek("the keyring's KEK", () => {
 
 behavesAsAKek("a PKCS#11 token's KEK (SoftHSM2)", () => {
   const config = readKekConfig();
-  if (config.provider !== "pkcs11") throw new Error("the run's token is not configured (test/support/softHsm.ts)");
+  if (config.provider !== "pkcs11") throw new Error("the run's token is not configured (scripts/softHsmToken.ts)");
   return createPkcs11Kek(config.pkcs11);
 });
 

@@ -17,7 +17,7 @@ import { waitFor } from "../support/waitFor.ts";
 import { useKeyringDatabase } from "../support/keyringDatabase.ts";
 import { startWorker } from "../support/workerProcess.ts";
 import { dropTenantKeys, resealAsBeforeTenantKeys } from "../support/beforeTenantKeys.ts";
-import { kekEnv } from "../support/softHsm.ts";
+import { kekEnv } from "../support/kekEnv.ts";
 
 const fx = useKeyringDatabase();
 const TENANTS = ["drill a", "drill b", "drill c"].map(tenantHash);

@@ -68,7 +68,8 @@ describe("tenant_keys and tenant_erasures", () => {
 
   it("memvault.unpurged_erasures() is the worker's alone", async () => {
     expect(await codeOf(asIdentity(pool, { role: "memvault_user", userHash: A }, (c) => c.query("select * from memvault.unpurged_erasures('{}', '{}')")))).toBe("42501");
-    const rows = await asIdentity(pool, { role: "memvault_worker" }, async (c) => (await c.query("select user_hash from memvault.unpurged_erasures($1, $2)", [[A], [randomUUID()]])).rows);
-    expect(rows).toEqual([{ user_hash: A }]);
+    const known = (await pool.query("select erasure_id::text from memvault.tenant_erasures where user_hash = $1", [A])).rows[0].erasure_id as string;
+    const rows = await asIdentity(pool, { role: "memvault_worker" }, async (c) => (await c.query("select user_hash, known from memvault.unpurged_erasures($1, $2)", [[A, A], [randomUUID(), known]])).rows);
+    expect(rows).toEqual([{ user_hash: A, known: false }, { user_hash: A, known: true }]);
   });
 });

@@ -19,7 +19,7 @@ import { roleUrl } from "../../src/db/localCluster.ts";
 import { PROJECT_ROOT } from "../../src/projectRoot.ts";
 import { useApiFixture, vec } from "../support/apiFixture.ts";
 import { useKeyringDatabase } from "../support/keyringDatabase.ts";
-import { kekEnv } from "../support/softHsm.ts";
+import { kekEnv } from "../support/kekEnv.ts";
 import { tenantSealer } from "../support/tenantSealer.ts";
 import { waitFor } from "../support/waitFor.ts";
 import { startWorker } from "../support/workerProcess.ts";

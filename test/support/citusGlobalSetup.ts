@@ -8,7 +8,7 @@ import { pgBinDir } from "../../src/config/dbConfig.ts";
 import { superuserAppUrl } from "../../src/db/databaseTarget.ts";
 import { distributeDatabase } from "../../src/db/distributeDatabase.ts";
 import { createThrowawayCluster, type ThrowawayCluster } from "../../src/db/throwawayCluster.ts";
-import { createSoftHsm, type SoftHsm } from "./softHsm.ts";
+import { createSoftHsm, type SoftHsm } from "../../scripts/softHsmToken.ts";
 
 export const CITUS_DB = "memvault_citus";
 /** Few shards keep DDL and moves quick; two nodes get four each. */

@@ -4,7 +4,7 @@ import type { TestProject } from "vitest/node";
 import { pgBinDir } from "../../src/config/dbConfig.ts";
 import { createThrowawayCluster, type ThrowawayCluster } from "../../src/db/throwawayCluster.ts";
 import type { ClusterState } from "../../src/db/localCluster.ts";
-import { createSoftHsm, type KekEnv, type SoftHsm } from "./softHsm.ts";
+import { createSoftHsm, type KekEnv, type SoftHsm } from "../../scripts/softHsmToken.ts";
 
 export const TEMPLATE_DB = "memvault_template";
 
@@ -12,7 +12,7 @@ declare module "vitest" {
   export interface ProvidedContext {
     cluster: ClusterState;
     templateDatabase: string;
-    /** The run's SoftHSM2 token and key-encryption key (softHsm.ts). */
+    /** The run's SoftHSM2 token and key-encryption key (scripts/softHsmToken.ts). */
     kek: KekEnv;
     /** The Citus suite: one distributed database shared by every file (citusGlobalSetup.ts). */
     sharedDatabase?: boolean;
@@ -30,7 +30,7 @@ export async function setup(project: TestProject): Promise<void> {
     log: (line) => process.stderr.write(`[test cluster] ${line}\n`),
   });
   project.provide("cluster", cluster.state);
-  // Every tenant key of the run is wrapped on a real PKCS#11 token (softHsm.ts).
+  // Every tenant key of the run is wrapped on a real PKCS#11 token (scripts/softHsmToken.ts).
   hsm = createSoftHsm();
   project.provide("kek", hsm.env);
   project.provide("templateDatabase", TEMPLATE_DB);

@@ -1,5 +1,5 @@
 // A real `memvault worker` process against a test database.
-import { kekEnv } from "./softHsm.ts";
+import { kekEnv } from "./kekEnv.ts";
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";

@@ -8,7 +8,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PROJECT_ROOT } from "../../src/projectRoot.ts";
 import { useKeyringDatabase } from "../support/keyringDatabase.ts";
-import { createSoftHsm, type SoftHsm } from "../support/softHsm.ts";
+import { createSoftHsm, type SoftHsm } from "../../scripts/softHsmToken.ts";
 import { asIdentity, tenantHash } from "../support/tenant.ts";
 import { waitFor } from "../support/waitFor.ts";
 import { startWorker } from "../support/workerProcess.ts";

@@ -14,7 +14,7 @@ import type { KeyringDocument } from "../../src/crypto/keyring.ts";
 import { createSealer, sealedUnderTenantKey } from "../../src/crypto/seal.ts";
 import { createKeyringProvider } from "../../src/crypto/keyringProvider.ts";
 import { resealAsBeforeTenantKeys } from "../support/beforeTenantKeys.ts";
-import { kekEnv } from "../support/softHsm.ts";
+import { kekEnv } from "../support/kekEnv.ts";
 import { tenantSealer } from "../support/tenantSealer.ts";
 import { freePort, roleUrl } from "../../src/db/localCluster.ts";
 import { PROJECT_ROOT } from "../../src/projectRoot.ts";

@@ -1,14 +1,14 @@
-// A real PKCS#11 token for the test run: SoftHSM2 (Debian's softhsm2), a token of its own in
-// a temporary directory, its user PIN in a 0600 file, and a key-encryption key made on it by
-// `memvault keys kek-create`, as an operator makes one. The whole suite then wraps every
-// tenant's data keys on it (KEK_PROVIDER=pkcs11): the sealing path of every test goes
+// A real PKCS#11 token for tests and benches: SoftHSM2 (Debian's softhsm2), a token of its
+// own in a temporary directory, its user PIN in a 0600 file, and a key-encryption key made
+// on it by `memvault keys kek-create`, as an operator makes one. The test suite wraps every
+// tenant's data keys on one (KEK_PROVIDER=pkcs11): the sealing path of every test goes
 // through the token.
 import { randomBytes } from "node:crypto";
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { PROJECT_ROOT } from "../../src/projectRoot.ts";
+import { PROJECT_ROOT } from "../src/projectRoot.ts";
 
 export const SOFTHSM_MODULE = "/usr/lib/softhsm/libsofthsm2.so";
 export const TEST_TOKEN = "memvault-test";
@@ -47,11 +47,4 @@ export function createSoftHsm(): SoftHsm {
     return env;
   };
   return { dir, env: addToken(TEST_TOKEN), addToken, remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
-}
-
-const KEK_VARIABLES = ["KEK_PROVIDER", "PKCS11_MODULE", "PKCS11_TOKEN_LABEL", "PKCS11_PIN_FILE", "PKCS11_KEY_LABEL", "SOFTHSM2_CONF", "ERASURE_LEDGER_FILE"] as const;
-
-/** The KEK settings this test process runs with (the run's token, this file's ledger), for the processes it spawns. */
-export function kekEnv(): Record<string, string> {
-  return Object.fromEntries(KEK_VARIABLES.flatMap((k) => (process.env[k] ? [[k, process.env[k]!]] : [])));
 }

@@ -1,0 +1,7 @@
+// The KEK settings a test process runs with (setupFile.ts: the run's SoftHSM2 token, the
+// file's own erasure ledger), for the processes it spawns.
+const KEK_VARIABLES = ["KEK_PROVIDER", "PKCS11_MODULE", "PKCS11_TOKEN_LABEL", "PKCS11_PIN_FILE", "PKCS11_KEY_LABEL", "SOFTHSM2_CONF", "ERASURE_LEDGER_FILE"] as const;
+
+export function kekEnv(): Record<string, string> {
+  return Object.fromEntries(KEK_VARIABLES.flatMap((k) => (process.env[k] ? [[k, process.env[k]!]] : [])));
+}
