@@ -46,8 +46,8 @@ declare
     array['tenant_keys', 'memvault_user',
           'insert into memvault.tenant_keys (user_hash, version, key_id, kek_id, wrapped) values (%L, (select coalesce(max(version) + 1, 0) from memvault.tenant_keys), pg_catalog.gen_random_uuid(), ''keyring:1'', pg_catalog.sha256(''k''::bytea) || pg_catalog.sha256(''w''::bytea))',
           'update memvault.tenant_keys set kek_id = kek_id'],
-    -- Erasure records: written by memvault.erase_tenant() alone (a definer), so here by the superuser.
-    array['tenant_erasures', 'none',
+    -- Erasure records: written by memvault.erase_tenant() alone, a definer, so as its owner.
+    array['tenant_erasures', 'memvault_owner',
           'insert into memvault.tenant_erasures (user_hash, erasure_id, key_ids) values (%L, pg_catalog.gen_random_uuid(), ''{}'')',
           'update memvault.tenant_erasures set purged_memories = purged_memories + 1'],
     array['chunk_ingest', 'memvault_user',
