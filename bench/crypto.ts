@@ -6,7 +6,7 @@ import { createSealer } from "../src/crypto/seal.ts";
 import { newKeyringDocument, parseKeyring } from "../src/crypto/keyring.ts";
 import { printTable, progress, writeBenchResult } from "./support/benchResult.ts";
 import { SMOKE } from "./support/smoke.ts";
-import { percentile } from "./support/stats.ts";
+import { measureOps } from "./support/measureOps.ts";
 
 // A throwaway keyring generated for this run only.
 const sealer = createSealer(parseKeyring("bench", JSON.stringify(newKeyringDocument())));
@@ -17,27 +17,13 @@ const SIZES = [
   { label: "16 KiB", key: "16k", bytes: 16 * 1024, ops: SMOKE ? 500 : 50_000 },
 ];
 
-function measure(ops: number, fn: (i: number) => void) {
-  for (let i = 0; i < Math.min(5_000, ops); i++) fn(i); // warm-up
-  const samples = new Float64Array(ops);
-  const start = process.hrtime.bigint();
-  for (let i = 0; i < ops; i++) {
-    const t0 = process.hrtime.bigint();
-    fn(i);
-    samples[i] = Number(process.hrtime.bigint() - t0) / 1e6;
-  }
-  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  const list = Array.from(samples);
-  return { opsPerS: ops / seconds, p50: percentile(list, 50), p95: percentile(list, 95), p99: percentile(list, 99) };
-}
-
 const metrics: Record<string, number> = {};
 const rows: (string | number)[][] = [];
 for (const [n, size] of SIZES.entries()) {
   const payloads = Array.from({ length: 64 }, () => randomBytes(size.bytes));
   const blobs = payloads.map((p) => sealer.seal(p, ctx));
-  const seal = measure(size.ops, (i) => sealer.seal(payloads[i % 64]!, ctx));
-  const open = measure(size.ops, (i) => sealer.openSealed(blobs[i % 64]!, ctx));
+  const seal = measureOps(size.ops, (i) => sealer.seal(payloads[i % 64]!, ctx));
+  const open = measureOps(size.ops, (i) => sealer.openSealed(blobs[i % 64]!, ctx));
   for (const [op, r] of [["seal", seal], ["open", open]] as const) {
     metrics[`${op}_ops_per_s_${size.key}`] = r.opsPerS;
     metrics[`${op}_p50_ms_${size.key}`] = r.p50;

@@ -6,20 +6,7 @@ import { deriveDekKeys, newDek } from "../../src/crypto/dekKeys.ts";
 import { newKeyringDocument, parseKeyring } from "../../src/crypto/keyring.ts";
 import { createTenantSealer, type TenantDeks } from "../../src/crypto/seal.ts";
 import { chunkContext } from "../../src/crypto/sealContexts.ts";
-import { percentile } from "./stats.ts";
-
-function rate(ops: number, fn: (i: number) => void) {
-  for (let i = 0; i < Math.min(5_000, ops); i++) fn(i); // warm-up
-  const samples = new Float64Array(ops);
-  const start = process.hrtime.bigint();
-  for (let i = 0; i < ops; i++) {
-    const t0 = process.hrtime.bigint();
-    fn(i);
-    samples[i] = Number(process.hrtime.bigint() - t0) / 1e6;
-  }
-  const list = Array.from(samples);
-  return { perS: ops / (Number(process.hrtime.bigint() - start) / 1e9), p50: percentile(list, 50), p99: percentile(list, 99) };
-}
+import { measureOps } from "./measureOps.ts";
 
 export function warmSealRates(tenants: number, ops: number): Record<string, number> {
   const keyring = parseKeyring("bench", JSON.stringify(newKeyringDocument()));
@@ -27,11 +14,11 @@ export function warmSealRates(tenants: number, ops: number): Record<string, numb
   const payload = randomBytes(1024);
   const ctx = (i: number) => chunkContext(sets[i % tenants]!.userHash, "6f1c2b3a-0000-4000-8000-000000000001", "text");
   const blobs = sets.map((s, i) => createTenantSealer(keyring, s).seal(payload, ctx(i)));
-  const seal = rate(ops, (i) => createTenantSealer(keyring, sets[i % tenants]!).seal(payload, ctx(i)));
-  const open = rate(ops, (i) => createTenantSealer(keyring, sets[i % tenants]!).openSealed(blobs[i % tenants]!, ctx(i)));
+  const seal = measureOps(ops, (i) => createTenantSealer(keyring, sets[i % tenants]!).seal(payload, ctx(i)));
+  const open = measureOps(ops, (i) => createTenantSealer(keyring, sets[i % tenants]!).openSealed(blobs[i % tenants]!, ctx(i)));
   return {
-    seal_ops_per_s_1k_dek: seal.perS,
-    open_ops_per_s_1k_dek: open.perS,
+    seal_ops_per_s_1k_dek: seal.opsPerS,
+    open_ops_per_s_1k_dek: open.opsPerS,
     seal_p50_ms_1k_dek: seal.p50,
     seal_p99_ms_1k_dek: seal.p99,
     open_p50_ms_1k_dek: open.p50,

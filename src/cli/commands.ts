@@ -43,6 +43,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
       ["keys generate", "print a new random 256-bit key (base64)"],
       ["keys generate --keyring [--out FILE]", "a new keyring (written 0600 with --out)"],
       ["keys rotate [--file FILE] [--reseal]", "rotate the key-encryption key and rewrap every tenant's data key (no memory re-sealed); --reseal moves memories sealed before per-tenant keys onto them"],
+      ["keys rewrap [--file FILE]", "rewrap every tenant's data key under the primary KEK alone (after an interrupted rotation; resumable)"],
       ["keys kek-create --label L", "a new key-encryption key on the PKCS#11 token (KEK_PROVIDER=pkcs11), for keys rotate"],
       ["keys remove --version N", "drop an old key version, refused while any memory is sealed with it"],
     ],

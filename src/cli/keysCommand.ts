@@ -1,9 +1,9 @@
 // `memvault keys generate [--keyring] [--out FILE]` and `memvault keys rotate [--file FILE]`.
 import { readKekConfig } from "../config/kekConfig.ts";
-import type { Kek } from "../crypto/kek.ts";
 import { openKek } from "../keys/openTenantKeys.ts";
 import { countKeysWrappedBy } from "../sql/countKeysWrappedBy.ts";
-import { createTokenKek, rewrapWithProgress } from "./kekRotation.ts";
+import { createTokenKek, rewrap } from "./kekRotation.ts";
+import { followReseal } from "./followReseal.ts";
 import fs from "node:fs";
 import path from "node:path";
 import { localKeyringFile, readDbConfig } from "../config/dbConfig.ts";
@@ -81,33 +81,6 @@ async function withSuperuser<T>(fn: (client: pg.Client) => Promise<T>): Promise<
   }
 }
 
-/** Polls until no chunk is sealed under a keyring version (all under their tenants' keys), drawing a progress bar on stderr. */
-async function followReseal(client: pg.Client, timeoutMs: number): Promise<void> {
-  const underKeyring = async () => [...(await selectKeyVersionUsage(client))].reduce((sum, [version, n]) => sum + (version > 0 ? n : 0), 0);
-  const initial = await underKeyring();
-  const count = async () => {
-    const below = await underKeyring();
-    return { below, total: Math.max(initial, below) };
-  };
-  const start = Date.now();
-  for (;;) {
-    const { below, total } = await count();
-    const done = total - below;
-    const width = 30;
-    const filled = total === 0 ? width : Math.round((done / total) * width);
-    process.stderr.write(`\rre-seal [${"#".repeat(filled)}${".".repeat(width - filled)}] ${done}/${total} chunks under their tenants' keys`);
-    if (below === 0) {
-      process.stderr.write("\n");
-      return;
-    }
-    if (Date.now() - start > timeoutMs) {
-      process.stderr.write("\n");
-      throw new CliError("RESEAL_TIMEOUT", `${below} chunks still under a keyring version; workers keep going (are any running?)`);
-    }
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
-
 export async function keysCommand(
   sub: string | undefined,
   flags: { keyring?: boolean; out?: string; file?: string; reseal?: boolean; version?: string; timeout?: string; label?: string },
@@ -136,12 +109,7 @@ export async function keysCommand(
       const rotated = rotateKeyringDocument(doc);
       saveKeyringDocument(source, rotated, `key version ${rotated.primary} is now primary (versions ${rotated.keys.map((k) => k.version).join(", ")} still open old values and unwrap old keys)`);
       const keyring = parseKeyring(source.variable, JSON.stringify(rotated));
-      const kek: Kek = openKek({ current: () => keyring }, kekConfig);
-      try {
-        await withSuperuser((client) => rewrapWithProgress(client, kek));
-      } finally {
-        await kek.close();
-      }
+      await rewrap(openKek({ current: () => keyring }, kekConfig), { orSay: "the keyring is rotated, but no database is reachable to rewrap the tenants' keys in" });
       if (!flags.reseal) {
         say("rows sealed before per-tenant keys (key_version > 0) still open with their keyring version; move them to their tenants' keys with --reseal or select memvault.request_reseal()");
         return;
@@ -154,6 +122,12 @@ export async function keysCommand(
     }
     case "kek-create":
       return createTokenKek(flags.label);
+    case "rewrap": {
+      // Alone: after an interrupted rotation, or a new PKCS11_KEY_LABEL.
+      const { source, doc } = await readKeyringDocument(flags);
+      const keyring = parseKeyring(source.variable, JSON.stringify(doc));
+      return rewrap(openKek({ current: () => keyring }), {});
+    }
     case "remove": {
       const version = Number(flags.version);
       const { source, doc } = await readKeyringDocument(flags);
@@ -179,6 +153,6 @@ export async function keysCommand(
       return;
     }
     default:
-      throw new CliError("USAGE", "usage: memvault keys generate [--keyring [--out FILE]] | rotate [--file FILE] [--reseal] | kek-create --label L | remove --version N [--file FILE]");
+      throw new CliError("USAGE", "usage: memvault keys generate [--keyring [--out FILE]] | rotate [--file FILE] [--reseal] | rewrap [--file FILE] | kek-create --label L | remove --version N [--file FILE]");
   }
 }

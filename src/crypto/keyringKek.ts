@@ -12,7 +12,10 @@ export function createKeyringKek(current: () => Keyring): Kek {
   const keyFor = (kekId: string) => {
     const version = kekId.startsWith(PREFIX) ? Number(kekId.slice(PREFIX.length)) : Number.NaN;
     const key = Number.isInteger(version) ? current().kekKey(version) : undefined;
-    if (!key) throw new KekError("KEK_KEY_MISSING", `the keyring holds no key-encryption key ${kekId}`);
+    if (!key) {
+      const hint = kekId.startsWith(PREFIX) ? "" : ` (KEK_PROVIDER=keyring: configure the provider that wrapped it)`;
+      throw new KekError("KEK_KEY_MISSING", `the keyring holds no key-encryption key ${kekId}${hint}`);
+    }
     return key;
   };
   return {

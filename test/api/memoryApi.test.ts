@@ -2,6 +2,7 @@
 // embeddings (the deterministic word-hash embedder: texts sharing words are close):
 // text-only remember and search, scopes and tags (blind indexes) that filter exactly and
 // never cross tenants, update and upsert, expiry, export, thresholds, and bad input.
+import { kekEnv } from "../support/kekEnv.ts";
 import { execFile } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -257,7 +258,7 @@ describe("memory API", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mvexport-"));
     try {
       const out = path.join(dir, "alice.ndjson");
-      const env = { PATH: process.env.PATH, AUTHENTICATOR_DATABASE_URL: fx.db.url("authenticator"), MEMVAULT_KEYRING_FILE: fx.keyringFile };
+      const env = { PATH: process.env.PATH, ...kekEnv(), AUTHENTICATOR_DATABASE_URL: fx.db.url("authenticator"), MEMVAULT_KEYRING_FILE: fx.keyringFile };
       const run = await promisify(execFile)(process.execPath, [path.join(PROJECT_ROOT, "src/cli/main.ts"), "export", "--user", aliceSub, "--out", out], { env });
       expect(run.stderr).toContain(`exported ${listed.length} memories`);
       expect((fs.statSync(out).mode & 0o777).toString(8)).toBe("600");
