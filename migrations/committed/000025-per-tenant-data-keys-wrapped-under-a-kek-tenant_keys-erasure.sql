@@ -1,6 +1,6 @@
 --! Previous: sha1:3e0662f009361fd0910540b5de92df0159352314
---! Hash: sha1:91248cb5fddd4f9af41d93c0b2f4e83f305e92f9
---! Message: Per-tenant data keys wrapped under a KEK (tenant_keys), erasure by key destruction (tenant_erasures, erase_tenant, unpurged_erasures), key_version 0 for values sealed under a tenant's key
+--! Hash: sha1:4af5d2b023ef00aed0432967b7e0cffeba07ac5e
+--! Message: Per-tenant data keys wrapped under a KEK (tenant_keys), erasure by key destruction (tenant_erasures, erase_tenant, unpurged_erasures), key_version 0 for values sealed under a tenant's key; existing rows queued for re-sealing onto them
 
 -- Per-tenant data keys (envelope encryption) and erasure by key destruction.
 --
@@ -177,3 +177,20 @@ comment on column memvault.memory_chunks.key_version is
 alter table memvault.search_requests drop constraint if exists search_requests_key_version_positive;
 alter table memvault.search_requests drop constraint if exists search_requests_key_version_range;
 alter table memvault.search_requests add constraint search_requests_key_version_range check (key_version >= 0);
+
+-- A deploy onto existing memories: each tenant with rows still under a keyring version gets a
+-- reseal_chunks job (as memvault.request_reseal() queues them), which moves them onto the
+-- tenant's own key in the background, batch by batch, resumable; the keyring keeps opening
+-- what is not moved yet. The owner is subject to FORCE ROW LEVEL SECURITY: lifted for this
+-- transaction only, to list the tenants.
+alter table memvault.memory_chunks no force row level security;
+do $$
+declare
+  t text;
+begin
+  for t in select distinct c.user_hash from memvault.memory_chunks c where c.key_version > 0 loop
+    perform graphile_worker.add_job('reseal_chunks', json_build_object('userHash', t), job_key := 'reseal_chunks:' || t);
+  end loop;
+end
+$$;
+alter table memvault.memory_chunks force row level security;

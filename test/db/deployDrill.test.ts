@@ -18,6 +18,9 @@ import { useKeyringDatabase } from "../support/keyringDatabase.ts";
 import { startWorker } from "../support/workerProcess.ts";
 import { dropTenantKeys, resealAsBeforeTenantKeys } from "../support/beforeTenantKeys.ts";
 import { kekEnv } from "../support/kekEnv.ts";
+import { tenantSealer } from "../support/tenantSealer.ts";
+import { createKeyringProvider } from "../../src/crypto/keyringProvider.ts";
+import { chunkContext } from "../../src/crypto/sealContexts.ts";
 
 const fx = useKeyringDatabase();
 const TENANTS = ["drill a", "drill b", "drill c"].map(tenantHash);
@@ -121,6 +124,27 @@ describe("deploy drill", () => {
     expect(await fingerprint()).toEqual(before);
     // Idempotent: nothing pending is a validation, not an error.
     await expectDeploy(0, "apply", "--database", fx.db.name);
+
+    // 000025 onto memories from before it: each tenant's re-seal onto its own key is queued,
+    // and the next worker does it in the background; every memory still opens.
+    const queued = (await fx.root.query("select count(*)::int as n from graphile_worker.jobs where task_identifier = 'reseal_chunks'")).rows[0].n as number;
+    expect(queued).toBeGreaterThanOrEqual(TENANTS.length);
+    const w = await startWorker(fx.db, { MEMVAULT_KEYRING_FILE: fx.keyringFile });
+    try {
+      await waitFor("every row on its tenant's key", async () => (await fx.root.query("select count(*)::int as n from memvault.memory_chunks where key_version > 0")).rows[0].n === 0, 60_000);
+    } finally {
+      await w.stop();
+    }
+    const keyrings = createKeyringProvider({ variable: "MEMVAULT_KEYRING_FILE", file: fx.keyringFile });
+    for (const tenant of TENANTS) {
+      const sealer = await tenantSealer(fx.db.url("worker"), keyrings, tenant);
+      for (const r of (await fx.root.query("select id, text_cipher from memvault.memory_chunks where user_hash = $1", [tenant])).rows) {
+        expect(sealer.openSealed(r.text_cipher, chunkContext(tenant, r.id, "text")).toString()).toMatch(/^\S.* \d+$/);
+      }
+    }
+    // Back as they were, for the drill's other rollbacks.
+    await resealAsBeforeTenantKeys({ root: fx.root, workerUrl: fx.db.url("worker"), keyringFile: fx.keyringFile });
+    await dropTenantKeys(fx.root);
   });
 
   it("refuses to roll back past per-tenant keys once a memory is sealed under its tenant's key, and changes nothing", async () => {
