@@ -1,6 +1,7 @@
 // The purge_tenant job: after an erasure destroyed a tenant's keys, delete what they sealed
 // (and what was never sealed: terms, labels, the plaintext search vectors) in batches, each
-// its own transaction, pausing between them so other tenants' searches keep their pace.
+// its own transaction, resting between them in proportion to how long each took
+// (PURGE_DUTY_PERCENT), so other tenants' searches keep their pace.
 // Resumable (a batch deletes whatever is left) and idempotent (a purged erasure is done).
 // Last, the signed receipt is stored, and the tenant may write again.
 import type pg from "pg";
@@ -21,13 +22,20 @@ const TERM_BATCH = 20_000;
 const BACKUPS_STATEMENT =
   "Every backup, replica and WAL archive of the database taken before erasedAt holds this tenant's rows sealed under the keys destroyed here, which no memvault process will unwrap again (the erasure ledger refuses them); the search vectors in those backups are plaintext, and a restore of one is purged of this tenant before it is served.";
 
-const pause = (ms: number) => (ms > 0 ? new Promise((r) => setTimeout(r, ms)) : Promise.resolve());
+/** Runs one transaction, then rests so that deleting takes dutyPercent of the time. */
+async function paced<T>(dutyPercent: number, fn: () => Promise<T>): Promise<T> {
+  const t0 = performance.now();
+  const out = await fn();
+  const rest = (performance.now() - t0) * (100 / dutyPercent - 1);
+  if (rest >= 1) await new Promise((r) => setTimeout(r, rest));
+  return out;
+}
 
 export interface PurgeOptions {
   /** Memories deleted per transaction. */
   batch: number;
-  /** Pause between transactions (ms). */
-  pauseMs: number;
+  /** The share of its time the purge spends deleting (1..100): it rests in proportion after each transaction. */
+  dutyPercent: number;
   /** Where `memvault deploy` keeps backups, and the database's name: the receipt lists those taken before the erasure. */
   backups?: { dir: string; database: string };
 }
@@ -56,22 +64,22 @@ export async function purgeTenant(ctx: WorkerContext, client: pg.ClientBase, use
   try {
     const erasure = await withTenant(client, { userHash }, (tx) => selectTenantErasure(tx, userHash, erasureId));
     if (!erasure || erasure.purgedAt) return { purged: 0, interrupted: false };
-    while ((await withTenant(client, { userHash }, (tx) => purgeTenantTerms(tx, userHash, TERM_BATCH))) > 0) {
+    while ((await paced(o.dutyPercent, () => withTenant(client, { userHash }, (tx) => purgeTenantTerms(tx, userHash, TERM_BATCH)))) > 0) {
       if (ctx.draining.aborted) return { purged: 0, interrupted: true };
-      await pause(o.pauseMs);
     }
     let purged = erasure.purgedMemories;
     for (;;) {
       if (ctx.draining.aborted) return { purged, interrupted: true };
-      const n = await withTenant(client, { userHash }, async (tx) => {
-        const deleted = await purgeTenantMemories(tx, userHash, o.batch);
-        await recordPurgeProgress(tx, userHash, erasureId, deleted);
-        return deleted;
-      });
+      const n = await paced(o.dutyPercent, () =>
+        withTenant(client, { userHash }, async (tx) => {
+          const deleted = await purgeTenantMemories(tx, userHash, o.batch);
+          await recordPurgeProgress(tx, userHash, erasureId, deleted);
+          return deleted;
+        }),
+      );
       if (n === 0) break;
       purged += n;
       log.info({ purged, of: erasure.memoriesAtErasure }, "purging an erased tenant");
-      await pause(o.pauseMs);
     }
     const purgedAt = new Date();
     await withTenant(client, { userHash }, async (tx) => {

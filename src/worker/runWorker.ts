@@ -62,7 +62,7 @@ const graphileLogger = new GraphileLogger((scope) => (level, message, meta) => {
 function purgeOptions(connectionString: string): PurgeOptions {
   const c = readWorkerConfig();
   const database = decodeURIComponent(new URL(connectionString).pathname.slice(1));
-  return { batch: c.PURGE_BATCH_SIZE, pauseMs: c.PURGE_PAUSE_MS, backups: { dir: readDbConfig().MEMVAULT_BACKUP_DIR, database } };
+  return { batch: c.PURGE_BATCH_SIZE, dutyPercent: c.PURGE_DUTY_PERCENT, backups: { dir: readDbConfig().MEMVAULT_BACKUP_DIR, database } };
 }
 
 /** What tasks get (workerContext.ts): the keyring, the seal counter, the rerankers and the embedder. */

@@ -64,7 +64,7 @@ async function settle() {
 }
 
 async function purge(userHash: string) {
-  const worker = await startWorker(fx.db, { MEMVAULT_KEYRING_FILE: fx.keyringFile, PURGE_BATCH_SIZE: "2", PURGE_PAUSE_MS: "0" });
+  const worker = await startWorker(fx.db, { MEMVAULT_KEYRING_FILE: fx.keyringFile, PURGE_BATCH_SIZE: "2", PURGE_DUTY_PERCENT: "100" });
   try {
     await waitFor("the purge", async () => (await fx.root.query("select purged_at from memvault.tenant_erasures where user_hash = $1 and purged_at is not null", [userHash])).rows.length > 0, 30_000);
   } finally {
