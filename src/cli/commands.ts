@@ -52,6 +52,7 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
   tenant: {
     usage: [
       ["tenant erase --user ID", "erase a user by destroying their data keys: nothing of theirs opens again, backups included; the purge follows in the background"],
+      ["tenant rotate-key --user ID [--timeout S]", "a new sealing key for one user (a suspected leak of theirs): their memories re-sealed under it by the workers, with a progress bar; the old key then deleted"],
       ["tenant receipt --user ID [--out FILE]", "the user's signed erasure receipt, once the purge is done"],
       ["tenant receipt --verify FILE [--public-key PEM]", "check a receipt's signature (default key: this keyring's)"],
       ["tenant receipt --print-public-key", "print the public key erasure receipts are signed with (for auditors)"],

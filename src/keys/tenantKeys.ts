@@ -35,6 +35,8 @@ export interface TenantKeys {
   prepare(tx: pg.ClientBase, userHash: string): Promise<TenantKeySet>;
   /** prepare, creating the tenant's keys when it has none; TENANT_ERASING while an erasure is purged. */
   ensure(tx: pg.ClientBase, userHash: string): Promise<TenantKeySet>;
+  /** A new sealing key for the tenant (a suspected leak of its key): new values are sealed under it; a re-seal moves the old ones. */
+  addSealingKey(tx: pg.ClientBase, userHash: string): Promise<TenantKeySet>;
   /** The tenant's keys as its latest transaction in this process read them. */
   current(userHash: string): TenantKeySet;
   /** A sealer for the tenant's values, with current(userHash)'s keys. */
@@ -110,6 +112,11 @@ export function createTenantKeys(o: TenantKeysOptions): TenantKeys {
       // A tenant with memories from before its keys keeps its blind indexes under the pepper.
       const versions = (await selectPredatesTenantKeys(tx, userHash)) ? [FIRST_SEAL_VERSION] : [INDEX_KEY_VERSION, FIRST_SEAL_VERSION];
       await insertTenantKeys(tx, userHash, await Promise.all(versions.map((v) => wrapNew(userHash, v))));
+      return prepare(tx, userHash);
+    },
+    async addSealingKey(tx, userHash) {
+      const set = await this.ensure(tx, userHash);
+      await insertTenantKeys(tx, userHash, [await wrapNew(userHash, set.sealVersion! + 1)]);
       return prepare(tx, userHash);
     },
     current(userHash) {

@@ -1,9 +1,10 @@
 import type pg from "pg";
+import { sealedHeaderVersion } from "./sealedHeaderVersion.ts";
 
 // A keyring-sealed value's key version: bytes 1-4 of its header, big-endian, when byte 0
 // (the format) is 1; a value under a tenant's own key (format 2) has no keyring version.
 const VERSION_OF = (column: string) =>
-  `(case when pg_catalog.get_byte(${column}, 0) = 1 then ('x' || pg_catalog.encode(pg_catalog.substr(${column}, 2, 4), 'hex'))::bit(32)::bigint end)`;
+  `(case when pg_catalog.get_byte(${column}, 0) = 1 then ${sealedHeaderVersion(column)} end)`;
 
 /**
  * Values sealed under one keyring version besides the chunks' own text, meta and embedding

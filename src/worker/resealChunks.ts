@@ -1,10 +1,12 @@
-// Re-sealing onto the tenant's own data key: the tenant's chunks still sealed under a
-// keyring version (from before per-tenant keys) are opened with the keyring and sealed again
-// under the tenant's key, a batch per transaction. Resumable and idempotent: a row on the
-// tenant's key (key_version 0) is never claimed again. A KEK rotation touches no row.
+// Re-sealing onto the tenant's newest data key: its chunks still sealed under a keyring
+// version (from before per-tenant keys), or under an older key of its own (after `memvault
+// tenant rotate-key`), are opened and sealed again under its newest key, a batch per
+// transaction; then its older sealing keys are deleted. Resumable and idempotent: a row on
+// the newest key is never claimed again. A KEK rotation touches no row.
 import type pg from "pg";
 import { claimChunksToReseal, type ChunkToReseal } from "../sql/claimChunksToReseal.ts";
 import { updateResealedChunks } from "../sql/updateResealedChunks.ts";
+import { deleteRetiredTenantKeys } from "../sql/deleteRetiredTenantKeys.ts";
 import { TENANT_KEY_VERSION } from "../sql/moveIngestToChunks.ts";
 import { toJobError } from "./jobError.ts";
 import { chunkContext, type ChunkField } from "../crypto/sealContexts.ts";
@@ -25,10 +27,14 @@ export async function resealTenant(ctx: WorkerContext, client: pg.ClientBase, us
       if (ctx.draining.aborted) return { resealed: total, interrupted: true };
       const end = ctx.metrics.sealBatch.startTimer({ task: "reseal_chunks" });
       const n = await withTenant(client, { userHash }, async (tx) => {
-        const rows = await claimChunksToReseal(tx, userHash, ctx.batchSize);
-        if (rows.length === 0) return 0;
+        const { sealVersion } = await ctx.tenantKeys.ensure(tx, userHash);
+        const rows = await claimChunksToReseal(tx, userHash, sealVersion!, ctx.batchSize);
+        if (rows.length === 0) {
+          // All on the newest key: the older sealing keys (a tenant key rotation's) go.
+          await deleteRetiredTenantKeys(tx, userHash, sealVersion!);
+          return 0;
+        }
         const seals = rows.length * 3 + rows.filter((r) => r.labels_cipher).length;
-        await ctx.tenantKeys.ensure(tx, userHash);
         const sealer = ctx.tenantKeys.sealer(userHash);
         const sealed = { ids: [] as string[], textCiphers: [] as Buffer[], metaCiphers: [] as Buffer[], embCiphers: [] as Buffer[], labelsCiphers: [] as (Buffer | null)[] };
         const out = { text: sealed.textCiphers, meta: sealed.metaCiphers, embedding: sealed.embCiphers, labels: sealed.labelsCiphers };
