@@ -4,6 +4,7 @@ import { API_TOKEN_SETTINGS } from "../../src/config/apiTokenConfig.ts";
 import { DB_SETTINGS } from "../../src/config/dbConfig.ts";
 import { EMBED_SETTINGS } from "../../src/config/embedConfig.ts";
 import { KEYS_SETTINGS } from "../../src/config/keysConfig.ts";
+import { KEK_SETTINGS } from "../../src/config/kekConfig.ts";
 import { PROCESS_SETTINGS } from "../../src/config/processConfig.ts";
 import { RERANK_SETTINGS } from "../../src/config/rerankConfig.ts";
 import { SEARCH_SETTINGS } from "../../src/config/searchConfig.ts";
@@ -14,6 +15,7 @@ const SECTIONS: readonly [string, string, Settings][] = [
   ["Every process", "src/config/processConfig.ts", PROCESS_SETTINGS],
   ["Database, schema and deploys", "src/config/dbConfig.ts", DB_SETTINGS],
   ["Keyring", "src/config/keysConfig.ts", KEYS_SETTINGS],
+  ["Key-encryption key and erasure", "src/config/kekConfig.ts", KEK_SETTINGS],
   ["API", "src/config/apiConfig.ts", API_SETTINGS],
   ["API tokens", "src/config/apiTokenConfig.ts", API_TOKEN_SETTINGS],
   ["Worker", "src/config/workerConfig.ts", WORKER_SETTINGS],

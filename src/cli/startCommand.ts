@@ -107,7 +107,7 @@ function developmentSetup(): DevelopmentSetup {
 
 export async function startCommand(): Promise<void> {
   // Every setting the API and the worker read, checked together before anything is done.
-  checkConfig(["process", "db", "api", "worker", "rerank", "embed", "search"]);
+  checkConfig(["process", "db", "api", "worker", "rerank", "embed", "search", "kek"]);
   const apiConfig = readApiConfig();
   const db = readDbConfig();
   // Checked before anything else: a second start must not migrate a live database.

@@ -9,7 +9,7 @@ import { serveWorker } from "./serveWorker.ts";
 
 export async function workerCommand(): Promise<void> {
   // Every setting the worker reads, checked together before it connects.
-  checkConfig(["process", "db", "worker", "rerank", "embed", "search"]);
+  checkConfig(["process", "db", "worker", "rerank", "embed", "search", "kek"]);
   let connectionString = readDbConfig().WORKER_DATABASE_URL;
   const onLocalCluster = !connectionString;
   if (!connectionString) {

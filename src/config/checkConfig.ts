@@ -10,12 +10,14 @@ import { readProcessConfig } from "./processConfig.ts";
 import { readRerankConfig } from "./rerankConfig.ts";
 import { readSettings, type Env } from "./settings.ts";
 import { readSearchConfig } from "./searchConfig.ts";
+import { readKekConfig } from "./kekConfig.ts";
 import { readWorkerConfig } from "./workerConfig.ts";
 
 const SUBSYSTEMS = {
   process: readProcessConfig,
   db: readDbConfig,
   keys: (env: Env) => readSettings(KEYS_SETTINGS, env),
+  kek: readKekConfig,
   api: readApiConfig,
   apiToken: (env: Env) => readSettings(API_TOKEN_SETTINGS, env),
   worker: readWorkerConfig,
