@@ -39,8 +39,25 @@ function loadModule(file: string): pkcs11js.PKCS11 {
   } catch (err) {
     if (ckrCode(err) !== pkcs11js.CKR_CRYPTOKI_ALREADY_INITIALIZED) fail("KEK_MODULE_UNAVAILABLE", `cannot load the PKCS#11 module ${file}`, err);
   }
+  if (modules.size === 0) process.once("exit", finalizeModules);
   modules.set(file, p11);
   return p11;
+}
+
+/**
+ * C_Finalize for every loaded module as the process exits: a module left initialised may
+ * crash in its own teardown (SoftHSM2 2.6 with OpenSSL 3, as Debian 13 ships them, exits
+ * with a signal after the work is done), which would make a successful command fail.
+ */
+function finalizeModules(): void {
+  for (const p11 of modules.values()) {
+    try {
+      p11.C_Finalize();
+    } catch {
+      // already finalised, or the module is gone: nothing left to tidy
+    }
+  }
+  modules.clear();
 }
 
 function readPin(pin: Pkcs11Config["pin"]): string {
