@@ -3305,8 +3305,8 @@ GRANT SELECT(wrapped),INSERT(wrapped) ON TABLE memvault.tenant_keys TO memvault_
 -- Name: COLUMN tenant_keys.created_at; Type: ACL; Schema: memvault; Owner: memvault_owner
 --
 
-GRANT SELECT(created_at) ON TABLE memvault.tenant_keys TO memvault_user;
-GRANT SELECT(created_at) ON TABLE memvault.tenant_keys TO memvault_worker;
+GRANT SELECT(created_at),INSERT(created_at) ON TABLE memvault.tenant_keys TO memvault_user;
+GRANT SELECT(created_at),INSERT(created_at) ON TABLE memvault.tenant_keys TO memvault_worker;
 
 --
 -- Name: TABLE worker_heartbeats; Type: ACL; Schema: memvault; Owner: memvault_owner

@@ -34,6 +34,18 @@ function initToken(conf: string, dir: string, label: string): string {
   return pinFile;
 }
 
+/**
+ * Whether a Node process that has loaded SoftHSM2 exits cleanly. Debian 13's softhsm2 (with
+ * its OpenSSL 3.5) crashes in the process's exit handlers under Node 24, whose OpenSSL is
+ * built in: the work is done, but the exit status is a SIGSEGV. Debian 12's does not; a
+ * Node linked to the system's OpenSSL does not either.
+ */
+export function softHsmExitsCleanly(): boolean {
+  if (!fs.existsSync(SOFTHSM_MODULE)) return false;
+  const probe = spawnSync(process.execPath, ["-e", `const p = require("pkcs11js"); new p.PKCS11().load(${JSON.stringify(SOFTHSM_MODULE)});`], { cwd: PROJECT_ROOT, encoding: "utf8" });
+  return probe.status === 0;
+}
+
 export function createSoftHsm(): SoftHsm {
   if (!fs.existsSync(SOFTHSM_MODULE)) throw new Error(`${SOFTHSM_MODULE} is missing: install softhsm2 (npm test provisions it)`);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mvhsm-"));

@@ -1,5 +1,5 @@
 --! Previous: sha1:3e0662f009361fd0910540b5de92df0159352314
---! Hash: sha1:4af5d2b023ef00aed0432967b7e0cffeba07ac5e
+--! Hash: sha1:9b59f70631d3372fc854b4f9b62212a72270c8ca
 --! Message: Per-tenant data keys wrapped under a KEK (tenant_keys), erasure by key destruction (tenant_erasures, erase_tenant, unpurged_erasures), key_version 0 for values sealed under a tenant's key; existing rows queued for re-sealing onto them
 
 -- Per-tenant data keys (envelope encryption) and erasure by key destruction.
@@ -38,8 +38,10 @@ drop policy if exists tenant_isolation on memvault.tenant_keys;
 create policy tenant_isolation on memvault.tenant_keys
   using (user_hash = memvault.current_user_hash()) with check (user_hash = memvault.current_user_hash());
 revoke all on memvault.tenant_keys from public;
--- The API and the worker create a tenant's keys on its first write, and read its own.
-grant select (user_hash, version, key_id, kek_id, wrapped, created_at), insert (user_hash, version, key_id, kek_id, wrapped)
+-- The API and the worker create a tenant's keys on its first write, and read its own. With
+-- created_at among the insertable columns: Citus evaluates a default on the coordinator and
+-- sends the shard an explicit value, which needs the column's privilege there.
+grant select (user_hash, version, key_id, kek_id, wrapped, created_at), insert (user_hash, version, key_id, kek_id, wrapped, created_at)
   on memvault.tenant_keys to memvault_user, memvault_worker;
 -- The worker's purge deletes keys a restore brought back.
 grant delete on memvault.tenant_keys to memvault_worker;

@@ -4,7 +4,8 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, inject, it } from "vitest";
+import { PKCS11_SKIP_REASON } from "../support/kekEnv.ts";
 import { readKekConfig } from "../../src/config/kekConfig.ts";
 import { createFileErasureLedger } from "../../src/crypto/fileErasureLedger.ts";
 import { createTokenErasureLedger } from "../../src/crypto/tokenErasureLedger.ts";
@@ -51,7 +52,7 @@ describe("the file ledger", () => {
   });
 });
 
-describe("the token ledger (SoftHSM2)", () => {
+describe.skipIf(!inject("kek"))(inject("kek") ? "the token ledger (SoftHSM2)" : `the token ledger: skipped, ${PKCS11_SKIP_REASON}`, () => {
   it("keeps records as data objects on the token, read back by another session", async () => {
     const config = readKekConfig({ ...process.env, ERASURE_LEDGER_FILE: "" });
     if (config.provider !== "pkcs11") throw new Error("the run's token is not configured");

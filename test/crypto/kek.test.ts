@@ -4,7 +4,8 @@
 // is KEK_KEY_MISSING; the token's key cannot be read out.
 import { randomBytes } from "node:crypto";
 import pkcs11js from "pkcs11js";
-import { describe, expect, it } from "vitest";
+import { describe, expect, inject, it } from "vitest";
+import { PKCS11_SKIP_REASON } from "../support/kekEnv.ts";
 import { readKekConfig } from "../../src/config/kekConfig.ts";
 import { dekAad, type Kek } from "../../src/crypto/kek.ts";
 import { parseKeyring, rotateKeyringDocument } from "../../src/crypto/keyring.ts";
@@ -26,8 +27,8 @@ async function codeOf(p: Promise<unknown>): Promise<string | undefined> {
   return undefined;
 }
 
-function behavesAsAKek(name: string, make: () => Kek) {
-  describe(name, () => {
+function behavesAsAKek(name: string, skip: boolean, make: () => Kek) {
+  describe.skipIf(skip)(skip ? `${name}: skipped, ${PKCS11_SKIP_REASON}` : name, () => {
     it("unwraps what it wrapped, only with the same tenant, version and key id", async () => {
       const kek = make();
       const dek = randomBytes(32);
@@ -48,12 +49,12 @@ function behavesAsAKek(name: string, make: () => Kek) {
   });
 }
 
-behavesAsAKek("the keyring's KEK", () => {
+behavesAsAKek("the keyring's KEK", false, () => {
   const keyring = parseKeyring("test", JSON.stringify(freshKeyringDocument()));
   return createKeyringKek(() => keyring);
 });
 
-behavesAsAKek("a PKCS#11 token's KEK (SoftHSM2)", () => {
+behavesAsAKek("a PKCS#11 token's KEK (SoftHSM2)", !inject("kek"), () => {
   const config = readKekConfig();
   if (config.provider !== "pkcs11") throw new Error("the run's token is not configured (scripts/softHsmToken.ts)");
   return createPkcs11Kek(config.pkcs11);
@@ -73,7 +74,7 @@ describe("KEK rotation with the keyring", () => {
   });
 });
 
-describe("the token's KEK", () => {
+describe.skipIf(!inject("kek"))(inject("kek") ? "the token's KEK" : `the token's KEK: skipped, ${PKCS11_SKIP_REASON}`, () => {
   it("is sensitive and never extractable: its value cannot be read from the token", () => {
     const config = readKekConfig();
     if (config.provider !== "pkcs11") throw new Error("the run's token is not configured");

@@ -5,3 +5,6 @@ const KEK_VARIABLES = ["KEK_PROVIDER", "PKCS11_MODULE", "PKCS11_TOKEN_LABEL", "P
 export function kekEnv(): Record<string, string> {
   return Object.fromEntries(KEK_VARIABLES.flatMap((k) => (process.env[k] ? [[k, process.env[k]!]] : [])));
 }
+
+/** Whether this run has its SoftHSM2 token (not where SoftHSM2 crashes at process exit: softHsmExitsCleanly). */
+export const PKCS11_SKIP_REASON = "SoftHSM2 crashes at process exit on this platform (Debian 13 under Node 24): no PKCS#11 token for this run";

@@ -5,7 +5,8 @@
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { PKCS11_SKIP_REASON } from "../support/kekEnv.ts";
 import { PROJECT_ROOT } from "../../src/projectRoot.ts";
 import { useKeyringDatabase } from "../support/keyringDatabase.ts";
 import { createSoftHsm, type SoftHsm } from "../../scripts/softHsmToken.ts";
@@ -15,8 +16,8 @@ import { startWorker } from "../support/workerProcess.ts";
 
 const fx = useKeyringDatabase();
 let hsm: SoftHsm;
-beforeAll(() => void (hsm = createSoftHsm()));
-afterAll(() => hsm.remove());
+beforeAll(() => void (inject("kek") && (hsm = createSoftHsm())));
+afterAll(() => hsm?.remove());
 
 const write = (userHash: string, n: number) =>
   asIdentity(fx.root, { role: "memvault_user", userHash }, (c) =>
@@ -34,7 +35,7 @@ function refusedWorker(env: Record<string, string>) {
   });
 }
 
-describe("the key-encryption key on a PKCS#11 token", () => {
+describe.skipIf(!inject("kek"))(inject("kek") ? "the key-encryption key on a PKCS#11 token" : `the KEK on a PKCS#11 token: skipped, ${PKCS11_SKIP_REASON}`, () => {
   it("a wrong PIN or a missing key stops the worker's start with its code, never showing the PIN; the writes wait", async () => {
     const E = tenantHash("kek wrong pin");
     await write(E, 2);
