@@ -153,8 +153,7 @@ export function createMemoryService(deps: MemoryServiceDeps) {
       const pending = await selectPendingMemory(tx, id);
       const waiting = pending ? { queuedAt: pending.created_at, attempts: pending.attempts, lastError: pending.last_error } : null;
       // A new memory that is pending has no sealed version (the ingest trigger refuses
-      // sealed ids), so memory_chunks is not read: on Citus this answers while the
-      // tenant's node is down.
+      // sealed ids), so memory_chunks is not read.
       if (pending && !pending.replaces) return { status: "pending", id, ...waiting! };
       const [row] = await selectChunksById(tx, userHash, [id]);
       if (row) return { status: "sealed", id, memory: open(userHash, row), update: waiting };

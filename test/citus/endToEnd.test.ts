@@ -2,12 +2,15 @@
 // remember → sealed by a real worker process → memories → search with rerank → forget,
 // never each other's. The API and the worker are the single-node ones, unchanged.
 import { randomBytes } from "node:crypto";
-import fs from "node:fs";
+import { parseKeyring } from "../../src/crypto/keyring.ts";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hmacUser } from "../../src/crypto/hmacUser.ts";
-import { parseKeyring, rotateKeyringDocument } from "../../src/crypto/keyring.ts";
-import { createSealer } from "../../src/crypto/seal.ts";
+import { createKeyringProvider } from "../../src/crypto/keyringProvider.ts";
+import { withTenantFrom } from "../../src/db/withTenant.ts";
+import { openTenantKeys } from "../../src/keys/openTenantKeys.ts";
+import { withTenantKeys } from "../../src/keys/withTenantKeys.ts";
+import { tenantSealer } from "../support/tenantSealer.ts";
 import { chunkContext } from "../../src/crypto/sealContexts.ts";
 import { useApiFixture, vec } from "../support/apiFixture.ts";
 import { citusCluster, nodePortOf, tenantsOnEachNode, workerNodeUrl } from "../support/citusNodes.ts";
@@ -107,7 +110,7 @@ describe("Citus: the API end to end", () => {
     expect((await gql(b, MEMORIES)).body.data.memories.nodes).toHaveLength(1);
   });
 
-  it("re-sealing under a new key version claims and updates the tenant's rows on its shard, and they open under the new key", async () => {
+  it("re-sealing onto a new key of the tenant's own (tenant rotate-key) claims and updates its rows on its shard, and they open under the new key", async () => {
     const [carol] = (await tenantsOnEachNode(fx.root, `e2e-reseal-${run}`, hashOf)) as [string, string];
     const c = `Bearer ${await token(carol)}`;
     const h = hashOf(carol);
@@ -117,15 +120,20 @@ describe("Citus: the API end to end", () => {
     expect(r.body.errors).toBeUndefined();
     await waitFor("sealed", async () => (await fx.root.query("select count(*)::int as n from memvault.memory_chunks where user_hash = $1::text", [h])).rows[0].n === 5);
 
-    const rotated = rotateKeyringDocument(fx.doc);
-    fs.writeFileSync(fx.keyringFile, JSON.stringify(rotated), { mode: 0o600 });
-    await worker.stop();
-    worker = await startWorker(fx.db, { MEMVAULT_KEYRING_FILE: fx.keyringFile, RERANK_MODEL_DIR: models.dir("overlap") }, { scope: "file" });
+    // What `memvault tenant rotate-key` does: a new sealing key in the tenant's transaction, then its re-seal job.
+    const keys = openTenantKeys(createKeyringProvider({ variable: "MEMVAULT_KEYRING_FILE", file: fx.keyringFile }));
+    const app = new pg.Pool({ connectionString: fx.db.url("authenticator"), max: 1 });
+    try {
+      const { sealVersion } = await withTenantKeys(withTenantFrom(app, { userHash: h, role: "memvault_user" }), keys, h)((tx) => keys.addSealingKey(tx, h));
+      expect(sealVersion).toBe(2);
+    } finally {
+      await app.end();
+    }
     await fx.root.query("select graphile_worker.add_job('reseal_chunks', json_build_object('userHash', $1::text))", [h]);
     await waitFor("re-sealed", async () =>
-      (await fx.root.query("select count(*)::int as n from memvault.memory_chunks where user_hash = $1::text and key_version = $2::integer", [h, rotated.primary])).rows[0].n === 5,
+      (await fx.root.query("select count(*)::int as n from memvault.memory_chunks where user_hash = $1::text and key_version = 0 and substr(text_cipher, 1, 5) = '\\x0200000002'::bytea", [h])).rows[0].n === 5,
     );
-    const sealer = createSealer(parseKeyring("test", JSON.stringify(rotated)));
+    const sealer = await tenantSealer(fx.db.url("worker"), keys, h);
     const { rows } = await fx.root.query("select id::text, text_cipher from memvault.memory_chunks where user_hash = $1::text order by id", [h]);
     expect(rows.map((row) => sealer.openSealed(row.text_cipher, chunkContext(h, row.id, "text")).toString()).sort()).toEqual(
       Array.from({ length: 5 }, (_, i) => `carol memory ${i}`),
