@@ -5,9 +5,9 @@
 // A session that goes away (token removed, HSM restarted) is reopened once per operation;
 // then the operation fails with KEK_UNAVAILABLE, having written nothing.
 import { randomBytes } from "node:crypto";
-import pkcs11js from "pkcs11js";
+import type * as Pkcs11Types from "pkcs11js";
 import { KekError, type Kek } from "./kek.ts";
-import { ckrCode, findSecretKey, openPkcs11Session, tokenGone, type Pkcs11Config, type Pkcs11Session } from "./pkcs11Session.ts";
+import { ckrCode, findSecretKey, openPkcs11Session, tokenGone, type Pkcs11Config, type Pkcs11Session, pkcs11 } from "./pkcs11Session.ts";
 
 const PREFIX = "pkcs11:";
 const IV_BYTES = 12;
@@ -15,15 +15,15 @@ const TAG_BYTES = 16;
 
 export const pkcs11KekId = (label: string) => `${PREFIX}${label}`;
 
-const gcm = (iv: Buffer, aad: Buffer): pkcs11js.Mechanism => ({
-  mechanism: pkcs11js.CKM_AES_GCM,
-  parameter: { type: pkcs11js.CK_PARAMS_AES_GCM, iv, ivBits: IV_BYTES * 8, aad, tagBits: TAG_BYTES * 8 } as pkcs11js.GcmParams,
+const gcm = (iv: Buffer, aad: Buffer): Pkcs11Types.Mechanism => ({
+  mechanism: pkcs11().CKM_AES_GCM,
+  parameter: { type: pkcs11().CK_PARAMS_AES_GCM, iv, ivBits: IV_BYTES * 8, aad, tagBits: TAG_BYTES * 8 } as Pkcs11Types.GcmParams,
 });
 
 /** Opens the token and checks that the primary key is there: a start with a wrong PIN or no key stops here. */
 export function createPkcs11Kek(config: Pkcs11Config): Kek {
   let session: Pkcs11Session | undefined = openPkcs11Session(config);
-  const handles = new Map<string, pkcs11js.Handle>();
+  const handles = new Map<string, Pkcs11Types.Handle>();
   const keyHandle = (s: Pkcs11Session, label: string) => {
     let handle = handles.get(label);
     if (handle === undefined) {
@@ -36,7 +36,7 @@ export function createPkcs11Kek(config: Pkcs11Config): Kek {
   keyHandle(session, config.keyLabel);
 
   /** Runs op on a live session; a session gone with its token is reopened once. */
-  const onToken = <T>(label: string, op: (s: Pkcs11Session, key: pkcs11js.Handle) => T): T => {
+  const onToken = <T>(label: string, op: (s: Pkcs11Session, key: Pkcs11Types.Handle) => T): T => {
     for (let attempt = 0; ; attempt++) {
       try {
         session ??= openPkcs11Session(config);
@@ -88,17 +88,17 @@ export function generatePkcs11Kek(config: Pkcs11Config, label: string): void {
   const s = openPkcs11Session(config);
   try {
     if (findSecretKey(s, label) !== undefined) throw new KekError("KEK_KEY_MISSING", `a key labelled '${label}' is already on the token`);
-    s.p11.C_GenerateKey(s.handle, { mechanism: pkcs11js.CKM_AES_KEY_GEN }, [
-      { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_SECRET_KEY },
-      { type: pkcs11js.CKA_KEY_TYPE, value: pkcs11js.CKK_AES },
-      { type: pkcs11js.CKA_VALUE_LEN, value: 32 },
-      { type: pkcs11js.CKA_LABEL, value: label },
-      { type: pkcs11js.CKA_TOKEN, value: true },
-      { type: pkcs11js.CKA_PRIVATE, value: true },
-      { type: pkcs11js.CKA_SENSITIVE, value: true },
-      { type: pkcs11js.CKA_EXTRACTABLE, value: false },
-      { type: pkcs11js.CKA_ENCRYPT, value: true },
-      { type: pkcs11js.CKA_DECRYPT, value: true },
+    s.p11.C_GenerateKey(s.handle, { mechanism: pkcs11().CKM_AES_KEY_GEN }, [
+      { type: pkcs11().CKA_CLASS, value: pkcs11().CKO_SECRET_KEY },
+      { type: pkcs11().CKA_KEY_TYPE, value: pkcs11().CKK_AES },
+      { type: pkcs11().CKA_VALUE_LEN, value: 32 },
+      { type: pkcs11().CKA_LABEL, value: label },
+      { type: pkcs11().CKA_TOKEN, value: true },
+      { type: pkcs11().CKA_PRIVATE, value: true },
+      { type: pkcs11().CKA_SENSITIVE, value: true },
+      { type: pkcs11().CKA_EXTRACTABLE, value: false },
+      { type: pkcs11().CKA_ENCRYPT, value: true },
+      { type: pkcs11().CKA_DECRYPT, value: true },
     ]);
   } finally {
     s.close();

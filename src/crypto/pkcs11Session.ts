@@ -2,42 +2,48 @@
 // initialised once per process, the PIN read from its file at open (never kept in an
 // error or a log). Library failures become KekErrors by their CKR_ code, not their text.
 import fs from "node:fs";
-import pkcs11js from "pkcs11js";
+import { createRequire } from "node:module";
+import type * as Pkcs11Types from "pkcs11js";
 import type { Pkcs11Config } from "../config/kekConfig.ts";
 import { KekError, type KekErrorCode } from "./kek.ts";
 
 export type { Pkcs11Config };
 
-const modules = new Map<string, pkcs11js.PKCS11>();
+type Pkcs11Module = typeof Pkcs11Types;
+let loaded: Pkcs11Module | undefined;
+/**
+ * The binding, loaded on first use only: a process that never uses PKCS#11 never maps it
+ * (Debian 13's SoftHSM2 and the binding crash a Node 24 process at exit once loaded).
+ */
+export function pkcs11(): Pkcs11Module {
+  loaded ??= createRequire(import.meta.url)("pkcs11js") as Pkcs11Module;
+  return loaded;
+}
+
+const modules = new Map<string, Pkcs11Types.PKCS11>();
 
 /** The CKR_ codes that mean the token or session went away (reopen, then fail as KEK_UNAVAILABLE). */
-const GONE = new Set([
-  pkcs11js.CKR_DEVICE_REMOVED,
-  pkcs11js.CKR_TOKEN_NOT_PRESENT,
-  pkcs11js.CKR_SESSION_HANDLE_INVALID,
-  pkcs11js.CKR_SESSION_CLOSED,
-  pkcs11js.CKR_DEVICE_ERROR,
-  pkcs11js.CKR_USER_NOT_LOGGED_IN,
-  pkcs11js.CKR_OBJECT_HANDLE_INVALID,
-  pkcs11js.CKR_KEY_HANDLE_INVALID,
-]);
+const gone = () => {
+  const p = pkcs11();
+  return new Set([p.CKR_DEVICE_REMOVED, p.CKR_TOKEN_NOT_PRESENT, p.CKR_SESSION_HANDLE_INVALID, p.CKR_SESSION_CLOSED, p.CKR_DEVICE_ERROR, p.CKR_USER_NOT_LOGGED_IN, p.CKR_OBJECT_HANDLE_INVALID, p.CKR_KEY_HANDLE_INVALID]);
+};
 
-export const ckrCode = (err: unknown): number | undefined => (err instanceof pkcs11js.Pkcs11Error ? err.code : undefined);
-export const tokenGone = (err: unknown) => GONE.has(ckrCode(err) ?? -1);
+export const ckrCode = (err: unknown): number | undefined => (err instanceof pkcs11().Pkcs11Error ? (err as Pkcs11Types.Pkcs11Error).code : undefined);
+export const tokenGone = (err: unknown) => gone().has(ckrCode(err) ?? -1);
 
 function fail(code: KekErrorCode, message: string, cause?: unknown): never {
   throw new KekError(code, message, cause === undefined ? undefined : { cause });
 }
 
-function loadModule(file: string): pkcs11js.PKCS11 {
+function loadModule(file: string): Pkcs11Types.PKCS11 {
   const loaded = modules.get(file);
   if (loaded) return loaded;
-  const p11 = new pkcs11js.PKCS11();
+  const p11 = new (pkcs11().PKCS11)();
   try {
     p11.load(file);
     p11.C_Initialize();
   } catch (err) {
-    if (ckrCode(err) !== pkcs11js.CKR_CRYPTOKI_ALREADY_INITIALIZED) fail("KEK_MODULE_UNAVAILABLE", `cannot load the PKCS#11 module ${file}`, err);
+    if (ckrCode(err) !== pkcs11().CKR_CRYPTOKI_ALREADY_INITIALIZED) fail("KEK_MODULE_UNAVAILABLE", `cannot load the PKCS#11 module ${file}`, err);
   }
   if (modules.size === 0) process.once("exit", finalizeModules);
   modules.set(file, p11);
@@ -73,12 +79,12 @@ function readPin(pin: Pkcs11Config["pin"]): string {
 }
 
 export interface Pkcs11Session {
-  readonly p11: pkcs11js.PKCS11;
-  readonly handle: pkcs11js.Handle;
+  readonly p11: Pkcs11Types.PKCS11;
+  readonly handle: Pkcs11Types.Handle;
   close(): void;
 }
 
-function findSlot(p11: pkcs11js.PKCS11, tokenLabel: string): pkcs11js.Handle {
+function findSlot(p11: Pkcs11Types.PKCS11, tokenLabel: string): Pkcs11Types.Handle {
   try {
     for (const slot of p11.C_GetSlotList(true)) {
       if (p11.C_GetTokenInfo(slot).label.trim() === tokenLabel) return slot;
@@ -92,15 +98,15 @@ function findSlot(p11: pkcs11js.PKCS11, tokenLabel: string): pkcs11js.Handle {
 /** Opens and logs in; KEK_TOKEN_MISSING, KEK_PIN_INCORRECT or KEK_MODULE_UNAVAILABLE when it cannot. */
 export function openPkcs11Session(config: Pkcs11Config): Pkcs11Session {
   const p11 = loadModule(config.module);
-  const handle = p11.C_OpenSession(findSlot(p11, config.tokenLabel), pkcs11js.CKF_SERIAL_SESSION | pkcs11js.CKF_RW_SESSION);
+  const handle = p11.C_OpenSession(findSlot(p11, config.tokenLabel), pkcs11().CKF_SERIAL_SESSION | pkcs11().CKF_RW_SESSION);
   try {
-    p11.C_Login(handle, pkcs11js.CKU_USER, readPin(config.pin));
+    p11.C_Login(handle, pkcs11().CKU_USER, readPin(config.pin));
   } catch (err) {
     const code = ckrCode(err);
-    if (code !== pkcs11js.CKR_USER_ALREADY_LOGGED_IN) {
+    if (code !== pkcs11().CKR_USER_ALREADY_LOGGED_IN) {
       p11.C_CloseSession(handle);
       if (err instanceof KekError) throw err;
-      const pinProblem = code === pkcs11js.CKR_PIN_INCORRECT || code === pkcs11js.CKR_PIN_LOCKED || code === pkcs11js.CKR_PIN_LEN_RANGE;
+      const pinProblem = code === pkcs11().CKR_PIN_INCORRECT || code === pkcs11().CKR_PIN_LOCKED || code === pkcs11().CKR_PIN_LEN_RANGE;
       fail(pinProblem ? "KEK_PIN_INCORRECT" : "KEK_UNAVAILABLE", `the token '${config.tokenLabel}' refused the login`, err);
     }
   }
@@ -118,10 +124,10 @@ export function openPkcs11Session(config: Pkcs11Config): Pkcs11Session {
 }
 
 /** The handle of the secret key labelled so, or undefined. */
-export function findSecretKey(s: Pkcs11Session, label: string): pkcs11js.Handle | undefined {
+export function findSecretKey(s: Pkcs11Session, label: string): Pkcs11Types.Handle | undefined {
   s.p11.C_FindObjectsInit(s.handle, [
-    { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_SECRET_KEY },
-    { type: pkcs11js.CKA_LABEL, value: label },
+    { type: pkcs11().CKA_CLASS, value: pkcs11().CKO_SECRET_KEY },
+    { type: pkcs11().CKA_LABEL, value: label },
   ]);
   try {
     return s.p11.C_FindObjects(s.handle) ?? undefined;

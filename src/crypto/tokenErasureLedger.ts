@@ -2,9 +2,9 @@
 // erasure (CKO_DATA, application "memvault erasure", the record as its value), so it lives
 // and is backed up with the KEK itself, wherever the application hosts come and go. The
 // erased key ids are re-read from the token at most every REFRESH_MS.
-import pkcs11js from "pkcs11js";
+import type * as Pkcs11Types from "pkcs11js";
 import { LedgerError, parseErasureRecord, type ErasureLedger, type ErasureRecord } from "./erasureLedger.ts";
-import { openPkcs11Session, type Pkcs11Config, type Pkcs11Session } from "./pkcs11Session.ts";
+import { openPkcs11Session, type Pkcs11Config, type Pkcs11Session, pkcs11 } from "./pkcs11Session.ts";
 
 const APPLICATION = "memvault erasure";
 const REFRESH_MS = 10_000;
@@ -27,17 +27,17 @@ function withSession<T>(config: Pkcs11Config, fn: (s: Pkcs11Session) => T): T {
 
 function readRecords(s: Pkcs11Session): ErasureRecord[] {
   s.p11.C_FindObjectsInit(s.handle, [
-    { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_DATA },
-    { type: pkcs11js.CKA_APPLICATION, value: APPLICATION },
+    { type: pkcs11().CKA_CLASS, value: pkcs11().CKO_DATA },
+    { type: pkcs11().CKA_APPLICATION, value: APPLICATION },
   ]);
-  let handles: pkcs11js.Handle[];
+  let handles: Pkcs11Types.Handle[];
   try {
     handles = s.p11.C_FindObjects(s.handle, 1_000_000);
   } finally {
     s.p11.C_FindObjectsFinal(s.handle);
   }
   return handles.map((h) => {
-    const [value] = s.p11.C_GetAttributeValue(s.handle, h, [{ type: pkcs11js.CKA_VALUE }]);
+    const [value] = s.p11.C_GetAttributeValue(s.handle, h, [{ type: pkcs11().CKA_VALUE }]);
     return parseErasureRecord(JSON.parse((value!.value as Buffer).toString("utf8")));
   });
 }
@@ -50,13 +50,13 @@ export function createTokenErasureLedger(config: Pkcs11Config): ErasureLedger {
     async append(record) {
       withSession(config, (s) =>
         s.p11.C_CreateObject(s.handle, [
-          { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_DATA },
-          { type: pkcs11js.CKA_TOKEN, value: true },
-          { type: pkcs11js.CKA_PRIVATE, value: true },
-          { type: pkcs11js.CKA_MODIFIABLE, value: false },
-          { type: pkcs11js.CKA_APPLICATION, value: APPLICATION },
-          { type: pkcs11js.CKA_LABEL, value: `erasure ${record.erasureId}` },
-          { type: pkcs11js.CKA_VALUE, value: Buffer.from(JSON.stringify(record), "utf8") },
+          { type: pkcs11().CKA_CLASS, value: pkcs11().CKO_DATA },
+          { type: pkcs11().CKA_TOKEN, value: true },
+          { type: pkcs11().CKA_PRIVATE, value: true },
+          { type: pkcs11().CKA_MODIFIABLE, value: false },
+          { type: pkcs11().CKA_APPLICATION, value: APPLICATION },
+          { type: pkcs11().CKA_LABEL, value: `erasure ${record.erasureId}` },
+          { type: pkcs11().CKA_VALUE, value: Buffer.from(JSON.stringify(record), "utf8") },
         ]),
       );
       for (const k of record.keyIds) erased.add(k);

@@ -3,7 +3,6 @@
 // KEK and its own additional data (tenant, version, id); a KEK the provider does not hold
 // is KEK_KEY_MISSING; the token's key cannot be read out.
 import { randomBytes } from "node:crypto";
-import pkcs11js from "pkcs11js";
 import { describe, expect, inject, it } from "vitest";
 import { PKCS11_SKIP_REASON } from "../support/kekEnv.ts";
 import { readKekConfig } from "../../src/config/kekConfig.ts";
@@ -11,7 +10,7 @@ import { dekAad, type Kek } from "../../src/crypto/kek.ts";
 import { parseKeyring, rotateKeyringDocument } from "../../src/crypto/keyring.ts";
 import { createKeyringKek } from "../../src/crypto/keyringKek.ts";
 import { createPkcs11Kek } from "../../src/crypto/pkcs11Kek.ts";
-import { findSecretKey, openPkcs11Session } from "../../src/crypto/pkcs11Session.ts";
+import { findSecretKey, openPkcs11Session, pkcs11 } from "../../src/crypto/pkcs11Session.ts";
 import { freshKeyringDocument } from "../support/keyrings.ts";
 
 const A = "a".repeat(64);
@@ -81,10 +80,10 @@ describe.skipIf(!inject("kek"))(inject("kek") ? "the token's KEK" : `the token's
     const session = openPkcs11Session(config.pkcs11);
     try {
       const key = findSecretKey(session, config.pkcs11.keyLabel)!;
-      const [sensitive, extractable] = session.p11.C_GetAttributeValue(session.handle, key, [{ type: pkcs11js.CKA_SENSITIVE }, { type: pkcs11js.CKA_EXTRACTABLE }]);
+      const [sensitive, extractable] = session.p11.C_GetAttributeValue(session.handle, key, [{ type: pkcs11().CKA_SENSITIVE }, { type: pkcs11().CKA_EXTRACTABLE }]);
       expect((sensitive!.value as Buffer)[0]).toBe(1);
       expect((extractable!.value as Buffer)[0]).toBe(0);
-      expect(() => session.p11.C_GetAttributeValue(session.handle, key, [{ type: pkcs11js.CKA_VALUE }])).toThrow(/CKR_ATTRIBUTE_SENSITIVE/);
+      expect(() => session.p11.C_GetAttributeValue(session.handle, key, [{ type: pkcs11().CKA_VALUE }])).toThrow(/CKR_ATTRIBUTE_SENSITIVE/);
     } finally {
       session.close();
     }
