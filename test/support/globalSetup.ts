@@ -37,7 +37,7 @@ export async function setup(project: TestProject): Promise<void> {
     hsm = createSoftHsm();
     project.provide("kek", hsm.env);
   } else {
-    process.stderr.write("[test cluster] SoftHSM2 crashes at process exit here (Debian 13's, under Node 24): tenant keys are wrapped by the keyring; the PKCS#11 tests are skipped\n");
+    process.stderr.write("[test cluster] SoftHSM2 crashes a Node 24 process at its exit here (scripts/softHsmToken.ts, softHsmExitsCleanly): tenant keys are wrapped by the keyring; the PKCS#11 tests are skipped\n");
   }
   project.provide("templateDatabase", TEMPLATE_DB);
 }

@@ -7,4 +7,4 @@ export function kekEnv(): Record<string, string> {
 }
 
 /** Whether this run has its SoftHSM2 token (not where SoftHSM2 crashes at process exit: softHsmExitsCleanly). */
-export const PKCS11_SKIP_REASON = "SoftHSM2 crashes at process exit on this platform (Debian 13 under Node 24): no PKCS#11 token for this run";
+export const PKCS11_SKIP_REASON = "SoftHSM2 crashes a Node 24 process at its exit on this machine (softHsmExitsCleanly): no PKCS#11 token for this run";
